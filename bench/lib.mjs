@@ -1,0 +1,69 @@
+// Helpers shared by the benchmark sections: timing a command, peak RSS, tables.
+// Nothing here asserts anything about speed: the benchmark only reports.
+
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import Table from 'cli-table3';
+
+/** GNU time prints the child's peak RSS (%M, KiB); without it we report none. */
+export const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Is `cmd` runnable (on PATH or a path)? */
+export function which(cmd) {
+  if (cmd.includes('/')) return existsSync(cmd) ? cmd : null;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(`${dir}/${cmd}`)) return `${dir}/${cmd}`;
+  }
+  return null;
+}
+
+/**
+ * Run `cmd args` once with stdout to /dev/null; resolves
+ * { wallS, rssKiB|null, exitCode, stderrTail }. Wall time is measured here
+ * (monotonic clock) around the whole child.
+ */
+export function timeOnce(cmd, args, { stdoutTo = '/dev/null' } = {}) {
+  const marker = '@@lsoe-bench-rss ';
+  const argv = GNU_TIME ? ['-f', `${marker}%M`, cmd, ...args] : args;
+  const exe = GNU_TIME ?? cmd;
+  const out = openSync(stdoutTo, 'w');
+  return new Promise((resolve) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(exe, argv, { stdio: ['ignore', out, 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => {
+      stderr = (stderr + c.toString()).slice(-4000);
+    });
+    const finish = (exitCode, error) => {
+      const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+      closeSync(out);
+      const m = stderr.match(new RegExp(`${marker}(\\d+)`));
+      const rest = stderr.replace(new RegExp(`${marker}\\d+\\s*`), '').trim();
+      resolve({
+        wallS,
+        rssKiB: m ? Number(m[1]) : null,
+        exitCode,
+        stderrTail: error ? String(error.message) : rest.split('\n').slice(-2).join(' | '),
+      });
+    };
+    child.on('error', (err) => finish(-1, err));
+    child.on('close', (code) => finish(code ?? -1));
+  });
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Print a table (cli-table3) with a title line. */
+export function printTable(title, head, rows) {
+  const table = new Table({ head, style: { head: [], border: [] } });
+  for (const r of rows) table.push(r);
+  process.stdout.write(`\n${title}\n${table.toString()}\n`);
+}
+
+export const fmtInt = (n) => (n == null ? 'n/a' : Math.round(n).toLocaleString('en-US'));
+export const fmtS = (s) => (s == null ? 'n/a' : s.toFixed(3));
+export const fmtMiB = (kib) => (kib == null ? 'n/a' : (kib / 1024).toFixed(1));

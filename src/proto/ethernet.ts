@@ -1,0 +1,103 @@
+// Ethernet II header: parse (skipping VLAN tags, PROTOCOL.md section 1), build, and
+// MAC address text.
+import { DecodeError } from './errors.js';
+
+export const HELLO_MULTICAST = '01:80:c2:00:00:0e';
+export const DEFAULT_ETHERTYPE = 0x88b5;
+/** 802.1Q, 802.1ad, and the pre-standard QinQ tag. */
+const VLAN_TPIDS: ReadonlySet<number> = new Set([0x8100, 0x88a8, 0x9100]);
+const HEADER_LENGTH = 14;
+
+export interface EthernetFrame {
+  dst: string;
+  src: string;
+  ethertype: number;
+  /** view of the octets after the (last) EtherType, padding included */
+  payload: Buffer;
+  /** VLAN IDs (low 12 bits of each TCI), outermost first */
+  vlanTags: number[];
+}
+
+export function parseEthernet(bytes: Buffer): EthernetFrame {
+  if (bytes.length < HEADER_LENGTH) {
+    throw new DecodeError('truncated', `Ethernet header: needs 14 octets, got ${bytes.length}`, bytes.length);
+  }
+  let at = 12;
+  let ethertype = (bytes[at]! << 8) | bytes[at + 1]!;
+  const vlanTags: number[] = [];
+  while (VLAN_TPIDS.has(ethertype)) {
+    if (bytes.length < at + 6) {
+      throw new DecodeError('truncated', `Ethernet VLAN tag at offset ${at}: needs ${at + 6} octets, got ${bytes.length}`, at);
+    }
+    vlanTags.push(((bytes[at + 2]! << 8) | bytes[at + 3]!) & 0xfff);
+    at += 4;
+    ethertype = (bytes[at]! << 8) | bytes[at + 1]!;
+  }
+  return {
+    dst: macToString(bytes, 0),
+    src: macToString(bytes, 6),
+    ethertype,
+    payload: bytes.subarray(at + 2),
+    vlanTags,
+  };
+}
+
+/** Builds an untagged Ethernet II frame (no padding: the NIC adds it). */
+export function buildEthernet(dst: string, src: string, ethertype: number, payload: Uint8Array): Buffer {
+  const d = parseMac(dst);
+  const s = parseMac(src);
+  if (d === null) throw new DecodeError('pdu', `destination MAC: ${JSON.stringify(dst)} is not a MAC address`, 0);
+  if (s === null) throw new DecodeError('pdu', `source MAC: ${JSON.stringify(src)} is not a MAC address`, 6);
+  if (!Number.isInteger(ethertype) || ethertype < 0 || ethertype > 0xffff) {
+    throw new DecodeError('pdu', `EtherType: ${ethertype} does not fit 16 bits`, 12);
+  }
+  const out = Buffer.allocUnsafe(HEADER_LENGTH + payload.length);
+  out.set(d, 0);
+  out.set(s, 6);
+  out[12] = ethertype >>> 8;
+  out[13] = ethertype & 0xff;
+  out.set(payload, HEADER_LENGTH);
+  return out;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Text of recently seen MACs by their 48-bit value: a link carries few distinct
+ * addresses, and building the string is the dearest part of parsing a header.
+ * Bounded: cleared when full.
+ */
+const macCache = new Map<number, string>();
+const MAC_CACHE_SIZE = 4096;
+
+/** aa:bb:cc:dd:ee:ff of the 6 octets at `offset`. */
+export function macToString(buf: Uint8Array, offset = 0): string {
+  const key =
+    ((buf[offset]! << 8) | buf[offset + 1]!) * 0x1_0000_0000 +
+    (((buf[offset + 2]! << 24) | (buf[offset + 3]! << 16) | (buf[offset + 4]! << 8) | buf[offset + 5]!) >>> 0);
+  let text = macCache.get(key);
+  if (text === undefined) {
+    text = `${HEX[buf[offset]!]}:${HEX[buf[offset + 1]!]}:${HEX[buf[offset + 2]!]}:${HEX[buf[offset + 3]!]}:${HEX[buf[offset + 4]!]}:${HEX[buf[offset + 5]!]}`;
+    if (macCache.size >= MAC_CACHE_SIZE) macCache.clear();
+    macCache.set(key, text);
+  }
+  return text;
+}
+
+const MAC_TEXT = /^[0-9a-f]{2}([:-])[0-9a-f]{2}\1[0-9a-f]{2}\1[0-9a-f]{2}\1[0-9a-f]{2}\1[0-9a-f]{2}$|^[0-9a-f]{12}$/i;
+
+/**
+ * The 6 octets of a MAC written aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff (lsoed's
+ * config style) or aabbccddeeff, any case; null if the text is not one. Returning
+ * null lets callers (config, CLI) report the key or flag that held it.
+ */
+export function parseMac(text: string): Buffer | null {
+  if (typeof text !== 'string' || !MAC_TEXT.test(text)) return null;
+  return Buffer.from(text.replace(/[:-]/g, ''), 'hex');
+}
+
+/** Canonical aa:bb:cc:dd:ee:ff form of MAC text, or null. */
+export function normalizeMac(text: string): string | null {
+  const b = parseMac(text);
+  return b === null ? null : macToString(b, 0);
+}

@@ -1,0 +1,87 @@
+// The LSOE frame header (PROTOCOL.md section 2): Version, L + Frame Number,
+// Frame Length, Checksum, then a piece of a PDU.
+import { lsoeChecksum } from './checksum.js';
+import { DecodeError } from './errors.js';
+
+export const FRAME_HEADER_LENGTH = 8;
+/** 1500-octet MTU minus the frame header. */
+export const MAX_FRAME_PAYLOAD = 1492;
+/** Frame Number has 7 bits. */
+export const MAX_FRAMES = 128;
+
+const LAST_FLAG = 0x80;
+
+export interface LsoeFrame {
+  version: number;
+  /** L bit: the last frame of its PDU */
+  last: boolean;
+  number: number;
+  /** header + payload octets, as sent */
+  length: number;
+  checksum: number;
+  /** view into the decoded buffer: octets 8..length (Ethernet padding excluded) */
+  payload: Buffer;
+}
+
+/**
+ * Decodes one LSOE frame (the bytes after the EtherType). Checks, in order:
+ * 'truncated' (< 8 octets), 'version' (not 0), 'length' (Frame Length < 8 or more
+ * than received), 'checksum'. Octets after Frame Length are padding and ignored.
+ */
+export function decodeFrame(buf: Buffer): LsoeFrame {
+  if (buf.length < FRAME_HEADER_LENGTH) {
+    throw new DecodeError(
+      'truncated',
+      `LSOE frame header: needs 8 octets, got ${buf.length}`,
+      buf.length,
+    );
+  }
+  const version = buf[0]!;
+  if (version !== 0) {
+    throw new DecodeError('version', `LSOE frame version: ${version} at offset 0, expected 0`, 0);
+  }
+  const b1 = buf[1]!;
+  const length = (buf[2]! << 8) | buf[3]!;
+  if (length < FRAME_HEADER_LENGTH || length > buf.length) {
+    throw new DecodeError(
+      'length',
+      `LSOE frame length: ${length} at offset 2, ${length < FRAME_HEADER_LENGTH ? 'below the 8-octet header' : `beyond the ${buf.length} octets received`}`,
+      2,
+    );
+  }
+  const checksum = buf.readUInt32BE(4);
+  const payload = buf.subarray(FRAME_HEADER_LENGTH, length);
+  const computed = lsoeChecksum(buf, payload);
+  if (computed !== checksum) {
+    throw new DecodeError(
+      'checksum',
+      `LSOE frame checksum: 0x${hex32(checksum)} at offset 4, computed 0x${hex32(computed)}`,
+      4,
+    );
+  }
+  return { version, last: (b1 & LAST_FLAG) !== 0, number: b1 & 0x7f, length, checksum, payload };
+}
+
+/** Builds one LSOE frame (header + payload copy) with its checksum. */
+export function encodeFrame(frame: { last: boolean; number: number; payload: Uint8Array }): Buffer {
+  const { last, number, payload } = frame;
+  if (!Number.isInteger(number) || number < 0 || number >= MAX_FRAMES) {
+    throw new DecodeError('pdu', `LSOE frame number: ${number} is not in 0..127`, 1);
+  }
+  const length = FRAME_HEADER_LENGTH + payload.length;
+  if (length > 0xffff) {
+    throw new DecodeError('pdu', `LSOE frame length: ${length} does not fit in 16 bits`, 2);
+  }
+  const out = Buffer.allocUnsafe(length);
+  out[0] = 0;
+  out[1] = (last ? LAST_FLAG : 0) | number;
+  out[2] = length >>> 8;
+  out[3] = length & 0xff;
+  out.set(payload, FRAME_HEADER_LENGTH);
+  out.writeUInt32BE(lsoeChecksum(out, payload), 4);
+  return out;
+}
+
+function hex32(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}

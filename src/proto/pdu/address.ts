@@ -1,0 +1,106 @@
+// IPv4 / IPv6 text <-> octets, without the OS. IPv6 is printed in RFC 5952 form:
+// lowercase, no leading zeros, the longest run (first on a tie) of two or more
+// zero groups shortened to "::", and ::ffff:a.b.c.d for IPv4-mapped addresses.
+
+/** Dotted quad of 4 octets at `offset`. */
+export function formatIPv4(buf: Uint8Array, offset: number): string {
+  return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
+}
+
+/** Writes a dotted quad into `out` at `offset`; false if the text is not one. */
+export function parseIPv4(text: string, out: Uint8Array, offset: number): boolean {
+  const parts = text.split('.');
+  if (parts.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^\d{1,3}$/.test(p)) return false;
+    const v = Number(p);
+    if (v > 255) return false;
+    out[offset + i] = v;
+  }
+  return true;
+}
+
+/** RFC 5952 text of 16 octets at `offset`. */
+export function formatIPv6(buf: Uint8Array, offset: number): string {
+  // Plain loops and concatenation: this runs for every IPv6 entry decoded.
+  const g0 = (buf[offset]! << 8) | buf[offset + 1]!;
+  const g1 = (buf[offset + 2]! << 8) | buf[offset + 3]!;
+  const g2 = (buf[offset + 4]! << 8) | buf[offset + 5]!;
+  const g3 = (buf[offset + 6]! << 8) | buf[offset + 7]!;
+  const g4 = (buf[offset + 8]! << 8) | buf[offset + 9]!;
+  const g5 = (buf[offset + 10]! << 8) | buf[offset + 11]!;
+  // IPv4-mapped (::ffff:0:0/96) keeps the dotted quad (RFC 5952 section 5).
+  if ((g0 | g1 | g2 | g3 | g4) === 0 && g5 === 0xffff) return `::ffff:${formatIPv4(buf, offset + 12)}`;
+  const groups = [g0, g1, g2, g3, g4, g5, (buf[offset + 12]! << 8) | buf[offset + 13]!, (buf[offset + 14]! << 8) | buf[offset + 15]!];
+  // The longest run (the first on a tie) of two or more zero groups becomes "::".
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestStart === -1) return joinGroups(groups, 0, 8);
+  return joinGroups(groups, 0, bestStart) + '::' + joinGroups(groups, bestStart + bestLen, 8);
+}
+
+function joinGroups(groups: number[], from: number, to: number): string {
+  if (from >= to) return '';
+  let text = hex16(groups[from]!);
+  for (let i = from + 1; i < to; i++) text += ':' + hex16(groups[i]!);
+  return text;
+}
+
+/** Writes any valid IPv6 text (with "::" or a dotted-quad tail) into `out`; false if invalid. */
+export function parseIPv6(text: string, out: Uint8Array, offset: number): boolean {
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const head = halves[0] === '' ? [] : halves[0]!.split(':');
+  const tail = halves.length === 2 && halves[1] !== '' ? halves[1]!.split(':') : [];
+  const groups: number[] = [];
+  const all = [...head, ...tail];
+  const v4 = new Uint8Array(4);
+  let v4Tail = false;
+  for (let i = 0; i < all.length; i++) {
+    const g = all[i]!;
+    if (i === all.length - 1 && g.includes('.')) {
+      if (!parseIPv4(g, v4, 0)) return false;
+      v4Tail = true;
+      continue;
+    }
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
+    groups.push(parseInt(g, 16));
+  }
+  if (v4Tail) groups.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+  // a dotted quad may only end the address: "a::1.2.3.4", never "1.2.3.4::"
+  if (v4Tail && halves.length === 2 && tail.length === 0) return false;
+  const headCount = head.length;
+  if (halves.length === 1) {
+    if (groups.length !== 8) return false;
+  } else if (groups.length > 7) {
+    return false;
+  }
+  const missing = 8 - groups.length;
+  const full =
+    halves.length === 1
+      ? groups
+      : [...groups.slice(0, headCount), ...new Array<number>(missing).fill(0), ...groups.slice(headCount)];
+  for (let i = 0; i < 8; i++) {
+    out[offset + 2 * i] = full[i]! >>> 8;
+    out[offset + 2 * i + 1] = full[i]! & 0xff;
+  }
+  return true;
+}
+
+function hex16(n: number): string {
+  return n.toString(16);
+}

@@ -1,0 +1,21 @@
+// PDUs that are only the 3-octet header (HELLO, KEEPALIVE).
+import { Reader } from '../cursor.js';
+import { PDU_HEADER_LENGTH, readHeader, startPdu, type PduCodec } from './codec.js';
+
+export function emptyPduCodec<T extends { type: string }>(type: number, make: () => T): PduCodec<T> {
+  const name = make().type;
+  return {
+    encode(_value, buf, offset = 0) {
+      const w = startPdu(type, name, PDU_HEADER_LENGTH, buf, offset);
+      return w.buf;
+    },
+    decode(buf, offset = 0, end = buf.length) {
+      const r = new Reader(buf, offset, end, type);
+      readHeader(r, type, name);
+      return make();
+    },
+    encodingLength() {
+      return PDU_HEADER_LENGTH;
+    },
+  };
+}

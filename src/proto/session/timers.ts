@@ -1,0 +1,54 @@
+// What a fired timer does to a session. Timer deadlines are kept in the session, so a
+// stale fire (cancelled or re-armed after the runtime queued it) is recognised and dropped.
+
+import type { StepContext } from './context.js';
+import type { AckedTypeName, TimerName } from './types.js';
+
+export function onTimer(ctx: StepContext, name: TimerName): void {
+  const at = ctx.s.timers[name];
+  if (at === undefined) {
+    ctx.log('debug', `stale timer ${name} ignored`);
+    return;
+  }
+  if (ctx.now < at) {
+    ctx.arm(name, at); // fired early (clock conversion): wait for the real deadline
+    return;
+  }
+  ctx.forget(name); // it has fired: nothing left for the runtime to cancel
+  if (name === 'keepalive-send') return keepaliveSend(ctx);
+  if (name === 'keepalive-receive') return keepaliveReceive(ctx);
+  return retransmit(ctx, name.slice('retransmit:'.length) as AckedTypeName);
+}
+
+function keepaliveSend(ctx: StepContext): void {
+  if (ctx.s.phase !== 'open') return;
+  ctx.send({ type: 'KEEPALIVE' });
+  ctx.arm('keepalive-send', ctx.now + ctx.s.timing.keepaliveSendInterval);
+}
+
+function keepaliveReceive(ctx: StepContext): void {
+  const s = ctx.s;
+  const timeout = s.timing.keepaliveReceiveTimeout;
+  if (timeout <= 0 || (s.phase !== 'opening' && s.phase !== 'open')) return;
+  // Re-armed lazily: received PDUs only move lastHeard, the deadline is checked here.
+  const deadline = (s.lastHeard ?? s.since) + timeout;
+  if (ctx.now < deadline) {
+    ctx.arm('keepalive-receive', deadline);
+    return;
+  }
+  ctx.teardown('keepalive-timeout', 'idle');
+}
+
+function retransmit(ctx: StepContext, type: AckedTypeName): void {
+  const inFlight = ctx.slot(type).inFlight;
+  if (!inFlight) return;
+  if (inFlight.sends >= ctx.s.timing.retransmitMaxDrop) {
+    ctx.count('errors');
+    ctx.log('warning', `${type} unanswered after ${inFlight.sends} sends`);
+    ctx.teardown('retransmit-exhausted', 'idle');
+    return;
+  }
+  ctx.count('retransmits');
+  ctx.log('debug', `retransmitting ${type} (send ${inFlight.sends + 1})`);
+  ctx.transmit(type, inFlight.pdu, inFlight.sends + 1);
+}
