@@ -4,6 +4,8 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
 import { register as registerDecode } from './commands/decode.js';
+import { register as registerSniff } from './commands/sniff.js';
+import { register as registerHello } from './commands/hello.js';
 
 const VERSION = '0.1.0';
 
@@ -19,6 +21,8 @@ function buildProgram(): Command {
     .exitOverride();
   program.configureHelp({ sortSubcommands: false });
   registerDecode(program);
+  registerSniff(program);
+  registerHello(program);
   program.addHelpText(
     'after',
     '\nEvery command prints for people by default and, with --json, one JSON object per line.\nSee lsoe(1) and lsoe-<command>(1) for details.',

@@ -1,0 +1,185 @@
+// Kernel-driven interface change events: link up/down, addresses added or
+// removed, interfaces appearing and vanishing.
+//
+// An `ip monitor link address` child listens to rtnetlink. iproute2 6.1
+// ignores -j for `monitor` (it prints text), and its text differs by object
+// and version, so a monitor line is only a trigger: we then re-read the whole
+// table with `ip -j addr show` and diff it against the last one. Lines that
+// arrive while a read is running cause one more read, so no change is lost.
+// A slow resync (default 60 s) is a safety net, not the mechanism.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createInterface } from 'node:readline';
+import { listInterfaces, type InterfaceAddress, type NetInterface } from './interfaces.js';
+
+const STARTUP_RESYNC_MS = 250;
+
+export type InterfaceEvent =
+  | { type: 'added'; iface: NetInterface }
+  | { type: 'removed'; iface: NetInterface }
+  | { type: 'link-up'; iface: NetInterface }
+  | { type: 'link-down'; iface: NetInterface }
+  | { type: 'address-added'; iface: NetInterface; address: InterfaceAddress }
+  | { type: 'address-removed'; iface: NetInterface; address: InterfaceAddress }
+  /** MAC, MTU, name or index changed (not up/down or addresses) */
+  | { type: 'changed'; iface: NetInterface; previous: NetInterface };
+
+function addressKey(a: InterfaceAddress): string {
+  return `${a.family} ${a.address}/${a.prefixLength}`;
+}
+
+/**
+ * The events that turn the table `before` into `after`. Interfaces are
+ * matched by index (a rename is 'changed'; a delete and re-create is
+ * 'removed' then 'added'). A tentative IPv6 address counts as absent until
+ * DAD is over, so 'address-added' means "usable now".
+ */
+export function diffInterfaces(before: NetInterface[], after: NetInterface[]): InterfaceEvent[] {
+  const events: InterfaceEvent[] = [];
+  const old = new Map(before.map((i) => [i.index, i]));
+  const now = new Map(after.map((i) => [i.index, i]));
+  for (const [index, iface] of old) {
+    if (!now.has(index)) events.push({ type: 'removed', iface });
+  }
+  for (const [index, iface] of now) {
+    const prev = old.get(index);
+    if (prev === undefined) {
+      events.push({ type: 'added', iface });
+      continue;
+    }
+    if (prev.name !== iface.name || prev.mac !== iface.mac || prev.mtu !== iface.mtu) {
+      events.push({ type: 'changed', iface, previous: prev });
+    }
+    if (prev.up !== iface.up) events.push({ type: iface.up ? 'link-up' : 'link-down', iface });
+    const usable = (i: NetInterface) => new Map(i.addresses.filter((a) => !a.tentative).map((a) => [addressKey(a), a]));
+    const was = usable(prev);
+    const is = usable(iface);
+    for (const [key, address] of was) if (!is.has(key)) events.push({ type: 'address-removed', iface, address });
+    for (const [key, address] of is) if (!was.has(key)) events.push({ type: 'address-added', iface, address });
+  }
+  return events;
+}
+
+export interface InterfaceMonitorOptions {
+  /** seconds between full re-reads without any kernel event; 0 = never (default 60) */
+  resyncInterval?: number;
+  /** read the table (tests pass a fake); default `ip -j addr show` */
+  read?: () => Promise<NetInterface[]>;
+  /** start the event source (tests pass a fake); default spawns `ip monitor link address` */
+  spawnMonitor?: () => ChildProcess;
+}
+
+export interface InterfaceMonitorEvents {
+  change: [InterfaceEvent];
+  /** the monitor child died or a re-read failed; the monitor keeps its last table */
+  error: [Error];
+}
+
+/**
+ * Watches the interface table. `start()` resolves after the first read;
+ * `current()` is always the last table read. Emits 'change' per event and
+ * 'error' for failures (never throws from an event).
+ */
+export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
+  private table: NetInterface[] = [];
+  private child: ChildProcess | null = null;
+  private reading = false;
+  private again = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly read: () => Promise<NetInterface[]>;
+
+  constructor(private readonly options: InterfaceMonitorOptions = {}) {
+    super();
+    this.read = options.read ?? listInterfaces;
+  }
+
+  /** Starts the kernel listener first, then reads the table, so nothing falls in between. */
+  async start(): Promise<this> {
+    const child = (this.options.spawnMonitor ?? spawnIpMonitor)();
+    this.child = child;
+    // The child would otherwise outlive a daemon that exits without close().
+    process.once('exit', this.killChild);
+    child.on('error', (err) => this.fail(new Error(`ip monitor: ${err.message}`)));
+    child.on('exit', (code, signal) => {
+      if (!this.closed) this.fail(new Error(`ip monitor exited (${signal ?? `code ${code}`}); interface changes are no longer seen`));
+    });
+    if (child.stdout) {
+      // Continuation lines start with white space; each event starts at column 0.
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (line.length > 0 && !/^\s/.test(line)) this.refresh();
+      });
+    }
+    this.table = await this.read();
+    // `ip monitor` subscribes to netlink a few milliseconds after it starts, and
+    // nothing tells us when: one more read shortly after covers that window.
+    setTimeout(() => this.refresh(), STARTUP_RESYNC_MS).unref();
+    const every = this.options.resyncInterval ?? 60;
+    if (every > 0) {
+      this.timer = setInterval(() => this.refresh(), every * 1000);
+      this.timer.unref();
+    }
+    return this;
+  }
+
+  current(): NetInterface[] {
+    return this.table;
+  }
+
+  /** Re-reads the table now and emits what changed (also called on every kernel event). */
+  refresh(): void {
+    if (this.closed) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    this.read()
+      .then((next) => {
+        if (this.closed) return;
+        const events = diffInterfaces(this.table, next);
+        this.table = next;
+        for (const e of events) this.emit('change', e);
+      })
+      .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => {
+        this.reading = false;
+        if (this.again) {
+          this.again = false;
+          this.refresh();
+        }
+      });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    process.removeListener('exit', this.killChild);
+    this.killChild();
+  }
+
+  private readonly killChild = (): void => {
+    this.child?.kill();
+    this.child = null;
+  };
+
+  private fail(err: Error): void {
+    if (this.closed) return;
+    // An EventEmitter 'error' without a listener throws: the owner may not listen.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+}
+
+function spawnIpMonitor(): ChildProcess {
+  const child = spawn('ip', ['monitor', 'link', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // Our own timers and links keep the process alive, not this child.
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  return child;
+}
+
+/** Convenience: a started monitor. */
+export function watchInterfaces(options?: InterfaceMonitorOptions): Promise<InterfaceMonitor> {
+  return new InterfaceMonitor(options).start();
+}

@@ -1,0 +1,116 @@
+// The one way the rest of lsoe sends and receives raw Ethernet frames
+// (ARCHITECTURE.md, src/io). The daemon, `sniff` and `hello` see only this
+// interface; libpcap (pcap-link.ts) and an in-memory wire for tests
+// (memory-link.ts) implement it.
+
+/** An LSOE-bearing frame as it came off the wire. */
+export interface ReceivedFrame {
+  ifname: string;
+  /** capture time, epoch seconds with microseconds */
+  time: number;
+  /** aa:bb:cc:dd:ee:ff */
+  dst: string;
+  src: string;
+  ethertype: number;
+  /** the octets after the EtherType (VLAN tags skipped), Ethernet padding included */
+  payload: Buffer;
+  /**
+   * The whole frame as captured (Ethernet header, tags and padding), for
+   * capture writers (`sniff -w`) and stream decoders that take Ethernet frames.
+   * Present on frames from a real link; a memory link builds it.
+   */
+  raw?: Buffer;
+}
+
+export interface LinkStats {
+  /** frames handed to onFrame handlers */
+  received: number;
+  /** frames the kernel dropped because we did not read fast enough */
+  dropped: number;
+  /** frames the interface or driver dropped (not every driver counts these) */
+  ifDropped: number;
+}
+
+export interface Link {
+  readonly ifname: string;
+  /** our MAC on this link: the source of what we send */
+  readonly mac: string;
+  readonly ethertype: number;
+  /**
+   * Sends one frame to `dst` (builds the Ethernet header, pads to the 60-octet
+   * minimum). Never throws: a failure (link down, link gone, closed) is
+   * reported through onError.
+   */
+  send(dst: string, payload: Buffer): void;
+  /** Frames for us; our own transmitted frames never come back. */
+  onFrame(handler: (frame: ReceivedFrame) => void): void;
+  /** Failures; see LinkError. Never throws. */
+  onError(handler: (error: LinkError) => void): void;
+  stats(): LinkStats;
+  /** Stops delivery at once. Idempotent. */
+  close(): void;
+}
+
+export type LinkErrorCode =
+  /** no interface of that name (when opening) */
+  | 'no-such-interface'
+  /** not root and no CAP_NET_RAW (when opening) */
+  | 'permission'
+  /** libpcap refused for another reason (when opening) */
+  | 'open-failed'
+  /** the interface disappeared: the link is dead and closed */
+  | 'vanished'
+  /**
+   * the interface is down: fatal when opening; later, a notice (not fatal)
+   * that frames are neither sent nor received until it comes back up
+   */
+  | 'link-down'
+  /** one frame could not be sent (link down, closed); the link lives on */
+  | 'send-failed'
+  /** an onFrame handler threw; caught so that libpcap's callback never crashes the process */
+  | 'handler-failed';
+
+/** The one error type of src/io links. `fatal`: the link is closed and will deliver nothing more. */
+export class LinkError extends Error {
+  override readonly name = 'LinkError';
+  constructor(
+    readonly code: LinkErrorCode,
+    message: string,
+    readonly ifname: string,
+    readonly fatal: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Shortest Ethernet frame without FCS; real NICs pad to it, so we do too. */
+export const MIN_ETHERNET_FRAME = 60;
+
+/** True for group (multicast and broadcast) MAC addresses: the I/G bit of the first octet. */
+export function isGroupMac(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
+
+/**
+ * Hands `err` to every error handler (a throwing handler is ignored). With no
+ * handler, a failing frame handler (a bug) is rethrown outside the capture
+ * callback so it is seen; other errors have nobody to tell and are dropped.
+ */
+export function dispatchLinkError(handlers: ReadonlyArray<(e: LinkError) => void>, err: LinkError): void {
+  if (handlers.length === 0) {
+    if (err.code === 'handler-failed') {
+      queueMicrotask(() => {
+        throw err.cause ?? err;
+      });
+    }
+    return;
+  }
+  for (const h of handlers) {
+    try {
+      h(err);
+    } catch {
+      // an error handler that throws must not take the link down with it
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// `lsoe sniff` end to end (root): the real binary in a network namespace,
+// frames sent from the other end of a veth pair by a PcapLink probe.
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jsonLines } from '../helpers/run-cli.js';
+import {
+  createNetns,
+  createVethPair,
+  execCommand,
+  rootOrSkip,
+  runLsoeIn,
+  spawnLsoe,
+  spawnNode,
+  type ManagedProcess,
+  type TeardownHost,
+  type VethEnd,
+} from '../helpers/netns.js';
+import { framesOf, SAMPLE_PDUS } from '../helpers/pdu-samples.js';
+
+const helpers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers');
+const HELLO_DST = '01:80:c2:00:00:0e';
+const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-sniff-'));
+t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A PcapLink in `end`'s namespace that sends what we write to it. */
+async function sender(t: TeardownHost, end: VethEnd): Promise<ManagedProcess> {
+  const p = spawnNode(t, end.ns, path.join(helpers, 'link-probe.js'), [JSON.stringify({ ifname: end.ifname })]);
+  await p.waitFor('"ready"');
+  return p;
+}
+
+function send(p: ManagedProcess, dst: string, frame: Buffer): void {
+  p.write(JSON.stringify({ send: { dst, payload: frame.toString('hex') } }) + '\n');
+}
+
+async function setup(t: TeardownHost) {
+  const [a, b] = await createVethPair(t, await createNetns(t, 'a'), await createNetns(t, 'b'));
+  return { a, b, tx: await sender(t, a) };
+}
+
+/** Every sample PDU, each to the peer's MAC except HELLO; a corrupted frame in the middle. */
+function sendSamples(tx: ManagedProcess, peer: string): void {
+  for (const pdu of SAMPLE_PDUS) {
+    for (const frame of framesOf(pdu)) send(tx, pdu.type === 'HELLO' ? HELLO_DST : peer, frame);
+    if (pdu.type === 'KEEPALIVE') {
+      const bad = Buffer.from(framesOf({ type: 'KEEPALIVE' })[0]!);
+      bad[7] = bad[7]! ^ 0xff; // checksum no longer matches
+      send(tx, peer, bad);
+    }
+  }
+}
+
+t.test('sniff shows every PDU type, a three-frame PDU reassembled, and a bad frame; -c stops; -w round-trips', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const { a, b, tx } = await setup(t);
+  const file = path.join(tmp, 'sniff.pcap');
+  const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '--json', '-c', String(SAMPLE_PDUS.length), '-w', file, '--print']);
+  await sniff.waitFor(/listening on/, 'stderr');
+  sendSamples(tx, b.mac);
+  send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!); // one more than -c
+  const { code } = await sniff.exited;
+  t.equal(code, 0, sniff.stderr);
+
+  const recs = jsonLines(sniff.stdout);
+  const pdus = recs.filter((r) => 'pdu' in r);
+  const errors = recs.filter((r) => 'error' in r);
+  t.same(
+    pdus.map((r) => r.pdu),
+    SAMPLE_PDUS,
+    'every PDU decoded to what was sent, in order, and -c stopped at 10',
+  );
+  t.ok(pdus.every((r) => r.ifname === b.ifname && r.src === a.mac), 'ifname and source MAC on each record');
+  t.same(
+    pdus.map((r) => r.frames),
+    SAMPLE_PDUS.map((p) => (p.type === 'IPV6_ENCAPSULATION' ? 3 : 1)),
+  );
+  t.equal(errors.length, 1);
+  t.match(errors[0], { ifname: b.ifname, src: a.mac, error: { reason: 'checksum' } });
+  t.match(sniff.stderr, /\b13 frames, 10 PDUs \(HELLO 1, OPEN 1, .*\), 1 errors, 0 dropped by the kernel/);
+
+  // lsoe decode reads the capture back to the very same records.
+  const decoded = await execCommand(process.execPath, [path.resolve(helpers, '../../../bin/lsoe'), 'decode', '--json', file]);
+  t.equal(decoded.code, 0, decoded.stderr);
+  // Classic pcap has no interface names: the one difference.
+  const withoutIfname = recs.map((r) => ({ ...r, ifname: null }));
+  t.same(jsonLines(decoded.stdout), withoutIfname, 'decode of the -w file equals what sniff printed');
+
+  // tcpdump reads it, and what tcpdump writes back decodes the same again.
+  const copy = path.join(tmp, 'copy.pcap');
+  const td = await execCommand('tcpdump', ['-nn', '-e', '-r', file, '-w', copy]);
+  t.equal(td.code, 0, td.stderr);
+  const listing = await execCommand('tcpdump', ['-nn', '-e', '-r', file]);
+  // one line per frame (then hex lines for the unknown EtherType)
+  const lines = listing.stdout.split('\n').filter((l) => /^\d\d:\d\d:/.test(l));
+  t.equal(lines.length, 13, 'tcpdump lists every frame');
+  t.ok(lines.every((l) => l.includes(a.mac) && /0x88b5/.test(l)), `from ${a.mac} with our EtherType: ${lines[0]}`);
+  const again = await execCommand(process.execPath, [path.resolve(helpers, '../../../bin/lsoe'), 'decode', '--json', copy]);
+  t.same(jsonLines(again.stdout), withoutIfname);
+});
+
+t.test('human output, and Ctrl-C prints the summary', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const { b, tx } = await setup(t);
+  const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname]);
+  await sniff.waitFor(/listening on/, 'stderr');
+  send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+  send(tx, b.mac, framesOf(SAMPLE_PDUS[1]!)[0]!);
+  await sniff.waitFor(/OPEN nonce a1b2c3d4/);
+  sniff.kill('SIGINT');
+  const { code } = await sniff.exited;
+  t.equal(code, 0);
+  t.match(sniff.stdout, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} ${b.ifname} \\S+ > ${HELLO_DST} HELLO\\n`));
+  t.match(sniff.stdout, /OPEN nonce a1b2c3d4 id 00:11:22:33:44:55:66:77:88:99 attrs 0102\n$/);
+  t.match(sniff.stderr, /2 frames, 2 PDUs \(HELLO 1, OPEN 1\), 0 errors, 0 dropped by the kernel/);
+});
+
+t.test('a missing interface, or no privilege: one line, exit 1', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const ns = await createNetns(t, 'e');
+  const missing = await runLsoeIn(ns, ['sniff', '-i', 'nosuch0']);
+  t.equal(missing.code, 1);
+  t.equal(missing.stderr, 'lsoe: sniff: nosuch0: no such interface\n');
+  t.equal(missing.stdout, '');
+  const [, b] = await createVethPair(t, ns, await createNetns(t, 'f'));
+  const unprivileged = await ns.exec('setpriv', [
+    '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
+    // env -i: tap wraps child processes with hooks that write files nobody cannot
+    'env', '-i', `PATH=${process.env.PATH}`, process.execPath, path.resolve(helpers, '../../../bin/lsoe'), 'sniff', '-i', b.ifname,
+  ]);
+  t.equal(unprivileged.code, 1);
+  t.match(unprivileged.stderr, /^lsoe: sniff: raw Ethernet needs root or CAP_NET_RAW[^\n]*\n$/);
+});
+
+t.test('usage errors exit 2 before touching the network', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const ns = await createNetns(t, 'u');
+  const bad = await runLsoeIn(ns, ['sniff', '-t', 'bogus']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /^lsoe: unknown PDU type 'bogus'/);
+  const zero = await runLsoeIn(ns, ['sniff', '-c', '0']);
+  t.equal(zero.code, 2);
+});
+
+t.test('802.1Q-tagged LSOE frames are seen too', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const [a, b] = await createVethPair(t, await createNetns(t, 'a'), await createNetns(t, 'b'));
+  // A link whose EtherType is 0x8100 puts a VLAN tag on the wire: TCI (VLAN 5), then 0x88b5.
+  const tagger = spawnNode(t, a.ns, path.join(helpers, 'link-probe.js'), [JSON.stringify({ ifname: a.ifname, ethertype: 0x8100 })]);
+  await tagger.waitFor('"ready"');
+  const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '-c', '1', '--json']);
+  await sniff.waitFor(/listening on/, 'stderr');
+  send(tagger, HELLO_DST, Buffer.concat([Buffer.from('000588b5', 'hex'), framesOf({ type: 'HELLO' })[0]!]));
+  t.equal((await sniff.exited).code, 0, sniff.stderr);
+  t.match(jsonLines(sniff.stdout), [{ ifname: b.ifname, src: a.mac, pdu: { type: 'HELLO' } }]);
+});

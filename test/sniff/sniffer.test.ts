@@ -1,0 +1,109 @@
+// The sniff core on memory links: records as decode prints them, -c, filters,
+// reassembly expiry, the capture file and the summary. No root needed.
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { readCapture } from '../../src/io/capture-reader.js';
+import { CaptureWriter } from '../../src/io/capture-writer.js';
+import { createMemoryLinkPair } from '../../src/io/memory-link.js';
+import { createOutput } from '../../src/render/output.js';
+import { Sniffer, type SniffOutputOptions } from '../../src/sniff/sniffer.js';
+import { framesOf, SAMPLE_PDUS } from '../helpers/pdu-samples.js';
+
+const HELLO_DST = '01:80:c2:00:00:0e';
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-sniffer-'));
+t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+
+function options(over: Partial<SniffOutputOptions> = {}): SniffOutputOptions {
+  return { json: true, verbose: false, hexdump: false, count: null, types: [], macs: [], srcs: [], dsts: [], reassemblyTimeout: 1, print: true, ...over };
+}
+
+function harness(over: Partial<SniffOutputOptions> = {}, writer: CaptureWriter | null = null) {
+  let clock = 100;
+  const [a, b] = createMemoryLinkPair({ now: () => (clock += 0.001) });
+  const stdout = new PassThrough();
+  let text = '';
+  stdout.on('data', (d) => (text += d));
+  const out = createOutput({ json: over.json ?? true, stream: stdout, color: false });
+  let stopped = 0;
+  const sniffer = new Sniffer(options(over), out, writer, () => stopped++);
+  sniffer.attach(b);
+  return {
+    a,
+    b,
+    sniffer,
+    lines: () => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)),
+    text: () => text,
+    stopped: () => stopped,
+    sendAll: (pdus = SAMPLE_PDUS) => {
+      for (const p of pdus) for (const f of framesOf(p)) a.send(p.type === 'HELLO' ? HELLO_DST : b.mac, f);
+    },
+  };
+}
+
+t.test('every sample PDU comes out as a decode record with ifname', async (t) => {
+  const h = harness();
+  h.sendAll();
+  await flush();
+  const recs = h.lines();
+  t.same(recs.map((r) => r.pdu), SAMPLE_PDUS);
+  t.ok(recs.every((r) => r.ifname === h.b.ifname && r.src === h.a.mac));
+  t.same(recs.map((r) => r.frames), SAMPLE_PDUS.map((p) => (p.type === 'IPV6_ENCAPSULATION' ? 3 : 1)));
+  t.equal(h.sniffer.summary(0), '12 frames, 10 PDUs (HELLO 1, OPEN 1, KEEPALIVE 1, ACK 1, IPV4_ENCAPSULATION 1, IPV6_ENCAPSULATION 1, MPLS_IPV4_ENCAPSULATION 1, MPLS_IPV6_ENCAPSULATION 1, VENDOR 1, UNKNOWN 1), 0 errors, 0 dropped by the kernel');
+});
+
+t.test('-c stops after N PDUs and later frames are not counted', async (t) => {
+  const h = harness({ count: 3 });
+  h.sendAll();
+  await flush();
+  t.equal(h.lines().length, 3);
+  t.equal(h.stopped(), 1, 'the callback runs once');
+  t.match(h.sniffer.summary(2), /^3 frames, 3 PDUs .*, 0 errors, 2 dropped by the kernel$/);
+});
+
+t.test('filters apply, and -c counts only what passes', async (t) => {
+  const h = harness({ types: ['open', 'vendor'], count: 2 });
+  h.sendAll();
+  await flush();
+  t.same(h.lines().map((r) => r.pdu.type), ['OPEN', 'VENDOR']);
+  t.equal(h.stopped(), 1);
+});
+
+t.test('a partial PDU that never completes is reported when its time is up', async (t) => {
+  const h = harness();
+  const [first] = framesOf(SAMPLE_PDUS[5]!); // first of the three IPv6 frames
+  h.a.send(h.b.mac, first!);
+  await flush();
+  h.sniffer.tick(100.5);
+  t.equal(h.lines().length, 0, 'not yet');
+  h.sniffer.tick(102);
+  t.match(h.lines(), [{ error: { reason: 'reassembly' }, src: h.a.mac, ifname: h.b.ifname }]);
+});
+
+t.test('human lines are the decode renderer, and nothing prints when print is off', async (t) => {
+  const h = harness({ json: false });
+  h.sendAll([{ type: 'HELLO' }]);
+  await flush();
+  t.match(h.text(), new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} ${h.b.ifname} ${h.a.mac} > ${HELLO_DST} HELLO\\n$`));
+  const quiet = harness({ print: false });
+  quiet.sendAll();
+  await flush();
+  t.equal(quiet.text(), '');
+  t.equal(quiet.sniffer.tally.pdus, 10, 'still counted');
+});
+
+t.test('the capture file holds each frame as captured, with its time', async (t) => {
+  const file = path.join(tmp, 'mem.pcap');
+  const writer = new CaptureWriter(file);
+  const h = harness({ print: false }, writer);
+  h.sendAll();
+  await flush();
+  await writer.close();
+  const recs = [...readCapture(readFileSync(file))];
+  t.equal(recs.length, 12);
+  t.ok(recs.every((r) => r.frame.length >= 60 && r.frame.readUInt16BE(12) === 0x88b5));
+  t.ok(recs[0]!.time > 100 && recs[0]!.time < 101);
+});
