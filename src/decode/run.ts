@@ -53,7 +53,7 @@ class Decoder {
     }
     const now = time ?? 0;
     if (time !== null) this.lastTime = time;
-    this.emit(this.stream.expire(now), time);
+    // push() reports timed-out pieces first, then what this frame completes.
     this.emit(this.stream.push({ time: now, ifname, dst: eth.dst, src: eth.src, payload: eth.payload }), time);
   }
 

@@ -2,6 +2,7 @@
 // malformed PDU fails with one line saying what was missing and where, never with
 // Buffer's RangeError.
 import { DecodeError } from './errors.js';
+import { hexOf } from './hex.js';
 
 export class Reader {
   pos: number;
@@ -62,7 +63,8 @@ export class Reader {
   /** The next `n` octets as lowercase hex. */
   hex(n: number, field: string): string {
     if (this.pos + n > this.end) this.need(n, field);
-    const v = this.buf.toString('hex', this.pos, this.pos + n);
+    // Short fields (nonce, IDs) are cheaper from the table; long data from the native call.
+    const v = n <= 16 ? hexOf(this.buf, this.pos, this.pos + n) : this.buf.toString('hex', this.pos, this.pos + n);
     this.pos += n;
     return v;
   }

@@ -18,7 +18,7 @@ export class Tally {
     if (rec.kind === 'pdu') {
       this.pdus++;
       bump(this.byType, rec.pdu.type);
-      bump(this.bySender, rec.ifname ? `${rec.ifname} ${rec.src}` : rec.src);
+      bump(this.bySender, rec.ifname === undefined ? rec.src : `${rec.ifname} ${rec.src}`);
     } else {
       this.errors++;
       bump(this.errorsByReason, rec.error.reason);

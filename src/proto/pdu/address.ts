@@ -1,3 +1,5 @@
+import { hex16 } from '../hex.js';
+
 // IPv4 / IPv6 text <-> octets, without the OS. IPv6 is printed in RFC 5952 form:
 // lowercase, no leading zeros, the longest run (first on a tie) of two or more
 // zero groups shortened to "::", and ::ffff:a.b.c.d for IPv4-mapped addresses.
@@ -101,6 +103,3 @@ export function parseIPv6(text: string, out: Uint8Array, offset: number): boolea
   return true;
 }
 
-function hex16(n: number): string {
-  return n.toString(16);
-}

@@ -6,6 +6,7 @@
 import { Reader } from '../cursor.js';
 import { DecodeError } from '../errors.js';
 import { EncapsFlag, PduType, type Encapsulation, type EncapsulationPdu, type EncapsulationTypeName } from '../types.js';
+import { HEX_BYTE } from '../hex.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
 import { checkHex, checkUint, PDU_HEADER_LENGTH, readHeader, startPdu, type PduCodec } from './codec.js';
 
@@ -74,7 +75,7 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
             short(i, `label ${whole}`, LABEL_LENGTH);
           }
           labels = new Array(n);
-          for (let j = 0; j < n; j++, pos += LABEL_LENGTH) labels[j] = buf.toString('hex', pos, pos + LABEL_LENGTH);
+          for (let j = 0; j < n; j++, pos += LABEL_LENGTH) labels[j] = HEX_BYTE[buf[pos]!]! + HEX_BYTE[buf[pos + 1]!]! + HEX_BYTE[buf[pos + 2]!]!;
         }
         if (pos + addrLen > end) short(i, 'address', addrLen);
         const address = ipv6 ? formatIPv6(buf, pos) : formatIPv4(buf, pos);
