@@ -12,19 +12,23 @@ export class CliError extends Error {
   }
 }
 
-/** Parses an EtherType given as `0x88b5`, `88b5` or decimal; throws a usage CliError. */
+/**
+ * Parses an EtherType. EtherTypes are written in hex, so `0x88b5` and a bare
+ * four-digit `88b5` or `8885` are hex; longer plain digits (`34997`) are
+ * decimal. Throws a usage CliError.
+ */
 export function parseEthertype(text: string): number {
   const t = text.trim().toLowerCase();
   const value = /^0x[0-9a-f]{1,4}$/.test(t)
     ? parseInt(t.slice(2), 16)
-    : /^[0-9a-f]{4}$/.test(t) && /[a-f]/.test(t)
+    : /^[0-9a-f]{4}$/.test(t)
       ? parseInt(t, 16)
       : /^[0-9]+$/.test(t)
         ? parseInt(t, 10)
         : NaN;
   // Below 0x0600 the field is an 802.3 length, not an EtherType.
   if (!Number.isInteger(value) || value < 0x0600 || value > 0xffff) {
-    throw new CliError(`invalid EtherType '${text}' (want 0x0600..0xffff, e.g. 0x88b5)`, 2);
+    throw new CliError(`invalid EtherType '${text}' (want hex 0x0600..0xffff, e.g. 0x88b5)`, 2);
   }
   return value;
 }

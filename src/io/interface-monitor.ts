@@ -160,6 +160,8 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   }
 
   private readonly killChild = (): void => {
+    // End of input stops the real monitor (see spawnIpMonitor); a fake child may have no stdin.
+    this.child?.stdin?.end();
     this.child?.kill();
     this.child = null;
   };
@@ -171,11 +173,21 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   }
 }
 
+/**
+ * `ip monitor` must not outlive us: a daemon killed with SIGKILL runs no exit
+ * handler, and a monitor left behind keeps a deleted network namespace alive.
+ * So a small shell holds our end of a pipe on fd 3 and kills the monitor when
+ * that pipe reaches end of file, which the kernel makes happen when we die.
+ * Closing stdin ends it too, which is how close() stops it.
+ */
+const MONITOR_SCRIPT = 'exec 3<&0; ip monitor link address & m=$!; { read -r _ <&3; kill $m 2>/dev/null; } & wait $m';
+
 function spawnIpMonitor(): ChildProcess {
-  const child = spawn('ip', ['monitor', 'link', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('sh', ['-c', MONITOR_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
   // Our own timers and links keep the process alive, not this child.
   child.unref();
   (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return child;
 }
 

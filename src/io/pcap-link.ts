@@ -13,11 +13,18 @@
 // - libpcap refuses to open an interface that is down.
 // - When the interface goes down, the socket reports POLLERR and libuv stops
 //   polling it for good (node-pcap cannot restart the poll): the capture goes
-//   deaf without a word, even after the link comes back. We notice (a wake-up
-//   that reads nothing, or the socket shown as not running in /proc/net/packet),
-//   retire that capture and open a new one once the interface is up again;
-//   the Link object and its handlers live on. An interface that is deleted
-//   shows as unbound (Iface -1): a fatal 'vanished' error.
+//   deaf without a word, even after the link comes back. We notice, retire
+//   that capture and open a new one once the interface is up again; the Link
+//   object and its handlers live on. How we notice, kept off the path that
+//   reads frames (a /proc/net/packet read per wake-up cost kernel drops under
+//   load): a wake-up that reads nothing is the poll's last one (we then read
+//   /proc/net/packet once); the health check reads /proc/net/packet
+//   asynchronously (one read shared by every link of the process) for a socket
+//   that is not running; and, for a down-and-up quicker than a check whose
+//   last wake-up also carried frames, it compares the kernel's count of queued
+//   frames with ours: frames queued a whole interval ago and still unread
+//   mean the poll has stopped. An interface that is deleted shows as unbound
+//   (Iface -1): a fatal 'vanished' error.
 // - close() only calls pcap_breakloop; libpcap frees the socket when the next
 //   captured frame is read. We keep reading retired captures (each second)
 //   until that happens. A capture whose poll is alive keeps the event loop
@@ -30,6 +37,7 @@
 // than `ip maddr add`, which would change the interface for good. The BPF
 // filter runs in the kernel, so the extra traffic never reaches us.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { buildEthernet, DEFAULT_ETHERTYPE, parseEthernet } from '../proto/ethernet.js';
 import { getInterface, InterfaceError } from './interfaces.js';
@@ -78,6 +86,27 @@ interface Capture {
   inode: string | null;
   /** libpcap has freed the handle: never call dispatch again */
   finalized: boolean;
+  /** frames libpcap handed over from this capture */
+  read: number;
+  /** what the last two health checks saw, oldest first (for pollStalled) */
+  checks: CaptureCount[];
+}
+
+/** At one health check: frames the kernel queued for a capture (not dropped), and frames we read. */
+export interface CaptureCount {
+  queued: number;
+  read: number;
+}
+
+/**
+ * True when the poll of a capture has stopped although the interface is up:
+ * frames were queued between the two checks before `now` and nothing at all
+ * was read since the older one. A live poll reads a queued frame within the
+ * same turn of the event loop, long before the next check; comparing changes
+ * (not totals) ignores what libpcap discards on its own when it opens.
+ */
+export function pollStalled(older: CaptureCount, previous: CaptureCount, now: CaptureCount): boolean {
+  return previous.queued > older.queued && now.read === older.read;
 }
 
 /** The BPF filter for a mode (exported for tests and `sniff -v`). */
@@ -114,6 +143,26 @@ export function socketState(table: string, inode: string): SocketState {
     return cols[5] === '1' ? 'running' : 'down';
   }
   return 'gone';
+}
+
+let tableRead: Promise<string | null> | null = null;
+
+/**
+ * /proc/net/packet, read without blocking; the health checks of every link
+ * that ask while a read is under way share it (null: cannot be read).
+ */
+function readPacketTable(): Promise<string | null> {
+  tableRead ??= readFile('/proc/net/packet', 'utf8').then(
+    (text) => {
+      tableRead = null;
+      return text;
+    },
+    () => {
+      tableRead = null;
+      return null;
+    },
+  );
+  return tableRead;
 }
 
 let pcapModule: PcapModule | null = null;
@@ -197,12 +246,12 @@ export class PcapLink implements Link {
   /** closed captures libpcap has not freed yet */
   private retired: Capture[] = [];
   private received = 0;
-  /** packets libpcap handed over (before our checks) */
-  private captured = 0;
   /** kernel drop counters of retired captures */
   private droppedBefore = { dropped: 0, ifDropped: 0 };
   private lastActive = { dropped: 0, ifDropped: 0 };
   private closed = false;
+  /** a health check is waiting for /proc/net/packet */
+  private checking = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -214,7 +263,7 @@ export class PcapLink implements Link {
     this.mac = init.mac;
     this.ethertype = init.ethertype;
     this.mode = init.mode;
-    this.timer = setInterval(() => this.check(), init.checkInterval);
+    this.timer = setInterval(() => void this.check(), init.checkInterval);
     this.timer.unref();
   }
 
@@ -241,8 +290,11 @@ export class PcapLink implements Link {
     }
     const opened = [...socketInodes()].filter((s) => !before.has(s));
     // Several new sockets (another thread opened one) would make the checks ambiguous.
-    const capture: Capture = { session, inode: opened.length === 1 ? opened[0]! : null, finalized: false };
-    session.on('packet', (raw) => this.onPacket(raw.buf, raw.header));
+    const capture: Capture = { session, inode: opened.length === 1 ? opened[0]! : null, finalized: false, read: 0, checks: [] };
+    session.on('packet', (raw) => {
+      capture.read++;
+      this.onPacket(raw.buf, raw.header);
+    });
     // Our reader replaces node-pcap's: it learns when libpcap freed the handle
     // (dispatch -2 after close; dispatching after that would touch freed memory)
     // and it notices when the poll was stopped by a link going down.
@@ -258,14 +310,11 @@ export class PcapLink implements Link {
     inner.read_callback = () => {
       // node-pcap's dispatch returns the last pcap_dispatch result (0 once the
       // ring is empty), not how many were read: count the packets instead.
-      const before = this.captured;
+      // This is the hot path: no file reads here (see the top of this file).
+      const before = capture.read;
       inner.dispatch(session.buf, session.header);
-      if (capture !== this.active) return;
       // Nothing read on a wake-up: the poll saw an error and has stopped.
-      if (this.captured === before) return this.lost(capture);
-      // Frames and the error together: still the last wake-up we will get.
-      const state = this.stateOf(capture);
-      if (state === 'down' || state === 'gone') this.lost(capture);
+      if (capture === this.active && capture.read === before) this.lost(capture, this.stateOf(capture));
     };
     this.active = capture;
     return null;
@@ -293,7 +342,7 @@ export class PcapLink implements Link {
         new LinkError('send-failed', `${this.ifname}: frame to ${dst} not sent (is the link up?)`, this.ifname, false, { cause: err }),
       );
       // Down or gone: find out now rather than at the next check.
-      this.check();
+      void this.check();
     }
   }
 
@@ -335,7 +384,6 @@ export class PcapLink implements Link {
   }
 
   private onPacket(buf: Buffer, header: Buffer): void {
-    this.captured++;
     if (this.closed) return;
     const caplen = readHeader(header, 8);
     const time = readHeader(header, 0) + readHeader(header, 4) / 1e6;
@@ -360,13 +408,23 @@ export class PcapLink implements Link {
     }
   }
 
-  /** The periodic health check: vanished? went down? back up? */
-  private check(): void {
-    if (this.closed) return;
+  /** The periodic health check: vanished? went down? poll stopped? back up? */
+  private async check(): Promise<void> {
+    if (this.closed || this.checking) return;
     this.drainRetired();
-    if (this.active !== null) {
-      const state = this.stateOf(this.active);
-      if (state === 'down' || state === 'gone') this.lost(this.active);
+    const capture = this.active;
+    if (capture !== null) {
+      const stalled = this.countCheck(capture);
+      let state: SocketState = 'unknown';
+      if (capture.inode !== null) {
+        this.checking = true;
+        const table = await readPacketTable();
+        this.checking = false;
+        // Closed, or already replaced by a wake-up that read nothing, meanwhile.
+        if (this.closed || capture !== this.active) return;
+        if (table !== null) state = socketState(table, capture.inode);
+      }
+      if (state === 'down' || state === 'gone' || stalled) this.lost(capture, state);
       return;
     }
     // Down: try to capture again; libpcap says whether it is up, gone, or still down.
@@ -381,9 +439,24 @@ export class PcapLink implements Link {
     if (err.code === 'no-such-interface') this.vanish();
   }
 
-  /** The active capture stopped delivering (poll stopped or socket not running). */
-  private lost(capture: Capture): void {
-    const state = this.stateOf(capture);
+  /** Records this check's counts; true when they show a stopped poll (see pollStalled). */
+  private countCheck(capture: Capture): boolean {
+    let queued: number;
+    try {
+      const s = capture.session.stats();
+      queued = s.ps_recv - s.ps_drop;
+    } catch {
+      return false;
+    }
+    capture.checks.push({ queued, read: capture.read });
+    if (capture.checks.length < 3) return false;
+    const [older, previous, now] = capture.checks as [CaptureCount, CaptureCount, CaptureCount];
+    capture.checks.shift();
+    return pollStalled(older, previous, now);
+  }
+
+  /** The active capture stopped delivering (poll stopped or socket not running): `state` is its socket's. */
+  private lost(capture: Capture, state: SocketState): void {
     if (state === 'gone') {
       this.vanish();
       return;

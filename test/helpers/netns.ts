@@ -27,10 +27,15 @@
 // spawnInNetns(t, ns, cmd, args) runs any program inside a namespace,
 // spawnNode(t, ns, script, args) a Node script (e.g. a compiled test helper),
 // spawnLsoe(t, ns, args) the real bin/lsoe. Each returns a ManagedProcess
-// (stdout/stderr collected, waitFor(), exited, kill()); it is killed in
-// teardown if still running.
+// (stdout/stderr collected, waitFor(), exited, kill(), stop()); it is killed
+// in teardown if still running: with SIGKILL, or, when spawned with
+// `{ stopGraceMs }` (a daemon that must stop its own children), SIGTERM first
+// and SIGKILL only if it is still running after that many milliseconds.
+// Deleting a namespace first kills whatever still runs in it (a child that
+// outlived its parent).
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './vectors.js';
 
@@ -146,11 +151,18 @@ export interface ManagedProcess {
    */
   waitFor(pattern: RegExp | string | ((text: string) => boolean), stream?: 'stdout' | 'stderr', timeoutMs?: number): Promise<void>;
   kill(signal?: NodeJS.Signals): void;
+  /** SIGTERM, then SIGKILL if still running after `graceMs` (default 5000); resolves once it has exited */
+  stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** writes to stdin */
   write(text: string): void;
 }
 
-function manage(t: TeardownHost, child: ChildProcess, label: string): ManagedProcess {
+/** Extra spawn option: stop with SIGTERM in teardown, SIGKILL after this many ms. */
+export interface StopOptions {
+  stopGraceMs?: number;
+}
+
+function manage(t: TeardownHost, child: ChildProcess, label: string, stopGraceMs?: number): ManagedProcess {
   installHooks();
   liveChildren.add(child);
   const out = { stdout: '', stderr: '' };
@@ -222,12 +234,26 @@ function manage(t: TeardownHost, child: ChildProcess, label: string): ManagedPro
     kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
+    async stop(graceMs = 5000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+        if ((await Promise.race([exited, late])) === 'late') child.kill('SIGKILL');
+        clearTimeout(timer);
+      }
+      return exited;
+    },
     write(text) {
       child.stdin?.write(text);
     },
   };
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      if (stopGraceMs !== undefined) {
+        await proc.stop(stopGraceMs);
+        return;
+      }
       child.kill('SIGKILL');
       await exited;
     }
@@ -259,12 +285,32 @@ export async function createNetns(t: TeardownHost, tag = 'ns'): Promise<Netns> {
     ip: (args) => mustExec('ip', ['-n', name, ...args]),
     destroy: async () => {
       if (!liveNamespaces.delete(name)) return;
+      // Processes left in it (e.g. a killed daemon's `ip monitor`) are ours: the name is unique.
+      const pids = (await execCommand('ip', ['netns', 'pids', name])).stdout.split(/\s+/).filter((p) => /^\d+$/.test(p));
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
+      // SIGKILL takes effect when the process next runs: wait (a bounded while) until they are dead.
+      for (let i = 0; i < 100 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 20));
       await execCommand('ip', ['netns', 'del', name]);
     },
   };
   t.teardown(() => ns.destroy());
   await ns.ip(['link', 'set', 'lo', 'up']);
   return ns;
+}
+
+/** True while `pid` exists and is not a zombie. */
+function running(pid: string): boolean {
+  try {
+    return !/^Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, ''));
+  } catch {
+    return false;
+  }
 }
 
 export interface VethEnd {
@@ -309,22 +355,23 @@ export async function createVethPair(t: TeardownHost, nsA: Netns, nsB: Netns, op
 // ---- processes inside a namespace -----------------------------------------
 
 /** Spawns `cmd args` inside `ns`; killed in teardown. */
-export function spawnInNetns(t: TeardownHost, ns: Netns, cmd: string, args: string[], opts: SpawnOptions = {}): ManagedProcess {
+export function spawnInNetns(t: TeardownHost, ns: Netns, cmd: string, args: string[], opts: SpawnOptions & StopOptions = {}): ManagedProcess {
+  const { stopGraceMs, ...spawnOpts } = opts;
   const child = spawn('ip', ['netns', 'exec', ns.name, cmd, ...args], {
-    ...opts,
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    ...spawnOpts,
+    env: { ...process.env, NO_COLOR: '1', ...spawnOpts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  return manage(t, child, `${path.basename(cmd)} in ${ns.name}`);
+  return manage(t, child, `${path.basename(cmd)} in ${ns.name}`, stopGraceMs);
 }
 
 /** Spawns a Node script (e.g. a compiled test helper under dist/test/helpers) inside `ns`. */
-export function spawnNode(t: TeardownHost, ns: Netns, script: string, args: string[] = [], opts: SpawnOptions = {}): ManagedProcess {
+export function spawnNode(t: TeardownHost, ns: Netns, script: string, args: string[] = [], opts: SpawnOptions & StopOptions = {}): ManagedProcess {
   return spawnInNetns(t, ns, process.execPath, [script, ...args], opts);
 }
 
 /** Spawns the real `bin/lsoe args` inside `ns` (colour off). */
-export function spawnLsoe(t: TeardownHost, ns: Netns, args: string[], opts: SpawnOptions = {}): ManagedProcess {
+export function spawnLsoe(t: TeardownHost, ns: Netns, args: string[], opts: SpawnOptions & StopOptions = {}): ManagedProcess {
   return spawnNode(t, ns, LSOE_BIN_PATH, args, opts);
 }
 

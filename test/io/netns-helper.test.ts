@@ -1,6 +1,7 @@
 // The namespace helper other tests stand on: unique, short names; veth ends
 // only inside the namespaces; everything gone after teardown.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import { execCommand, createNetns, createVethPair, rootOrSkip, spawnInNetns, uniqueName } from '../helpers/netns.js';
 
 t.test('names are unique and fit the 15-character interface limit', async (t) => {
@@ -29,4 +30,31 @@ t.test('a namespace pair with a veth between them, cleaned up by teardown', asyn
   });
   const left = (await execCommand('ip', ['netns', 'list'])).stdout;
   for (const n of names) t.notMatch(left, n, `${n} deleted`);
+});
+
+t.test('stop(): SIGTERM first, SIGKILL after the grace time; a namespace is deleted with what still runs in it', async (t) => {
+  if (!rootOrSkip(t)) return;
+  let orphan = 0;
+  await t.test('inner', async (t) => {
+    const ns = await createNetns(t, 'st');
+    const polite = spawnInNetns(t, ns, 'sh', ['-c', 'trap "exit 7" TERM; echo up; while :; do sleep 0.05; done']);
+    const stubborn = spawnInNetns(t, ns, 'sh', ['-c', 'trap "" TERM; echo up; while :; do sleep 0.05; done']);
+    await polite.waitFor('up');
+    await stubborn.waitFor('up');
+    t.same(await polite.stop(5000), { code: 7, signal: null }, 'SIGTERM was enough');
+    t.same(await stubborn.stop(200), { code: null, signal: 'SIGKILL' }, 'SIGTERM ignored: killed');
+    // A child whose parent has exited stays in the namespace.
+    const parent = spawnInNetns(t, ns, 'sh', ['-c', 'sleep 600 >/dev/null 2>&1 & echo $!']);
+    await parent.exited;
+    orphan = Number(parent.stdout.trim());
+    t.ok(orphan > 0);
+  });
+  // Killed: gone, or a zombie until whoever inherited it reaps it.
+  let state = 'gone';
+  try {
+    state = readFileSync(`/proc/${orphan}/stat`, 'utf8').replace(/^.*\) /s, '')[0]!;
+  } catch {
+    // reaped
+  }
+  t.match(state, /^(gone|Z)$/, 'the orphan was killed with its namespace');
 });

@@ -148,6 +148,29 @@ t.test('the interface monitor reports kernel changes', async (t) => {
   t.notOk(w.events().some((e) => e.event === 'error'));
 });
 
+t.test('a capture whose poll stops while the link stays up is replaced, without a link-down notice', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const { a, b } = await pair(t);
+  const pa = await startProbe(t, a.ns, { ifname: a.ifname });
+  const deaf = spawnNode(t, b.ns, path.join(path.dirname(fileURLToPath(import.meta.url)), 'deaf-probe.js'), [b.ifname]);
+  await deaf.waitFor('"ready"');
+  pa.send(b.mac, '01');
+  await deaf.waitFor('"payload":"01');
+  deaf.write('deafen\n');
+  await deaf.waitFor('"deaf"');
+  // Frames keep coming (as LSOE keepalives do); one of them must get through.
+  let n = 2;
+  const sender = setInterval(() => pa.send(b.mac, (n++ % 256).toString(16).padStart(2, '0')), 50);
+  t.teardown(() => clearInterval(sender));
+  await deaf.waitFor('"reopened"');
+  const after = deaf.stdout.length;
+  await deaf.waitFor((out) => out.slice(after).includes('"frame"'));
+  clearInterval(sender);
+  t.notMatch(deaf.stdout, /"error"/, 'no error: the interface never went down');
+  deaf.write('exit\n');
+  t.equal((await deaf.exited).code, 0);
+});
+
 t.test('a link flap: a notice, then frames flow again on the same link', async (t) => {
   if (!rootOrSkip(t)) return;
   const { a, b } = await pair(t);
