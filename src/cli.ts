@@ -6,6 +6,10 @@ import { CliError } from './cli-error.js';
 import { register as registerDecode } from './commands/decode.js';
 import { register as registerSniff } from './commands/sniff.js';
 import { register as registerHello } from './commands/hello.js';
+import { register as registerDaemon } from './commands/daemon.js';
+import { register as registerSessions } from './commands/sessions.js';
+import { register as registerEncaps } from './commands/encaps.js';
+import { register as registerLab } from './commands/lab.js';
 
 const VERSION = '0.1.0';
 
@@ -23,6 +27,10 @@ function buildProgram(): Command {
   registerDecode(program);
   registerSniff(program);
   registerHello(program);
+  registerDaemon(program);
+  registerSessions(program);
+  registerEncaps(program);
+  registerLab(program);
   program.addHelpText(
     'after',
     '\nEvery command prints for people by default and, with --json, one JSON object per line.\nSee lsoe(1) and lsoe-<command>(1) for details.',

@@ -1,19 +1,36 @@
-// `lsoe hello` end to end (root): the real binary in one namespace, a minimal
-// OPEN responder (test/helpers/open-responder.ts, on src/io) in the other.
+// `lsoe hello` end to end (root): the real binary in one namespace, a real
+// `lsoe daemon` in the other, answering its HELLOs with OPENs.
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { jsonLines } from '../helpers/run-cli.js';
-import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnNode, type ManagedProcess, type TeardownHost, type VethEnd } from '../helpers/netns.js';
+import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnLsoe, type ManagedProcess, type TeardownHost, type VethEnd } from '../helpers/netns.js';
 
-const helpers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers');
-const OPEN = { type: 'OPEN', nonce: 'a1b2c3d4', localId: '00112233445566778899', attributes: '0102' };
+const DAEMON_ID = '0a1b2c3d4e5f60718293';
 
-async function responder(t: TeardownHost, end: VethEnd): Promise<ManagedProcess> {
-  const opts = { ifname: end.ifname, nonce: OPEN.nonce, localId: OPEN.localId, attributes: OPEN.attributes };
-  const p = spawnNode(t, end.ns, path.join(helpers, 'open-responder.js'), [JSON.stringify(opts)]);
-  await p.waitFor('"ready"');
-  return p;
+interface Peer {
+  daemon: ManagedProcess;
+  socket: string;
+}
+
+/** `lsoe daemon` on `end` with a known Local ID and a control socket; SIGTERM (then SIGKILL) in teardown. */
+async function daemon(t: TeardownHost, end: VethEnd): Promise<Peer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-hello-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const socket = path.join(dir, 'lsoe.sock');
+  const args = ['daemon', '-i', end.ifname, '--socket', socket, '--hello-interval', '60', '--local-id', DAEMON_ID, '--log-format', 'json'];
+  // Registered after the directory, so it runs first: the daemon stops before its socket's directory goes.
+  const d = spawnLsoe(t, end.ns, args, { stopGraceMs: 5000 });
+  await d.waitFor(`"link up on ${end.ifname}"`, 'stderr');
+  return { daemon: d, socket };
+}
+
+/** The daemon's sessions, as `lsoe sessions --json` prints them. */
+async function sessionsOf(end: VethEnd, peer: Peer): Promise<Record<string, any>[]> {
+  const res = await runLsoeIn(end.ns, ['sessions', '--socket', peer.socket, '--json']);
+  if (res.code !== 0) throw new Error(`lsoe sessions failed (${res.code}): ${res.stderr.trim()}`);
+  return jsonLines(res.stdout);
 }
 
 async function pair(t: TeardownHost) {
@@ -21,41 +38,37 @@ async function pair(t: TeardownHost) {
   return { a, b };
 }
 
-t.test('hello lists the neighbour that answers with OPEN, and never ACKs', async (t) => {
+t.test('hello lists the daemon that answers with OPEN, and opens no session there', async (t) => {
   if (!rootOrSkip(t)) return;
   const { a, b } = await pair(t);
-  const peer = await responder(t, a);
+  const peer = await daemon(t, a);
   const res = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '2', '--interval', '0.2', '--wait', '1', '--json']);
   t.equal(res.code, 0, res.stderr);
   const recs = jsonLines(res.stdout);
-  t.equal(recs.length, 1, 'one record per neighbour, however many OPENs');
-  t.match(recs[0], { ifname: b.ifname, src: a.mac, dst: b.mac, pdu: OPEN });
+  t.equal(recs.length, 1, 'one record per neighbour, however many OPENs (the daemon retransmits)');
+  t.match(recs[0], { ifname: b.ifname, src: a.mac, dst: b.mac, pdu: { type: 'OPEN', localId: DAEMON_ID, nonce: /^[0-9a-f]{8}$/, attributes: String } });
   t.same(Object.keys(recs[0]!).sort(), ['dst', 'ifname', 'pdu', 'src', 'time', 'timeToAnswer']);
   t.ok(recs[0]!.timeToAnswer >= 0, 'time to answer is measured');
   t.match(res.stderr, new RegExp(`^HELLO on ${b.ifname} \\(${b.mac}\\) to 01:80:c2:00:00:0e, 2 times every 0.2 s`));
 
-  const seen = jsonLines(peer.stdout).filter((e) => e.event === 'pdu');
-  t.same(
-    seen.map((e) => [e.src, e.dst, e.pdu.type]),
-    [
-      [b.mac, '01:80:c2:00:00:0e', 'HELLO'],
-      [b.mac, '01:80:c2:00:00:0e', 'HELLO'],
-    ],
-    'the peer got two HELLOs and nothing else (no ACK)',
-  );
+  const ours = (await sessionsOf(a, peer)).filter((s) => s.peerMac === b.mac);
+  t.equal(ours.length, 1, 'the daemon heard the HELLOs and started a session');
+  t.match(ours[0], { ifname: a.ifname, state: 'opening', peerId: null }, 'never ACKed: the session is not open');
+  t.equal(ours[0]!.counters.rxPdus, 2, 'the daemon got the two HELLOs and nothing else');
+  t.notMatch(peer.daemon.stderr, /session up|session open/i, 'no session came up');
 });
 
 t.test('human output and --dst', async (t) => {
   if (!rootOrSkip(t)) return;
   const { a, b } = await pair(t);
-  const peer = await responder(t, a);
+  const peer = await daemon(t, a);
   const res = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '1', '--wait', '1', '--dst', 'FF-FF-FF-FF-FF-FF']);
   t.equal(res.code, 0, res.stderr);
   const lines = res.stdout.trim().split('\n');
   t.equal(lines.length, 2);
-  t.match(lines[0], new RegExp(`^${b.ifname} ${a.mac} OPEN id 00:11:22:33:44:55:66:77:88:99 nonce a1b2c3d4 attrs 0102  \\d+\\.\\d{3} ms$`));
+  t.match(lines[0], new RegExp(`^${b.ifname} ${a.mac} OPEN id 0a:1b:2c:3d:4e:5f:60:71:82:93 nonce [0-9a-f]{8}( attrs \\S+)?  \\d+\\.\\d{3} ms$`));
   t.equal(lines[1], `1 HELLO sent on ${b.ifname}; 1 neighbour answered`);
-  t.match(jsonLines(peer.stdout).find((e) => e.event === 'pdu'), { dst: 'ff:ff:ff:ff:ff:ff', pdu: { type: 'HELLO' } });
+  t.match((await sessionsOf(a, peer)).filter((s) => s.peerMac === b.mac), [{ state: 'opening', counters: { rxPdus: 1 } }], 'the broadcast HELLO reached the daemon');
 });
 
 t.test('nobody answers: exit 1', async (t) => {

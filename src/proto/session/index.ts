@@ -23,7 +23,9 @@
 //     case 'log':          log.fsm(a.level, a.message); break;
 //   }
 //   // an idle session (r.session.phase === 'idle') may be dropped from the table;
-//   // a hopeless one must be kept so the peer cannot reopen it.
+//   // a hopeless one is kept so the peer cannot reopen it at once (the daemon
+//   // still ages it out after mac-address-cache-timeout and evicts it first
+//   // when the table is full, so spoofed peers cannot pin the bounds).
 //
 // Actions must be executed in order (e.g. an ACK goes out before our OPEN).
 //

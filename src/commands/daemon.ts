@@ -1,0 +1,69 @@
+// `lsoe daemon`: the LSOE protocol on this switch, in the foreground.
+import { Command, Option } from 'commander';
+import { CliError } from '../cli-error.js';
+import { CONFIG_KEYS } from '../daemon/config-keys.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** commander's attribute name for a flag: 'report-rfc7752-url' → 'reportRfc7752Url' */
+function attributeOf(key: string): string {
+  return key.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('daemon')
+    .description('run LSOE on this switch: discover neighbours, keep sessions, announce and learn addresses')
+    .option('-c, --config <FILE>', 'lsoed-compatible INI file (section [lsoed]); flags override it')
+    .option('-i, --interface <GLOB>', "interface to run on; globs, '!' excludes; repeatable (default: every up Ethernet interface)", collect)
+    .option('--plugin <FILE.js>', 'vendor plugin module (see examples/); repeatable', collect)
+    .option('--debug <LIST>', 'debug logs for these subsystems: core,fsm,io,iface,config,report,plugin,bounds,ctl or all')
+    .addOption(new Option('--log-format <FORMAT>', 'log lines on stderr').choices(['text', 'json']).default('text'))
+    .option('--socket <PATH>', 'control socket (default $LSOE_SOCKET or /run/lsoe/lsoe.sock); exits 1 if it cannot be created')
+    .option('--no-socket', 'no control socket')
+    .option('--socket-group <GROUP>', 'group allowed to use the control socket');
+  for (const k of CONFIG_KEYS) {
+    if (k.key === 'interface') continue; // -i above, repeatable
+    const def = k.def === '' ? '' : ` (default ${k.def})`;
+    cmd.option(`--${k.key} <${k.arg}>`, `${k.help}${def}`);
+  }
+  cmd
+    .addHelpText(
+      'after',
+      `
+Every key of the configuration file is also a flag of the same name.
+Signals: SIGTERM/SIGINT withdraw what was reported, close the sessions and
+exit 0; SIGHUP reloads the configuration file.
+
+Examples:
+  lsoe daemon -i 'eth*' -i '!eth0'
+  lsoe daemon -c /etc/lsoe/lsoed.conf --log-format json --debug fsm
+  lsoe daemon --report-rfc7752-url unix:/run/collector.sock --hello-interval 5`,
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const flags: Record<string, string> = {};
+      for (const k of CONFIG_KEYS) {
+        const v = opts[attributeOf(k.key)];
+        if (typeof v === 'string') flags[k.key] = v;
+      }
+      const interfaces = (opts.interface as string[] | undefined) ?? [];
+      if (interfaces.length > 0) flags.interface = interfaces.join(' ');
+      let socket: string | null = null;
+      if (opts.socket !== false) {
+        const { resolveSocketPath } = await import('../ctl/socket-path.js');
+        socket = resolveSocketPath(typeof opts.socket === 'string' ? opts.socket : undefined);
+      }
+      const { runDaemon } = await import('../daemon/run.js');
+      if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new CliError('--log-format: text or json', 2);
+      await runDaemon({
+        configFile: typeof opts.config === 'string' ? opts.config : undefined,
+        flags,
+        debug: typeof opts.debug === 'string' ? opts.debug : undefined,
+        logFormat: opts.logFormat,
+        plugins: (opts.plugin as string[] | undefined) ?? [],
+        socket,
+        socketGroup: typeof opts.socketGroup === 'string' ? opts.socketGroup : undefined,
+        version: program.version() ?? '0.0.0',
+      });
+    });
+}

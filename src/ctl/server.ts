@@ -1,0 +1,234 @@
+// The control socket: a thin line-delimited JSON adapter over DaemonCore (see
+// protocol.ts for the format, handlers.ts for the methods).
+//
+// Slow clients. The daemon never waits for a client. Per connection:
+//  - events: while more than `eventBacklogBytes` (256 KiB) are waiting to be written to a
+//    subscriber, further events are dropped and counted; once the backlog drains the
+//    client gets one `{"event":"events-dropped","dropped":N,…}` line and the stream goes
+//    on. A subscriber can therefore always tell that it missed something and re-read.
+//  - requests: while the backlog is over that bound we stop reading the client's
+//    requests (kernel backpressure does the rest); if answers already accepted still pile
+//    up past `maxBacklogBytes` (8 MiB) the client is disconnected.
+import net from 'node:net';
+import { promises as fs } from 'node:fs';
+import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
+import { isQueryMethod, QUERY_HANDLERS } from './handlers.js';
+import { LineSplitter } from './line-splitter.js';
+import {
+  encodeLine,
+  ERROR_CODES,
+  EVENTS_DROPPED,
+  MAX_REQUEST_LINE,
+  parseRequest,
+  type ErrorBody,
+  type Request,
+  type RequestId,
+} from './protocol.js';
+import { listenOnSocketFile, prepareSocketPath, resolveGroup } from './socket-file.js';
+import { eventToWire } from './views.js';
+
+/** The little the server needs from the daemon's logger (messages are tagged `ctl` by the caller). */
+export interface ControlLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface ControlServerOptions {
+  /** socket file, e.g. /run/lsoe/lsoe.sock */
+  path: string;
+  /** group (name or gid) given read/write access to the socket; default: the daemon's */
+  group?: string;
+  log?: ControlLog;
+  /** events beyond this many unsent bytes are dropped (with a marker); default 256 KiB */
+  eventBacklogBytes?: number;
+  /** a client whose unsent answers exceed this is disconnected; default 8 MiB */
+  maxBacklogBytes?: number;
+}
+
+export interface ControlServer {
+  readonly path: string;
+  /** Stops listening, disconnects every client, removes the socket file. */
+  close(): Promise<void>;
+}
+
+const SILENT: ControlLog = { debug() {}, info() {}, warn() {} };
+
+export async function startControlServer(core: DaemonCore, opts: ControlServerOptions): Promise<ControlServer> {
+  const log = opts.log ?? SILENT;
+  const eventBacklog = opts.eventBacklogBytes ?? 256 * 1024;
+  const maxBacklog = opts.maxBacklogBytes ?? 8 * 1024 * 1024;
+  const gid = opts.group === undefined ? undefined : await resolveGroup(opts.group);
+  await prepareSocketPath(opts.path);
+
+  const clients = new Set<Connection>();
+  let nextClient = 1;
+  const server = net.createServer((socket) => {
+    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog);
+    clients.add(conn);
+    socket.once('close', () => clients.delete(conn));
+  });
+  server.on('error', (err) => log.warn(`control socket error: ${err.message}`));
+  try {
+    await listenOnSocketFile(server, opts.path, gid);
+  } catch (err) {
+    // e.g. chown refused (not root): do not leave a half-set-up socket behind.
+    if (server.listening) {
+      server.close();
+      await fs.unlink(opts.path).catch(() => undefined);
+    }
+    throw err;
+  }
+  log.info(`control socket listening on ${opts.path}`);
+
+  // One subscription to the core, fanned out: the core's listener never blocks on I/O.
+  const unsubscribe = core.subscribe((event) => {
+    let wire: DaemonEvent;
+    try {
+      wire = eventToWire(event);
+    } catch (err) {
+      log.warn(`unserialisable daemon event dropped: ${(err as Error).message}`);
+      return;
+    }
+    const line = encodeLine(wire);
+    for (const c of clients) c.deliverEvent(line);
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    path: opts.path,
+    close() {
+      closing ??= (async () => {
+        unsubscribe();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const c of clients) c.destroy();
+        await closed;
+        await fs.unlink(opts.path).catch(() => undefined);
+        log.info('control socket closed');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** One client connection: reads requests, writes answers and (when subscribed) events. */
+class Connection {
+  private subscribed = false;
+  private dropped = 0;
+  private readonly lines: LineSplitter;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly num: number,
+    private readonly core: DaemonCore,
+    private readonly log: ControlLog,
+    private readonly eventBacklog: number,
+    private readonly maxBacklog: number,
+  ) {
+    this.lines = new LineSplitter(MAX_REQUEST_LINE, {
+      onLine: (line) => this.handleLine(line),
+      onOverlong: () =>
+        this.replyError(null, {
+          code: ERROR_CODES.TOO_LONG,
+          message: `request longer than ${MAX_REQUEST_LINE} bytes; discarded`,
+        }),
+    });
+    socket.on('data', (chunk: Buffer) => this.lines.push(chunk));
+    socket.on('drain', () => this.onDrain());
+    // A client that vanishes mid-write is normal; never let it reach the daemon.
+    socket.on('error', (err) => this.log.debug(`control client ${num}: ${err.message}`));
+    log.debug(`control client ${num} connected`);
+    socket.once('close', () => log.debug(`control client ${num} disconnected`));
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  deliverEvent(line: string): void {
+    if (!this.subscribed || !this.writable()) return;
+    if (this.socket.writableLength > this.eventBacklog) {
+      this.dropped++;
+      return;
+    }
+    this.flushDropMarker();
+    this.socket.write(line);
+  }
+
+  private writable(): boolean {
+    return !this.socket.destroyed && this.socket.writable;
+  }
+
+  private onDrain(): void {
+    if (this.subscribed) this.flushDropMarker();
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  private flushDropMarker(): void {
+    if (this.dropped === 0) return;
+    const marker = { event: EVENTS_DROPPED, time: new Date().toISOString(), dropped: this.dropped };
+    this.log.warn(`control client ${this.num} too slow: ${this.dropped} events dropped`);
+    this.dropped = 0;
+    this.socket.write(encodeLine(marker));
+  }
+
+  private handleLine(line: string): void {
+    if (!this.writable()) return;
+    const parsed = parseRequest(line);
+    if (!parsed.ok) {
+      this.log.debug(`control client ${this.num}: bad request: ${parsed.error.message}`);
+      this.replyError(parsed.id, parsed.error);
+      return;
+    }
+    this.dispatch(parsed.request);
+  }
+
+  private dispatch(req: Request): void {
+    if (req.method === 'subscribe') {
+      this.subscribed = true;
+      this.log.debug(`control client ${this.num} subscribed to events`);
+      this.reply(req.id, { subscribed: true });
+      return;
+    }
+    if (req.method === 'unsubscribe') {
+      this.subscribed = false;
+      this.dropped = 0;
+      this.reply(req.id, { subscribed: false });
+      return;
+    }
+    if (!isQueryMethod(req.method)) {
+      this.replyError(req.id, { code: ERROR_CODES.UNKNOWN_METHOD, message: `unknown method '${req.method}'` });
+      return;
+    }
+    let result: unknown;
+    try {
+      result = QUERY_HANDLERS[req.method](this.core);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.warn(`control method ${req.method} failed: ${message}`);
+      this.replyError(req.id, { code: ERROR_CODES.INTERNAL, message: `${req.method} failed: ${message}` });
+      return;
+    }
+    this.reply(req.id, result);
+  }
+
+  private reply(id: RequestId, result: unknown): void {
+    this.send(encodeLine({ id, result }));
+  }
+
+  private replyError(id: RequestId, error: ErrorBody): void {
+    this.send(encodeLine({ id, error }));
+  }
+
+  private send(line: string): void {
+    if (!this.writable()) return;
+    this.socket.write(line);
+    const backlog = this.socket.writableLength;
+    if (backlog > this.maxBacklog) {
+      this.log.warn(`control client ${this.num} not reading its answers (${backlog} bytes waiting); disconnected`);
+      this.socket.destroy();
+    } else if (backlog > this.eventBacklog) {
+      this.socket.pause();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// What goes over the socket is built here, field by field, from what the core returns:
+// never a serialised internal object, so a field added inside the daemon does not leak
+// out and a client can rely on exactly these keys.
+import type { Encapsulation } from '../proto/types.js';
+import type { AnnouncedEncaps, DaemonEvent, LearnedEncaps, SessionView } from '../daemon/core.js';
+
+export function sessionToWire(s: SessionView): SessionView {
+  return {
+    ifname: s.ifname,
+    peerMac: s.peerMac,
+    peerId: s.peerId,
+    state: s.state,
+    since: s.since,
+    lastHeard: s.lastHeard,
+    counters: {
+      txPdus: s.counters.txPdus,
+      rxPdus: s.counters.rxPdus,
+      retransmits: s.counters.retransmits,
+      errors: s.counters.errors,
+    },
+  };
+}
+
+export function encapToWire(e: Encapsulation): Encapsulation {
+  const out: Encapsulation = {
+    address: e.address,
+    prefixLength: e.prefixLength,
+    primary: e.primary,
+    loopback: e.loopback,
+  };
+  if (e.labels !== undefined) out.labels = [...e.labels];
+  return out;
+}
+
+export function learnedToWire(l: LearnedEncaps): LearnedEncaps {
+  return {
+    ifname: l.ifname,
+    peerMac: l.peerMac,
+    peerId: l.peerId,
+    type: l.type,
+    encaps: l.encaps.map(encapToWire),
+  };
+}
+
+export function announcedToWire(a: AnnouncedEncaps): AnnouncedEncaps {
+  return { ifname: a.ifname, type: a.type, encaps: a.encaps.map(encapToWire) };
+}
+
+/**
+ * Events keep their extra keys (the interface allows them, e.g. a reason for session-down)
+ * but only those that survive JSON: the result is parsed back so nothing odd is passed on.
+ */
+export function eventToWire(e: DaemonEvent): DaemonEvent {
+  const copy = JSON.parse(JSON.stringify(e)) as DaemonEvent;
+  return { ...copy, event: e.event, time: e.time, ifname: e.ifname, peerMac: e.peerMac, peerId: e.peerId };
+}

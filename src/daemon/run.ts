@@ -1,0 +1,225 @@
+// `lsoe daemon`: wires the core to the real world (libpcap links, kernel interface
+// events, the wall clock, the northbound collector, plugins, the control socket,
+// signals). Runs in the foreground and logs to stderr.
+import { readFile } from 'node:fs/promises';
+import { CliError } from '../cli-error.js';
+import type { InterfaceMonitor } from '../io/interface-monitor.js';
+import { guardedClock, realClock } from './clock.js';
+import { buildConfig, ConfigError, type DaemonConfig } from './config.js';
+import { Daemon } from './core.js';
+import { deriveLocalId, readIdentitySources } from './local-id.js';
+import { createLogger, parseDebugList, type Logger } from './log.js';
+import { loadPlugin, PluginError, PluginRegistry } from './plugins.js';
+import { reloadConfiguration } from './reload.js';
+import { Reporter, type Rfc7752Report } from './report.js';
+
+export interface DaemonRunOptions {
+  configFile?: string;
+  /** configuration keys given as flags, by key name */
+  flags: Record<string, string>;
+  debug?: string;
+  logFormat: 'text' | 'json';
+  plugins: string[];
+  /** control socket path; null = none */
+  socket: string | null;
+  socketGroup?: string;
+  version: string;
+}
+
+/** Seconds a shutdown waits for the collector to take the withdrawals. */
+const SHUTDOWN_FLUSH = 3;
+
+async function loadConfig(opts: DaemonRunOptions): Promise<DaemonConfig> {
+  let file: { path: string; text: string } | undefined;
+  if (opts.configFile !== undefined) {
+    try {
+      file = { path: opts.configFile, text: await readFile(opts.configFile, 'utf8') };
+    } catch (err) {
+      throw new ConfigError(`${opts.configFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return buildConfig({ file, flags: opts.flags });
+}
+
+function localIdOf(config: DaemonConfig): string {
+  return config.localId ?? deriveLocalId(readIdentitySources());
+}
+
+export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
+  let debug;
+  try {
+    debug = parseDebugList(opts.debug ?? '');
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  let config: DaemonConfig;
+  try {
+    config = await loadConfig(opts);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+  const log: Logger = createLogger({ format: opts.logFormat, debug, write: (l) => process.stderr.write(l) });
+
+  const { canCaptureRaw, PRIVILEGE_HINT } = await import('../io/privilege.js');
+  if (!canCaptureRaw()) throw new CliError(PRIVILEGE_HINT, 1);
+
+  const plugins = new PluginRegistry(log, opts.version);
+  for (const file of opts.plugins) {
+    try {
+      await loadPlugin(plugins, file);
+    } catch (err) {
+      if (err instanceof PluginError) throw new CliError(err.message, 2);
+      throw err;
+    }
+    log.log('info', 'plugin', `loaded plugin ${file}`, { enterpriseNumbers: plugins.enterpriseNumbers() });
+  }
+
+  // A bug on a timer path (retransmission, keepalive, reporter retry) is logged in one
+  // line and the daemon keeps running; it never crashes with a stack trace.
+  const clock = guardedClock(realClock(), (err) => log.log('error', 'core', `timer failed: ${errorLine(err)}`));
+  let reporter: Reporter | null = null;
+  const setReporter = (url: string | null) => {
+    if (url === null) {
+      reporter?.close();
+      reporter = null;
+    } else if (reporter === null) {
+      reporter = new Reporter({ url, clock, log });
+    } else {
+      reporter.setUrl(url);
+    }
+  };
+  setReporter(config.reportRfc7752Url);
+
+  const [{ watchInterfaces }, { openPcapLink }] = await Promise.all([
+    import('../io/interface-monitor.js'),
+    import('../io/pcap-link.js'),
+  ]);
+  let monitor: InterfaceMonitor;
+  try {
+    monitor = await watchInterfaces({ resyncInterval: 30 });
+  } catch (err) {
+    throw new CliError(`cannot read the interfaces: ${(err as Error).message}`, 1);
+  }
+  monitor.on('error', (err) => log.log('error', 'iface', err.message));
+
+  let localId = localIdOf(config);
+  const core = new Daemon({
+    config,
+    localId,
+    clock,
+    log,
+    openLink: (ifname, ethertype) => openPcapLink({ ifname, ethertype }),
+    report: (r: Rfc7752Report) => {
+      if (log.debugEnabled('report')) log.log('debug', 'report', 'report', { report: r });
+      reporter?.submit(r);
+    },
+    plugins,
+    version: opts.version,
+    extraCounters: () => ({ ...(reporter?.counters ?? {}), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
+  });
+
+  // Several kernel events come in a burst: one table update for all of them.
+  let pending = false;
+  monitor.on('change', () => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      try {
+        core.updateInterfaces(monitor.current());
+      } catch (err) {
+        log.log('error', 'iface', `interface change not applied: ${errorLine(err)}`);
+      }
+    });
+  });
+
+  log.log('info', 'core', `lsoe daemon ${opts.version} starting`, {
+    localId,
+    ethertype: `0x${config.ethertype.toString(16)}`,
+    interfaces: config.interfaces.length > 0 ? config.interfaces : 'every up Ethernet interface',
+  });
+  // The control socket comes before anything goes on the wire: an operator who asked for
+  // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
+  let ctl: { close(): Promise<void> } | null = null;
+  if (opts.socket !== null) {
+    try {
+      ctl = await startControl(core, opts.socket, opts.socketGroup, log);
+    } catch (err) {
+      monitor.close();
+      (reporter as Reporter | null)?.close();
+      throw err;
+    }
+  }
+  core.start(monitor.current());
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log('info', 'core', `${signal}: closing sessions and exiting`);
+    core.stop();
+    monitor.close();
+    const r = reporter as Reporter | null;
+    if (r !== null) {
+      await r.flush(SHUTDOWN_FLUSH);
+      if (r.backlog() > 0) log.log('warning', 'report', `exiting with ${r.backlog()} reports undelivered`);
+    }
+    await ctl?.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    void reloadConfiguration(
+      () => loadConfig(opts),
+      (next) => {
+        const nextId = localIdOf(next);
+        setReporter(next.reportRfc7752Url);
+        core.reconfigure(next, nextId);
+        config = next;
+        localId = nextId;
+        log.log('info', 'config', 'configuration reloaded', { localId });
+      },
+      log,
+    );
+  });
+
+  // Runs until a signal; the links, timers and the monitor keep the process alive.
+  await new Promise<never>(() => undefined);
+}
+
+/** An error as one line (never a stack). */
+function errorLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
+/** Starts the control socket; any failure is a CliError (exit 1) naming the path. */
+async function startControl(core: Daemon, path: string, group: string | undefined, log: Logger): Promise<{ close(): Promise<void> }> {
+  const cannot = (why: string) =>
+    new CliError(`cannot start the control socket ${path}: ${why} (--no-socket runs without one)`, 1);
+  let mod: { startControlServer?: unknown };
+  try {
+    mod = (await import('../ctl/server.js')) as { startControlServer?: unknown };
+  } catch (err) {
+    throw cannot(`the control server does not load: ${errorLine(err)}`);
+  }
+  if (typeof mod.startControlServer !== 'function') throw cannot('this build has no control server');
+  const start = mod.startControlServer as (
+    c: Daemon,
+    o: { path: string; group?: string; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
+  ) => Promise<{ close(): Promise<void> }>;
+  try {
+    return await start(core, {
+      path,
+      ...(group !== undefined ? { group } : {}),
+      log: {
+        debug: (m) => log.log('debug', 'ctl', m),
+        info: (m) => log.log('info', 'ctl', m),
+        warn: (m) => log.log('warning', 'ctl', m),
+      },
+    });
+  } catch (err) {
+    throw cannot(errorLine(err));
+  }
+}

@@ -1,0 +1,211 @@
+// The table of sessions and the loop that runs the pure session machine over them:
+// steps a session with an event, keeps one real timer per armed machine timer, and
+// hands every other action to the daemon (hooks). The daemon decides what a session
+// means for the world (logs, events, reports, plugins); this file only runs machines.
+import { createSession, step } from '../proto/session/index.js';
+import type { CloseReason, LogLevel, Session, SessionAction, SessionEvent, SessionParams, TimerName } from '../proto/session/index.js';
+import type { Encapsulation, EncapsulationTypeName, Pdu, VendorPdu } from '../proto/types.js';
+import type { Clock, TimerHandle } from './clock.js';
+
+export interface Entry {
+  readonly key: string;
+  readonly ifname: string;
+  readonly peerMac: string;
+  s: Session;
+  readonly timers: Map<TimerName, { at: number; handle: TimerHandle }>;
+  /** lsoed's session_pyid: a new number for each session instance */
+  number: number;
+  /** the peer's identity as of the last session-up (kept for the session-down after it) */
+  peerId: string | null;
+  peerAttributes: string | null;
+  everOpen: boolean;
+  /** encapsulation types the peer reported, to announce their withdrawal */
+  readonly learnedTypes: Set<EncapsulationTypeName>;
+  removed: boolean;
+}
+
+/** What the machine's actions mean outside it: the daemon implements these. */
+export interface SessionHooks {
+  send(e: Entry, dst: string, pdu: Pdu): void;
+  up(e: Entry, now: number): void;
+  down(e: Entry, reason: CloseReason, wasOpen: boolean, now: number): void;
+  report(e: Entry, type: EncapsulationTypeName, encaps: readonly Encapsulation[], peerId: string | null, now: number): void;
+  withdraw(e: Entry, types: EncapsulationTypeName[], peerId: string | null, now: number): void;
+  vendor(e: Entry, pdu: VendorPdu, now: number): void;
+  log(e: Entry, level: LogLevel, message: string, now: number): void;
+}
+
+/** Told when a hook (or the machine itself) threw; the table has carried on without it. */
+export type HookErrorHandler = (e: Entry, what: string, err: unknown) => void;
+
+export class SessionTable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byInterface = new Map<string, Set<Entry>>();
+  private readonly queue: Array<[Entry, SessionEvent]> = [];
+  private busy = false;
+  private nextNumber = 1;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly hooks: SessionHooks,
+    private readonly onError: HookErrorHandler = () => undefined,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): Entry | undefined {
+    return this.entries.get(key);
+  }
+
+  all(): Entry[] {
+    return [...this.entries.values()];
+  }
+
+  onInterface(ifname: string): Entry[] {
+    return [...(this.byInterface.get(ifname) ?? [])];
+  }
+
+  countOn(ifname: string): number {
+    return this.byInterface.get(ifname)?.size ?? 0;
+  }
+
+  create(key: string, params: SessionParams, now: number): Entry {
+    const s = createSession(params, now);
+    const e: Entry = {
+      key,
+      ifname: params.ifname,
+      peerMac: s.peerMac,
+      s,
+      timers: new Map(),
+      number: this.nextNumber++,
+      peerId: null,
+      peerAttributes: null,
+      everOpen: false,
+      learnedTypes: new Set(),
+      removed: false,
+    };
+    this.entries.set(key, e);
+    let set = this.byInterface.get(e.ifname);
+    if (set === undefined) this.byInterface.set(e.ifname, (set = new Set()));
+    set.add(e);
+    return e;
+  }
+
+  remove(e: Entry): void {
+    if (e.removed) return;
+    e.removed = true;
+    for (const t of e.timers.values()) this.clock.clearTimer(t.handle);
+    e.timers.clear();
+    this.entries.delete(e.key);
+    const set = this.byInterface.get(e.ifname);
+    set?.delete(e);
+    if (set?.size === 0) this.byInterface.delete(e.ifname);
+  }
+
+  /** Steps a session; events raised while stepping (a plugin sending) wait their turn. */
+  feed(e: Entry, event: SessionEvent): void {
+    this.queue.push([e, event]);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
+        // one failing event must not strand the ones queued behind it
+        try {
+          this.apply(item[0], item[1]);
+        } catch (err) {
+          this.failed(item[0], `${item[1].type} event`, err);
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private apply(e: Entry, event: SessionEvent): void {
+    if (e.removed) return;
+    const now = this.clock.now();
+    const r = step(e.s, event, now);
+    e.s = r.session;
+    let renumber = false;
+    for (const a of r.actions) {
+      if (a.type === 'session-down') renumber = true;
+      // A hook that throws (a plugin, the northbound, a log sink) loses only its own
+      // action: timers, later sends and the table's bookkeeping still happen.
+      try {
+        this.execute(e, a, now);
+      } catch (err) {
+        this.failed(e, `${a.type} action`, err);
+      }
+      // the withdrawal still speaks for the session that closed; what follows is a new one
+      if (a.type === 'withdraw' && renumber) {
+        e.number = this.nextNumber++;
+        renumber = false;
+      }
+    }
+    if (renumber) e.number = this.nextNumber++;
+    if (e.s.phase === 'idle') this.remove(e);
+  }
+
+  private execute(e: Entry, a: SessionAction, now: number): void {
+    switch (a.type) {
+      case 'send':
+        return this.hooks.send(e, a.dst, a.pdu);
+      case 'arm-timer':
+        return this.arm(e, a.name, a.at, now);
+      case 'cancel-timer': {
+        const old = e.timers.get(a.name);
+        if (old !== undefined) {
+          this.clock.clearTimer(old.handle);
+          e.timers.delete(a.name);
+        }
+        return;
+      }
+      case 'session-up':
+        e.peerId = a.peerId;
+        e.peerAttributes = a.peerAttributes;
+        e.everOpen = true;
+        return this.hooks.up(e, now);
+      case 'session-down':
+        return this.hooks.down(e, a.reason, a.wasOpen, now);
+      case 'report':
+        e.learnedTypes.add(a.pdu.type);
+        return this.hooks.report(e, a.pdu.type, a.pdu.encaps, a.peerId ?? e.peerId, now);
+      case 'withdraw':
+        try {
+          this.hooks.withdraw(e, a.types, a.peerId ?? e.peerId, now);
+        } finally {
+          e.learnedTypes.clear();
+        }
+        return;
+      case 'vendor-received':
+        return this.hooks.vendor(e, a.pdu, now);
+      case 'log':
+        return this.hooks.log(e, a.level, a.message, now);
+    }
+  }
+
+  private failed(e: Entry, what: string, err: unknown): void {
+    try {
+      this.onError(e, what, err);
+    } catch {
+      // the error handler itself failed: nothing more can be said safely
+    }
+  }
+
+  /** One real timer per (session, name); re-arming for the same instant costs nothing. */
+  private arm(e: Entry, name: TimerName, at: number, now: number): void {
+    const old = e.timers.get(name);
+    if (old !== undefined) {
+      if (old.at === at) return;
+      this.clock.clearTimer(old.handle);
+    }
+    const handle = this.clock.setTimer(Math.max(0, at - now), () => {
+      if (e.timers.get(name)?.handle !== handle) return;
+      e.timers.delete(name);
+      this.feed(e, { type: 'timer-fired', name });
+    });
+    e.timers.set(name, { at, handle });
+  }
+}

@@ -1,0 +1,54 @@
+// The shapes the daemon core hands out (docs/ARCHITECTURE.md, "src/daemon"). They are
+// built by explicit functions in core.ts, never by exposing internal session objects.
+import type { Encapsulation, EncapsulationTypeName } from '../proto/types.js';
+
+export interface SessionCounters {
+  txPdus: number;
+  rxPdus: number;
+  retransmits: number;
+  errors: number;
+}
+
+export interface SessionView {
+  ifname: string;
+  peerMac: string;
+  peerId: string | null;
+  state: 'opening' | 'open';
+  since: string /* ISO */;
+  lastHeard: string | null;
+  counters: SessionCounters;
+}
+
+export interface LearnedEncaps {
+  ifname: string;
+  peerMac: string;
+  peerId: string | null;
+  type: EncapsulationTypeName;
+  encaps: Encapsulation[];
+}
+
+export interface AnnouncedEncaps {
+  ifname: string;
+  type: EncapsulationTypeName;
+  encaps: Encapsulation[];
+}
+
+export type DaemonEvent = {
+  event: 'session-up' | 'session-down' | 'encaps-changed';
+  time: string;
+  ifname: string;
+  peerMac: string;
+  peerId: string | null;
+  [k: string]: unknown;
+};
+
+/** What the control socket (src/ctl) may call: plain, synchronous, side-effect free. */
+export interface DaemonCore {
+  sessions(): SessionView[];
+  learnedEncaps(): LearnedEncaps[];
+  announcedEncaps(): AnnouncedEncaps[];
+  counters(): Record<string, number>;
+  config(): Record<string, unknown>;
+  version(): string;
+  subscribe(listener: (e: DaemonEvent) => void): () => void;
+}

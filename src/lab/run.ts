@@ -1,0 +1,150 @@
+// The `lsoe lab` subcommands: turn typed options into calls on the lab
+// modules and print the results through the shared renderer.
+import { readFileSync } from 'node:fs';
+import { CliError } from '../cli-error.js';
+import type { LabNameOptions, LabUpOptions } from '../commands/lab.js';
+import { createOutput } from '../render/output.js';
+import { downFailure, downSummary, labDown } from './down.js';
+import { checkLabName, DEFAULT_STATE_ROOT, stateDirOf } from './plan.js';
+import { isLabProcess, readPid } from './processes.js';
+import { readPlan } from './state.js';
+import { LabPermissionError, labStatus } from './status.js';
+import { clos, parseTopologyText, TopologyError, type LinkPair } from './topology.js';
+import { LabError, labUp } from './up.js';
+import { colonHex } from './view.js';
+
+function checkName(name: string): void {
+  const bad = checkLabName(name);
+  if (bad) throw new CliError(`--name: ${bad}`, 2);
+}
+
+function requireRoot(): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new CliError('lab needs root to create network namespaces (run it with sudo)', 1);
+  }
+}
+
+function readLinks(opts: LabUpOptions): LinkPair[] {
+  if (opts.topology === null) {
+    if (opts.spines < 1 || opts.leaves < 1) throw new CliError('--spines and --leaves: at least 1 each', 2);
+    return clos(opts.spines, opts.leaves);
+  }
+  let text: string;
+  try {
+    text = readFileSync(opts.topology, 'utf8');
+  } catch (err) {
+    throw new CliError(`--topology: cannot read ${opts.topology}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 1);
+  }
+  try {
+    return parseTopologyText(text, opts.topology);
+  } catch (err) {
+    if (err instanceof TopologyError) throw new CliError(err.message, 1);
+    throw err;
+  }
+}
+
+export async function runLabUp(opts: LabUpOptions): Promise<void> {
+  checkName(opts.name);
+  const links = readLinks(opts);
+  requireRoot();
+  const out = createOutput({ json: opts.json });
+  let result;
+  try {
+    result = await labUp({
+      name: opts.name,
+      links,
+      port: opts.port,
+      waitMs: opts.wait ? opts.timeout * 1000 : undefined,
+      note: (t) => out.note(t),
+    });
+  } catch (err) {
+    if (err instanceof LabError || err instanceof TopologyError || err instanceof RangeError) throw new CliError(err.message, 1);
+    throw err;
+  }
+  const { plan } = result;
+  const first = plan.nodes[0]!;
+  out.record({
+    lab: plan.name,
+    url: plan.collector.url,
+    stateDir: plan.stateDir,
+    nodes: plan.nodes.map((n) => ({ name: n.name, netns: n.netns, socket: n.socket, localId: n.localId })),
+    links: plan.links.length,
+    startedSeconds: result.startedMs / 1000,
+    convergedSeconds: result.convergedMs === null ? null : result.convergedMs / 1000,
+    openEnds: result.openEnds,
+    totalEnds: result.totalEnds,
+  });
+  const name = plan.name === 'default' ? '' : ` --name ${plan.name}`;
+  out.line(`lab ${plan.name}: ${plan.nodes.length} switches, ${plan.links.length} links, started in ${(result.startedMs / 1000).toFixed(1)} s`);
+  if (opts.wait) {
+    out.line(
+      result.convergedMs === null
+        ? `not converged after ${opts.timeout} s: ${result.openEnds} of ${result.totalEnds} session ends open`
+        : `converged: all ${result.totalEnds} session ends open ${(result.convergedMs / 1000).toFixed(1)} s after start`,
+    );
+  }
+  out.line(`  page      ${plan.collector.url}`);
+  out.line(`  status    lsoe lab status${name}`);
+  out.line(`  sessions  lsoe sessions --socket ${first.socket}`);
+  out.line(`  shell     ip netns exec ${first.netns} bash`);
+  out.line(`  stop      lsoe lab down${name}`);
+  if (opts.wait && result.convergedMs === null) process.exitCode = 1;
+}
+
+export async function runLabStatus(opts: LabNameOptions): Promise<number> {
+  checkName(opts.name);
+  const dir = stateDirOf(opts.name, DEFAULT_STATE_ROOT);
+  const plan = readPlan(dir);
+  if (!plan) throw new CliError(`no lab '${opts.name}' (start one with: lsoe lab up --name ${opts.name})`, 1);
+  let ends;
+  try {
+    ends = await labStatus(plan);
+  } catch (err) {
+    if (err instanceof LabPermissionError) throw new CliError(err.message, 1);
+    throw err;
+  }
+  const out = createOutput({ json: opts.json });
+  for (const e of ends) out.record(e);
+  const collectorPid = readPid(plan.collector.pidFile);
+  const collectorUp = collectorPid !== null && isLabProcess(collectorPid, dir);
+  const open = ends.filter((e) => e.state === 'open').length;
+  out.line(
+    `lab ${plan.name}: ${open} of ${ends.length} session ends open; page ${plan.collector.url}` +
+      (collectorUp ? '' : ' (collector not running)'),
+  );
+  const paint = (s: string): string =>
+    s === 'open' ? out.style.green(s) : s === 'opening' ? out.style.yellow(s) : out.style.red(s);
+  out.table(
+    ['Switch', 'Interface', 'Peer', 'Peer MAC', 'Peer ID', 'State'],
+    ends.map((e) => [
+      e.node,
+      e.ifname,
+      e.peerNode,
+      e.peerMac,
+      e.peerId === null ? '' : colonHex(e.peerId.replace(/[^0-9a-fA-F]/g, '').toLowerCase()),
+      e.daemon ? paint(e.state) : out.style.red('no daemon'),
+    ]),
+  );
+  return 0;
+}
+
+export async function runLabDown(opts: LabNameOptions): Promise<void> {
+  checkName(opts.name);
+  requireRoot();
+  const result = await labDown(opts.name);
+  const out = createOutput({ json: opts.json });
+  out.record(result);
+  out.line(downSummary(result));
+  const failed = downFailure(result);
+  if (failed) throw new CliError(failed, 1);
+}
+
+export async function runLabCollector(stateDir: string): Promise<void> {
+  const { runCollectorProcess } = await import('./collector-main.js');
+  try {
+    await runCollectorProcess(stateDir);
+  } catch (err) {
+    // No plan, a busy port, an unusable socket path: one line in collector.log, which `up` shows.
+    throw new CliError(`collector: ${(err as Error).message}`, 1);
+  }
+}

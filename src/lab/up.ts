@@ -1,0 +1,106 @@
+// `lsoe lab up`: plan, clear leftovers of a crashed lab of the same name,
+// build the namespaces and links, start the collector and the daemons, and
+// return (they run on in the background). Any failure on the way takes down
+// what was built.
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startCollectorProcess, startDaemons } from './daemons.js';
+import { downFailure, labDown } from './down.js';
+import { createNetwork, listNamespaces } from './netns.js';
+import { makePlan, netnsPrefix, stateDirOf, type LabPlan } from './plan.js';
+import { isLabProcess, readPid } from './processes.js';
+import { readPlan, writePlan } from './state.js';
+import { labStatus } from './status.js';
+import type { LinkPair } from './topology.js';
+
+export class LabError extends Error {
+  override readonly name = 'LabError';
+}
+
+export interface UpOptions {
+  name: string;
+  links: LinkPair[];
+  port: number;
+  stateRoot?: string;
+  /** wait until every session end is open, at most this many ms */
+  waitMs?: number;
+  /** progress notes for people */
+  note?: (text: string) => void;
+}
+
+export interface UpResult {
+  plan: LabPlan;
+  /** ms from the first command to everything started */
+  startedMs: number;
+  /** ms until every session end was open (only with waitMs) */
+  convergedMs: number | null;
+  openEnds: number;
+  totalEnds: number;
+  /** true when leftovers of a previous run were removed first */
+  cleaned: boolean;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Whether a lab of this name is running (its collector is alive). */
+export function labRunning(name: string, stateRoot?: string): boolean {
+  const dir = stateDirOf(name, stateRoot);
+  const plan = readPlan(dir);
+  if (!plan) return false;
+  const pid = readPid(plan.collector.pidFile);
+  return pid !== null && isLabProcess(pid, dir);
+}
+
+export async function labUp(opts: UpOptions): Promise<UpResult> {
+  const note = opts.note ?? (() => undefined);
+  const t0 = Date.now();
+  const stateDir = stateDirOf(opts.name, opts.stateRoot);
+  if (labRunning(opts.name, opts.stateRoot)) {
+    throw new LabError(`lab '${opts.name}' is already up (lsoe lab down --name ${opts.name} first)`);
+  }
+  const leftovers = existsSync(stateDir) || (await listNamespaces()).some((n) => n.startsWith(netnsPrefix(opts.name)));
+  if (leftovers) {
+    note(`lab ${opts.name}: removing leftovers of an earlier run`);
+    const failed = downFailure(await labDown(opts.name, opts.stateRoot));
+    if (failed) throw new LabError(`cannot clear the earlier run: ${failed}`);
+  }
+  if (!(await portFree(opts.port))) throw new LabError(`port ${opts.port} on 127.0.0.1 is in use (choose another with --port)`);
+
+  const plan = makePlan({ name: opts.name, links: opts.links, port: opts.port, stateRoot: opts.stateRoot });
+  try {
+    writePlan(plan);
+    await createNetwork(plan);
+    await startCollectorProcess(plan);
+    await startDaemons(plan);
+  } catch (err) {
+    await labDown(opts.name, opts.stateRoot).catch(() => undefined);
+    throw new LabError(`lab ${opts.name} did not start: ${(err as Error).message}`);
+  }
+  const startedMs = Date.now() - t0;
+
+  let convergedMs: number | null = null;
+  let ends = await labStatus(plan);
+  if (opts.waitMs !== undefined) {
+    const deadline = Date.now() + opts.waitMs;
+    while (ends.some((e) => e.state !== 'open') && Date.now() < deadline) {
+      await sleep(200);
+      ends = await labStatus(plan);
+    }
+    if (ends.every((e) => e.state === 'open')) convergedMs = Date.now() - t0;
+  }
+  return {
+    plan,
+    startedMs,
+    convergedMs,
+    openEnds: ends.filter((e) => e.state === 'open').length,
+    totalEnds: ends.length,
+    cleaned: leftovers,
+  };
+}

@@ -1,0 +1,132 @@
+// What the web page shows, built in one place from the plan, the session ends
+// (control sockets) and the reports: the fabric (nodes in layers, links with
+// the state of both ends) and, per switch, the reference collector's table.
+// Pure: the page only draws it.
+import type { LabPlan } from './plan.js';
+import type { EndState, EndStatus } from './status.js';
+import type { StoredReport } from './reports.js';
+import { labelText } from '../views/encaps-table.js';
+
+export type LinkState = 'up' | 'partial' | 'down';
+
+export interface ViewRow {
+  ifname: string;
+  peerNode: string | null;
+  peerMac: string;
+  peerId: string | null;
+  /** null for a switch outside the lab (only its reports are known) */
+  state: EndState | null;
+  type: string | null;
+  prefix: string | null;
+  flags: string;
+  /** as the CLI shows them: "16001 (3e8110)", space-separated */
+  labels: string;
+  /** when the peer was last heard: its session's lastHeard, else the time of the last report */
+  heard: string | null;
+  /** which of the two `heard` is (null with no time at all) */
+  heardFrom: 'session' | 'report' | null;
+}
+
+export interface LabView {
+  lab: string;
+  nodes: { name: string; layer: number; localId: string; daemon: boolean }[];
+  links: {
+    index: number;
+    upper: { node: string; ifname: string; state: EndState };
+    lower: { node: string; ifname: string; state: EndState };
+    state: LinkState;
+  }[];
+  switches: { id: string; node: string | null; rows: ViewRow[] }[];
+}
+
+/** Both ends open: up; neither: down; anything between (one end still timing out, opening): partial. */
+export function linkState(a: EndState, b: EndState): LinkState {
+  if (a === 'open' && b === 'open') return 'up';
+  if (a === 'down' && b === 'down') return 'down';
+  return 'partial';
+}
+
+export function colonHex(id: string): string {
+  return (id.match(/../g) ?? []).join(':');
+}
+
+const TYPE_ORDER = ['IPV4', 'IPV6', 'MPLS_IPV4', 'MPLS_IPV6'];
+
+type RowBase = Omit<ViewRow, 'type' | 'prefix' | 'flags' | 'labels' | 'heard' | 'heardFrom'>;
+
+/** `lastHeard` of the session when there is one; the report's time is only a stand-in. */
+function reportRows(reports: StoredReport[], base: RowBase, lastHeard: string | null): ViewRow[] {
+  const sorted = [...reports].sort((a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type));
+  const rows: ViewRow[] = [];
+  for (const r of sorted) {
+    for (const e of r.encaps) {
+      rows.push({
+        ...base,
+        peerMac: r.peerMac,
+        peerId: r.peerId ?? base.peerId,
+        type: r.type,
+        prefix: `${e.address}/${e.prefixLength}`,
+        flags: (e.primary ? 'P' : '') + (e.loopback ? 'L' : ''),
+        labels: (e.labels ?? []).map(labelText).join(' '),
+        heard: lastHeard ?? r.heard,
+        heardFrom: lastHeard !== null ? 'session' : 'report',
+      });
+    }
+  }
+  return rows;
+}
+
+export function buildView(plan: LabPlan, ends: EndStatus[], reports: StoredReport[]): LabView {
+  const daemonUp = new Map<string, boolean>();
+  for (const e of ends) daemonUp.set(e.node, e.daemon);
+  const endOf = new Map(ends.map((e) => [`${e.node}\n${e.ifname}`, e]));
+  const stateOf = (node: string, ifname: string): EndState => endOf.get(`${node}\n${ifname}`)?.state ?? 'down';
+
+  const links = plan.links.map((l) => {
+    const up = stateOf(l.upper.node, l.upper.ifname);
+    const low = stateOf(l.lower.node, l.lower.ifname);
+    return {
+      index: l.index,
+      upper: { node: l.upper.node, ifname: l.upper.ifname, state: up },
+      lower: { node: l.lower.node, ifname: l.lower.ifname, state: low },
+      state: linkState(up, low),
+    };
+  });
+
+  const bySwitch = new Map<string, StoredReport[]>();
+  for (const r of reports) {
+    const list = bySwitch.get(r.switchId) ?? [];
+    list.push(r);
+    bySwitch.set(r.switchId, list);
+  }
+
+  const switches: LabView['switches'] = plan.nodes.map((n) => {
+    const mine = bySwitch.get(n.localId) ?? [];
+    bySwitch.delete(n.localId);
+    const rows: ViewRow[] = [];
+    for (const e of ends.filter((x) => x.node === n.name)) {
+      const base = { ifname: e.ifname, peerNode: e.peerNode, peerMac: e.peerMac, peerId: e.peerId, state: e.state };
+      const found = reportRows(mine.filter((r) => r.ifname === e.ifname), base, e.lastHeard);
+      const heard = e.lastHeard === null ? { heard: null, heardFrom: null } : { heard: e.lastHeard, heardFrom: 'session' as const };
+      rows.push(...(found.length > 0 ? found : [{ ...base, type: null, prefix: null, flags: '', labels: '', ...heard }]));
+    }
+    return { id: n.localId, node: n.name, rows };
+  });
+  // Switches outside the lab (an lsoed posting to /mutate) get a table of their own.
+  for (const [id, list] of [...bySwitch].sort(([a], [b]) => a.localeCompare(b))) {
+    const byIf = [...new Set(list.map((r) => `${r.ifname}\n${r.peerMac}`))].sort();
+    const rows = byIf.flatMap((k) => {
+      const [ifname, peerMac] = k.split('\n') as [string, string];
+      const mine = list.filter((r) => r.ifname === ifname && r.peerMac === peerMac);
+      return reportRows(mine, { ifname, peerNode: null, peerMac, peerId: mine[0]?.peerId ?? null, state: null }, null);
+    });
+    switches.push({ id, node: null, rows });
+  }
+
+  return {
+    lab: plan.name,
+    nodes: plan.nodes.map((n) => ({ name: n.name, layer: n.layer, localId: n.localId, daemon: daemonUp.get(n.name) ?? false })),
+    links,
+    switches,
+  };
+}

@@ -1,0 +1,61 @@
+// `lsoe encaps --local` with no daemon to ask: what a daemon with this configuration
+// would announce, from the interface table now. The addresses per interface come from
+// the daemon's own code (src/daemon/encaps-local.ts); only the choice of interfaces is
+// repeated here, because the daemon keeps it private (Daemon.selects in core.ts).
+import { readFile } from 'node:fs/promises';
+import { CliError } from '../cli-error.js';
+import { buildConfig, ConfigError, type DaemonConfig } from '../daemon/config.js';
+import type { AnnouncedEncaps } from '../daemon/core.js';
+import { announcedFor, loopbackAddresses } from '../daemon/encaps-local.js';
+import { NameSelector } from '../daemon/glob.js';
+import { listInterfaces, type NetInterface } from '../io/interfaces.js';
+import { ENCAPSULATION_TYPES } from '../proto/types.js';
+
+async function loadConfig(file: string | undefined): Promise<DaemonConfig> {
+  try {
+    if (file === undefined) return buildConfig({});
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 1);
+    }
+    return buildConfig({ file: { path: file, text } });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
+/** Same rule as the daemon's interface selection (core.ts, Daemon.selects). */
+function selects(i: NetInterface, selector: NameSelector, loopbacks: NameSelector): boolean {
+  if (i.mac === null) return false;
+  if (selector.explicit) return selector.matches(i.name);
+  return !i.loopback && i.linkType === 'ether' && selector.matches(i.name) && !(loopbacks.explicit && loopbacks.matches(i.name));
+}
+
+export function announcedFromTable(table: readonly NetInterface[], config: DaemonConfig): AnnouncedEncaps[] {
+  const selector = new NameSelector(config.interfaces);
+  const loopbacks = new NameSelector(config.loopbackInterfaces);
+  const loopback = loopbackAddresses([...table], loopbacks);
+  const mpls = { v4: config.mplsIpv4Encapsulation, v6: config.mplsIpv6Encapsulation };
+  const out: AnnouncedEncaps[] = [];
+  for (const iface of table) {
+    // The daemon announces only on interfaces whose link is up.
+    if (!selects(iface, selector, loopbacks) || !iface.up) continue;
+    const t = announcedFor(iface, loopback, mpls);
+    for (const type of ENCAPSULATION_TYPES) out.push({ ifname: iface.name, type, encaps: t[type] });
+  }
+  return out;
+}
+
+export async function announcedOffline(configFile: string | undefined): Promise<AnnouncedEncaps[]> {
+  const config = await loadConfig(configFile);
+  let table: NetInterface[];
+  try {
+    table = await listInterfaces();
+  } catch (err) {
+    throw new CliError(`cannot read the interfaces: ${(err as Error).message}`, 1);
+  }
+  return announcedFromTable(table, config);
+}

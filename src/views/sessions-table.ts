@@ -1,0 +1,57 @@
+// Sessions as people read them: sorted (open first, then by interface and peer), one
+// row each, and the --summary counts. Pure functions of the data and the time.
+import type { SessionView } from '../daemon/core.js';
+import { formatAgo, formatDuration, secondsSince } from '../render/duration.js';
+
+export const SESSION_HEAD = ['Interface', 'Peer MAC', 'Peer ID', 'State', 'Up for', 'Last heard', 'PDUs tx/rx', 'Retrans'];
+
+const STATE_ORDER: Record<SessionView['state'], number> = { open: 0, opening: 1 };
+
+export function sortSessions(list: readonly SessionView[]): SessionView[] {
+  return [...list].sort(
+    (a, b) =>
+      (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) ||
+      a.ifname.localeCompare(b.ifname, 'en', { numeric: true }) ||
+      a.peerMac.localeCompare(b.peerMac),
+  );
+}
+
+/** "Up for" only means something once the session is open. */
+export function upFor(s: SessionView, nowMs: number): string {
+  if (s.state !== 'open') return '-';
+  const secs = secondsSince(s.since, nowMs);
+  return secs === null ? '-' : formatDuration(secs);
+}
+
+export function sessionRow(s: SessionView, nowMs: number): string[] {
+  return [
+    s.ifname,
+    s.peerMac,
+    s.peerId ?? '-',
+    s.state,
+    upFor(s, nowMs),
+    formatAgo(s.lastHeard, nowMs),
+    `${s.counters.txPdus}/${s.counters.rxPdus}`,
+    String(s.counters.retransmits),
+  ];
+}
+
+export interface SessionSummary {
+  sessions: number;
+  open: number;
+  opening: number;
+  interfaces: Array<{ ifname: string; open: number; opening: number }>;
+}
+
+export function summarise(list: readonly SessionView[]): SessionSummary {
+  const byIf = new Map<string, { ifname: string; open: number; opening: number }>();
+  for (const s of list) {
+    const row = byIf.get(s.ifname) ?? { ifname: s.ifname, open: 0, opening: 0 };
+    if (s.state === 'open') row.open++;
+    else row.opening++;
+    byIf.set(s.ifname, row);
+  }
+  const interfaces = [...byIf.values()].sort((a, b) => a.ifname.localeCompare(b.ifname, 'en', { numeric: true }));
+  const open = list.filter((s) => s.state === 'open').length;
+  return { sessions: list.length, open, opening: list.length - open, interfaces };
+}

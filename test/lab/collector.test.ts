@@ -1,0 +1,224 @@
+// The collector without namespaces: fake daemons answer on the node control
+// sockets, reports come in through our daemon's own HTTP-over-Unix poster,
+// as JSON lines and over TCP /mutate, and the page's event stream follows.
+import t from 'tap';
+import http from 'node:http';
+import net from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildReport, httpPost, pythonJson } from '../../src/daemon/report.js';
+import { startCollector } from '../../src/lab/collector.js';
+import { makePlan } from '../../src/lab/plan.js';
+import type { WireSession } from '../../src/lab/status.js';
+import { clos } from '../../src/lab/topology.js';
+import type { LabView } from '../../src/lab/view.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A control socket that answers `sessions` with whatever `sessions()` returns now. */
+function fakeDaemon(socket: string, sessions: () => WireSession[]): net.Server {
+  const srv = net.createServer((c) => {
+    let buf = '';
+    c.setEncoding('utf8');
+    c.on('data', (d: string) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      const req = JSON.parse(buf.slice(0, nl)) as { id: number; method: string };
+      c.end(JSON.stringify(req.method === 'sessions' ? { id: req.id, result: sessions() } : { id: req.id, result: {} }) + '\n');
+    });
+  });
+  srv.listen(socket);
+  return srv;
+}
+
+/** Reads the event stream until `until` accepts a view. */
+function nextView(url: string, until: (v: LabView) => boolean): Promise<LabView> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url + 'events', (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buf += d;
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (!data) continue;
+          const view = JSON.parse(data.slice(6)) as LabView;
+          if (until(view)) {
+            req.destroy();
+            resolve(view);
+          }
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+async function get(url: string): Promise<{ status: number; type: string; body: string }> {
+  const res = await fetch(url);
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+}
+
+t.test('collector: reports, control sockets, page and live events', async (t) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'lsoe-lab-collector-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const plan = makePlan({ name: 'c1', links: clos(1, 2), port: await freePort(), stateRoot: root });
+  mkdirSync(plan.stateDir, { recursive: true });
+  const [l0, l1] = [plan.links[0]!, plan.links[1]!];
+  let spineUp = true;
+  const daemons = [
+    fakeDaemon(plan.nodes[0]!.socket, () => [
+      { ifname: 'leaf0', peerMac: l0.lower.mac, peerId: plan.nodes[1]!.localId, state: spineUp ? 'open' : 'opening' },
+      { ifname: 'leaf1', peerMac: l1.lower.mac, peerId: plan.nodes[2]!.localId, state: 'open' },
+    ]),
+    fakeDaemon(plan.nodes[1]!.socket, () => [{ ifname: 'spine0', peerMac: l0.upper.mac, peerId: null, state: 'open' }]),
+    // leaf1 has no daemon at all.
+  ];
+  t.teardown(() => daemons.forEach((d) => d.close()));
+  const logs: string[] = [];
+  const collector = await startCollector(plan, { pollMs: 100, log: (l) => logs.push(l) });
+  t.teardown(() => collector.close());
+  const url = plan.collector.url;
+
+  const first = await nextView(url, (v) => v.nodes.some((n) => n.daemon));
+  t.same(first.nodes.map((n) => [n.name, n.layer, n.daemon]), [['spine0', 0, true], ['leaf0', 1, true], ['leaf1', 1, false]]);
+  t.same(first.links.map((l) => l.state), ['up', 'partial']);
+
+  // Our daemon's own poster, HTTP over the Unix socket.
+  const report = (encaps: { address: string; prefixLength: number; primary: boolean; loopback: boolean }[]): string =>
+    pythonJson(buildReport({
+      localId: plan.nodes[0]!.localId, sessionNumber: 1, ifname: 'leaf0', peerMac: l0.lower.mac,
+      peerId: plan.nodes[1]!.localId, peerAttributes: null, type: 'IPV4_ENCAPSULATION', encaps,
+    }));
+  const status = await httpPost(`unix:${plan.collector.socket}`, report([{ address: '198.18.0.1', prefixLength: 31, primary: true, loopback: false }]));
+  t.equal(status, 200);
+  let v = await nextView(url, (x) => x.switches[0]!.rows.some((r) => r.prefix === '198.18.0.1/31'));
+  t.match(v.switches[0]!.rows[0], { ifname: 'leaf0', peerNode: 'leaf0', type: 'IPV4', prefix: '198.18.0.1/31', flags: 'P', state: 'open' });
+  t.match(v.switches[0]!.rows[0]!.heard, /^\d{4}-\d\d-\d\dT/);
+
+  // JSON lines on the same socket.
+  await new Promise<void>((resolve) => {
+    const c = net.createConnection(plan.collector.socket, () => c.end(report([]) + '\n', () => resolve()));
+  });
+  v = await nextView(url, (x) => !x.switches[0]!.rows.some((r) => r.prefix === '198.18.0.1/31'));
+  t.same(v.switches[0]!.rows.filter((r) => r.ifname === 'leaf0').map((r) => r.prefix), [null], 'withdrawn');
+
+  // An lsoed elsewhere posting to /mutate on the web port.
+  const res = await fetch(url + 'mutate', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ my_switch_id: '01:02:03:04:05:06:07:08:09:0a', ifname: 'eth1', peer_macaddr: 'aa:bb:cc:dd:ee:ff',
+      peer_switch_id: null, pdu_name: 'IPV6ENCAPSULATION', encaps: [{ ipaddr: '2001:db8::1', prefixlen: 64, primary: true, loopback: false, labels: null }],
+      unique: ['01:02:03:04:05:06:07:08:09:0a', 'eth1', 'aa:bb:cc:dd:ee:ff', null, 'IPV6ENCAPSULATION'] }),
+  });
+  t.equal(res.status, 200);
+  const bad = await fetch(url + 'mutate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ifname":1}' });
+  t.equal(bad.status, 400);
+  t.match(await bad.text(), /my_switch_id/);
+  v = await nextView(url, (x) => x.switches.length === 4);
+  t.match(v.switches[3], { id: '0102030405060708090a', node: null, rows: [{ ifname: 'eth1', prefix: '2001:db8::1/64', state: null }] });
+
+  // A session that stops being open turns its link partial, live.
+  spineUp = false;
+  v = await nextView(url, (x) => x.links[0]!.state !== 'up');
+  t.same([v.links[0]!.upper.state, v.links[0]!.lower.state, v.links[0]!.state], ['opening', 'open', 'partial']);
+
+  const page = await get(url);
+  t.equal(page.status, 200);
+  t.match(page.type, /text\/html/);
+  t.match(page.body, /<svg id="fabric"/);
+  t.match(page.body, /new EventSource\('events'\)/);
+  const status2 = JSON.parse((await get(url + 'api/status')).body) as { node: string; state: string }[];
+  t.equal(status2.length, 4);
+  t.equal((await get(url + 'nothing')).status, 404);
+  t.match(logs.join('\n'), /report from 127\.0\.0\.1 refused: my_switch_id/);
+
+  await collector.close();
+  t.notOk(existsSync(plan.collector.socket), 'report socket removed');
+});
+
+/** A raw HTTP request, so the Host header can be anything. */
+function rawRequest(port: number, opts: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: opts.method, path: opts.path, headers: opts.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+t.test('collector: foreign Host headers and non-JSON posts are refused; the report socket is 0600', async (t) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'lsoe-lab-collector-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const port = await freePort();
+  const plan = makePlan({ name: 'c3', links: clos(1, 1), port, stateRoot: root });
+  mkdirSync(plan.stateDir, { recursive: true });
+  const logs: string[] = [];
+  const collector = await startCollector(plan, { pollMs: 100, log: (l) => logs.push(l) });
+  t.teardown(() => collector.close());
+
+  t.equal(statSync(plan.collector.socket).mode & 0o777, 0o600, 'report socket only for root');
+
+  const report = JSON.stringify({ my_switch_id: '01:02:03:04:05:06:07:08:09:0b', ifname: 'eth1', peer_macaddr: 'aa:bb:cc:dd:ee:01',
+    peer_switch_id: null, pdu_name: 'IPV4ENCAPSULATION', encaps: [{ ipaddr: '192.0.2.1', prefixlen: 32, primary: false, loopback: true, labels: null }],
+    unique: ['01:02:03:04:05:06:07:08:09:0b', 'eth1', 'aa:bb:cc:dd:ee:01', null, 'IPV4ENCAPSULATION'] });
+  // DNS rebinding: the browser thinks it talks to evil.example, which now resolves to 127.0.0.1.
+  for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${port + 1}`, `127.0.0.1.evil.example:${port}`]) {
+    const page = await rawRequest(port, { method: 'GET', path: '/', headers: { Host: host } });
+    t.equal(page.status, 403, `page refused for Host ${host}`);
+    t.notMatch(page.body, /<svg/);
+    const state = await rawRequest(port, { method: 'GET', path: '/api/state', headers: { Host: host } });
+    t.equal(state.status, 403, `state refused for Host ${host}`);
+    const post = await rawRequest(port, { method: 'POST', path: '/mutate', headers: { Host: host, 'Content-Type': 'application/json' }, body: report });
+    t.equal(post.status, 403, `report refused for Host ${host}`);
+  }
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+    t.equal((await rawRequest(port, { method: 'GET', path: '/api/state', headers: { Host: host } })).status, 200, `Host ${host} allowed`);
+  }
+
+  // A cross-site form or fetch without preflight can only send these content types.
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
+    const headers: Record<string, string> = { Host: `127.0.0.1:${port}` };
+    if (type !== '') headers['Content-Type'] = type;
+    const r = await rawRequest(port, { method: 'POST', path: '/mutate', headers, body: report });
+    t.equal(r.status, 415, `POST with '${type}' refused`);
+  }
+  const own = plan.nodes.length;
+  t.equal(collector.view().switches.length, own, 'none of the refused reports was taken');
+  const ok = await rawRequest(port, {
+    method: 'POST', path: '/mutate', headers: { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/json; charset=utf-8' }, body: report,
+  });
+  t.equal(ok.status, 200, 'what lsoed sends is accepted');
+  const deadline = Date.now() + 10000;
+  while (collector.view().switches.length < own + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.equal(collector.view().switches.length, own + 1, 'and shows up');
+});
+
+t.test('collector: a busy port is a one-line error', async (t) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'lsoe-lab-collector-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as net.AddressInfo).port;
+  const plan = makePlan({ name: 'c2', links: clos(1, 1), port, stateRoot: root });
+  mkdirSync(plan.stateDir, { recursive: true });
+  await t.rejects(startCollector(plan), { message: `port ${port} is in use` });
+});

@@ -1,0 +1,105 @@
+import t from 'tap';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { makePlan } from '../../src/lab/plan.js';
+import type { StoredReport } from '../../src/lab/reports.js';
+import { endStatuses, type SessionsByNode } from '../../src/lab/status.js';
+import { clos } from '../../src/lab/topology.js';
+import { buildView, type LabView } from '../../src/lab/view.js';
+import { PAGE_HTML } from '../../src/lab/web/page.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+t.test('the page is one document whose script parses', async (t) => {
+  t.match(PAGE_HTML, /^<!doctype html>/);
+  t.match(PAGE_HTML, /<svg id="fabric"/);
+  t.match(PAGE_HTML, /<main id="switches">/);
+  const scripts = PAGE_HTML.split('<script>').slice(1).map((s) => s.split('</script>')[0]!);
+  t.equal(scripts.length, 1);
+  t.doesNotThrow(() => new Function(scripts[0]!), 'script is valid JavaScript');
+  t.notMatch(PAGE_HTML, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'loads nothing from elsewhere');
+});
+
+/** A 1 x 2 fabric: spine0-leaf0 up, spine0-leaf1 down (leaf1's daemon gone), one MPLS report. */
+function sampleView(): LabView {
+  const plan = makePlan({ name: 'pg', links: clos(1, 2), port: 1 });
+  const [l0, l1] = [plan.links[0]!, plan.links[1]!];
+  const heard = new Date(Date.now() - 5000).toISOString();
+  const sessions: SessionsByNode = new Map([
+    ['spine0', [
+      { ifname: 'leaf0', peerMac: l0.lower.mac, peerId: plan.nodes[1]!.localId, state: 'open', lastHeard: heard },
+      { ifname: 'leaf1', peerMac: l1.lower.mac, peerId: null, state: 'opening' },
+    ]],
+    ['leaf0', [{ ifname: 'spine0', peerMac: l0.upper.mac, peerId: plan.nodes[0]!.localId, state: 'open', lastHeard: heard }]],
+    ['leaf1', null],
+  ]);
+  const reports: StoredReport[] = [
+    { source: 'unix', switchId: plan.nodes[0]!.localId, ifname: 'leaf0', peerMac: l0.lower.mac, peerId: plan.nodes[1]!.localId,
+      type: 'MPLS_IPV4', pduType: 6, heard: '2026-01-01T00:00:00.000Z',
+      encaps: [{ address: '198.18.0.1', prefixLength: 31, primary: true, loopback: false, labels: ['03e810'] }] },
+    { source: '127.0.0.1', switchId: '0a0b', ifname: 'eth1', peerMac: 'aa:bb:cc:dd:ee:ff', peerId: null, type: 'IPV4', pduType: 4,
+      heard: new Date(Date.now() - 2000).toISOString(),
+      encaps: [{ address: '192.0.2.7', prefixLength: 32, primary: false, loopback: true, labels: null }] },
+  ];
+  return buildView(plan, endStatuses(plan, sessions), reports);
+}
+
+const noChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
+
+t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard', { skip: noChromium }, async (t) => {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'lsoe-page-chromium-'));
+  t.teardown(() => rmSync(profile, { recursive: true, force: true }));
+  let context: BrowserContext | null = null;
+  t.teardown(() => context?.close());
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const page = await context.newPage();
+  const view = sampleView();
+  // Nothing leaves the browser: the page and its event stream are answered here.
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/') return route.fulfill({ status: 200, contentType: 'text/html', body: PAGE_HTML });
+    if (url.pathname === '/events') {
+      return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `data: ${JSON.stringify(view)}\n\n` });
+    }
+    return route.fulfill({ status: 404, body: '' });
+  });
+  await page.goto('http://lab.invalid/');
+  await page.waitForSelector('#fabric g.node[data-node="leaf1"]', { timeout: 20000 });
+
+  t.equal(await page.textContent('#lab-name'), 'pg');
+  t.equal(await page.textContent('#summary'), '3 switches, 2 links, 1 up');
+  const nodes = await page.$$eval('#fabric g.node', (gs) => gs.map((g) => [g.getAttribute('data-node'), g.getAttribute('data-daemon')]));
+  t.same(nodes, [['spine0', 'true'], ['leaf0', 'true'], ['leaf1', 'false']]);
+  const links = await page.$$eval('#fabric g.link', (gs) => gs.map((g) => [g.getAttribute('data-link'), g.getAttribute('data-state')]));
+  t.same(links.sort(), [['spine0--leaf0', 'up'], ['spine0--leaf1', 'partial']]);
+  // Each half coloured by its end's session: green open, amber opening, red down.
+  const stroke = (sel: string): Promise<string[]> =>
+    page.evaluate(`[...document.querySelectorAll('${sel}')].map((l) => getComputedStyle(l).stroke)`);
+  t.same(await stroke('#fabric g.link[data-link="spine0--leaf0"] line.end'), ['rgb(46, 157, 58)', 'rgb(46, 157, 58)']);
+  t.same(await stroke('#fabric g.link[data-link="spine0--leaf1"] line.end'), ['rgb(224, 168, 0)', 'rgb(208, 49, 45)']);
+  // Spines above leaves.
+  const y = await page.$$eval('#fabric g.node rect', (rs) => rs.map((r) => Number(r.getAttribute('y'))));
+  t.ok(y[0]! < y[1]! && y[1] === y[2], 'spine row above the leaf row');
+
+  // spine0's table: the MPLS prefix with its label as the CLI shows it, heard from the session.
+  const row = await page.$eval('section.switch[data-node="spine0"] tbody tr[data-ifname="leaf0"]', (r) =>
+    [...r.querySelectorAll('td')].map((td) => td.textContent ?? ''));
+  t.equal(row[0], 'leaf0');
+  t.equal(row[4], 'open');
+  t.equal(row[5], 'MPLS_IPV4');
+  t.equal(row[6], '198.18.0.1/31');
+  t.equal(row[7], 'P');
+  t.equal(row[8], '16001 (03e810)', 'labels as the CLI shows them');
+  t.match(row[9], /\(\d+ s ago\)$/, 'heard: the session\'s lastHeard, seconds ago');
+  t.notMatch(row[9], /report/);
+  t.match(await page.textContent('section.switch[data-node="leaf1"] h2'), /daemon not answering/);
+  // A switch outside the lab: its report's time, said to be one.
+  const outside = await page.$eval('section.switch[data-id="0a0b"] td.heard', (td) => td.textContent ?? '');
+  t.match(outside, /^report .*\(\d+ s ago\)$/);
+});
