@@ -2,6 +2,7 @@
 // (ARCHITECTURE.md, src/io). The daemon, `sniff` and `hello` see only this
 // interface; libpcap (pcap-link.ts) and an in-memory wire for tests
 // (memory-link.ts) implement it.
+import { buildEthernet } from '../proto/ethernet.js';
 
 /** An LSOE-bearing frame as it came off the wire. */
 export interface ReceivedFrame {
@@ -86,6 +87,15 @@ export class LinkError extends Error {
 
 /** Shortest Ethernet frame without FCS; real NICs pad to it, so we do too. */
 export const MIN_ETHERNET_FRAME = 60;
+
+/**
+ * The Ethernet frame for `payload`, padded to the 60-octet minimum as a NIC
+ * would pad it. Throws what buildEthernet throws for a bad MAC.
+ */
+export function paddedEthernetFrame(dst: string, src: string, ethertype: number, payload: Buffer): Buffer {
+  const frame = buildEthernet(dst, src, ethertype, payload);
+  return frame.length < MIN_ETHERNET_FRAME ? Buffer.concat([frame, Buffer.alloc(MIN_ETHERNET_FRAME - frame.length)]) : frame;
+}
 
 /** True for group (multicast and broadcast) MAC addresses: the I/G bit of the first octet. */
 export function isGroupMac(mac: string): boolean {

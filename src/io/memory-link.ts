@@ -3,8 +3,8 @@
 // padded to 60 octets) with no OS, no privilege and no wall clock.
 // Delivery is asynchronous (a microtask), as on a real wire: a handler that
 // sends while handling never re-enters the sender.
-import { buildEthernet, DEFAULT_ETHERTYPE, normalizeMac, parseEthernet } from '../proto/ethernet.js';
-import { dispatchLinkError, isGroupMac, LinkError, MIN_ETHERNET_FRAME, type Link, type LinkStats, type ReceivedFrame } from './link.js';
+import { DEFAULT_ETHERTYPE, normalizeMac, parseEthernet } from '../proto/ethernet.js';
+import { dispatchLinkError, isGroupMac, LinkError, paddedEthernetFrame, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 export interface MemorySegmentOptions {
   ethertype?: number;
@@ -78,12 +78,11 @@ export class MemoryLink implements Link {
     }
     let frame: Buffer;
     try {
-      frame = buildEthernet(dst, this.mac, this.ethertype, payload);
+      frame = paddedEthernetFrame(dst, this.mac, this.ethertype, payload);
     } catch (err) {
       this.emitError(new LinkError('send-failed', `${this.ifname}: ${(err as Error).message}`, this.ifname, false, { cause: err }));
       return;
     }
-    if (frame.length < MIN_ETHERNET_FRAME) frame = Buffer.concat([frame, Buffer.alloc(MIN_ETHERNET_FRAME - frame.length)]);
     this.segment.transmit(this, frame);
   }
 

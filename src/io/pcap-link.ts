@@ -39,9 +39,9 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { buildEthernet, DEFAULT_ETHERTYPE, parseEthernet } from '../proto/ethernet.js';
+import { DEFAULT_ETHERTYPE, parseEthernet } from '../proto/ethernet.js';
 import { getInterface, InterfaceError } from './interfaces.js';
-import { dispatchLinkError, LinkError, MIN_ETHERNET_FRAME, type Link, type LinkStats, type ReceivedFrame } from './link.js';
+import { dispatchLinkError, LinkError, paddedEthernetFrame, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 export interface PcapLinkOptions {
   ifname: string;
@@ -329,12 +329,11 @@ export class PcapLink implements Link {
     }
     let frame: Buffer;
     try {
-      frame = buildEthernet(dst, this.mac, this.ethertype, payload);
+      frame = paddedEthernetFrame(dst, this.mac, this.ethertype, payload);
     } catch (err) {
       this.emitError(new LinkError('send-failed', `${this.ifname}: ${(err as Error).message}`, this.ifname, false, { cause: err }));
       return;
     }
-    if (frame.length < MIN_ETHERNET_FRAME) frame = Buffer.concat([frame, Buffer.alloc(MIN_ETHERNET_FRAME - frame.length)]);
     try {
       capture.session.inject(frame);
     } catch (err) {
