@@ -9,6 +9,7 @@ import { DecodeError } from '../proto/errors.js';
 import { parseEthernet } from '../proto/ethernet.js';
 import { buildRecordFilter, type RecordFilter } from '../proto/record-filter.js';
 import { LsoeStream, type StreamRecord } from '../proto/stream.js';
+import { JsonLineBuffer } from '../render/json-bytes.js';
 import { createOutput, type Output } from '../render/output.js';
 import { recordLines } from '../render/pdu-text.js';
 import { recordJsonLine } from '../render/record-json.js';
@@ -21,12 +22,23 @@ class Decoder {
   private readonly filter: RecordFilter;
   /** capture time of the newest frame: what "end of input" is stamped with */
   private lastTime: number | null = null;
+  /** --json lines as bytes (PDUs written straight from their octets); null otherwise */
+  private readonly lines: JsonLineBuffer | null;
+  /** the frame being pushed has no timestamp (hex input) */
+  private timeless = false;
+  /** a --mac/--src/--dst filter is set (the fast path can apply it) */
+  private readonly macFiltered: boolean;
 
   constructor(
     private readonly opts: DecodeOptions,
     private readonly out: Output,
   ) {
-    this.stream = new LsoeStream({ timeout: opts.reassemblyTimeout });
+    const fast = opts.json && !opts.summary;
+    this.lines = fast ? new JsonLineBuffer((chunk) => out.recordBytes(chunk)) : null;
+    this.macFiltered = opts.macs.length + opts.srcs.length + opts.dsts.length > 0;
+    // With --type the record's PDU type is needed: such PDUs take the slow path.
+    const takePdu = fast && opts.types.length === 0 ? this.takePdu.bind(this) : undefined;
+    this.stream = new LsoeStream({ timeout: opts.reassemblyTimeout, takePdu });
     try {
       this.filter = buildRecordFilter(opts);
     } catch (err) {
@@ -53,8 +65,29 @@ class Decoder {
     }
     const now = time ?? 0;
     if (time !== null) this.lastTime = time;
+    this.timeless = time === null;
     // push() reports timed-out pieces first, then what this frame completes.
     this.emit(this.stream.push({ time: now, ifname, dst: eth.dst, src: eth.src, payload: eth.payload }), time);
+  }
+
+  /**
+   * The --json fast path: a reassembled PDU straight to its JSON line. False
+   * (nothing written) sends it down the usual decodePdu path, which also makes
+   * the error record of a PDU that does not decode.
+   */
+  private takePdu(bytes: Buffer, frames: number, time: number, ifname: string | undefined, src: string, dst: string): boolean {
+    // MAC filters treat PDU and error records alike, so a rejection needs no decoding.
+    if (this.macFiltered && !this.filter({ kind: 'error', time, src, dst } as StreamRecord)) return true;
+    if (!this.lines!.pduRecord(this.timeless ? null : time, ifname, src, dst, frames, bytes)) return false;
+    // Per-type counts only matter to --summary, which never takes this path.
+    this.tally.pdus++;
+    return true;
+  }
+
+  /** Hands out what is decoded so far; call before waiting for more input. */
+  flush(): void {
+    this.lines?.flush();
+    this.out.flush();
   }
 
   /** End of all input: pieces still waiting can never complete. */
@@ -69,7 +102,9 @@ class Decoder {
       if (!this.filter(rec)) continue;
       this.tally.add(rec);
       if (this.opts.summary) continue;
-      if (this.out.json) {
+      if (this.lines !== null) {
+        this.lines.line(recordJsonLine(rec, time === null ? null : rec.time));
+      } else if (this.out.json) {
         this.out.recordLine(recordJsonLine(rec, time === null ? null : rec.time));
       } else {
         for (const line of recordLines(rec, this.out.style, {
@@ -84,14 +119,14 @@ class Decoder {
   }
 }
 
-async function decodeCaptureFile(path: string, decoder: Decoder, out: Output): Promise<void> {
+async function decodeCaptureFile(path: string, decoder: Decoder): Promise<void> {
   const parser = new CaptureParser();
   const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     for await (const chunk of input) {
       for (const rec of parser.push(chunk as Buffer)) decoder.frame(rec.time, rec.frame, rec.ifname);
       // About to wait for more input: let readers have what we decoded.
-      out.flush();
+      decoder.flush();
     }
     parser.end();
   } catch (err) {
@@ -150,7 +185,7 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
       } else if (opts.hex) {
         await decodeHexFile(input, decoder);
       } else {
-        await decodeCaptureFile(input, decoder, out);
+        await decodeCaptureFile(input, decoder);
       }
     }
   } catch (err) {
@@ -158,6 +193,7 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
     failure = err;
   }
   decoder.finish();
+  decoder.flush();
   if (opts.summary) decoder.tally.render(out);
   out.flush();
   if (failure) throw failure;

@@ -43,17 +43,28 @@ export type StreamRecord = PduRecord | ErrorRecord;
 export interface LsoeStreamOptions extends ReassemblyOptions {
   /** EtherType to keep; unset keeps everything (the caller filters) */
   ethertype?: number;
+  /**
+   * Offered each reassembled PDU's octets before they are decoded; returning true
+   * means the caller has dealt with the PDU itself (decode's JSON fast path) and
+   * no record is made for it. Offered only when the same push has no earlier
+   * record to return, so the caller still sees everything in order.
+   */
+  takePdu?: PduTaker;
 }
+
+export type PduTaker = (bytes: Buffer, frames: number, time: number, ifname: string | undefined, src: string, dst: string) => boolean;
 
 export class LsoeStream {
   private readonly reassembler: Reassembler;
   private readonly ethertype: number | undefined;
+  private readonly takePdu: PduTaker | undefined;
   /** where each sender's last frame came from, for expiry records */
   private readonly senders = new Map<string, RecordBase>();
 
   constructor(options: LsoeStreamOptions = {}) {
     this.reassembler = new Reassembler(options);
     this.ethertype = options.ethertype;
+    this.takePdu = options.takePdu;
   }
 
   push(input: StreamInput): StreamRecord[] {
@@ -71,6 +82,9 @@ export class LsoeStream {
       const done = this.reassembler.push(sender, frame, time);
       if (done === null) return out;
       if (stored) this.senders.delete(sender);
+      if (this.takePdu !== undefined && out.length === 0 && this.takePdu(done.pdu, done.frames.length, time, ifname, src, dst)) {
+        return out;
+      }
       const pdu = decodePdu(done.pdu);
       out.push(
         ifname === undefined

@@ -12,6 +12,8 @@ export interface Output {
   record(obj: unknown): void;
   /** The same, already serialised (a fast path for bulk decoders). */
   recordLine(json: string): void;
+  /** JSON lines already serialised as UTF-8 octets (decode's fast path); kept in order with the rest. */
+  recordBytes(chunk: Buffer): void;
   /** A line for people (ignored with --json). */
   line(text: string): void;
   /** A table for people (ignored with --json). */
@@ -71,6 +73,11 @@ export function createOutput(opts: OutputOptions): Output {
     },
     recordLine(json) {
       if (opts.json) emit(json + '\n');
+    },
+    recordBytes(chunk) {
+      if (!opts.json) return;
+      flush();
+      out.write(chunk);
     },
     line(text) {
       if (!opts.json) emit(text + '\n');

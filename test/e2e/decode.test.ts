@@ -5,6 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jsonLines, runLsoe } from '../helpers/run-cli.js';
 import { loadReferenceVectors, vectorsDir } from '../helpers/vectors.js';
+import { SAMPLE_PDUS } from '../helpers/pdu-samples.js';
+import { writeCaptureFile } from '../../src/io/capture-writer.js';
+import { buildEthernet } from '../../src/proto/ethernet.js';
+import { splitPdu } from '../../src/proto/fragment.js';
+import { encodePdu } from '../../src/proto/pdu/index.js';
 
 const exchange = path.join(vectorsDir(), 'lsoed-exchange.pcap');
 const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-decode-'));
@@ -148,6 +153,51 @@ t.test('stdin by default and with "-"', async (t) => {
     t.equal(res.code, 0);
     t.equal(jsonLines(res.stdout).length, 62);
   }
+});
+
+// --json writes most PDUs straight from their octets (render/json-bytes.ts);
+// --type sends every PDU through decodePdu instead. Both must print the same.
+t.test('--json fast path prints exactly what the decodePdu path prints', async (t) => {
+  const vf = loadReferenceVectors();
+  const macs = ['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:03'];
+  const frames: Buffer[] = [
+    ...vf.vectors.flatMap((v) => v.frames.map((h) => Buffer.from(h, 'hex'))),
+    ...vf.bad.map((b) => Buffer.from(b.frame, 'hex')),
+  ];
+  const pdus = SAMPLE_PDUS.map(encodePdu);
+  // Bent copies: extra octets, a short Length, an over-long prefix length.
+  for (const p of pdus.slice()) {
+    const longer = Buffer.concat([p, Buffer.from([0xaa])]);
+    longer.writeUInt16BE(longer.length, 1);
+    pdus.push(longer, p.subarray(0, p.length - 1));
+    if (p[0] === 4) pdus.push(Buffer.from(p.toString('hex').replace(/1f$/, '21'), 'hex'));
+  }
+  // Enough big PDUs for several megabytes of output (many flushes).
+  const big = SAMPLE_PDUS.find((p) => p.type === 'IPV6_ENCAPSULATION')!;
+  for (let i = 0; i < 300; i++) pdus.push(encodePdu(big));
+  pdus.forEach((p, i) => {
+    for (const f of splitPdu(p)) frames.push(buildEthernet(macs[(i + 1) % 3]!, macs[i % 3]!, 0x88b5, f));
+  });
+  const file = path.join(tmp, 'mix.pcap');
+  await writeCaptureFile(file, frames.map((frame, i) => ({ time: 1_700_000_000 + i / 8, frame })));
+  const everyType = ['hello', 'open', 'keepalive', 'ack', 'ipv4', 'ipv6', 'mpls_ipv4', 'mpls_ipv6', 'vendor', 'unknown'].flatMap((x) => ['-t', x]);
+  for (const extra of [[], ['--mac', macs[1]!], ['--src', macs[2]!, '--dst', macs[0]!]]) {
+    const fast = runLsoe(['decode', '--json', ...extra, file]);
+    const slow = runLsoe(['decode', '--json', ...extra, ...everyType, file]);
+    t.equal(fast.code, 0, fast.stderr);
+    t.equal(slow.code, 0, slow.stderr);
+    const recs = jsonLines(fast.stdout);
+    t.ok(recs.some((r) => 'error' in r) && recs.some((r) => r.frames > 1), `${extra.join(' ') || 'no filter'}: errors and multi-frame PDUs`);
+    t.ok(fast.stdout === slow.stdout, `${extra.join(' ') || 'no filter'}: identical output (${recs.length} lines)`);
+  }
+  t.ok(runLsoe(['decode', '--json', file]).stdout.length > 4 << 20, 'more than 4 MiB of output');
+  // pcapng (interface names) and hex input (no times) too.
+  const ng = path.join(tmp, 'mix.pcapng');
+  writeFileSync(ng, pcapng('sw"p1', frames.slice(0, 400)));
+  t.ok(runLsoe(['decode', '--json', ng]).stdout === runLsoe(['decode', '--json', ...everyType, ng]).stdout, 'pcapng: identical');
+  const hexFile = path.join(tmp, 'mix.hex');
+  writeFileSync(hexFile, frames.slice(0, 400).map((f) => f.toString('hex')).join('\n') + '\n');
+  t.ok(runLsoe(['decode', '--hex', '--json', hexFile]).stdout === runLsoe(['decode', '--hex', '--json', ...everyType, hexFile]).stdout, 'hex: identical');
 });
 
 /** A minimal little-endian pcapng: SHB, one IDB with if_name, EPBs. */

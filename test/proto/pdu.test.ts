@@ -92,6 +92,8 @@ t.test('malformed PDUs name the field and the offset', (t) => {
     ['short header', '0000', /PDU header/, 2],
     ['length too big', '000004', /HELLO length: 4 but the PDU is 3 octets at offset 1/, 1],
     ['length too small', '02000200', /KEEPALIVE length: 2/, 1],
+    ['hello with a body', '00000400', /HELLO: 1 trailing octet at offset 3/, 3],
+    ['keepalive with a body', '020005abcd', /KEEPALIVE: 2 trailing octets at offset 3/, 3],
     ['unknown length mismatch', '42000500', /PDU length: 5 at offset 1 but the PDU is 4/, 1],
     ['ack missing hint', '0300070100000', /ACK error hint: needs 2 octets at offset 6, only 1 left/, 6],
     ['open truncated attributes', '010015a1b2c3d40011223344556677889905010200', /OPEN attributes: needs 5 octets at offset 18/, 18],

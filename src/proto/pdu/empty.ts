@@ -12,6 +12,8 @@ export function emptyPduCodec<T extends { type: string }>(type: number, make: ()
     decode(buf, offset = 0, end = buf.length) {
       const r = new Reader(buf, offset, end, type);
       readHeader(r, type, name);
+      // The body is empty: octets after the header are trailing octets (PROTOCOL.md section 3).
+      r.expectEnd(name);
       return make();
     },
     encodingLength() {
