@@ -16,7 +16,7 @@ import { ENCAPSULATION_TYPES, type Encapsulation, type EncapsulationTypeName, ty
 import { sizeRefusal, TokenBucket, type Refusal } from './bounds.js';
 import { isoTime, type Clock, type TimerHandle } from './clock.js';
 import { configToRecord, timingOf, type DaemonConfig } from './config.js';
-import { announcedFor, changedTypes, loopbackAddresses, type EncapsTable } from './encaps-local.js';
+import { announcedFor, changedTypes, loopbackAddresses, selectsInterface, type EncapsTable } from './encaps-local.js';
 import { agedOut, evictionVictim } from './eviction.js';
 import { NameSelector } from './glob.js';
 import { LogLimiter, silentLogger, type Level, type Logger } from './log.js';
@@ -211,14 +211,7 @@ export class Daemon implements DaemonCore {
   // ---- interfaces -------------------------------------------------------------------
 
   private selects(i: NetInterface): boolean {
-    if (i.mac === null) return false;
-    if (this.selector.explicit) return this.selector.matches(i.name);
-    return (
-      !i.loopback &&
-      i.linkType === 'ether' &&
-      this.selector.matches(i.name) &&
-      !(this.loopbacks.explicit && this.loopbacks.matches(i.name))
-    );
+    return selectsInterface(i, this.selector, this.loopbacks);
   }
 
   /**

@@ -80,3 +80,15 @@ export function changedTypes(before: EncapsTable | null, after: EncapsTable): An
   }
   return out;
 }
+
+/**
+ * Whether the daemon runs LSOE on an interface: a named selection (-i) is taken
+ * as given; by default every Ethernet interface with a MAC that is neither the
+ * loopback nor one of the configured loopback interfaces. Shared by the daemon
+ * and `lsoe encaps --local` without a daemon.
+ */
+export function selectsInterface(i: NetInterface, selector: NameSelector, loopbacks: NameSelector): boolean {
+  if (i.mac === null) return false;
+  if (selector.explicit) return selector.matches(i.name);
+  return !i.loopback && i.linkType === 'ether' && selector.matches(i.name) && !(loopbacks.explicit && loopbacks.matches(i.name));
+}

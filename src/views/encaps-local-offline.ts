@@ -1,12 +1,11 @@
 // `lsoe encaps --local` with no daemon to ask: what a daemon with this configuration
 // would announce, from the interface table now. The addresses per interface come from
-// the daemon's own code (src/daemon/encaps-local.ts); only the choice of interfaces is
-// repeated here, because the daemon keeps it private (Daemon.selects in core.ts).
+// the daemon's own code (src/daemon/encaps-local.ts), and so does the choice of interfaces.
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-error.js';
 import { buildConfig, ConfigError, type DaemonConfig } from '../daemon/config.js';
 import type { AnnouncedEncaps } from '../daemon/core.js';
-import { announcedFor, loopbackAddresses } from '../daemon/encaps-local.js';
+import { announcedFor, loopbackAddresses, selectsInterface } from '../daemon/encaps-local.js';
 import { NameSelector } from '../daemon/glob.js';
 import { listInterfaces, type NetInterface } from '../io/interfaces.js';
 import { ENCAPSULATION_TYPES } from '../proto/types.js';
@@ -27,13 +26,6 @@ async function loadConfig(file: string | undefined): Promise<DaemonConfig> {
   }
 }
 
-/** Same rule as the daemon's interface selection (core.ts, Daemon.selects). */
-function selects(i: NetInterface, selector: NameSelector, loopbacks: NameSelector): boolean {
-  if (i.mac === null) return false;
-  if (selector.explicit) return selector.matches(i.name);
-  return !i.loopback && i.linkType === 'ether' && selector.matches(i.name) && !(loopbacks.explicit && loopbacks.matches(i.name));
-}
-
 export function announcedFromTable(table: readonly NetInterface[], config: DaemonConfig): AnnouncedEncaps[] {
   const selector = new NameSelector(config.interfaces);
   const loopbacks = new NameSelector(config.loopbackInterfaces);
@@ -42,7 +34,7 @@ export function announcedFromTable(table: readonly NetInterface[], config: Daemo
   const out: AnnouncedEncaps[] = [];
   for (const iface of table) {
     // The daemon announces only on interfaces whose link is up.
-    if (!selects(iface, selector, loopbacks) || !iface.up) continue;
+    if (!selectsInterface(iface, selector, loopbacks) || !iface.up) continue;
     const t = announcedFor(iface, loopback, mpls);
     for (const type of ENCAPSULATION_TYPES) out.push({ ifname: iface.name, type, encaps: t[type] });
   }
