@@ -21,11 +21,14 @@ export function register(program: Command): void {
     .addOption(new Option('--log-format <FORMAT>', 'log lines on stderr').choices(['text', 'json']).default('text'))
     .option('--socket <PATH>', 'control socket (default $LSOE_SOCKET or /run/lsoe/lsoe.sock); exits 1 if it cannot be created')
     .option('--no-socket', 'no control socket')
-    .option('--socket-group <GROUP>', 'group allowed to use the control socket');
+    .option('--socket-group <GROUP>', 'group allowed to use the control socket')
+    .option('--metrics <ADDR:PORT>', 'serve Prometheus /metrics on ADDR:PORT (a port alone = 127.0.0.1); same as --metrics-listen');
   for (const k of CONFIG_KEYS) {
     if (k.key === 'interface') continue; // -i above, repeatable
     const def = k.def === '' ? '' : ` (default ${k.def})`;
-    cmd.option(`--${k.key} <${k.arg}>`, `${k.help}${def}`);
+    // a bare --looking-glass means yes
+    const arg = k.key === 'looking-glass' ? `[${k.arg}]` : `<${k.arg}>`;
+    cmd.option(`--${k.key} ${arg}`, `${k.help}${def}`);
   }
   cmd
     .addHelpText(
@@ -38,14 +41,18 @@ exit 0; SIGHUP reloads the configuration file.
 Examples:
   lsoe daemon -i 'eth*' -i '!eth0'
   lsoe daemon -c /etc/lsoe/lsoed.conf --log-format json --debug fsm
-  lsoe daemon --report-rfc7752-url unix:/run/collector.sock --hello-interval 5`,
+  lsoe daemon --report-rfc7752-url unix:/run/collector.sock --hello-interval 5
+  lsoe daemon --metrics 9717                       # http://127.0.0.1:9717/metrics
+  lsoe daemon --metrics 0.0.0.0:9717 --looking-glass  # and /looking-glass/ on every address`,
     )
     .action(async (opts: Record<string, unknown>) => {
       const flags: Record<string, string> = {};
       for (const k of CONFIG_KEYS) {
         const v = opts[attributeOf(k.key)];
         if (typeof v === 'string') flags[k.key] = v;
+        else if (v === true) flags[k.key] = 'yes';
       }
+      if (typeof opts.metrics === 'string' && flags['metrics-listen'] === undefined) flags['metrics-listen'] = opts.metrics;
       const interfaces = (opts.interface as string[] | undefined) ?? [];
       if (interfaces.length > 0) flags.interface = interfaces.join(' ');
       let socket: string | null = null;

@@ -5,6 +5,7 @@
 import { CliError, parseEthertype } from '../cli-error.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
 import { parseMplsList } from './mpls-config.js';
+import { formatListenAddress, ListenAddressError, parseListenAddress } from '../metrics/listen-address.js';
 import type { Encapsulation } from '../proto/types.js';
 
 export class ConfigError extends Error {
@@ -37,6 +38,9 @@ export interface DaemonConfig {
   reassemblyMaxBytesTotal: number;
   mplsIpv4Encapsulation: Encapsulation[];
   mplsIpv6Encapsulation: Encapsulation[];
+  /** `127.0.0.1:9717`; null = no metrics listener */
+  metricsListen: string | null;
+  lookingGlass: boolean;
 }
 
 type Parser<T> = (text: string) => T;
@@ -108,6 +112,15 @@ const ethertype: Parser<number> = (t) => {
     throw err;
   }
 };
+const listenAddress: Parser<string | null> = (t) => {
+  if (t === '') return null;
+  try {
+    return formatListenAddress(parseListenAddress(t));
+  } catch (err) {
+    if (err instanceof ListenAddressError) fail(err.message);
+    throw err;
+  }
+};
 const patterns: Parser<string[]> = (t) => {
   const list = t.split(/[\s,]+/).filter((p) => p !== '');
   for (const p of list) if (!/^!?[A-Za-z0-9_.:@*?[\]\-]+$/.test(p)) fail(`'${p}' is not an interface name pattern`);
@@ -136,6 +149,8 @@ const PARSERS: Readonly<Record<string, { field: keyof DaemonConfig; parse: Parse
   'reassembly-max-bytes-total': { field: 'reassemblyMaxBytesTotal', parse: count(1500, 1 << 30) },
   'mpls-ipv4-encapsulation': { field: 'mplsIpv4Encapsulation', parse: (t) => parseMplsList(t, 4) },
   'mpls-ipv6-encapsulation': { field: 'mplsIpv6Encapsulation', parse: (t) => parseMplsList(t, 6) },
+  'metrics-listen': { field: 'metricsListen', parse: listenAddress },
+  'looking-glass': { field: 'lookingGlass', parse: bool },
 };
 
 export const KEYS: readonly KeySpec[] = CONFIG_KEYS.map((k) => {

@@ -384,6 +384,7 @@ export class Daemon implements DaemonCore {
     if (!st.link || !st.active) return;
     for (const f of this.helloFrames) st.link.send(this.cfg.helloMulticastMacaddr, f);
     this.count.hellosSent!++;
+    this.bump('pdusSent.HELLO');
     this.count.framesSent! += this.helloFrames.length;
     this.log.log('debug', 'io', `HELLO on ${st.name}`, { ifname: st.name });
   }
@@ -421,6 +422,7 @@ export class Daemon implements DaemonCore {
       return;
     }
     this.count.pdusReceived!++;
+    this.bump(`pdusReceived.${r.pdu.type}`);
     if (this.log.debugEnabled('io')) {
       this.log.log('debug', 'io', `received ${r.pdu.type}`, { ifname: st.name, src: r.src, pdu: r.pdu });
     }
@@ -533,6 +535,7 @@ export class Daemon implements DaemonCore {
 
   private onDown(e: Entry, reason: CloseReason, wasOpen: boolean, now: number): void {
     this.count.sessionsDown!++;
+    this.bump(`sessionsDown.${reason}`);
     if (!wasOpen) {
       this.log.log('debug', 'fsm', `opening session with ${e.peerMac} on ${e.ifname} given up: ${reason}`, {
         ifname: e.ifname,
@@ -576,6 +579,7 @@ export class Daemon implements DaemonCore {
   private sendPdu(e: Entry, dst: string, pdu: Pdu): void {
     const link = this.ifaces.get(e.ifname)?.link ?? null;
     this.count.pdusSent!++;
+    this.bump(`pdusSent.${pdu.type}`);
     if (link === null) {
       this.count.framesNotSent!++;
       return;
@@ -660,6 +664,11 @@ export class Daemon implements DaemonCore {
         return true;
       },
     };
+  }
+
+  /** Per-type and per-reason counters (`pdusSent.OPEN`): the metrics' labels. */
+  private bump(key: string): void {
+    this.count[key] = (this.count[key] ?? 0) + 1;
   }
 
   private emit(event: DaemonEvent): void {
@@ -769,6 +778,7 @@ export class Daemon implements DaemonCore {
       captureIfDropped: linkIfDropped,
       reassemblySenders: r.senders,
       reassemblyBytes: r.bytes,
+      retransmits: this.sessionTable.retransmits,
       ...(this.options.extraCounters?.() ?? {}),
     };
   }

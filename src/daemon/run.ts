@@ -12,6 +12,7 @@ import { createLogger, parseDebugList, type Logger } from './log.js';
 import { loadPlugin, PluginError, PluginRegistry } from './plugins.js';
 import { reloadConfiguration } from './reload.js';
 import { Reporter, type Rfc7752Report } from './report.js';
+import { MetricsService } from '../metrics/service.js';
 
 export interface DaemonRunOptions {
   configFile?: string;
@@ -142,14 +143,17 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
   let ctl: { close(): Promise<void> } | null = null;
-  if (opts.socket !== null) {
-    try {
-      ctl = await startControl(core, opts.socket, opts.socketGroup, log);
-    } catch (err) {
-      monitor.close();
-      (reporter as Reporter | null)?.close();
-      throw err;
-    }
+  const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) });
+  try {
+    if (opts.socket !== null) ctl = await startControl(core, opts.socket, opts.socketGroup, log);
+    await metrics.apply(config.metricsListen).catch((err: Error) => {
+      throw new CliError(`metrics-listen: ${err.message}`, 1);
+    });
+  } catch (err) {
+    monitor.close();
+    (reporter as Reporter | null)?.close();
+    await (ctl as { close(): Promise<void> } | null)?.close().catch(() => undefined);
+    throw err;
   }
   core.start(monitor.current());
 
@@ -166,6 +170,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       if (r.backlog() > 0) log.log('warning', 'report', `exiting with ${r.backlog()} reports undelivered`);
     }
     await ctl?.close().catch(() => undefined);
+    await metrics.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -177,6 +182,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
         const nextId = localIdOf(next);
         setReporter(next.reportRfc7752Url);
         core.reconfigure(next, nextId);
+        metrics.apply(next.metricsListen).catch((err: Error) => log.log('error', 'config', `metrics-listen: ${err.message}; the old listener stays`));
         config = next;
         localId = nextId;
         log.log('info', 'config', 'configuration reloaded', { localId });
