@@ -5,7 +5,7 @@ import { formatAgo, formatDuration, secondsSince } from '../render/duration.js';
 
 export const SESSION_HEAD = ['Interface', 'Peer MAC', 'Peer ID', 'State', 'Up for', 'Last heard', 'PDUs tx/rx', 'Retrans'];
 
-const STATE_ORDER: Record<SessionView['state'], number> = { open: 0, opening: 1 };
+const STATE_ORDER: Record<SessionView['state'], number> = { open: 0, opening: 1, hopeless: 2, 'held-down': 3 };
 
 export function sortSessions(list: readonly SessionView[]): SessionView[] {
   return [...list].sort(
