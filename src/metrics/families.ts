@@ -45,14 +45,16 @@ function fixed(label: string, keys: Record<string, string>) {
  * from its own key; `known` values are always there (0 until they happen), so a rate()
  * over them starts at the first scrape.
  */
-function perKey(label: string, group: string, opts: { extra?: Record<string, string>; known?: readonly string[] } = {}) {
+function perKey(label: string, groups: string | readonly string[], opts: { extra?: Record<string, string>; known?: readonly string[] } = {}) {
   const extra = opts.extra ?? {};
+  const prefixes = (typeof groups === 'string' ? [groups] : groups).map((g) => `${g}.`);
   return {
-    reads: [`${group}.`, ...Object.values(extra)],
+    reads: [...prefixes, ...Object.values(extra)],
     samples: (s: Snapshot): Sample[] => {
       const out = new Map<string, number>((opts.known ?? []).map((v) => [v, 0]));
       for (const [key, n] of s.counters) {
-        if (key.startsWith(`${group}.`)) out.set(key.slice(group.length + 1), n);
+        const prefix = prefixes.find((p) => key.startsWith(p));
+        if (prefix !== undefined) out.set(key.slice(prefix.length), n);
       }
       for (const [v, key] of Object.entries(extra)) out.set(v, value(s, key));
       return [...out].map(([v, n]) => ({ labels: { [label]: v }, value: n }));
@@ -107,7 +109,7 @@ export const FAMILIES: readonly FamilyDef[] = [
     help: 'Sessions that closed (open, or given up while opening), by reason.',
     type: 'counter',
     labels: ['reason'],
-    ...perKey('reason', 'sessionsDown'),
+    ...perKey('reason', 'sessionsDownBy'),
   },
   { name: 'lsoe_sessions_created_total', help: 'Sessions created for new neighbours.', type: 'counter', labels: [], ...single('sessionsCreated') },
   {
@@ -115,7 +117,7 @@ export const FAMILIES: readonly FamilyDef[] = [
     help: 'New neighbours refused a session, by the bound that refused them.',
     type: 'counter',
     labels: ['reason'],
-    ...perKey('reason', 'sessionsRefused'),
+    ...perKey('reason', 'sessionsRefusedBy'),
   },
   {
     name: 'lsoe_sessions_forgotten_total',
@@ -129,25 +131,35 @@ export const FAMILIES: readonly FamilyDef[] = [
     help: 'PDUs sent (HELLOs included), by PDU type.',
     type: 'counter',
     labels: ['type'],
-    ...perKey('type', 'pdusSent', { known: PDU_TYPES }),
+    ...perKey('type', 'pdusSentBy', { known: PDU_TYPES }),
   },
   {
     name: 'lsoe_pdus_received_total',
     help: 'Well-formed PDUs received, by PDU type.',
     type: 'counter',
     labels: ['type'],
-    ...perKey('type', 'pdusReceived', { known: [...PDU_TYPES, 'UNKNOWN'] }),
+    ...perKey('type', 'pdusReceivedBy', { known: [...PDU_TYPES, 'UNKNOWN'] }),
   },
-  { name: 'lsoe_pdus_not_sent_total', help: 'PDUs not sent because the interface had no open capture.', type: 'counter', labels: [], ...single('framesNotSent') },
+  {
+    name: 'lsoe_pdus_not_sent_total',
+    help: 'PDUs a session wanted to send and did not, by reason: no open capture on the interface, or a group address as destination (never done).',
+    type: 'counter',
+    labels: ['reason'],
+    ...fixed('reason', { 'no-capture': 'framesNotSent', 'group-destination': 'sendsToGroupRefused' }),
+  },
+  { name: 'lsoe_session_restarts_total', help: 'Session restarts neighbours caused (new-nonce OPEN, RESTART ACK, HOPELESS ACK with nothing in flight).', type: 'counter', labels: [], ...single('sessionRestarts') },
+  { name: 'lsoe_hold_downs_total', help: 'Neighbours held down for restarting too often.', type: 'counter', labels: [], ...single('holdDowns') },
+  { name: 'lsoe_hold_downs_released_total', help: 'Hold-downs an operator released.', type: 'counter', labels: [], ...single('holdDownsReleased') },
+  { name: 'lsoe_sessions_cleared_total', help: 'Sessions an operator restarted.', type: 'counter', labels: [], ...single('sessionsCleared') },
   { name: 'lsoe_retransmissions_total', help: 'Acknowledged PDUs sent again for want of an ACK.', type: 'counter', labels: [], ...single('retransmits') },
   { name: 'lsoe_frames_received_total', help: 'LSOE frames received.', type: 'counter', labels: [], ...single('framesReceived') },
   { name: 'lsoe_frames_sent_total', help: 'LSOE frames sent.', type: 'counter', labels: [], ...single('framesSent') },
   {
     name: 'lsoe_frames_dropped_total',
-    help: 'Frames dropped, by reason: malformed (truncated, version, length, checksum, pdu, reassembly bounds…), unknown-peer, capture-buffer/capture-interface (libpcap; restart with the capture).',
+    help: 'Frames dropped, by reason: malformed (truncated, version, length, checksum, pdu, reassembly), untrusted (group-source, zero-source, own-source, not-for-us, held-down), unknown-peer, capture-buffer/capture-interface (the capture layer; restart with it).',
     type: 'counter',
     labels: ['reason'],
-    ...perKey('reason', 'malformed', {
+    ...perKey('reason', ['malformedBy', 'framesDroppedBy'], {
       extra: { 'unknown-peer': 'pdusFromUnknownPeers', 'capture-buffer': 'captureDropped', 'capture-interface': 'captureIfDropped' },
     }),
   },
@@ -161,6 +173,15 @@ export const FAMILIES: readonly FamilyDef[] = [
     reads: [],
     samples: (s) => encapsCount(s.learned, s),
   },
+  { name: 'lsoe_learned_encapsulation_bytes', help: 'Octets of encapsulations held for open sessions.', type: 'gauge', labels: [], ...single('learnedEncapsBytes') },
+  {
+    name: 'lsoe_encapsulations_truncated_total',
+    help: 'Learned encapsulation entries dropped by a cap, by bound (max-encapsulations-per-type, max-encapsulation-bytes-per-interface).',
+    type: 'counter',
+    labels: ['bound'],
+    ...fixed('bound', { 'per-type': 'encapsTruncatedPerType', 'per-interface': 'encapsTruncatedPerInterface' }),
+  },
+  { name: 'lsoe_local_encapsulations_not_announced_total', help: 'Local encapsulations left out because they did not fit one PDU.', type: 'counter', labels: [], ...single('localEncapsNotAnnounced') },
   {
     name: 'lsoe_encapsulations_announced',
     help: 'Encapsulation entries we announce, by interface and type.',
@@ -179,6 +200,7 @@ export const FAMILIES: readonly FamilyDef[] = [
     labels: ['reason'],
     ...fixed('reason', { replaced: 'reportsReplaced', 'queue-full': 'reportsDropped' }),
   },
+  { name: 'lsoe_northbound_reports_coalesced_total', help: 'Reports for one neighbour folded into a later one.', type: 'counter', labels: [], ...single('reportsCoalesced') },
   { name: 'lsoe_northbound_backlog', help: 'Reports waiting for the collector.', type: 'gauge', labels: [], ...single('reportBacklog') },
   {
     name: 'lsoe_vendor_pdus_total',
@@ -188,6 +210,7 @@ export const FAMILIES: readonly FamilyDef[] = [
     ...fixed('outcome', { delivered: 'vendorDelivered', unhandled: 'vendorUnhandled' }),
   },
   { name: 'lsoe_link_errors_total', help: 'Capture errors (an interface that failed to open or vanished).', type: 'counter', labels: [], ...single('linkErrors') },
+  { name: 'lsoe_log_lines_suppressed_total', help: 'Log lines held back by the per-neighbour limits.', type: 'counter', labels: [], ...single('logLinesSuppressed') },
   {
     name: 'lsoe_internal_errors_total',
     help: 'Bugs caught and survived, by where: a session hook, a received frame, a plugin.',
@@ -203,6 +226,8 @@ export const FAMILIES: readonly FamilyDef[] = [
  */
 export const NOT_EXPORTED: readonly string[] = [
   'malformedFrames',
+  'framesDropped',
+  'sessionsHeldDown',
   'pdusReceived',
   'pdusSent',
   'hellosSent',

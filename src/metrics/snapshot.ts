@@ -18,18 +18,18 @@ export function takeSnapshot(core: DaemonCore): Snapshot {
     sessions: core.sessions(),
     learned: core.learnedEncaps(),
     announced: core.announcedEncaps(),
-    counters: flattenCounters(core.counters() as unknown as Record<string, unknown>),
+    counters: flattenCounters(core.counters()),
     config: core.config(),
     version: core.version(),
   };
 }
 
-/** `{ malformed: { checksum: 2 } }` and `{ 'malformed.checksum': 2 }` both become `malformed.checksum`. */
-export function flattenCounters(counters: Record<string, unknown>, prefix = '', out = new Map<string, number>()): Map<string, number> {
+/** `{ malformedBy: { checksum: 2 } }` becomes `malformedBy.checksum`. */
+export function flattenCounters(counters: object, prefix = '', out = new Map<string, number>()): Map<string, number> {
   for (const [key, value] of Object.entries(counters)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
     if (typeof value === 'number') out.set(name, value);
-    else if (value !== null && typeof value === 'object') flattenCounters(value as Record<string, unknown>, name, out);
+    else if (value !== null && typeof value === 'object') flattenCounters(value as object, name, out);
   }
   return out;
 }
