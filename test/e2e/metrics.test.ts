@@ -1,5 +1,6 @@
 // `lsoe daemon --metrics` and `--looking-glass` against a real daemon pair in namespaces:
 // the scrape passes promtool, and agrees with `lsoe sessions --json` and the counters.
+import { writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { jsonLines } from '../helpers/run-cli.js';
 import { rootOrSkip, runLsoeIn, type Netns } from '../helpers/netns.js';
@@ -168,4 +169,27 @@ t.test('looking glass: the control socket answers over HTTP, GET only, Host chec
   t.equal((await lg('sessions', '-H', `Host: ${ADDR_A}:9717`)).status, 403, 'another address than the listen address');
   t.equal((await lg('sessions', '-H', 'Host: localhost:9717')).status, 200, 'localhost is allowed');
   t.equal((await lg('sessions', '-H', `Host: ${ADDR_B}`)).status, 200, 'the listen address without a port');
+});
+
+t.test('metrics-listen from the file: a reload moves the listener and turns the looking glass on; a taken port is a one-line exit 1', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const p = await makePair(t, { extraConfig: 'metrics-listen = 9717' });
+  const da = await p.startA();
+  t.equal((await curl(p.nsA, 'http://127.0.0.1:9717/metrics')).status, 200, 'listening as the file says');
+  t.equal((await curl(p.nsA, 'http://127.0.0.1:9717/looking-glass/')).status, 404, 'looking glass off');
+
+  writeFileSync(p.config, '[lsoed]\nmetrics-listen = 127.0.0.1:9718\nlooking-glass = yes\n');
+  da.proc.kill('SIGHUP');
+  await da.waitLog((l) => l.msg === 'configuration reloaded');
+  await da.waitLog((l) => l.msg === 'metrics on http://127.0.0.1:9718/metrics');
+  t.not((await curl(p.nsA, 'http://127.0.0.1:9717/metrics')).code, 0, 'the old listener is closed');
+  const lg = await curl(p.nsA, 'http://127.0.0.1:9718/looking-glass/config');
+  t.equal(lg.status, 200);
+  t.match(JSON.parse(lg.body), { 'metrics-listen': '127.0.0.1:9718', 'looking-glass': true });
+
+  // another daemon in the same namespace cannot have that port: it says so and exits 1
+  const second = await runLsoeIn(p.nsA, ['daemon', '--no-socket', '-i', p.a.ifname, '--metrics', '9718']);
+  t.equal(second.code, 1);
+  t.match(second.stderr, /(^|\n)lsoe: metrics-listen: cannot listen on 127\.0\.0\.1:9718: EADDRINUSE\n$/, 'one line saying what and where');
+  t.notMatch(second.stderr, /\n\s+at /, 'no stack');
 });
