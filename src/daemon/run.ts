@@ -144,7 +144,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   let ctl: { close(): Promise<void> } | null = null;
   if (opts.socket !== null) {
     try {
-      ctl = await startControl(core, opts.socket, opts.socketGroup, log);
+      ctl = await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections);
     } catch (err) {
       monitor.close();
       (reporter as Reporter | null)?.close();
@@ -195,7 +195,13 @@ function errorLine(err: unknown): string {
 }
 
 /** Starts the control socket; any failure is a CliError (exit 1) naming the path. */
-async function startControl(core: Daemon, path: string, group: string | undefined, log: Logger): Promise<{ close(): Promise<void> }> {
+async function startControl(
+  core: Daemon,
+  path: string,
+  group: string | undefined,
+  log: Logger,
+  maxConnections: () => number,
+): Promise<{ close(): Promise<void> }> {
   const cannot = (why: string) =>
     new CliError(`cannot start the control socket ${path}: ${why} (--no-socket runs without one)`, 1);
   let mod: { startControlServer?: unknown };
@@ -207,11 +213,17 @@ async function startControl(core: Daemon, path: string, group: string | undefine
   if (typeof mod.startControlServer !== 'function') throw cannot('this build has no control server');
   const start = mod.startControlServer as (
     c: Daemon,
-    o: { path: string; group?: string; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
+    o: {
+      path: string;
+      group?: string;
+      maxConnections: () => number;
+      log: { debug(m: string): void; info(m: string): void; warn(m: string): void };
+    },
   ) => Promise<{ close(): Promise<void> }>;
   try {
     return await start(core, {
       path,
+      maxConnections,
       ...(group !== undefined ? { group } : {}),
       log: {
         debug: (m) => log.log('debug', 'ctl', m),
