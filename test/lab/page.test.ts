@@ -46,9 +46,8 @@ function sampleView(): LabView {
   return buildView(plan, endStatuses(plan, sessions), reports);
 }
 
-const noChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
-
-t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard', { skip: noChromium }, async (t) => {
+/** A page in headless Chromium with a fresh profile, closed and removed in teardown. */
+async function newPage(t: { teardown(fn: () => unknown): void }, viewport?: { width: number; height: number }) {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'lsoe-page-chromium-'));
   t.teardown(() => rmSync(profile, { recursive: true, force: true }));
   let context: BrowserContext | null = null;
@@ -56,9 +55,16 @@ t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    ...(viewport ? { viewport } : {}),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
-  const page = await context.newPage();
+  return context.newPage();
+}
+
+const noChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
+
+t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard', { skip: noChromium }, async (t) => {
+  const page = await newPage(t);
   const view = sampleView();
   // Nothing leaves the browser: the page and its event stream are answered here.
   await page.route('**/*', (route) => {
@@ -118,17 +124,7 @@ function fabricView(down: number | null): LabView {
 }
 
 t.test('40 switches: the drawing fits, tables are summaries, a flapped link is updated in place', { skip: noChromium }, async (t) => {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'lsoe-page-chromium-'));
-  t.teardown(() => rmSync(profile, { recursive: true, force: true }));
-  let context: BrowserContext | null = null;
-  t.teardown(() => context?.close());
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-  const page = await context.newPage();
+  const page = await newPage(t, { width: 1280, height: 800 });
   // The first event stream sends the converged fabric, the next (the browser reconnects
   // when a stream ends) the same fabric with link 5 down.
   const streams = [fabricView(null), fabricView(5)];
