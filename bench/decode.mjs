@@ -69,7 +69,7 @@ function schedule(templates, mix) {
 const mac = (prefix, i) => `02:00:00:${prefix}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
 
 /** Write the capture; returns what went in. */
-async function buildCapture(repoRoot, file, minFrames, mix) {
+export async function buildCapture(repoRoot, file, minFrames, mix) {
   const load = (p) => import(pathToFileURL(path.join(repoRoot, 'dist', p)).href);
   const [{ encodePdu }, { splitPdu }, { buildEthernet }, { CaptureWriter }] = await Promise.all([
     load('src/proto/pdu/index.js'),
