@@ -10,6 +10,7 @@ import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerSessions } from './commands/sessions.js';
 import { register as registerEncaps } from './commands/encaps.js';
 import { register as registerLab } from './commands/lab.js';
+import { register as registerCompletion } from './commands/completion.js';
 
 const VERSION = '0.1.0';
 
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerSessions(program);
   registerEncaps(program);
   registerLab(program);
+  registerCompletion(program);
   program.addHelpText(
     'after',
     '\nEvery command prints for people by default and, with --json, one JSON object per line.\nSee lsoe(1) and lsoe-<command>(1) for details.',

@@ -26,8 +26,10 @@
 //   mean the poll has stopped. An interface that is deleted shows as unbound
 //   (Iface -1): a fatal 'vanished' error.
 // - close() only calls pcap_breakloop; libpcap frees the socket when the next
-//   captured frame is read. We keep reading retired captures (each second)
-//   until that happens. A capture whose poll is alive keeps the event loop
+//   captured frame is read. Retired captures go into one process-wide set that
+//   a shared timer keeps reading (each second, only while the set is not empty)
+//   until that happens, also after their link was closed: a closed link's
+//   capture must not live on (that leaked a socket and a ring per link flap). A capture whose poll is alive keeps the event loop
 //   alive until then: commands end with process.exit().
 //
 // Multicast: HELLO goes to 01:80:c2:00:00:0e. A real NIC drops multicast it has
@@ -41,7 +43,8 @@ import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { DEFAULT_ETHERTYPE, parseEthernet } from '../proto/ethernet.js';
 import { getInterface, InterfaceError } from './interfaces.js';
-import { dispatchLinkError, LinkError, paddedEthernetFrame, type Link, type LinkStats, type ReceivedFrame } from './link.js';
+import { parsePacketTable } from './packet-table.js';
+import { dispatchLinkError, LinkError, deliverFrame, frameToSend, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 export interface PcapLinkOptions {
   ifname: string;
@@ -136,13 +139,9 @@ export type SocketState = 'running' | 'down' | 'gone' | 'unknown';
  * deleted), 'down' when bound but not running (interface down).
  */
 export function socketState(table: string, inode: string): SocketState {
-  for (const line of table.split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    if (cols[8] !== inode) continue;
-    if (cols[4] === '-1') return 'gone';
-    return cols[5] === '1' ? 'running' : 'down';
-  }
-  return 'gone';
+  const row = parsePacketTable(table).get(inode);
+  if (row === undefined || row.ifindex === -1) return 'gone';
+  return row.running ? 'running' : 'down';
 }
 
 let tableRead: Promise<string | null> | null = null;
@@ -243,8 +242,6 @@ export class PcapLink implements Link {
   private readonly frameHandlers: Array<(f: ReceivedFrame) => void> = [];
   private readonly errorHandlers: Array<(e: LinkError) => void> = [];
   private active: Capture | null = null;
-  /** closed captures libpcap has not freed yet */
-  private retired: Capture[] = [];
   private received = 0;
   /** kernel drop counters of retired captures */
   private droppedBefore = { dropped: 0, ifDropped: 0 };
@@ -322,18 +319,9 @@ export class PcapLink implements Link {
 
   send(dst: string, payload: Buffer): void {
     const capture = this.active;
-    if (capture === null) {
-      const why = this.closed ? 'the link is closed' : 'the link is down';
-      this.emitError(new LinkError('send-failed', `${this.ifname}: frame to ${dst} not sent: ${why}`, this.ifname, false));
-      return;
-    }
-    let frame: Buffer;
-    try {
-      frame = paddedEthernetFrame(dst, this.mac, this.ethertype, payload);
-    } catch (err) {
-      this.emitError(new LinkError('send-failed', `${this.ifname}: ${(err as Error).message}`, this.ifname, false, { cause: err }));
-      return;
-    }
+    const refused = capture !== null ? null : this.closed ? 'the link is closed' : 'the link is down';
+    const frame = frameToSend(this, dst, payload, refused, (e) => this.emitError(e));
+    if (frame === null || capture === null) return;
     try {
       capture.session.inject(frame);
     } catch (err) {
@@ -379,7 +367,6 @@ export class PcapLink implements Link {
     if (this.active !== null) this.retire(this.active);
     this.closed = true;
     clearInterval(this.timer);
-    this.drainRetired();
   }
 
   private onPacket(buf: Buffer, header: Buffer): void {
@@ -397,20 +384,12 @@ export class PcapLink implements Link {
     if (eth.ethertype !== this.ethertype) return;
     this.received++;
     const frame: ReceivedFrame = { ifname: this.ifname, time, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
-    for (const h of this.frameHandlers) {
-      try {
-        h(frame);
-      } catch (err) {
-        const text = err instanceof Error ? err.message : String(err);
-        this.emitError(new LinkError('handler-failed', `${this.ifname}: frame handler failed: ${text}`, this.ifname, false, { cause: err }));
-      }
-    }
+    deliverFrame(this.frameHandlers, frame, (e) => this.emitError(e));
   }
 
   /** The periodic health check: vanished? went down? poll stopped? back up? */
   private async check(): Promise<void> {
     if (this.closed || this.checking) return;
-    this.drainRetired();
     const capture = this.active;
     if (capture !== null) {
       const stalled = this.countCheck(capture);
@@ -485,15 +464,7 @@ export class PcapLink implements Link {
     }
     this.lastActive = { dropped: 0, ifDropped: 0 };
     capture.session.close();
-    if (!capture.finalized) this.retired.push(capture);
-  }
-
-  /** Lets libpcap free closed captures: a read returns -2 once a frame is waiting in the ring. */
-  private drainRetired(): void {
-    this.retired = this.retired.filter((c) => {
-      c.session.session.dispatch(c.session.buf, c.session.header);
-      return !c.finalized;
-    });
+    if (!capture.finalized) retireCapture(capture);
   }
 
   private stateOf(capture: Capture): SocketState {
@@ -508,18 +479,43 @@ export class PcapLink implements Link {
   private boundIndex(capture: Capture): number {
     if (capture.inode === null) return this.index;
     try {
-      for (const line of readFileSync('/proc/net/packet', 'utf8').split('\n')) {
-        const cols = line.trim().split(/\s+/);
-        if (cols[8] === capture.inode) return Number(cols[4]);
-      }
+      return parsePacketTable(readFileSync('/proc/net/packet', 'utf8')).get(capture.inode)?.ifindex ?? this.index;
     } catch {
-      // no /proc: assume it is ours
+      return this.index; // no /proc: assume it is ours
     }
-    return this.index;
   }
 
   private emitError(err: LinkError): void {
     dispatchLinkError(this.errorHandlers, err);
+  }
+}
+
+/** Closed captures libpcap has not freed yet, of every link, closed ones included. */
+const retiredCaptures = new Set<Capture>();
+let drainTimer: NodeJS.Timeout | null = null;
+
+function retireCapture(capture: Capture): void {
+  retiredCaptures.add(capture);
+  drainRetired();
+  if (retiredCaptures.size > 0 && drainTimer === null) {
+    drainTimer = setInterval(drainRetired, 1000);
+    drainTimer.unref();
+  }
+}
+
+/** Lets libpcap free closed captures: a read returns -2 once a frame is waiting in the ring. */
+function drainRetired(): void {
+  for (const c of retiredCaptures) {
+    try {
+      c.session.session.dispatch(c.session.buf, c.session.header);
+    } catch {
+      c.finalized = true; // the binding refused: nothing more we can do with it
+    }
+    if (c.finalized) retiredCaptures.delete(c);
+  }
+  if (retiredCaptures.size === 0 && drainTimer !== null) {
+    clearInterval(drainTimer);
+    drainTimer = null;
   }
 }
 
