@@ -80,8 +80,21 @@ export class ByteWriter {
     this.sink(chunk);
   }
 
+  /** Batch buffers the sink has finished with, for reuse (no allocation per batch). */
+  private readonly spare: Buffer[] = [];
+
+  /**
+   * The sink is done with `chunk` (a stream wrote it): its buffer may be
+   * reused. Only whole batch buffers are kept, at most 32.
+   */
+  release(chunk: Buffer): void {
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === BATCH + SLACK && this.spare.length < 32) {
+      this.spare.push(Buffer.from(chunk.buffer, 0, BATCH + SLACK));
+    }
+  }
+
   private renew(size: number): void {
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = size === BATCH + SLACK ? (this.spare.pop() ?? Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafeSlow(size);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
   }

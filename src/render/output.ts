@@ -76,6 +76,7 @@ export function createOutput(opts: OutputOptions): Output {
     inFlight += chunk.length;
     out.write(chunk, () => {
       inFlight -= chunk.length;
+      bytes.release(chunk);
       if (inFlight <= LOW_WATER && waiters.length > 0) release();
     });
   });
