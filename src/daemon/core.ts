@@ -563,7 +563,7 @@ export class Daemon implements DaemonCore {
       type,
       encaps,
     });
-    this.emit({ event: 'encaps-changed', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId, type, encaps });
+    this.emit({ event: 'encaps-changed', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId, type, encaps, withdrawn: false });
   }
 
   private onWithdraw(e: Entry, types: EncapsulationTypeName[], peerId: string | null, now: number): void {
