@@ -11,6 +11,7 @@ export function sessionToWire(s: SessionView): SessionView {
     peerId: s.peerId,
     state: s.state,
     since: s.since,
+    until: s.until,
     lastHeard: s.lastHeard,
     counters: {
       txPdus: s.counters.txPdus,

@@ -54,7 +54,7 @@ const mpls = decoded.find((r) => r.pdu.type === 'MPLS_IPV4_ENCAPSULATION')!;
 
 const SESSION = {
   ifname: 'eth0', peerMac: '02:00:00:00:00:01', peerId: '0102030405060708090a', state: 'open',
-  since: '2026-11-30T04:00:00.000Z', lastHeard: null, counters: { txPdus: 1, rxPdus: 2, retransmits: 0, errors: 0 },
+  since: '2026-11-30T04:00:00.000Z', until: null, lastHeard: null, counters: { txPdus: 1, rxPdus: 2, retransmits: 0, errors: 0 },
 };
 const EVENT = { event: 'encaps-changed', time: '2026-11-30T04:00:00.000Z', ifname: 'eth0', peerMac: '02:00:00:00:00:01', peerId: null, type: 'IPV4_ENCAPSULATION', encaps: [], withdrawn: false };
 
@@ -74,7 +74,7 @@ t.test('a record with a key missing, renamed or added is refused', async (t) => 
     ['decode#pduRecord', open, ['time', 'ifname', 'frames', 'pdu']],
     ['pdu', open.pdu, ['localId', 'attributes']],
     ['pdu', mpls.pdu, ['encaps']],
-    ['sessions#session', SESSION, ['peerId', 'lastHeard', 'state']],
+    ['sessions#session', SESSION, ['peerId', 'until', 'lastHeard', 'state']],
     ['event', EVENT, ['withdrawn', 'peerMac']],
   ];
   for (const [kind, rec, keys] of cases) {
