@@ -13,7 +13,7 @@ function standInCore(n) {
   for (let i = 0; i < n; i++) {
     const ifname = `swp${i % 48}`;
     const peerMac = `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
-    sessions.push({ ifname, peerMac, peerId: null, state: 'open', since: '2026-01-01T00:00:00.000Z', lastHeard: null, counters: { txPdus: i, rxPdus: i, retransmits: 0, errors: 0 } });
+    sessions.push({ ifname, peerMac, peerId: null, state: 'open', since: '2026-01-01T00:00:00.000Z', until: null, lastHeard: null, counters: { txPdus: i, rxPdus: i, retransmits: 0, errors: 0 } });
     learned.push({ ifname, peerMac, peerId: null, type: 'IPV4_ENCAPSULATION', encaps: Array.from({ length: 4 }, (_, k) => ({ address: `10.${i >> 8 & 255}.${i & 255}.${k}`, prefixLength: 31, primary: k === 0, loopback: false })) });
   }
   const counters = { framesReceived: n * 100, pdusSentBy: { HELLO: 10, OPEN: n }, malformedBy: { checksum: 1 } };

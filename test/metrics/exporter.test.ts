@@ -11,7 +11,7 @@ import { MetricsService } from '../../src/metrics/service.js';
 import { InMemoryDaemonCore } from '../ctl/in-memory-core.js';
 
 function session(ifname: string, peerMac: string, state: SessionView['state']): SessionView {
-  return { ifname, peerMac, peerId: null, state, since: '2026-01-01T00:00:00.000Z', lastHeard: null, counters: { txPdus: 1, rxPdus: 1, retransmits: 0, errors: 0 } };
+  return { ifname, peerMac, peerId: null, state, since: '2026-01-01T00:00:00.000Z', until: null, lastHeard: null, counters: { txPdus: 1, rxPdus: 1, retransmits: 0, errors: 0 } };
 }
 
 function core(): InMemoryDaemonCore {
