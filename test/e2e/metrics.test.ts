@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { jsonLines } from '../helpers/run-cli.js';
+import { schemaErrors } from '../helpers/schema.js';
 import { rootOrSkip, runLsoeIn, type Netns } from '../helpers/netns.js';
 import { eventually } from '../daemon/e2e-helpers.js';
 import { flattenCounters } from '../../src/metrics/snapshot.js';
@@ -149,6 +150,16 @@ t.test('a daemon pair: A with metrics on loopback, B on its address with the loo
     const counters = JSON.parse((await lg('counters')).body);
     t.ok(counters.framesReceived > 0 && counters.pdusSentBy.HELLO > 0, 'counters');
 
+    // the control socket's answer schemas (docs/schema/control.schema.json)
+    t.equal(schemaErrors('control#sessionsResult', sessions), null, 'sessions page: the sessions schema');
+    t.equal(schemaErrors('control#learnedResult', encaps.learned), null, 'encaps.learned schema');
+    t.equal(schemaErrors('control#announcedResult', encaps.announced), null, 'encaps.announced schema');
+    t.equal(schemaErrors('control#countersResult', counters), null, 'counters schema');
+    t.equal(schemaErrors('control#configResult', config), null, 'config schema');
+    for (const n of neighbors) {
+      t.equal(schemaErrors('sessions#session', n.session), null, 'a neighbour: its session');
+      t.equal(schemaErrors('control#learnedResult', n.learned), null, 'a neighbour: what it announced');
+    }
     t.equal((await lg('sessions', '-X', 'POST', '-d', '{}')).status, 405, 'POST refused');
     t.equal((await lg('sessions', '-X', 'DELETE')).status, 405, 'DELETE refused');
     t.equal((await lg('nope')).status, 404, 'unknown page');
