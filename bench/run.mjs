@@ -2,7 +2,7 @@
 // `npm run bench` (after `npm run build`): runs the benchmark sections in turn
 // and writes each one's results to bench/out/<section>.json.
 //
-//   node bench/run.mjs [--only decode[,daemon-scale]] [--frames N] [--reps N]
+//   node bench/run.mjs [--only decode[,daemon-scale]] [--frames N] [--reps N] [--decode-tools lsoe,tcpdump]
 //
 // A section is a file bench/<name>.mjs exporting
 //   export async function run(ctx) -> plain JSON-able object of results
@@ -35,6 +35,8 @@ function parseArgs(argv) {
     if (flag === '--only') {
       args.only = value().split(',').filter(Boolean);
       for (const s of args.only) if (!SECTIONS.includes(s)) usage(`unknown section ${JSON.stringify(s)}`);
+    } else if (flag === '--decode-tools') {
+      args.decodeTools = value();
     } else if (flag === '--frames' || flag === '--reps') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) usage(`${flag} must be a positive integer`);
