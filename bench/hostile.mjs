@@ -9,17 +9,17 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { printTable } from './lib.mjs';
+import { cpuTicks, ip, rssKiB, sleep, TICKS_PER_S } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(benchFile), '..');
 const dist = (p) => pathToFileURL(path.join(repoRoot, 'dist', p)).href;
 const SENDER = path.join(repoRoot, 'dist/test/daemon/hostile-sender.js');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** [name, scenario, seconds, rate, count]: the heavy versions of the CI tests. */
 const ATTACKS = [
@@ -31,20 +31,6 @@ const ATTACKS = [
   ['unfinished pieces from 2,000 MACs, 2/s each, 8 s', 'partial-flood', 8, 2, 2000],
 ];
 
-function ip(args) {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-function rssKiB(pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-/** The daemon's own pid: `ip netns exec` execs it, so the spawned pid is the daemon. */
 async function query(socket, method) {
   const { connectControl } = await import(dist('src/ctl/client.js'));
   const c = await connectControl(socket);
@@ -89,21 +75,20 @@ async function one([name, scenario, seconds, rate, count], log) {
       since = s.find((x) => x.peerMac === macB && x.state === 'open')?.since ?? null;
     }
     if (since === null) throw new Error('the genuine session did not open');
-    const ticksPerS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
     const lines0 = a.lines;
     const t0 = cpuTicks(a.pid);
     const w0 = performance.now();
-    let peak = rssKiB(a.pid);
+    let peak = rssKiB(a.pid) ?? 0;
     const sender = spawn('ip', ['netns', 'exec', nsB, process.execPath, SENDER, ifB, macA, scenario, String(seconds), String(rate), String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(sender);
     let answered = true;
     while (sender.exitCode === null) {
-      peak = Math.max(peak, rssKiB(a.pid));
+      peak = Math.max(peak, rssKiB(a.pid) ?? 0);
       // the daemon must keep answering every control request meanwhile
       if (scenario === 'encaps') answered = (await query(sockA, 'encaps.learned').then(() => true, () => false)) && answered;
       await sleep(250);
     }
-    const cpu = (cpuTicks(a.pid) - t0) / ticksPerS / ((performance.now() - w0) / 1000);
+    const cpu = (cpuTicks(a.pid) - t0) / TICKS_PER_S / ((performance.now() - w0) / 1000);
     const s = await query(sockA, 'sessions');
     const c = await query(sockA, 'counters');
     const hostileOpen = s.filter((x) => x.peerMac !== macB && x.state === 'open').length;

@@ -236,3 +236,16 @@ class SocketClient implements ControlClient {
     this.closeHandlers = [];
   }
 }
+
+/**
+ * One request on a connection of its own: connect, ask, hang up. Throws
+ * ControlError like request() does (the lab asks dozens of daemons this way).
+ */
+export async function askOnce<T = unknown>(socketPath: string, method: MethodName, opts: ConnectOptions = {}): Promise<T> {
+  const client = await connectControl(socketPath, opts);
+  try {
+    return await client.request<T>(method);
+  } finally {
+    client.close();
+  }
+}

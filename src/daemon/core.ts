@@ -313,6 +313,7 @@ export class Daemon implements DaemonCore {
         peerId: s.phase === 'hopeless' ? e.peerId : s.peerId,
         state: s.phase,
         since: isoTime(s.since),
+        until: null,
         lastHeard: s.lastHeard === null ? null : isoTime(s.lastHeard),
         counters: { ...s.counters },
       });
