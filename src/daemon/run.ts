@@ -11,7 +11,9 @@ import { deriveLocalId, readIdentitySources } from './local-id.js';
 import { createLogger, parseDebugList, type Logger } from './log.js';
 import { loadPlugin, PluginError, PluginRegistry } from './plugins.js';
 import { reloadConfiguration } from './reload.js';
-import { Reporter, type Rfc7752Report } from './report.js';
+
+const NO_REPORTS: ReporterCounters = { reportsQueued: 0, reportsSent: 0, reportsFailed: 0, reportsReplaced: 0, reportsDropped: 0 };
+import { Reporter, type ReporterCounters, type Rfc7752Report } from './report.js';
 import { MetricsService } from '../metrics/service.js';
 
 export interface DaemonRunOptions {
@@ -141,7 +143,9 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     },
     plugins,
     version: opts.version,
-    extraCounters: () => ({ ...(reporter?.counters ?? {}), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
+    // Without a report URL the report counters are zeros, not missing: the `counters`
+    // answer has the same keys on every daemon.
+    extraCounters: () => ({ ...(reporter?.counters ?? NO_REPORTS), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
   });
 
   // Several kernel events come in a burst: one table update for all of them.
