@@ -10,8 +10,8 @@ import { loadReferenceVectors, vectorsDir } from '../helpers/vectors.js';
 
 const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'));
 
-/** Keys a record may leave out, each documented in its schema (PROTOCOL.md section 4, issue 9's pieces). */
-const DOCUMENTED_OPTIONAL = new Set(['auth', 'more', 'id', 'params']);
+/** Keys a record may leave out, each documented in its schema (PROTOCOL.md section 4, issue 9's pieces, issue 11's cooked captures). */
+const DOCUMENTED_OPTIONAL = new Set(['auth', 'more', 'id', 'params', 'direction', 'ifindex']);
 
 t.test('every object with properties requires them all and forbids others (documented exceptions aside)', async (t) => {
   let objects = 0;
@@ -37,6 +37,8 @@ t.test('every object with properties requires them all and forbids others (docum
   // and the documented exceptions are documented where they apply
   const pdu = readFileSync(path.join(SCHEMA_DIR, 'pdu.schema.json'), 'utf8');
   t.match(pdu, /documented exception: present only when Auth Length > 0/);
+  const decode = readFileSync(path.join(SCHEMA_DIR, 'decode.schema.json'), 'utf8');
+  t.match(decode, /documented exception: present only for Linux cooked captures/);
 });
 
 t.test('every reference vector is a valid PDU; the bad-frame reasons are in the error enum', async (t) => {
