@@ -2,7 +2,7 @@
 // (section [lsoed]) plus the keys lsoe adds. Every key is also a command-line flag of
 // the same name; a flag wins over the file. Errors name the file, the line and the key
 // (or the flag), in one line.
-import { CliError, parseEthertype } from '../cli-error.js';
+import { EthertypeError, readEthertype } from '../ethertype.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
 import { parseMplsList } from './mpls-config.js';
 import type { Encapsulation } from '../proto/types.js';
@@ -98,13 +98,13 @@ const url: Parser<string | null> = (t) => {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') fail(`'${t}': only http, https and unix: URLs`);
   return t;
 };
-// The one EtherType syntax of every lsoe command (0x88b5, 88b5, decimal): sniff, hello
-// and decode use the same function, so a value that works there works here.
+// The one EtherType rule of every lsoe command (src/ethertype.ts): sniff, hello and
+// decode use the same function, so a value that works there works here.
 const ethertype: Parser<number> = (t) => {
   try {
-    return parseEthertype(t);
+    return readEthertype(t);
   } catch (err) {
-    if (err instanceof CliError) fail(`'${t}' is not an EtherType (0x0600..0xffff, e.g. 0x88b5 or 88b5)`);
+    if (err instanceof EthertypeError) fail(err.message);
     throw err;
   }
 };
