@@ -12,7 +12,7 @@
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
-import { isQueryMethod, QUERY_HANDLERS } from './handlers.js';
+import { ADMIN_HANDLERS, BadParams, isAdminMethod, isQueryMethod, QUERY_HANDLERS } from './handlers.js';
 import { LineSplitter } from './line-splitter.js';
 import {
   encodeLine,
@@ -39,6 +39,12 @@ export interface ControlServerOptions {
   path: string;
   /** group (name or gid) given read/write access to the socket; default: the daemon's */
   group?: string;
+  /**
+   * The admin socket: also answers the methods that change state (`clear`), and is mode
+   * 0600 unless a group is given (then 0660). Node cannot read a Unix socket peer's
+   * credentials, so who may change state is decided by who may open the file.
+   */
+  admin?: boolean;
   log?: ControlLog;
   /** events beyond this many unsent bytes are dropped (with a marker); default 256 KiB */
   eventBacklogBytes?: number;
@@ -64,13 +70,13 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
   const clients = new Set<Connection>();
   let nextClient = 1;
   const server = net.createServer((socket) => {
-    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog);
+    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog, opts.admin === true);
     clients.add(conn);
     socket.once('close', () => clients.delete(conn));
   });
   server.on('error', (err) => log.warn(`control socket error: ${err.message}`));
   try {
-    await listenOnSocketFile(server, opts.path, gid);
+    await listenOnSocketFile(server, opts.path, gid, opts.admin === true && gid === undefined ? 0o600 : 0o660);
   } catch (err) {
     // e.g. chown refused (not root): do not leave a half-set-up socket behind.
     if (server.listening) {
@@ -79,7 +85,7 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
     }
     throw err;
   }
-  log.info(`control socket listening on ${opts.path}`);
+  log.info(`${opts.admin === true ? 'admin' : 'control'} socket listening on ${opts.path}`);
 
   // One subscription to the core, fanned out: the core's listener never blocks on I/O.
   const unsubscribe = core.subscribe((event) => {
@@ -124,6 +130,7 @@ class Connection {
     private readonly log: ControlLog,
     private readonly eventBacklog: number,
     private readonly maxBacklog: number,
+    private readonly admin: boolean,
   ) {
     this.lines = new LineSplitter(MAX_REQUEST_LINE, {
       onLine: (line) => this.handleLine(line),
@@ -196,20 +203,42 @@ class Connection {
       this.reply(req.id, { subscribed: false });
       return;
     }
+    if (isAdminMethod(req.method)) {
+      if (!this.admin) {
+        this.replyError(req.id, {
+          code: ERROR_CODES.FORBIDDEN,
+          message: `'${req.method}' changes the daemon's state: it is answered on the admin socket only`,
+        });
+        return;
+      }
+      const method = req.method;
+      this.answer(req.id, method, () => ADMIN_HANDLERS[method](this.core, req.params));
+      this.log.info(`control client ${this.num}: ${method} ${JSON.stringify(req.params)}`);
+      return;
+    }
     if (!isQueryMethod(req.method)) {
       this.replyError(req.id, { code: ERROR_CODES.UNKNOWN_METHOD, message: `unknown method '${req.method}'` });
       return;
     }
+    const method = req.method;
+    this.answer(req.id, method, () => QUERY_HANDLERS[method](this.core));
+  }
+
+  private answer(id: RequestId, method: string, run: () => unknown): void {
     let result: unknown;
     try {
-      result = QUERY_HANDLERS[req.method](this.core);
+      result = run();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.log.warn(`control method ${req.method} failed: ${message}`);
-      this.replyError(req.id, { code: ERROR_CODES.INTERNAL, message: `${req.method} failed: ${message}` });
+      if (err instanceof BadParams) {
+        this.replyError(id, { code: ERROR_CODES.BAD_PARAMS, message: `${method}: ${message}` });
+        return;
+      }
+      this.log.warn(`control method ${method} failed: ${message}`);
+      this.replyError(id, { code: ERROR_CODES.INTERNAL, message: `${method} failed: ${message}` });
       return;
     }
-    this.reply(req.id, result);
+    this.reply(id, result);
   }
 
   private reply(id: RequestId, result: unknown): void {

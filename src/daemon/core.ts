@@ -23,13 +23,29 @@ import { LogLimiter, silentLogger, type Level, type Logger } from './log.js';
 import { PluginError, type PluginRegistry, type VendorSession } from './plugins.js';
 import { buildReport, type Rfc7752Report } from './report.js';
 import { SessionTable, type Entry, type SessionHooks } from './session-table.js';
-import type { AnnouncedEncaps, DaemonCore, DaemonEvent, LearnedEncaps, SessionView } from './views.js';
+import { NeighborHistory } from './neighbor-history.js';
+import { neighborsOf } from './neighbor-view.js';
+import { unmatchedPatterns } from './start-warnings.js';
+import type {
+  AnnouncedEncaps,
+  DaemonCore,
+  DaemonEvent,
+  InterfaceNeighbors,
+  InterfaceSelection,
+  LearnedEncaps,
+  SessionFilter,
+  SessionView,
+} from './views.js';
 
 export type {
   AnnouncedEncaps,
   DaemonCore,
   DaemonEvent,
+  InterfaceNeighbors,
+  InterfaceSelection,
   LearnedEncaps,
+  NeighborView,
+  SessionFilter,
   SessionCounters,
   SessionView,
 } from './views.js';
@@ -113,6 +129,7 @@ export class Daemon implements DaemonCore {
   private readonly vendorLog = new LogLimiter(60);
   private readonly count: Record<string, number> = {};
   private readonly helloFrames: Buffer[];
+  private readonly history = new NeighborHistory();
 
   constructor(private readonly options: CoreOptions) {
     this.cfg = options.config;
@@ -521,6 +538,7 @@ export class Daemon implements DaemonCore {
 
   private onUp(e: Entry, now: number): void {
     this.count.sessionsUp!++;
+    this.history.up(e.ifname, e.peerMac, e.peerId, now);
     this.log.log('info', 'fsm', `session up with ${e.peerMac} on ${e.ifname}`, {
       event: 'session-up',
       ifname: e.ifname,
@@ -541,6 +559,7 @@ export class Daemon implements DaemonCore {
       });
       return;
     }
+    this.history.down(e.ifname, e.peerMac, e.peerId, reason, now);
     this.log.log('info', 'fsm', `session down with ${e.peerMac} on ${e.ifname}: ${reason}`, {
       event: 'session-down',
       ifname: e.ifname,
@@ -779,6 +798,45 @@ export class Daemon implements DaemonCore {
 
   version(): string {
     return this.options.version ?? '0.0.0';
+  }
+
+  neighbors(): InterfaceNeighbors[] {
+    return [...this.ifaces.values()].map((st) =>
+      neighborsOf(
+        { ifname: st.name, mac: st.info.mac, up: st.info.up, running: st.active && st.link !== null },
+        this.sessionTable.onInterface(st.name),
+        this.history.on(st.name),
+      ),
+    );
+  }
+
+  interfaceSelection(): InterfaceSelection {
+    return { patterns: [...this.cfg.interfaces], unmatched: unmatchedPatterns(this.cfg, this.table) };
+  }
+
+  /**
+   * The operator reset: matching sessions are closed and forgotten (a hopeless one is
+   * reset first, releasing its marker), then a HELLO goes out on their interfaces so the
+   * neighbours open new ones at once rather than at their next HELLO.
+   */
+  clearSessions(filter: SessionFilter): number {
+    const hit = this.sessionTable
+      .all()
+      .filter((e) => (filter.ifname === undefined || e.ifname === filter.ifname) && (filter.peerMac === undefined || e.peerMac === filter.peerMac));
+    const ifnames = new Set<string>();
+    for (const e of hit) {
+      this.sessionTable.feed(e, { type: e.s.phase === 'hopeless' ? 'reset' : 'close' });
+      this.sessionTable.remove(e);
+      ifnames.add(e.ifname);
+    }
+    if (hit.length > 0) {
+      this.log.log('info', 'core', `operator cleared ${hit.length} session${hit.length === 1 ? '' : 's'}`, { ...filter });
+    }
+    for (const name of ifnames) {
+      const st = this.ifaces.get(name);
+      if (st !== undefined) this.sendHello(st);
+    }
+    return hit.length;
   }
 
   subscribe(listener: (e: DaemonEvent) => void): () => void {

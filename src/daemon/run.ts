@@ -1,6 +1,7 @@
 // `lsoe daemon`: wires the core to the real world (libpcap links, kernel interface
 // events, the wall clock, the northbound collector, plugins, the control socket,
 // signals). Runs in the foreground and logs to stderr.
+import { systemErrorText } from '../cli-context.js';
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-error.js';
 import type { InterfaceMonitor } from '../io/interface-monitor.js';
@@ -11,6 +12,7 @@ import { deriveLocalId, readIdentitySources } from './local-id.js';
 import { createLogger, parseDebugList, type Logger } from './log.js';
 import { loadPlugin, PluginError, PluginRegistry } from './plugins.js';
 import { reloadConfiguration } from './reload.js';
+import { warnAboutConfig } from './start-warnings.js';
 import { Reporter, type Rfc7752Report } from './report.js';
 
 export interface DaemonRunOptions {
@@ -23,6 +25,9 @@ export interface DaemonRunOptions {
   /** control socket path; null = none */
   socket: string | null;
   socketGroup?: string;
+  /** admin socket path (requests that change state); null = none */
+  adminSocket: string | null;
+  adminSocketGroup?: string;
   version: string;
 }
 
@@ -35,7 +40,7 @@ async function loadConfig(opts: DaemonRunOptions): Promise<DaemonConfig> {
     try {
       file = { path: opts.configFile, text: await readFile(opts.configFile, 'utf8') };
     } catch (err) {
-      throw new ConfigError(`${opts.configFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new ConfigError(`${opts.configFile}: cannot read: ${systemErrorText(err)}`);
     }
   }
   return buildConfig({ file, flags: opts.flags });
@@ -141,16 +146,17 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   });
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
-  let ctl: { close(): Promise<void> } | null = null;
-  if (opts.socket !== null) {
-    try {
-      ctl = await startControl(core, opts.socket, opts.socketGroup, log);
-    } catch (err) {
-      monitor.close();
-      (reporter as Reporter | null)?.close();
-      throw err;
-    }
+  const ctl: Array<{ close(): Promise<void> }> = [];
+  try {
+    if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, false));
+    if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, true));
+  } catch (err) {
+    monitor.close();
+    (reporter as Reporter | null)?.close();
+    for (const c of ctl) await c.close().catch(() => undefined);
+    throw err;
   }
+  warnAboutConfig(config, monitor.current(), log);
   core.start(monitor.current());
 
   let stopping = false;
@@ -165,12 +171,16 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       await r.flush(SHUTDOWN_FLUSH);
       if (r.backlog() > 0) log.log('warning', 'report', `exiting with ${r.backlog()} reports undelivered`);
     }
-    await ctl?.close().catch(() => undefined);
+    for (const c of ctl) await c.close().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => {
+    if (opts.configFile === undefined) {
+      log.log('warning', 'config', 'SIGHUP: no configuration file (-c) to reload; the flags stay as given');
+      return;
+    }
     void reloadConfiguration(
       () => loadConfig(opts),
       (next) => {
@@ -179,7 +189,8 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
         core.reconfigure(next, nextId);
         config = next;
         localId = nextId;
-        log.log('info', 'config', 'configuration reloaded', { localId });
+        log.log('info', 'config', 'configuration reloaded', { localId, file: opts.configFile });
+        warnAboutConfig(next, monitor.current(), log);
       },
       log,
     );
@@ -195,9 +206,15 @@ function errorLine(err: unknown): string {
 }
 
 /** Starts the control socket; any failure is a CliError (exit 1) naming the path. */
-async function startControl(core: Daemon, path: string, group: string | undefined, log: Logger): Promise<{ close(): Promise<void> }> {
+async function startControl(
+  core: Daemon,
+  path: string,
+  group: string | undefined,
+  log: Logger,
+  admin: boolean,
+): Promise<{ close(): Promise<void> }> {
   const cannot = (why: string) =>
-    new CliError(`cannot start the control socket ${path}: ${why} (--no-socket runs without one)`, 1);
+    new CliError(`cannot start the ${admin ? 'admin' : 'control'} socket ${path}: ${why} (--no-socket runs without one)`, 1);
   let mod: { startControlServer?: unknown };
   try {
     mod = (await import('../ctl/server.js')) as { startControlServer?: unknown };
@@ -207,11 +224,12 @@ async function startControl(core: Daemon, path: string, group: string | undefine
   if (typeof mod.startControlServer !== 'function') throw cannot('this build has no control server');
   const start = mod.startControlServer as (
     c: Daemon,
-    o: { path: string; group?: string; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
+    o: { path: string; group?: string; admin: boolean; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
   ) => Promise<{ close(): Promise<void> }>;
   try {
     return await start(core, {
       path,
+      admin,
       ...(group !== undefined ? { group } : {}),
       log: {
         debug: (m) => log.log('debug', 'ctl', m),

@@ -1,4 +1,5 @@
 // `lsoe sessions`: asks the daemon, prints a table, JSON lines, counts, or follows events.
+import { errorLine } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { DaemonEvent, SessionView } from '../daemon/core.js';
 import { createOutput, type Output } from '../render/output.js';
@@ -69,7 +70,7 @@ async function watchJson(opts: SessionsOptions): Promise<number> {
   });
   const ended = new Promise<number>((resolve) => {
     client.onClose((err) => {
-      if (err) out.note(`lsoe: ${err.message}`);
+      if (err) out.note(errorLine(err.message));
       resolve(1);
     });
   });

@@ -1,6 +1,7 @@
 // `lsoe sessions --watch`: a live view that redraws when the daemon reports an event
 // (it re-reads the session list then; there is no polling of the daemon). A one-second
 // tick only ages the "up for"/"last heard" columns locally. `q` quits.
+import { errorLine } from '../cli-context.js';
 import { useEffect, useState } from 'react';
 import { Box, render, Text, useApp, useInput } from 'ink';
 import type { ControlClient, StreamEvent } from '../ctl/client.js';
@@ -142,7 +143,7 @@ export async function runWatchView(client: ControlClient, filter: PeerFilter): P
     client.close();
   }
   if (problem !== null) {
-    process.stderr.write(`lsoe: ${problem}\n`);
+    process.stderr.write(`${errorLine(problem)}\n`);
     return 1;
   }
   return 0;

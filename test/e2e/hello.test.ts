@@ -90,7 +90,7 @@ t.test('errors: missing interface (1), bad options (2)', async (t) => {
   t.equal(missing.stderr, 'lsoe: hello: nosuch0: no such interface\n');
   const dst = await runLsoeIn(ns, ['hello', '-i', 'lo', '--dst', 'nope']);
   t.equal(dst.code, 2);
-  t.equal(dst.stderr, "lsoe: --dst: 'nope' is not a MAC address (want aa:bb:cc:dd:ee:ff)\n");
+  t.equal(dst.stderr, "lsoe: hello: --dst: 'nope' is not a MAC address (want aa:bb:cc:dd:ee:ff)\n");
   const noIf = await runLsoeIn(ns, ['hello']);
   t.equal(noIf.code, 2);
   const lo = await runLsoeIn(ns, ['hello', '-i', 'lo']);

@@ -164,6 +164,6 @@ t.test('a non-root member of the socket group can query; others are refused', as
   t.same(outsider, {
     code: 1,
     stdout: '',
-    stderr: `lsoe: permission denied on ${da.socket} (run as root or as a member of the socket's group)\n`,
+    stderr: `lsoe: sessions: permission denied on ${da.socket} (run as root or as a member of the socket's group)\n`,
   });
 });

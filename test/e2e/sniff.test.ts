@@ -163,7 +163,7 @@ t.test('usage errors exit 2 before touching the network', async (t) => {
   const ns = await createNetns(t, 'u');
   const bad = await runLsoeIn(ns, ['sniff', '-t', 'bogus']);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /^lsoe: unknown PDU type 'bogus'/);
+  t.match(bad.stderr, /^lsoe: sniff: unknown PDU type 'bogus'/);
   const zero = await runLsoeIn(ns, ['sniff', '-c', '0']);
   t.equal(zero.code, 2);
 });

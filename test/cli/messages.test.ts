@@ -1,0 +1,55 @@
+// One error format for everything, commander's own errors included, and --help that
+// reads well: through the real binary, as a user meets them.
+import t from 'tap';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runLsoe } from '../helpers/run-cli.js';
+
+const ONE_LINE = /^lsoe: [^\n]+\n$/;
+
+t.test('every error is one line: lsoe: <command>: <what>, exit 2 for usage', async (t) => {
+  const cases: Array<[string[], RegExp, number]> = [
+    [['decode', '--foo'], /^lsoe: decode: unknown option '--foo' \(lsoe decode --help for usage\)\n$/, 2],
+    [['hello'], /^lsoe: hello: required option '-i, --interface <IF>' not specified/, 2],
+    [['nosuch'], /^lsoe: unknown command 'nosuch'/, 2],
+    [['daemon', '--log-format', 'xml'], /^lsoe: daemon: option '--log-format <FORMAT>' argument 'xml' is invalid/, 2],
+    [['lab', 'up', '--spines', 'x'], /^lsoe: lab up: --spines: 'x' is not a whole number\n$/, 2],
+    [['sessions', '--socket', '/nonexistent/lsoe.sock'], /^lsoe: sessions: no daemon listening on \/nonexistent\/lsoe.sock/, 1],
+  ];
+  for (const [args, want, code] of cases) {
+    const r = runLsoe(args);
+    t.equal(r.code, code, args.join(' '));
+    t.match(r.stderr, ONE_LINE, `${args.join(' ')}: one line`);
+    t.match(r.stderr, want);
+  }
+});
+
+t.test('system errors in words, never their codes', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lsoe-msg-'));
+  const missing = runLsoe(['daemon', '-c', path.join(dir, 'none.conf'), '--no-socket']);
+  t.equal(missing.stderr, `lsoe: daemon: ${dir}/none.conf: cannot read: no such file or directory\n`);
+  const isDir = runLsoe(['lab', 'up', '--topology', dir]);
+  t.match(isDir.stderr, /^lsoe: lab up: --topology: cannot read .*: is a directory\n$/);
+  for (const r of [missing, isDir]) t.notMatch(r.stderr, /E[A-Z]{3,}/, 'no raw errno code');
+});
+
+t.test('--help: no (default: false), no (default: []), no doubled default; lsoe help lab up', async (t) => {
+  for (const cmd of [['decode'], ['sniff'], ['hello'], ['daemon'], ['sessions'], ['encaps'], ['lab', 'up']]) {
+    const r = runLsoe([...cmd, '--help']);
+    t.equal(r.code, 0);
+    t.notMatch(r.stdout, /default: false|default: \[\]|\(default[^)]*\)\s*\(default/, `${cmd.join(' ')} --help`);
+    t.match(r.stdout, /--color <WHEN>/, 'the global --color is listed');
+  }
+  t.match(runLsoe(['decode', '--help']).stdout, /\(default 0x88b5\)/);
+  const help = runLsoe(['help', 'lab', 'up']);
+  t.equal(help.code, 0);
+  t.match(help.stdout, /^Usage: lsoe lab up \[options\]/);
+  t.match(help.stdout, /--spines <N>/);
+});
+
+t.test('--help fits the terminal: 80 columns in a pipe', async (t) => {
+  const r = runLsoe(['daemon', '--help']);
+  const wide = r.stdout.split('\n').filter((l) => l.length > 80);
+  t.same(wide, [], 'no line wider than 80 columns');
+});
