@@ -26,8 +26,10 @@
 //   mean the poll has stopped. An interface that is deleted shows as unbound
 //   (Iface -1): a fatal 'vanished' error.
 // - close() only calls pcap_breakloop; libpcap frees the socket when the next
-//   captured frame is read. We keep reading retired captures (each second)
-//   until that happens. A capture whose poll is alive keeps the event loop
+//   captured frame is read. Retired captures go into one process-wide set that
+//   a shared timer keeps reading (each second, only while the set is not empty)
+//   until that happens, also after their link was closed: a closed link's
+//   capture must not live on (that leaked a socket and a ring per link flap). A capture whose poll is alive keeps the event loop
 //   alive until then: commands end with process.exit().
 //
 // Multicast: HELLO goes to 01:80:c2:00:00:0e. A real NIC drops multicast it has
@@ -243,8 +245,6 @@ export class PcapLink implements Link {
   private readonly frameHandlers: Array<(f: ReceivedFrame) => void> = [];
   private readonly errorHandlers: Array<(e: LinkError) => void> = [];
   private active: Capture | null = null;
-  /** closed captures libpcap has not freed yet */
-  private retired: Capture[] = [];
   private received = 0;
   /** kernel drop counters of retired captures */
   private droppedBefore = { dropped: 0, ifDropped: 0 };
@@ -379,7 +379,6 @@ export class PcapLink implements Link {
     if (this.active !== null) this.retire(this.active);
     this.closed = true;
     clearInterval(this.timer);
-    this.drainRetired();
   }
 
   private onPacket(buf: Buffer, header: Buffer): void {
@@ -410,7 +409,6 @@ export class PcapLink implements Link {
   /** The periodic health check: vanished? went down? poll stopped? back up? */
   private async check(): Promise<void> {
     if (this.closed || this.checking) return;
-    this.drainRetired();
     const capture = this.active;
     if (capture !== null) {
       const stalled = this.countCheck(capture);
@@ -485,15 +483,7 @@ export class PcapLink implements Link {
     }
     this.lastActive = { dropped: 0, ifDropped: 0 };
     capture.session.close();
-    if (!capture.finalized) this.retired.push(capture);
-  }
-
-  /** Lets libpcap free closed captures: a read returns -2 once a frame is waiting in the ring. */
-  private drainRetired(): void {
-    this.retired = this.retired.filter((c) => {
-      c.session.session.dispatch(c.session.buf, c.session.header);
-      return !c.finalized;
-    });
+    if (!capture.finalized) retireCapture(capture);
   }
 
   private stateOf(capture: Capture): SocketState {
@@ -520,6 +510,35 @@ export class PcapLink implements Link {
 
   private emitError(err: LinkError): void {
     dispatchLinkError(this.errorHandlers, err);
+  }
+}
+
+/** Closed captures libpcap has not freed yet, of every link, closed ones included. */
+const retiredCaptures = new Set<Capture>();
+let drainTimer: NodeJS.Timeout | null = null;
+
+function retireCapture(capture: Capture): void {
+  retiredCaptures.add(capture);
+  drainRetired();
+  if (retiredCaptures.size > 0 && drainTimer === null) {
+    drainTimer = setInterval(drainRetired, 1000);
+    drainTimer.unref();
+  }
+}
+
+/** Lets libpcap free closed captures: a read returns -2 once a frame is waiting in the ring. */
+function drainRetired(): void {
+  for (const c of retiredCaptures) {
+    try {
+      c.session.session.dispatch(c.session.buf, c.session.header);
+    } catch {
+      c.finalized = true; // the binding refused: nothing more we can do with it
+    }
+    if (c.finalized) retiredCaptures.delete(c);
+  }
+  if (retiredCaptures.size === 0 && drainTimer !== null) {
+    clearInterval(drainTimer);
+    drainTimer = null;
   }
 }
 
