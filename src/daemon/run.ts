@@ -28,6 +28,8 @@ export interface DaemonRunOptions {
   /** admin socket path (requests that change state); null = none */
   adminSocket: string | null;
   adminSocketGroup?: string;
+  /** false: capture without promiscuous mode (the operator joined the HELLO group) */
+  promiscuous: boolean;
   version: string;
 }
 
@@ -114,7 +116,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     localId,
     clock,
     log,
-    openLink: (ifname, ethertype) => openPcapLink({ ifname, ethertype }),
+    openLink: (ifname, ethertype) => openPcapLink({ ifname, ethertype, promiscuous: opts.promiscuous }),
     report: (r: Rfc7752Report) => {
       if (log.debugEnabled('report')) log.log('debug', 'report', 'report', { report: r });
       reporter?.submit(r);

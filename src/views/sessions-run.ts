@@ -3,9 +3,10 @@ import { errorLine } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { DaemonEvent, InterfaceSelection, SessionView } from '../daemon/core.js';
 import { createOutput, type Output } from '../render/output.js';
+import { plural } from '../render/plural.js';
 import { openDaemon, withDaemon } from './daemon-client.js';
 import { matchesPeer, type PeerFilter } from './peer-filter.js';
-import { SESSION_HEAD, sessionRow, sortSessions, summarise } from './sessions-table.js';
+import { SESSION_HEAD, SESSION_OPTIONAL, sessionRow, sortSessions, summarise } from './sessions-table.js';
 
 export interface SessionsOptions {
   socket: string;
@@ -44,7 +45,7 @@ export async function runSessions(opts: SessionsOptions): Promise<number> {
   if (opts.summary) printSummary(out, list, selection?.unmatched ?? []);
   else if (out.json) for (const s of list) out.record(s);
   else if (list.length === 0) out.line('no sessions');
-  else out.table(SESSION_HEAD, list.map((s) => sessionRow(s, Date.now())));
+  else out.table(SESSION_HEAD, list.map((s) => sessionRow(s, Date.now())), { optional: SESSION_OPTIONAL });
   return 0;
 }
 
@@ -56,7 +57,7 @@ function printSummary(out: Output, list: SessionView[], unmatched: readonly stri
   }
   // said first: an interface the operator named but the daemon does not run on
   for (const p of unmatched) out.line(`warning: interface '${p}' (from -i or the configuration) matches no interface`);
-  out.line(`${sum.sessions} session${sum.sessions === 1 ? '' : 's'}: ${sum.open} open, ${sum.opening} opening`);
+  out.line(`${plural(sum.sessions, 'session')}: ${sum.open} open, ${sum.opening} opening`);
   if (sum.interfaces.length > 0) {
     out.table(
       ['Interface', 'Open', 'Opening'],

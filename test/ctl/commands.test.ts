@@ -50,8 +50,8 @@ t.test('sessions table and --summary', async (t) => {
   const lines = r.stdout.split('\n');
   const rowA = lines.find((l) => l.includes(MAC_A)) ?? '';
   const rowB = lines.find((l) => l.includes(MAC_B)) ?? '';
-  t.match(r.stdout, /Interface.*Peer MAC.*Peer ID.*State.*Up for.*Last heard.*PDUs tx\/rx.*Retrans/);
-  t.match(rowA, /eth1 .*0102030405060708090a.*open .*2m0[5-9]s.*7\/9 .* 2 /);
+  t.match(r.stdout, /Interface.*Peer MAC.*Local ID.*State.*Up for.*Last heard.*PDUs tx\/rx.*Retrans/);
+  t.match(rowA, /eth1 .*01:02:03:04:05:06:07:08:09:0a.*open .*2m0[5-9]s.*7\/9 +2$/);
   t.match(rowB, /eth2 .* - .*opening .* - .* - /);
   t.ok(lines.indexOf(rowA) < lines.indexOf(rowB), 'open sessions first');
 
@@ -67,6 +67,7 @@ t.test('sessions table and --summary', async (t) => {
         { ifname: 'eth1', open: 1, opening: 0 },
         { ifname: 'eth2', open: 0, opening: 1 },
       ],
+      unmatchedInterfaces: [],
     },
   ]);
   const empty = await runLsoeAsync(['sessions', '-i', 'nope', '--socket', sock]);

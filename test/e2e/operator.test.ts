@@ -1,10 +1,11 @@
 // The operator's commands against two real daemons in namespaces: neighbors, counters,
 // config, version, clear over the admin socket, and what the daemon warns about.
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { connectControl, ControlError } from '../../src/ctl/client.js';
 import { jsonLines } from '../helpers/run-cli.js';
-import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnLsoe } from '../helpers/netns.js';
+import { createNetns, createVethPair, LSOE_BIN_PATH, rootOrSkip, runLsoeIn, spawnLsoe } from '../helpers/netns.js';
 import { eventually } from '../daemon/e2e-helpers.js';
 import { ID_A, ID_B, makePair } from './lsoe-pair.js';
 
@@ -100,4 +101,38 @@ t.test('the daemon warns about a foreign EtherType, and SIGHUP without -c says t
   await d.waitFor((err) => /no configuration file/.test(err), 'stderr', 15000);
   t.match(d.stderr, /SIGHUP: no configuration file \(-c\) to reload/);
   t.notMatch(d.stderr, /configuration reloaded/);
+});
+
+async function promiscuity(ns: { ip(args: string[]): Promise<{ stdout: string }> }, ifname: string): Promise<number> {
+  const r = await ns.ip(['-d', '-j', 'link', 'show', ifname]);
+  return (JSON.parse(r.stdout) as Array<{ promiscuity: number }>)[0]!.promiscuity;
+}
+
+t.test('the daemon holds promiscuous mode while it runs, unless --no-promiscuous', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const nsA = await createNetns(t, 'pa');
+  const nsB = await createNetns(t, 'pb');
+  const [a] = await createVethPair(t, nsA, nsB);
+  const before = await promiscuity(nsA, a.ifname);
+  const d = spawnLsoe(t, nsA, ['daemon', '--no-socket', '-i', a.ifname], { stopGraceMs: 5000 });
+  await d.waitFor(new RegExp(`link up on ${a.ifname}`), 'stderr', 15000);
+  await eventually(async () => (await promiscuity(nsA, a.ifname)) > before, 15000, 'promiscuous mode on');
+  await d.stop();
+  t.equal(await promiscuity(nsA, a.ifname), before, 'released when the daemon exits');
+  const q = spawnLsoe(t, nsA, ['daemon', '--no-socket', '--no-promiscuous', '-i', a.ifname], { stopGraceMs: 5000 });
+  await q.waitFor(/capturing on|HELLO on|link up on/, 'stderr', 15000);
+  await new Promise((r) => setTimeout(r, 1500));
+  t.equal(await promiscuity(nsA, a.ifname), before, '--no-promiscuous leaves the interface alone');
+  await q.stop();
+});
+
+t.test('without privilege: the hint names the systemd way, never setcap on node', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const r = spawnSync('setpriv', [
+    '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
+    'env', '-i', `PATH=${process.env.PATH}`, process.execPath, LSOE_BIN_PATH, 'daemon', '--no-socket',
+  ], { encoding: 'utf8', timeout: 60000 });
+  t.equal(r.status, 1);
+  t.match(r.stderr, /^lsoe: daemon: raw Ethernet needs root or CAP_NET_RAW \(try sudo; for a service, AmbientCapabilities=CAP_NET_RAW in its systemd unit/);
+  t.notMatch(r.stderr, /setcap/);
 });
