@@ -3,6 +3,7 @@
 // the same name; a flag wins over the file. Errors name the file, the line and the key
 // (or the flag), in one line.
 import { EthertypeError, readEthertype } from '../ethertype.js';
+import { parseLocalId } from '../render/local-id.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
 import { parseMplsList } from './mpls-config.js';
 import type { Encapsulation } from '../proto/types.js';
@@ -82,8 +83,9 @@ const mac: Parser<string> = (t) => {
 };
 const localId: Parser<string | null> = (t) => {
   if (t === '') return null;
-  const hex = t.replace(/[-:\s]/g, '').toLowerCase();
-  if (!/^[0-9a-f]{20}$/.test(hex)) fail(`'${t}' is not 10 octets of hex`);
+  // every usual spelling: plain hex, 0x…, octets separated by colons, dashes, dots or spaces
+  const hex = parseLocalId(t);
+  if (hex === null) fail(`'${t}' is not 10 octets of hex`);
   return hex;
 };
 const url: Parser<string | null> = (t) => {

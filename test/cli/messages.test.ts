@@ -53,3 +53,15 @@ t.test('--help fits the terminal: 80 columns in a pipe', async (t) => {
   const wide = r.stdout.split('\n').filter((l) => l.length > 80);
   t.same(wide, [], 'no line wider than 80 columns');
 });
+
+t.test('a Local ID is taken in every usual spelling and shown in one', async (t) => {
+  const { formatLocalId, parseLocalId } = await import('../../src/render/local-id.js');
+  for (const text of ['0a1b2c3d4e5f60718293', '0x0A1B2C3D4E5F60718293', '0a:1b:2c:3d:4e:5f:60:71:82:93', '0a-1b-2c-3d-4e-5f-60-71-82-93', '0a.1b.2c.3d.4e.5f.60.71.82.93']) {
+    t.equal(parseLocalId(text), '0a1b2c3d4e5f60718293', text);
+  }
+  for (const bad of ['0a1b', '0a:1b:2c:3d:4e:5f:60:71:82', 'zz1b2c3d4e5f60718293', '0a1b2c3d4e5f6071829']) t.equal(parseLocalId(bad), null, bad);
+  t.equal(formatLocalId('0a1b2c3d4e5f60718293'), '0a:1b:2c:3d:4e:5f:60:71:82:93');
+  // through the binary: the daemon's --local-id takes the colon form (and starts, here without privilege checks failing first)
+  const r = runLsoe(['daemon', '--local-id', '0a:1b:2c:3d:4e:5f:60:71:82', '--no-socket']);
+  t.equal(r.stderr, "lsoe: daemon: --local-id: '0a:1b:2c:3d:4e:5f:60:71:82' is not 10 octets of hex\n");
+});
