@@ -15,6 +15,7 @@ import { register as registerLab } from './commands/lab.js';
 import { register as registerNeighbors } from './commands/neighbors.js';
 import { register as registerDaemonInfo } from './commands/daemon-info.js';
 import { register as registerClear } from './commands/clear.js';
+import { register as registerCompletion } from './commands/completion.js';
 
 const VERSION = '0.1.0';
 
@@ -43,6 +44,7 @@ function buildProgram(): Command {
   registerDaemonInfo(program);
   registerClear(program);
   registerLab(program);
+  registerCompletion(program);
   program.addHelpText(
     'after',
     '\nEvery command prints for people by default and, with --json, one JSON object per line.\nSee lsoe(1) and lsoe-<command>(1) for details.',

@@ -24,8 +24,7 @@ export function register(program: Command): void {
     .option('--no-socket', 'no control socket (and no admin socket)')
     .option('--socket-group <GROUP>', 'group allowed to use the control socket')
     .option('--admin-socket <PATH>', 'socket for requests that change state, such as lsoe clear (default: beside the control socket, lsoe-admin.sock), mode 0600')
-    .option('--admin-socket-group <GROUP>', 'group also allowed to use the admin socket (mode 0660)')
-    .option('--no-promiscuous', 'do not put interfaces in promiscuous mode; join the HELLO group yourself (ip maddr add 01:80:c2:00:00:0e dev IF)');
+    .option('--admin-socket-group <GROUP>', 'group also allowed to use the admin socket (mode 0660)');
   refuseTogether(cmd, [
     ['socket', 'no-socket'],
     ['admin-socket', 'no-socket'],
@@ -76,7 +75,6 @@ Examples:
         socket,
         socketGroup: typeof opts.socketGroup === 'string' ? opts.socketGroup : undefined,
         adminSocket,
-        promiscuous: opts.promiscuous !== false,
         ...(typeof opts.adminSocketGroup === 'string' ? { adminSocketGroup: opts.adminSocketGroup } : {}),
         version: program.version() ?? '0.0.0',
       });

@@ -31,6 +31,12 @@ export const CONFIG_KEYS: readonly KeyInfo[] = [
   { key: 'max-new-sessions-per-second', def: '100', arg: 'n', help: 'new sessions per second per interface' },
   { key: 'reassembly-max-bytes-per-sender', def: '65535', arg: 'octets', help: 'reassembly memory per sender' },
   { key: 'reassembly-max-bytes-total', def: '4194304', arg: 'octets', help: 'reassembly memory for all senders' },
+  { key: 'max-encapsulations-per-type', def: '1024', arg: 'n', help: 'encapsulation entries kept per type per session (the first ones; at most 10921, what one PDU can carry)' },
+  { key: 'max-encapsulation-bytes-per-interface', def: '1048576', arg: 'octets', help: 'encapsulation octets (as on the wire) kept for all sessions of one interface' },
+  { key: 'restart-limit', def: '5', arg: 'n', help: 'restarts a neighbour may cause within restart-window before it is held down' },
+  { key: 'restart-window', def: '10.0', arg: 'seconds', help: 'the window restart-limit counts over' },
+  { key: 'restart-hold-down', def: '30.0', arg: 'seconds', help: 'how long a neighbour that restarted too often is ignored' },
+  { key: 'max-control-connections', def: '64', arg: 'n', help: 'concurrent control-socket connections' },
   { key: 'mpls-ipv4-encapsulation', def: '', arg: 'list', help: "MPLS IPv4 encapsulations, e.g. '10.0.0.1/32 label 16001, …'" },
   { key: 'mpls-ipv6-encapsulation', def: '', arg: 'list', help: "MPLS IPv6 encapsulations, e.g. '2001:db8::1/128 label 16001 16002'" },
 ];

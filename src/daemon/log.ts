@@ -4,7 +4,7 @@
 // everywhere, so tests pass a silent or capturing one.
 
 export type Level = 'debug' | 'info' | 'warning' | 'error';
-export const SUBSYSTEMS = ['core', 'fsm', 'io', 'iface', 'config', 'report', 'plugin', 'bounds', 'ctl'] as const;
+export const SUBSYSTEMS = ['core', 'fsm', 'io', 'iface', 'config', 'report', 'plugin', 'bounds', 'ctl', 'bgp'] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 
 export type Fields = Record<string, unknown>;

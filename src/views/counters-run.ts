@@ -27,8 +27,19 @@ export interface InterfaceCounters {
 
 export interface CountersReading {
   time: string;
-  daemon: Record<string, number>;
+  /** the daemon's answer as it is (per-reason maps nested, e.g. malformedBy.checksum) */
+  daemon: Record<string, unknown>;
   interfaces: InterfaceCounters[];
+}
+
+/** `{malformedBy: {checksum: 2}}` → `{'malformedBy.checksum': 2}`: one row per number. */
+export function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'number') out[prefix + k] = v;
+    else if (typeof v === 'object' && v !== null) Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+  }
+  return out;
 }
 
 export function perInterface(list: readonly InterfaceNeighbors[]): InterfaceCounters[] {
@@ -48,7 +59,7 @@ export function perInterface(list: readonly InterfaceNeighbors[]): InterfaceCoun
 
 async function read(c: ControlClient): Promise<CountersReading> {
   const [daemon, neighbors] = await Promise.all([
-    c.request<Record<string, number>>('counters'),
+    c.request<Record<string, unknown>>('counters'),
     c.request<InterfaceNeighbors[]>('neighbors'),
   ]);
   return { time: new Date().toISOString(), daemon, interfaces: perInterface(neighbors) };
@@ -60,13 +71,15 @@ function delta(now: number, before: number | undefined): string {
 }
 
 function print(out: Output, r: CountersReading, prev: CountersReading | null): void {
-  const keys = Object.keys(r.daemon).sort();
-  const head = prev === null ? ['Counter', 'Value'] : ['Counter', 'Value', 'Change'];
+  const now = flatten(r.daemon);
+  const before = prev === null ? null : flatten(prev.daemon);
+  const keys = Object.keys(now).sort();
+  const head = before === null ? ['Counter', 'Value'] : ['Counter', 'Value', 'Change'];
   out.table(
     head,
     keys.map((k) => {
-      const row = [k, String(r.daemon[k])];
-      if (prev !== null) row.push(delta(r.daemon[k]!, prev.daemon[k]));
+      const row = [k, String(now[k])];
+      if (before !== null) row.push(delta(now[k]!, before[k]));
       return row;
     }),
   );

@@ -6,7 +6,7 @@ import { createOutput, type Output } from '../render/output.js';
 import { plural } from '../render/plural.js';
 import { openDaemon, withDaemon } from './daemon-client.js';
 import { matchesPeer, type PeerFilter } from './peer-filter.js';
-import { SESSION_HEAD, SESSION_OPTIONAL, sessionRow, sortSessions, summarise } from './sessions-table.js';
+import { SESSION_HEAD, SESSION_OPTIONAL, sessionRow, sortSessions, summarise, type StateCounts } from './sessions-table.js';
 
 export interface SessionsOptions {
   socket: string;
@@ -57,11 +57,12 @@ function printSummary(out: Output, list: SessionView[], unmatched: readonly stri
   }
   // said first: an interface the operator named but the daemon does not run on
   for (const p of unmatched) out.line(`warning: interface '${p}' (from -i or the configuration) matches no interface`);
-  out.line(`${plural(sum.sessions, 'session')}: ${sum.open} open, ${sum.opening} opening`);
+  const rare = (c: StateCounts) => `${c.hopeless > 0 ? `, ${c.hopeless} hopeless` : ''}${c.heldDown > 0 ? `, ${c.heldDown} held down` : ''}`;
+  out.line(`${plural(sum.sessions, 'session')}: ${sum.open} open, ${sum.opening} opening${rare(sum)}`);
   if (sum.interfaces.length > 0) {
     out.table(
-      ['Interface', 'Open', 'Opening'],
-      sum.interfaces.map((i) => [i.ifname, String(i.open), String(i.opening)]),
+      ['Interface', 'Open', 'Opening', 'Hopeless', 'Held down'],
+      sum.interfaces.map((i) => [i.ifname, String(i.open), String(i.opening), String(i.hopeless), String(i.heldDown)]),
     );
   }
 }

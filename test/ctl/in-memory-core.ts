@@ -3,6 +3,7 @@
 // the commands be tested before, and apart from, the real daemon.
 import type {
   AnnouncedEncaps,
+  Counters,
   DaemonCore,
   DaemonEvent,
   InterfaceNeighbors,
@@ -16,7 +17,7 @@ export class InMemoryDaemonCore implements DaemonCore {
   sessionList: SessionView[] = [];
   learned: LearnedEncaps[] = [];
   announced: AnnouncedEncaps[] = [];
-  counterValues: Record<string, number> = {};
+  counterValues = {} as Counters;
   configValues: Record<string, unknown> = {};
   versionText = '0.0.0-test';
   neighborList: InterfaceNeighbors[] = [];
@@ -42,7 +43,7 @@ export class InMemoryDaemonCore implements DaemonCore {
     this.check();
     return this.announced;
   }
-  counters(): Record<string, number> {
+  counters(): Counters {
     this.check();
     return this.counterValues;
   }
