@@ -1,5 +1,6 @@
 // `lsoe decode`: LSOE frames from pcap/pcapng files or hex, for people or scripts.
 import { Command, Option } from 'commander';
+import { refuseTogether } from './conflicts.js';
 import { parseEthertype, parseSeconds } from '../cli-error.js';
 
 export interface DecodeOptions {
@@ -20,7 +21,7 @@ export interface DecodeOptions {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('decode')
     .description('decode LSOE frames from pcap/pcapng files (or hex frames), offline')
     .argument('[FILE...]', 'capture files (pcap or pcapng); "-" or none reads stdin')
@@ -66,4 +67,6 @@ Examples:
       const { runDecode } = await import('../decode/run.js');
       process.exitCode = await runDecode(options);
     });
+  // --json is for scripts: the human-only detail of -v and -x has no place in it
+  refuseTogether(cmd, [['json', 'verbose'], ['json', 'hexdump']]);
 }

@@ -1,6 +1,7 @@
 // `lsoe sniff`: LSOE PDUs live from the wire, like tcpdump, decoded the way
 // `decode` decodes files.
 import { Command, Option } from 'commander';
+import { refuseTogether } from './conflicts.js';
 import { CliError, parseCount, parseEthertype, parseSeconds } from '../cli-error.js';
 
 export interface SniffOptions {
@@ -26,7 +27,7 @@ export interface SniffOptions {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('sniff')
     .description('capture LSOE frames live and print each PDU (reassembled), like tcpdump')
     .option('-i, --interface <IF>', 'interface to listen on; repeatable (default: every up, non-loopback Ethernet interface)', collect, [])
@@ -79,6 +80,9 @@ Examples:
       };
       if (options.count === 0) throw new CliError('--count: must be at least 1', 2);
       if (options.write === '-' && options.print) throw new CliError('--print cannot share stdout with -w -', 2);
+      if (options.write !== null && options.json && !options.print) {
+        throw new CliError('--json and -w FILE contradict each other: -w writes the frames instead of printing them (add --print to print them as well)', 2);
+      }
       // Reject bad --type/--mac values as usage errors before touching the network.
       const { checkRecordFilter } = await import('../sniff/filter-check.js');
       checkRecordFilter(options);
@@ -87,4 +91,6 @@ Examples:
       // libpcap's poll handles keep the event loop alive: exit once output is out.
       process.stdout.write('', () => process.exit(code));
     });
+  // --json is for scripts: the human-only detail of -v and -x has no place in it
+  refuseTogether(cmd, [['json', 'verbose'], ['json', 'hexdump']]);
 }

@@ -1,6 +1,7 @@
 // The heart of `lsoe sniff`, apart from the OS: frames from any Link in,
 // the same records and renderer as `decode` out, plus the capture file and
 // the counts for the closing summary. Tests drive it with memory links.
+import { plural } from '../render/plural.js';
 import type { SniffOptions } from '../commands/sniff.js';
 import type { CaptureWriter } from '../io/capture-writer.js';
 import type { Link, ReceivedFrame } from '../io/link.js';
@@ -61,7 +62,7 @@ export class Sniffer {
   summary(dropped: number): string {
     const t = this.tally;
     const types = [...t.byType].map(([type, n]) => `${type} ${n}`).join(', ');
-    return `${t.frames} frames, ${t.pdus} PDUs${types ? ` (${types})` : ''}, ${t.errors} errors, ${dropped} dropped by the kernel`;
+    return `${plural(t.frames, 'frame')}, ${plural(t.pdus, 'PDU')}${types ? ` (${types})` : ''}, ${plural(t.errors, 'error')}, ${dropped} dropped by the kernel`;
   }
 
   private emit(records: StreamRecord[]): void {

@@ -65,3 +65,28 @@ t.test('a Local ID is taken in every usual spelling and shown in one', async (t)
   const r = runLsoe(['daemon', '--local-id', '0a:1b:2c:3d:4e:5f:60:71:82', '--no-socket']);
   t.equal(r.stderr, "lsoe: daemon: --local-id: '0a:1b:2c:3d:4e:5f:60:71:82' is not 10 octets of hex\n");
 });
+
+t.test('plurals: "1 frame, 1 PDU, 1 error"', async (t) => {
+  const { plural } = await import('../../src/render/plural.js');
+  t.equal(plural(1, 'frame'), '1 frame');
+  t.equal(plural(2, 'PDU'), '2 PDUs');
+  t.equal(plural(0, 'neighbour'), '0 neighbours');
+  // through the binary: one HELLO frame
+  const r = runLsoe(['decode', '--summary', '--hex', '0180c200000e02000000000188b50080000bea89ca1c000003']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^1 frame, 1 PDU, 0 errors, 0 non-LSOE frames skipped\n/);
+});
+
+t.test('contradicting options are refused, naming both', async (t) => {
+  const cases: Array<[string[], string]> = [
+    [['daemon', '--socket', '/tmp/x.sock', '--no-socket'], 'lsoe: daemon: --socket and --no-socket contradict each other: give one\n'],
+    [['decode', '--json', '-v', '--hex', '00'], 'lsoe: decode: --json and --verbose contradict each other: give one\n'],
+    [['decode', '-x', '--json', '--hex', '00'], 'lsoe: decode: --json and --hexdump contradict each other: give one\n'],
+    [['sniff', '-w', '/tmp/lsoe-never.pcap', '--json', '-i', 'nosuch0'], 'lsoe: sniff: --json and -w FILE contradict each other: -w writes the frames instead of printing them (add --print to print them as well)\n'],
+    [['encaps', '-c', '/tmp/lsoed.conf'], 'lsoe: encaps: -c/--config applies only with --local (what --local computes when no daemon runs); without --local the daemon is asked\n'],
+  ];
+  for (const [args, stderr] of cases) {
+    const r = runLsoe(args);
+    t.same({ code: r.code, stderr: r.stderr }, { code: 2, stderr }, args.join(' '));
+  }
+});

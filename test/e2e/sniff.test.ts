@@ -79,7 +79,7 @@ t.test('sniff shows every PDU type, a three-frame PDU reassembled, and a bad fra
   );
   t.equal(errors.length, 1);
   t.match(errors[0], { ifname: b.ifname, src: a.mac, error: { reason: 'checksum' } });
-  t.match(sniff.stderr, /\b13 frames, 10 PDUs \(HELLO 1, OPEN 1, .*\), 1 errors, 0 dropped by the kernel/);
+  t.match(sniff.stderr, /\b13 frames, 10 PDUs \(HELLO 1, OPEN 1, .*\), 1 error, 0 dropped by the kernel/);
 
   // lsoe decode reads the capture back to the very same records.
   const decoded = await execCommand(process.execPath, [path.resolve(helpers, '../../../bin/lsoe'), 'decode', '--json', file]);
@@ -136,7 +136,7 @@ t.test('SIGTERM prints the summary too, and libpcap warnings stay off the termin
   t.notOk('pdu' in recs[1]!, 'the corrupted frame is an error record');
   t.same(
     sniff.stderr.split('\n'),
-    [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDUs (HELLO 1), 1 errors, 0 dropped by the kernel', ''],
+    [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDU (HELLO 1), 1 error, 0 dropped by the kernel', ''],
     'the listening line and the summary, nothing from libpcap',
   );
 });
