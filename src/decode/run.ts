@@ -1,5 +1,8 @@
 // The work behind `lsoe decode`: read every input, feed Ethernet frames to the
 // LSOE stream decoder, print what comes out. Returns the exit status.
+import { errorLine } from '../cli-context.js';
+import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
+import { plural } from '../render/plural.js';
 import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { CliError } from '../cli-error.js';
@@ -18,6 +21,8 @@ import { parseHexFrames } from './hex-input.js';
 
 class Decoder {
   readonly tally = new Tally();
+  /** frames of the other LSOE EtherType (0x8885 when 0x88b5 is selected, or back), for the hint */
+  private readonly otherLsoe = new Map<number, number>();
   private readonly stream: LsoeStream;
   private readonly filter: RecordFilter;
   /** capture time of the newest frame: what "end of input" is stamped with */
@@ -61,6 +66,7 @@ class Decoder {
     }
     if (eth.ethertype !== this.opts.ethertype) {
       this.tally.nonLsoe++;
+      if ((LSOE_ETHERTYPES as readonly number[]).includes(eth.ethertype)) this.otherLsoe.set(eth.ethertype, (this.otherLsoe.get(eth.ethertype) ?? 0) + 1);
       return;
     }
     const now = time ?? 0;
@@ -88,6 +94,17 @@ class Decoder {
   flush(): void {
     this.lines?.flush();
     this.out.flush();
+  }
+
+  /**
+   * The hint for a capture of the other LSOE EtherType (the README's first example
+   * without its flag printed nothing): null when some frame had the selected one.
+   */
+  otherEthertypeHint(): string | null {
+    if (this.tally.frames > this.tally.nonLsoe || this.otherLsoe.size === 0) return null;
+    const [type, n] = [...this.otherLsoe].sort((a, b) => b[1] - a[1])[0]!;
+    const whose = type === 0x8885 ? " (the published lsoed's)" : '';
+    return `no frame of EtherType ${hex4(this.opts.ethertype)}, but ${plural(n, 'frame')} of EtherType ${hex4(type)}${whose}: add --ethertype ${hex4(type)}`;
   }
 
   /** End of all input: pieces still waiting can never complete. */
@@ -194,6 +211,8 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   }
   decoder.finish();
   decoder.flush();
+  const hint = decoder.otherEthertypeHint();
+  if (hint !== null) out.note(errorLine(hint));
   if (opts.summary) decoder.tally.render(out);
   out.flush();
   if (failure) throw failure;

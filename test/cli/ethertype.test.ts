@@ -44,3 +44,16 @@ t.test('through the binary: the same rule and message in decode and the daemon',
   t.equal(daemon.code, 2);
   t.match(daemon.stderr, /^lsoe: daemon: .*'88b5' is ambiguous: write 0x88b5 \(hex\) or 34997 \(decimal\)\n$/);
 });
+
+t.test('a capture of the other LSOE EtherType: decode says which flag to use', async (t) => {
+  const { repoRoot } = await import('../helpers/vectors.js');
+  const path = await import('node:path');
+  const exchange = path.join(repoRoot(), 'examples', 'lsoed-exchange.pcap');
+  const r = runLsoe(['decode', exchange]);
+  t.equal(r.code, 0);
+  t.equal(r.stdout, '');
+  t.equal(r.stderr, "lsoe: decode: no frame of EtherType 0x88b5, but 63 frames of EtherType 0x8885 (the published lsoed's): add --ethertype 0x8885\n");
+  const right = runLsoe(['decode', '--ethertype', '0x8885', exchange]);
+  t.equal(right.stderr, '', 'no hint when the EtherType is right');
+  t.match(right.stdout, /HELLO/);
+});
