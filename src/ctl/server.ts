@@ -6,13 +6,17 @@
 //    subscriber, further events are dropped and counted; once the backlog drains the
 //    client gets one `{"event":"events-dropped","dropped":N,…}` line and the stream goes
 //    on. A subscriber can therefore always tell that it missed something and re-read.
-//  - requests: while the backlog is over that bound we stop reading the client's
-//    requests (kernel backpressure does the rest); if answers already accepted still pile
-//    up past `maxBacklogBytes` (8 MiB) the client is disconnected.
+//  - requests: answers go in pieces (pieces.ts), written as the client reads them; while
+//    an answer is still being written, or the backlog is over that bound, we stop reading
+//    the client's requests (kernel backpressure does the rest); if lines already written
+//    still pile up past `maxBacklogBytes` (8 MiB) the client is disconnected.
+// Connections: at most `maxConnections` (default 64) at once; one more is told so in one
+// error line and closed.
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
 import { ADMIN_HANDLERS, BadParams, isAdminMethod, isQueryMethod, QUERY_HANDLERS } from './handlers.js';
+import { answerLines } from './pieces.js';
 import { LineSplitter } from './line-splitter.js';
 import {
   encodeLine,
@@ -50,7 +54,11 @@ export interface ControlServerOptions {
   eventBacklogBytes?: number;
   /** a client whose unsent answers exceed this is disconnected; default 8 MiB */
   maxBacklogBytes?: number;
+  /** concurrent connections (default 64); read at each new connection */
+  maxConnections?: number | (() => number);
 }
+
+export const DEFAULT_MAX_CONNECTIONS = 64;
 
 export interface ControlServer {
   readonly path: string;
@@ -69,7 +77,24 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
 
   const clients = new Set<Connection>();
   let nextClient = 1;
+  let refusedLogged = 0;
+  const maxConnections = () => {
+    const m = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    return typeof m === 'function' ? m() : m;
+  };
   const server = net.createServer((socket) => {
+    if (clients.size >= maxConnections()) {
+      // Told why in one line, then closed; logged at most once a minute.
+      socket.on('error', () => undefined);
+      socket.resume(); // read (and drop) to the client's end, so the socket closes
+      socket.setTimeout(1000, () => socket.destroy());
+      socket.end(encodeLine({ id: null, error: { code: ERROR_CODES.TOO_MANY, message: `more than ${maxConnections()} control connections` } }));
+      if (Date.now() - refusedLogged > 60_000) {
+        refusedLogged = Date.now();
+        log.warn(`control connection refused: ${clients.size} open (max-control-connections ${maxConnections()})`);
+      }
+      return;
+    }
     const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog, opts.admin === true);
     clients.add(conn);
     socket.once('close', () => clients.delete(conn));
@@ -122,6 +147,8 @@ class Connection {
   private subscribed = false;
   private dropped = 0;
   private readonly lines: LineSplitter;
+  /** answers (their lines) not yet written, oldest first: a large answer goes as the client reads */
+  private readonly queue: string[][] = [];
 
   constructor(
     private readonly socket: net.Socket,
@@ -168,7 +195,17 @@ class Connection {
 
   private onDrain(): void {
     if (this.subscribed) this.flushDropMarker();
-    if (this.socket.isPaused()) this.socket.resume();
+    this.pump();
+  }
+
+  /** Writes queued answer lines up to the backlog bound; reads requests again once all are out. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.writable() && this.socket.writableLength <= this.eventBacklog) {
+      const answer = this.queue[0]!;
+      this.send(answer.shift()!);
+      if (answer.length === 0) this.queue.shift();
+    }
+    if (this.queue.length === 0 && this.socket.writableLength <= this.eventBacklog && this.socket.isPaused()) this.socket.resume();
   }
 
   private flushDropMarker(): void {
@@ -203,6 +240,7 @@ class Connection {
       this.reply(req.id, { subscribed: false });
       return;
     }
+    let run: () => unknown;
     if (isAdminMethod(req.method)) {
       if (!this.admin) {
         this.replyError(req.id, {
@@ -212,41 +250,61 @@ class Connection {
         return;
       }
       const method = req.method;
-      this.answer(req.id, method, () => ADMIN_HANDLERS[method](this.core, req.params));
       this.log.info(`control client ${this.num}: ${method} ${JSON.stringify(req.params)}`);
-      return;
-    }
-    if (!isQueryMethod(req.method)) {
+      run = () => ADMIN_HANDLERS[method](this.core, req.params);
+    } else if (isQueryMethod(req.method)) {
+      const method = req.method;
+      run = () => QUERY_HANDLERS[method](this.core);
+    } else {
       this.replyError(req.id, { code: ERROR_CODES.UNKNOWN_METHOD, message: `unknown method '${req.method}'` });
       return;
     }
-    const method = req.method;
-    this.answer(req.id, method, () => QUERY_HANDLERS[method](this.core));
-  }
-
-  private answer(id: RequestId, method: string, run: () => unknown): void {
-    let result: unknown;
+    // The answer and its serialisation both inside: whatever fails is an error line.
+    let lines: string[];
     try {
-      result = run();
+      lines = answerLines(req.id, run());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof BadParams) {
-        this.replyError(id, { code: ERROR_CODES.BAD_PARAMS, message: `${method}: ${message}` });
+        this.replyError(req.id, { code: ERROR_CODES.BAD_PARAMS, message: `${req.method}: ${message}` });
         return;
       }
-      this.log.warn(`control method ${method} failed: ${message}`);
-      this.replyError(id, { code: ERROR_CODES.INTERNAL, message: `${method} failed: ${message}` });
+      this.log.warn(`control method ${req.method} failed: ${message}`);
+      this.replyError(req.id, { code: ERROR_CODES.INTERNAL, message: `${req.method} failed: ${message}` });
       return;
     }
-    this.reply(id, result);
+    this.enqueue(lines);
+  }
+
+  /** Every answer goes through the queue, so answers stay in the order of the requests. */
+  private enqueue(lines: string[]): void {
+    if (!this.writable()) return;
+    // The answer being written may have any size (it goes as the client reads); a client
+    // that asks again and again without reading is cut off when the answers waiting
+    // behind it pass maxBacklog.
+    if (this.queue.length > 0) {
+      let waiting = this.socket.writableLength;
+      for (const answer of this.queue.slice(1)) for (const l of answer) waiting += l.length;
+      for (const l of lines) waiting += l.length;
+      if (waiting > this.maxBacklog) {
+        this.log.warn(`control client ${this.num} not reading its answers (${waiting} bytes waiting); disconnected`);
+        this.queue.length = 0;
+        this.socket.destroy();
+        return;
+      }
+    }
+    this.queue.push([...lines]);
+    // later requests wait until this answer is out
+    if (this.queue.length > 1 || lines.length > 1) this.socket.pause();
+    this.pump();
   }
 
   private reply(id: RequestId, result: unknown): void {
-    this.send(encodeLine({ id, result }));
+    this.enqueue([encodeLine({ id, result })]);
   }
 
   private replyError(id: RequestId, error: ErrorBody): void {
-    this.send(encodeLine({ id, error }));
+    this.enqueue([encodeLine({ id, error })]);
   }
 
   private send(line: string): void {

@@ -50,7 +50,27 @@ function localIdOf(config: DaemonConfig): string {
   return config.localId ?? deriveLocalId(readIdentitySources());
 }
 
+/**
+ * Signal handlers installed before the first `await` of start-up: a SIGTERM or SIGINT
+ * that comes while we start exits at once (nothing is on the wire yet); a SIGHUP then is
+ * moot (the file is being read). Once running, `route` takes over.
+ */
+function earlySignals(): { route(term: (signal: string) => void, hup: () => void): void } {
+  let term: ((signal: string) => void) | null = null;
+  let hup: (() => void) | null = null;
+  process.on('SIGTERM', () => (term ? term('SIGTERM') : process.exit(0)));
+  process.on('SIGINT', () => (term ? term('SIGINT') : process.exit(0)));
+  process.on('SIGHUP', () => hup?.());
+  return {
+    route(t, h) {
+      term = t;
+      hup = h;
+    },
+  };
+}
+
 export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
+  const signals = earlySignals();
   let debug;
   try {
     debug = parseDebugList(opts.debug ?? '');
@@ -153,8 +173,8 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
   const ctl: Array<{ close(): Promise<void> }> = [];
   try {
-    if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, false));
-    if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, true));
+    if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections, false));
+    if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, () => config.maxControlConnections, true));
   } catch (err) {
     monitor.close();
     (reporter as Reporter | null)?.close();
@@ -179,27 +199,35 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     for (const c of ctl) await c.close().catch(() => undefined);
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGHUP', () => {
+  // Reloads one after another: a SIGHUP during a reload waits for it, and only the
+  // newest waiting one runs (it reads the file as it is by then).
+  let reloading: Promise<unknown> = Promise.resolve();
+  let reloadWaiting = false;
+  const reload = () => {
     if (opts.configFile === undefined) {
       log.log('warning', 'config', 'SIGHUP: no configuration file (-c) to reload; the flags stay as given');
       return;
     }
-    void reloadConfiguration(
-      () => loadConfig(opts),
-      (next) => {
-        const nextId = localIdOf(next);
-        setReporter(next.reportRfc7752Url);
-        core.reconfigure(next, nextId);
-        config = next;
-        localId = nextId;
-        log.log('info', 'config', 'configuration reloaded', { localId, file: opts.configFile });
-        warnAboutConfig(next, monitor.current(), log);
-      },
-      log,
-    );
-  });
+    if (reloadWaiting) return;
+    reloadWaiting = true;
+    reloading = reloading.then(() => {
+      reloadWaiting = false;
+      return reloadConfiguration(
+        () => loadConfig(opts),
+        (next) => {
+          const nextId = localIdOf(next);
+          core.reconfigure(next, nextId);
+          setReporter(next.reportRfc7752Url);
+          config = next;
+          localId = nextId;
+          log.log('info', 'config', 'configuration reloaded', { localId, file: opts.configFile });
+          warnAboutConfig(next, monitor.current(), log);
+        },
+        log,
+      );
+    });
+  };
+  signals.route((signal) => void shutdown(signal), reload);
 
   // Runs until a signal; the links, timers and the monitor keep the process alive.
   await new Promise<never>(() => undefined);
@@ -216,6 +244,7 @@ async function startControl(
   path: string,
   group: string | undefined,
   log: Logger,
+  maxConnections: () => number,
   admin: boolean,
 ): Promise<{ close(): Promise<void> }> {
   const cannot = (why: string) =>
@@ -229,12 +258,19 @@ async function startControl(
   if (typeof mod.startControlServer !== 'function') throw cannot('this build has no control server');
   const start = mod.startControlServer as (
     c: Daemon,
-    o: { path: string; group?: string; admin: boolean; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
+    o: {
+      path: string;
+      group?: string;
+      admin: boolean;
+      maxConnections: () => number;
+      log: { debug(m: string): void; info(m: string): void; warn(m: string): void };
+    },
   ) => Promise<{ close(): Promise<void> }>;
   try {
     return await start(core, {
       path,
       admin,
+      maxConnections,
       ...(group !== undefined ? { group } : {}),
       log: {
         debug: (m) => log.log('debug', 'ctl', m),

@@ -36,6 +36,8 @@ export interface HelloAnswer {
   /** the HELLO it followed (1 = the first sent) */
   probe: number;
   pdu: Pdu;
+  /** the PDU's octets */
+  bytes: Buffer;
 }
 
 export interface NeighbourTally {
@@ -107,10 +109,11 @@ export class HelloProber {
         time: rec.time,
         ifname: f.ifname,
         src: rec.src,
-        dst: rec.dst,
+        dst: f.dst,
         timeToAnswer: at - this.lastHello,
         probe: this.sent,
         pdu,
+        bytes: rec.bytes,
       });
     }
   }

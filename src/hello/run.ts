@@ -4,7 +4,7 @@
 // the process (libpcap handles keep it alive).
 import { performance } from 'node:perf_hooks';
 import { CliError } from '../cli-error.js';
-import type { HelloOptions } from '../commands/hello.js';
+import type { HelloOptions } from './options.js';
 import { LinkError } from '../io/link.js';
 import { openLinks } from '../io/open-links.js';
 import { normalizeMac } from '../proto/ethernet.js';
@@ -95,7 +95,7 @@ export async function runHello(opts: HelloOptions): Promise<number> {
   l.close();
   if (fatal !== null) throw new CliError(`hello: ${fatal}`, 1);
   if (!out.json) for (const line of summaryLines(l.ifname, prober, heard)) out.line(line);
-  out.flush();
+  await out.end();
   return heard.length > 0 ? 0 : 1;
 }
 
