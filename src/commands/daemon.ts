@@ -24,7 +24,8 @@ export function register(program: Command): void {
     .option('--no-socket', 'no control socket (and no admin socket)')
     .option('--socket-group <GROUP>', 'group allowed to use the control socket')
     .option('--admin-socket <PATH>', 'socket for requests that change state, such as lsoe clear (default: beside the control socket, lsoe-admin.sock), mode 0600')
-    .option('--admin-socket-group <GROUP>', 'group also allowed to use the admin socket (mode 0660)');
+    .option('--admin-socket-group <GROUP>', 'group also allowed to use the admin socket (mode 0660)')
+    .option('--metrics <ADDR:PORT>', 'serve Prometheus /metrics on ADDR:PORT (a port alone = 127.0.0.1); same as --metrics-listen');
   refuseTogether(cmd, [
     ['socket', 'no-socket'],
     ['admin-socket', 'no-socket'],
@@ -34,7 +35,9 @@ export function register(program: Command): void {
   for (const k of CONFIG_KEYS) {
     if (k.key === 'interface') continue; // -i above, repeatable
     const def = k.def === '' ? '' : ` (default ${k.def})`;
-    cmd.option(`--${k.key} <${k.arg}>`, `${k.help}${def}`);
+    // a bare --looking-glass means yes
+    const arg = k.key === 'looking-glass' ? `[${k.arg}]` : `<${k.arg}>`;
+    cmd.option(`--${k.key} ${arg}`, `${k.help}${def}`);
   }
   cmd
     .addHelpText(
@@ -47,14 +50,18 @@ exit 0; SIGHUP reloads the configuration file.
 Examples:
   lsoe daemon -i 'eth*' -i '!eth0'
   lsoe daemon -c /etc/lsoe/lsoed.conf --log-format json --debug fsm
-  lsoe daemon --report-rfc7752-url unix:/run/collector.sock --hello-interval 5`,
+  lsoe daemon --report-rfc7752-url unix:/run/collector.sock --hello-interval 5
+  lsoe daemon --metrics 9717                       # http://127.0.0.1:9717/metrics
+  lsoe daemon --metrics 0.0.0.0:9717 --looking-glass  # and /looking-glass/ on every address`,
     )
     .action(async (opts: Record<string, unknown>) => {
       const flags: Record<string, string> = {};
       for (const k of CONFIG_KEYS) {
         const v = opts[attributeOf(k.key)];
         if (typeof v === 'string') flags[k.key] = v;
+        else if (v === true) flags[k.key] = 'yes';
       }
+      if (typeof opts.metrics === 'string' && flags['metrics-listen'] === undefined) flags['metrics-listen'] = opts.metrics;
       const interfaces = (opts.interface as string[] | undefined) ?? [];
       if (interfaces.length > 0) flags.interface = interfaces.join(' ');
       let socket: string | null = null;

@@ -4,7 +4,7 @@
 import { splitPdu } from '../proto/fragment.js';
 import { encodePdu } from '../proto/pdu/index.js';
 import type { Clock, TimerHandle } from './clock.js';
-import type { CoreCounts } from './counters.js';
+import { bump, type CoreCounts } from './counters.js';
 import type { IfState, InterfaceSet } from './interface-set.js';
 import type { Logger } from './log.js';
 
@@ -57,6 +57,7 @@ export class Beacon {
     if (!st.link || !st.active) return;
     for (const f of this.frames) st.link.send(this.settings().group, f);
     this.count.hellosSent++;
+    bump(this.count.pdusSentBy, 'HELLO');
     this.count.framesSent += this.frames.length;
     this.log.log('debug', 'io', `HELLO on ${st.name}`, { ifname: st.name });
   }

@@ -38,5 +38,7 @@ export const CONFIG_KEYS: readonly KeyInfo[] = [
   { key: 'restart-hold-down', def: '30.0', arg: 'seconds', help: 'how long a neighbour that restarted too often is ignored' },
   { key: 'max-control-connections', def: '64', arg: 'n', help: 'concurrent control-socket connections' },
   { key: 'mpls-ipv4-encapsulation', def: '', arg: 'list', help: "MPLS IPv4 encapsulations, e.g. '10.0.0.1/32 label 16001, …'" },
+  { key: 'metrics-listen', def: '', arg: 'addr:port', help: 'serve Prometheus /metrics here (a port alone = 127.0.0.1; off when unset)' },
+  { key: 'looking-glass', def: 'no', arg: 'yes|no', help: 'also serve a read-only JSON looking glass under /looking-glass/ on the metrics listener' },
   { key: 'mpls-ipv6-encapsulation', def: '', arg: 'list', help: "MPLS IPv6 encapsulations, e.g. '2001:db8::1/128 label 16001 16002'" },
 ];

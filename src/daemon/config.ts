@@ -7,6 +7,7 @@ import { parseLocalId } from '../render/local-id.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
 import { globToRegExp } from './glob.js';
 import { parseMplsList } from './mpls-config.js';
+import { formatListenAddress, ListenAddressError, parseListenAddress } from '../metrics/listen-address.js';
 import type { Encapsulation } from '../proto/types.js';
 
 export class ConfigError extends Error {
@@ -45,6 +46,9 @@ export interface DaemonConfig {
   maxControlConnections: number;
   mplsIpv4Encapsulation: Encapsulation[];
   mplsIpv6Encapsulation: Encapsulation[];
+  /** `127.0.0.1:9717`; null = no metrics listener */
+  metricsListen: string | null;
+  lookingGlass: boolean;
 }
 
 type Parser<T> = (text: string) => T;
@@ -117,6 +121,15 @@ const ethertype: Parser<number> = (t) => {
     throw err;
   }
 };
+const listenAddress: Parser<string | null> = (t) => {
+  if (t === '') return null;
+  try {
+    return formatListenAddress(parseListenAddress(t));
+  } catch (err) {
+    if (err instanceof ListenAddressError) fail(err.message);
+    throw err;
+  }
+};
 const patterns: Parser<string[]> = (t) => {
   const list = t.split(/[\s,]+/).filter((p) => p !== '');
   for (const p of list) {
@@ -162,6 +175,8 @@ const PARSERS: Readonly<Record<string, { field: keyof DaemonConfig; parse: Parse
   'max-control-connections': { field: 'maxControlConnections', parse: count(1, 100_000) },
   'mpls-ipv4-encapsulation': { field: 'mplsIpv4Encapsulation', parse: (t) => parseMplsList(t, 4) },
   'mpls-ipv6-encapsulation': { field: 'mplsIpv6Encapsulation', parse: (t) => parseMplsList(t, 6) },
+  'metrics-listen': { field: 'metricsListen', parse: listenAddress },
+  'looking-glass': { field: 'lookingGlass', parse: bool },
 };
 
 export const KEYS: readonly KeySpec[] = CONFIG_KEYS.map((k) => {

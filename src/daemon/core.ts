@@ -275,6 +275,7 @@ export class Daemon implements DaemonCore {
       return;
     }
     this.count.pdusReceived++;
+    bump(this.count.pdusReceivedBy, r.pdu.type);
     if (this.log.debugEnabled('io')) {
       this.log.log('debug', 'io', `received ${r.pdu.type}`, { ifname: st.name, src: r.src, pdu: r.pdu });
     }
@@ -421,6 +422,7 @@ export class Daemon implements DaemonCore {
       reassemblySenders: r.senders,
       reassemblyBytes: r.bytes,
       learnedEncapsBytes: learnedBytes,
+      retransmits: this.sessionTable.retransmits,
       ...(this.options.extraCounters?.() ?? {}),
     };
   }

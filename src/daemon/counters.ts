@@ -2,6 +2,8 @@
 // whole list can be shown (control socket `counters`, metrics). Where the reasons vary,
 // one total and a per-reason map (`malformed` and `malformedBy.checksum`).
 import type { Refusal } from './bounds.js';
+import type { CloseReason } from '../proto/session/index.js';
+import type { PduTypeName } from '../proto/types.js';
 
 /** Why a received frame was dropped before any session saw it (PROTOCOL.md has no say: our policy). */
 export type FrameDropReason =
@@ -24,7 +26,11 @@ export interface CoreCounts {
   malformedFrames: number;
   malformedBy: Record<string, number>;
   pdusReceived: number;
+  /** by PDU type (UNKNOWN: a type we do not know) */
+  pdusReceivedBy: Partial<Record<PduTypeName | 'UNKNOWN', number>>;
   pdusSent: number;
+  /** by PDU type, HELLOs included (pdusSent does not count them: hellosSent does) */
+  pdusSentBy: Partial<Record<PduTypeName | 'UNKNOWN', number>>;
   framesSent: number;
   framesNotSent: number;
   /** PDUs a session wanted to send to a group address: never done */
@@ -37,6 +43,7 @@ export interface CoreCounts {
   sessionsEvicted: number;
   sessionsUp: number;
   sessionsDown: number;
+  sessionsDownBy: Partial<Record<CloseReason, number>>;
   /** restarts a neighbour caused (new-nonce OPEN, RESTART ACK, HOPELESS ACK with nothing in flight) */
   sessionRestarts: number;
   /** neighbours held down for restarting too often */
@@ -76,6 +83,8 @@ export interface CoreGauges {
   reassemblySenders: number;
   reassemblyBytes: number;
   learnedEncapsBytes: number;
+  /** retransmissions of every session, removed ones included (a total, kept by the session table) */
+  retransmits: number;
 }
 
 /** What the reporter and the plugins add (run.ts wires them). */
@@ -102,7 +111,9 @@ export function newCoreCounts(): CoreCounts {
     malformedFrames: 0,
     malformedBy: {},
     pdusReceived: 0,
+    pdusReceivedBy: {},
     pdusSent: 0,
+    pdusSentBy: {},
     framesSent: 0,
     framesNotSent: 0,
     sendsToGroupRefused: 0,
@@ -114,6 +125,7 @@ export function newCoreCounts(): CoreCounts {
     sessionsEvicted: 0,
     sessionsUp: 0,
     sessionsDown: 0,
+    sessionsDownBy: {},
     sessionRestarts: 0,
     holdDowns: 0,
     holdDownsReleased: 0,
@@ -144,5 +156,8 @@ export function snapshotCounts(c: CoreCounts): CoreCounts {
     framesDroppedBy: { ...c.framesDroppedBy },
     malformedBy: { ...c.malformedBy },
     sessionsRefusedBy: { ...c.sessionsRefusedBy },
+    pdusReceivedBy: { ...c.pdusReceivedBy },
+    pdusSentBy: { ...c.pdusSentBy },
+    sessionsDownBy: { ...c.sessionsDownBy },
   };
 }

@@ -13,7 +13,10 @@ import { createLogger, parseDebugList, type Logger } from './log.js';
 import { loadPlugin, PluginError, PluginRegistry } from './plugins.js';
 import { reloadConfiguration } from './reload.js';
 import { warnAboutConfig } from './start-warnings.js';
-import { Reporter, type Rfc7752Report } from './report.js';
+
+const NO_REPORTS: ReporterCounters = { reportsQueued: 0, reportsSent: 0, reportsFailed: 0, reportsReplaced: 0, reportsDropped: 0 };
+import { Reporter, type ReporterCounters, type Rfc7752Report } from './report.js';
+import { MetricsService } from '../metrics/service.js';
 
 export interface DaemonRunOptions {
   configFile?: string;
@@ -145,7 +148,9 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     },
     plugins,
     version: opts.version,
-    extraCounters: () => ({ ...(reporter?.counters ?? {}), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
+    // Without a report URL the report counters are zeros, not missing: the `counters`
+    // answer has the same keys on every daemon.
+    extraCounters: () => ({ ...(reporter?.counters ?? NO_REPORTS), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
   });
 
   // Several kernel events come in a burst: one table update for all of them.
@@ -172,9 +177,13 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
   const ctl: Array<{ close(): Promise<void> }> = [];
+  const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) });
   try {
     if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections, false));
     if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, () => config.maxControlConnections, true));
+    await metrics.apply(config.metricsListen).catch((err: Error) => {
+      throw new CliError(`metrics-listen: ${err.message}`, 1);
+    });
   } catch (err) {
     monitor.close();
     (reporter as Reporter | null)?.close();
@@ -197,6 +206,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       if (r.backlog() > 0) log.log('warning', 'report', `exiting with ${r.backlog()} reports undelivered`);
     }
     for (const c of ctl) await c.close().catch(() => undefined);
+    await metrics.close();
     process.exit(0);
   };
   // Reloads one after another: a SIGHUP during a reload waits for it, and only the
@@ -218,6 +228,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
           const nextId = localIdOf(next);
           core.reconfigure(next, nextId);
           setReporter(next.reportRfc7752Url);
+          metrics.apply(next.metricsListen).catch((err: Error) => log.log('error', 'config', `metrics-listen: ${err.message}; the old listener stays`));
           config = next;
           localId = nextId;
           log.log('info', 'config', 'configuration reloaded', { localId, file: opts.configFile });

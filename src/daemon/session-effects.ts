@@ -10,7 +10,7 @@ import { encodePdu } from '../proto/pdu/index.js';
 import type { CloseReason } from '../proto/session/index.js';
 import type { Encapsulation, EncapsulationTypeName, Pdu, VendorPdu } from '../proto/types.js';
 import { isoTime, type Clock, type TimerHandle } from './clock.js';
-import type { CoreCounts } from './counters.js';
+import { bump, type CoreCounts } from './counters.js';
 import type { InterfaceSet } from './interface-set.js';
 import { LogLimiter, type Level, type Logger } from './log.js';
 import { NeighbourLog } from './neighbour-log.js';
@@ -87,6 +87,7 @@ export class SessionEffects implements SessionHooks {
 
   send(e: Entry, dst: string, pdu: Pdu): void {
     this.o.count.pdusSent++;
+    bump(this.o.count.pdusSentBy, pdu.type);
     // Only the beacon speaks to a group; a session whose peer is a group is a bug or an attack.
     if (isGroupMac(dst)) {
       this.o.count.sendsToGroupRefused++;
@@ -118,6 +119,7 @@ export class SessionEffects implements SessionHooks {
 
   down(e: Entry, reason: CloseReason, wasOpen: boolean, now: number): void {
     this.o.count.sessionsDown++;
+    bump(this.o.count.sessionsDownBy, reason);
     this.dropHeld(e);
     if (!wasOpen) {
       this.o.log.log('debug', 'fsm', `opening session with ${e.peerMac} on ${e.ifname} given up: ${reason}`, {

@@ -44,6 +44,8 @@ export class SessionTable {
   private readonly queue: Array<[Entry, SessionEvent]> = [];
   private busy = false;
   private nextNumber = 1;
+  /** retransmissions of every session, removed ones included (a session's own count goes with it) */
+  retransmits = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -127,6 +129,7 @@ export class SessionTable {
     if (e.removed) return;
     const now = this.clock.now();
     const r = step(e.s, event, now);
+    this.retransmits += r.session.counters.retransmits - e.s.counters.retransmits;
     e.s = r.session;
     let renumber = false;
     for (const a of r.actions) {

@@ -1,95 +1,16 @@
-// lsoe installed the way operators install tools: `npm pack` + `npm install -g`, and the
-// .deb of scripts/package-deb, each into a throwaway prefix/root, used, then removed.
-// The repository is copied first (tracked and new files, no dist/), so the pack must
-// build by itself (prepack) and this worktree's dist/ is never touched.
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// lsoe installed the way operators install tools, part 2: the .deb of
+// scripts/package-deb into a throwaway dpkg root, used, removed and purged. The tarball
+// comes from a copy of the repository with this worktree's build (`npm pack
+// --ignore-scripts`: install-npm.test.ts shows that prepack builds).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import t, { type Test } from 'tap';
-import { repoRoot } from '../helpers/vectors.js';
+import t from 'tap';
+import { copyRepository, filesUnder, ok, pkg, repo, run as runIn } from './install-helpers.js';
 
-const repo = repoRoot();
-const work = mkdtempSync(path.join(tmpdir(), 'lsoe-install-'));
-t.teardown(() => rmSync(work, { recursive: true, force: true }));
-
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(cmd, args, {
-    cwd: opts.cwd ?? work,
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
-    timeout: 180_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: r.status, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
-}
-
-function ok(t: Test, r: ReturnType<typeof run>, what: string): boolean {
-  return t.equal(r.code, 0, what, { stderr: r.stderr.slice(-2000) });
-}
-
-/** Every file and symlink under dir (directories left empty do not count). */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isDirectory()) out.push(path.join(e.parentPath, e.name));
-  }
-  return out;
-}
-
-const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string; man: string[] };
-
-// The copy: what git knows about (tracked or new, not ignored), node_modules linked.
-const src = path.join(work, 'src');
-const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo });
-for (const f of listed.stdout.split('\0')) {
-  if (f === '' || !existsSync(path.join(repo, f))) continue;
-  mkdirSync(path.dirname(path.join(src, f)), { recursive: true });
-  cpSync(path.join(repo, f), path.join(src, f), { verbatimSymlinks: true });
-}
-symlinkSync(path.join(repo, 'node_modules'), path.join(src, 'node_modules'));
-
-let tarball = '';
-
-t.test('npm pack builds and ships the build, bin and man pages, no tests or benches', async (t) => {
-  t.notOk(existsSync(path.join(src, 'dist')), 'the copy starts without a build');
-  const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: src });
-  if (!ok(t, packed, 'npm pack')) return;
-  tarball = path.join(work, packed.stdout.trim().split('\n').pop()!);
-  const entries = run('tar', ['-tzf', tarball]).stdout.split('\n').filter((l) => l !== '');
-  t.ok(entries.includes('package/dist/src/cli.js'), 'prepack built dist/src');
-  t.ok(entries.includes('package/bin/lsoe'));
-  for (const page of pkg.man) t.ok(entries.includes(`package/${path.normalize(page)}`), `${page} shipped`);
-  t.same(
-    entries.filter((e) => /^package\/(test|dist\/test|bench)\//.test(e)),
-    [],
-    'nothing from test/, dist/test/ or bench/',
-  );
-  const pages = readdirSync(path.join(repo, 'man')).filter((f) => /\.[1-8]$/.test(f));
-  t.same(
-    pages.map((f) => `./man/${f}`).sort(),
-    [...pkg.man].sort(),
-    'package.json "man" lists every page in man/',
-  );
-});
-
-t.test('npm install -g into a throwaway prefix, then uninstall', async (t) => {
-  if (tarball === '') return t.fail('no tarball');
-  const prefix = path.join(work, 'prefix');
-  const inst = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--allow-scripts=pcap', tarball]);
-  if (!ok(t, inst, 'npm install -g')) return;
-  const version = run(path.join(prefix, 'bin', 'lsoe'), ['--version']);
-  t.equal(version.stdout.trim(), pkg.version, 'lsoe --version from the prefix');
-  // the pcap addon was built and loads: `hello` fails on the interface, not on a missing module
-  const addon = run(path.join(prefix, 'bin', 'lsoe'), ['hello', '-i', 'lsoe-no-such-if0', '--timeout', '1']);
-  t.notMatch(addon.stderr, /Cannot find module|ERR_MODULE_NOT_FOUND|was compiled against/);
-  const man = run('man', ['-w', 'lsoe-daemon'], { env: { MANPATH: path.join(prefix, 'share', 'man') } });
-  ok(t, man, 'man -w lsoe-daemon');
-  t.ok(man.stdout.trim().startsWith(prefix), `man page found in the prefix (${man.stdout.trim()})`);
-  const un = run('npm', ['uninstall', '-g', '--prefix', prefix, 'lsoe']);
-  ok(t, un, 'npm uninstall -g');
-  t.same(filesUnder(prefix), [], 'nothing left in the prefix');
-});
+const { work, src } = copyRepository(t, ['dist/src', 'native/build']);
+const run = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => runIn(cmd, args, { cwd: work, ...opts });
+const packed = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: src });
+const tarball = packed.code === 0 ? path.join(work, packed.stdout.trim().split('\n').pop()!) : '';
 
 /** A stand-in package (like equivs makes) so a dpkg database in a temp root can satisfy Depends. */
 function standIn(name: string, version: string): string {
@@ -111,7 +32,7 @@ function satisfies(have: string, op: string, ver: string): boolean {
 }
 
 t.test('scripts/package-deb: install into a dpkg root, use, remove, purge', async (t) => {
-  if (tarball === '') return t.fail('no tarball');
+  if (tarball === '') return t.fail(`npm pack failed: ${packed.stderr.slice(-2000)}`);
   const out = path.join(work, 'deb');
   // Given the tarball, package-deb builds nothing: it takes the production dependencies
   // from this repository's node_modules (npm cannot read a linked copy's tree).
