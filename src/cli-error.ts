@@ -1,5 +1,6 @@
 // How a command says "stop here, with this one-line message and this exit code".
-// src/cli.ts turns it into `lsoe: <message>` on stderr; no stack trace.
+// src/cli.ts turns it into `lsoe: <command>: <message>` on stderr; no stack trace.
+import { EthertypeError, readEthertype } from './ethertype.js';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -12,25 +13,14 @@ export class CliError extends Error {
   }
 }
 
-/**
- * Parses an EtherType. EtherTypes are written in hex, so `0x88b5` and a bare
- * four-digit `88b5` or `8885` are hex; longer plain digits (`34997`) are
- * decimal. Throws a usage CliError.
- */
-export function parseEthertype(text: string): number {
-  const t = text.trim().toLowerCase();
-  const value = /^0x[0-9a-f]{1,4}$/.test(t)
-    ? parseInt(t.slice(2), 16)
-    : /^[0-9a-f]{4}$/.test(t)
-      ? parseInt(t, 16)
-      : /^[0-9]+$/.test(t)
-        ? parseInt(t, 10)
-        : NaN;
-  // Below 0x0600 the field is an 802.3 length, not an EtherType.
-  if (!Number.isInteger(value) || value < 0x0600 || value > 0xffff) {
-    throw new CliError(`invalid EtherType '${text}' (want hex 0x0600..0xffff, e.g. 0x88b5)`, 2);
+/** Parses an EtherType option (rule in ../ethertype.ts); throws a usage CliError naming the option. */
+export function parseEthertype(text: string, option = '--ethertype'): number {
+  try {
+    return readEthertype(text);
+  } catch (err) {
+    if (err instanceof EthertypeError) throw new CliError(`${option}: ${err.message}`, 2);
+    throw err;
   }
-  return value;
 }
 
 /** Parses a non-negative integer option; throws a usage CliError naming the option. */

@@ -1,8 +1,10 @@
 // Entry point: builds the commander program from one small module per
 // subcommand. Command modules only declare flags and lazily import their
 // implementation, so `lsoe --help` loads neither libpcap nor React.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './cli-error.js';
+import { errorLine, setCommandPath, systemErrorText } from './cli-context.js';
+import { HELP_CONFIG, rewriteHelpCommand } from './cli-help.js';
 import { register as registerDecode } from './commands/decode.js';
 import { register as registerSniff } from './commands/sniff.js';
 import { register as registerHello } from './commands/hello.js';
@@ -10,6 +12,9 @@ import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerSessions } from './commands/sessions.js';
 import { register as registerEncaps } from './commands/encaps.js';
 import { register as registerLab } from './commands/lab.js';
+import { register as registerNeighbors } from './commands/neighbors.js';
+import { register as registerDaemonInfo } from './commands/daemon-info.js';
+import { register as registerClear } from './commands/clear.js';
 import { register as registerCompletion } from './commands/completion.js';
 
 const VERSION = '0.1.0';
@@ -22,15 +27,22 @@ function buildProgram(): Command {
       'Link State Over Ethernet (IETF LSVR): discover neighbours, their addresses and link liveness over raw Ethernet.',
     )
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    .addOption(new Option('--color <WHEN>', 'colour for people: auto (on a terminal unless NO_COLOR is set, or with FORCE_COLOR=1), always or never').choices(['auto', 'always', 'never']).default('auto'))
     .exitOverride();
-  program.configureHelp({ sortSubcommands: false });
+  program.configureHelp(HELP_CONFIG);
+  program.hook('preAction', (_program, action) => {
+    setCommandPath(pathOf(action));
+    applyColor(String(program.opts().color ?? 'auto'));
+  });
   registerDecode(program);
   registerSniff(program);
   registerHello(program);
   registerDaemon(program);
   registerSessions(program);
+  registerNeighbors(program);
   registerEncaps(program);
+  registerDaemonInfo(program);
+  registerClear(program);
   registerLab(program);
   registerCompletion(program);
   program.addHelpText(
@@ -40,16 +52,56 @@ function buildProgram(): Command {
   return program;
 }
 
+/** 'lab up' for `lsoe lab up`; '' for the program itself. */
+function pathOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c !== null && c.parent !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function everyCommand(cmd: Command, fn: (c: Command) => void): void {
+  fn(cmd);
+  for (const c of cmd.commands) everyCommand(c, fn);
+}
+
+/**
+ * --color: the environment every colour decision reads (ours, chalk's, ink's), set before
+ * any of them loads. The flag wins over NO_COLOR/FORCE_COLOR; `auto` leaves them alone.
+ */
+function applyColor(when: string): void {
+  if (when === 'always') {
+    delete process.env.NO_COLOR;
+    process.env.FORCE_COLOR = '1';
+  } else if (when === 'never') {
+    delete process.env.FORCE_COLOR;
+    process.env.NO_COLOR = '1';
+  }
+}
+
+/** commander's "error: unknown option '--x'\n(Did you mean --y?)" as our one line. */
+function commanderErrorLine(path: string, text: string): string {
+  const what = text
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+  return `${errorLine(what, path)} (lsoe ${path === '' ? '' : path + ' '}--help for usage)\n`;
+}
+
 function fail(message: string, code: number): never {
-  process.stderr.write(`lsoe: ${message}\n`);
+  process.stderr.write(`${errorLine(message)}\n`);
   process.exit(code);
 }
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  for (const cmd of program.commands) cmd.exitOverride();
+  everyCommand(program, (cmd) => {
+    cmd.exitOverride();
+    cmd.configureOutput({ outputError: (text, write) => write(commanderErrorLine(pathOf(cmd), text)) });
+  });
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(rewriteHelpCommand(argv));
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are "errors" to commander; they exit 0.
@@ -57,6 +109,8 @@ async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof CliError) fail(err.message, err.exitCode);
     if (process.env.LSOE_DEBUG_STACK) throw err;
+    // A system error that no command put into words still gets words, never a code.
+    if ((err as NodeJS.ErrnoException)?.code?.startsWith('E') === true) fail(systemErrorText(err), 1);
     const message = err instanceof Error ? err.message : String(err);
     fail(`internal error: ${message} (set LSOE_DEBUG_STACK=1 for details)`, 70);
   }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { CONFIG_KEYS } from '../daemon/config-keys.js';
+import { refuseTogether } from './conflicts.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -17,12 +18,20 @@ export function register(program: Command): void {
     .option('-c, --config <FILE>', 'lsoed-compatible INI file (section [lsoed]); flags override it')
     .option('-i, --interface <GLOB>', "interface to run on; globs, '!' excludes; repeatable (default: every up Ethernet interface)", collect)
     .option('--plugin <FILE.js>', 'vendor plugin module (see examples/); repeatable', collect)
-    .option('--debug <LIST>', 'debug logs for these subsystems: core,fsm,io,iface,config,report,plugin,bounds,ctl or all')
+    .option('--debug <LIST>', 'debug logs for these subsystems, comma-separated: core, fsm, io, iface, config, report, plugin, bounds, ctl, or all')
     .addOption(new Option('--log-format <FORMAT>', 'log lines on stderr').choices(['text', 'json']).default('text'))
     .option('--socket <PATH>', 'control socket (default $LSOE_SOCKET or /run/lsoe/lsoe.sock); exits 1 if it cannot be created')
-    .option('--no-socket', 'no control socket')
+    .option('--no-socket', 'no control socket (and no admin socket)')
     .option('--socket-group <GROUP>', 'group allowed to use the control socket')
+    .option('--admin-socket <PATH>', 'socket for requests that change state, such as lsoe clear (default: beside the control socket, lsoe-admin.sock), mode 0600')
+    .option('--admin-socket-group <GROUP>', 'group also allowed to use the admin socket (mode 0660)')
     .option('--metrics <ADDR:PORT>', 'serve Prometheus /metrics on ADDR:PORT (a port alone = 127.0.0.1); same as --metrics-listen');
+  refuseTogether(cmd, [
+    ['socket', 'no-socket'],
+    ['admin-socket', 'no-socket'],
+    ['admin-socket-group', 'no-socket'],
+    ['socket-group', 'no-socket'],
+  ]);
   for (const k of CONFIG_KEYS) {
     if (k.key === 'interface') continue; // -i above, repeatable
     const def = k.def === '' ? '' : ` (default ${k.def})`;
@@ -56,9 +65,11 @@ Examples:
       const interfaces = (opts.interface as string[] | undefined) ?? [];
       if (interfaces.length > 0) flags.interface = interfaces.join(' ');
       let socket: string | null = null;
+      let adminSocket: string | null = null;
       if (opts.socket !== false) {
-        const { resolveSocketPath } = await import('../ctl/socket-path.js');
+        const [{ resolveSocketPath }, { adminSocketPath }] = await Promise.all([import('../ctl/socket-path.js'), import('../ctl/protocol.js')]);
         socket = resolveSocketPath(typeof opts.socket === 'string' ? opts.socket : undefined);
+        adminSocket = typeof opts.adminSocket === 'string' ? opts.adminSocket : adminSocketPath(socket);
       }
       const { runDaemon } = await import('../daemon/run.js');
       if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new CliError('--log-format: text or json', 2);
@@ -70,6 +81,8 @@ Examples:
         plugins: (opts.plugin as string[] | undefined) ?? [],
         socket,
         socketGroup: typeof opts.socketGroup === 'string' ? opts.socketGroup : undefined,
+        adminSocket,
+        ...(typeof opts.adminSocketGroup === 'string' ? { adminSocketGroup: opts.adminSocketGroup } : {}),
         version: program.version() ?? '0.0.0',
       });
     });

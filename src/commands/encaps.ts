@@ -48,6 +48,10 @@ Examples:
         import('../views/daemon-client.js'),
         import('../views/encaps-run.js'),
       ]);
+      if (flags.config !== undefined && flags.local !== true) {
+        const { CliError } = await import('../cli-error.js');
+        throw new CliError('-c/--config applies only with --local (what --local computes when no daemon runs); without --local the daemon is asked', 2);
+      }
       if (flags.local === true && flags.peer !== undefined) {
         const { CliError } = await import('../cli-error.js');
         throw new CliError('--peer does not apply to --local (what we announce is the same for every peer)', 2);

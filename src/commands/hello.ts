@@ -9,23 +9,31 @@ import type { HelloOptions } from '../hello/options.js';
 export function register(program: Command): void {
   program
     .command('hello')
-    .description('send HELLO on an interface and list the neighbours that answer with OPEN (like arping)')
+    .description('send HELLO on an interface and list the neighbours that answer, like arping')
     .requiredOption('-i, --interface <IF>', 'interface to probe')
     .option('-c, --count <N>', 'HELLOs to send', '3')
     .option('--interval <S>', 'seconds between HELLOs', '1')
     .option('--wait <S>', 'seconds to wait for answers after the last HELLO', '2')
     .option('--dst <MAC>', 'HELLO destination (some fabrics use 01:80:c2:00:00:03 or ff:ff:ff:ff:ff:ff)', '01:80:c2:00:00:0e')
-    .option('--json', 'one JSON object per answering neighbour: {time, ifname, src, dst, timeToAnswer, pdu}')
+    .option('-f, --first', 'stop at the first answer (as arping -f)')
+    .option('--deadline <S>', 'seconds the whole run may take, probes and waiting included (as arping -w)')
+    .option('--json', 'one JSON object per answer: {kind, time, ifname, src, dst, probe, timeToAnswer, pdu}')
     .option('--ethertype <N>', 'EtherType of LSOE frames (lsoed speaks 0x8885)', '0x88b5')
     .addHelpText(
       'after',
       `
-Each neighbour is listed once, at its first OPEN: MAC, Local ID, nonce,
-attributes and the time from the latest HELLO to that OPEN. hello never
-acknowledges the OPEN, so no session opens; the neighbour retransmits its
-OPEN a few times and gives up. Needs root or CAP_NET_RAW.
+What counts as an answer (arping is the model): an OPEN with a nonce not
+seen before in this run (the neighbour answered a HELLO: MAC, Local ID,
+nonce, time after which HELLO), or any other LSOE PDU from a neighbour,
+mostly a KEEPALIVE: it is alive but already in session with this MAC (a
+daemon runs here), so it sends no OPEN. The same OPEN again is counted as
+a retransmission, never as a new answer. hello never acknowledges an OPEN,
+so no session opens: the neighbour retransmits it a few times, gives up and
+logs that its OPEN went unanswered. A neighbour still retransmitting to an
+earlier probe answers a new HELLO with nothing new. hello warns when a
+local lsoe daemon runs on the interface. Needs root or CAP_NET_RAW.
 
-Exit status: 0 when at least one neighbour answered, 1 when none did (or
+Exit status: 0 when at least one neighbour was heard, 1 when none was (or
 the interface is missing, or privilege is lacking), 2 for usage errors.
 
 Examples:
@@ -42,6 +50,8 @@ Examples:
         dst: String(opts.dst),
         json: opts.json === true,
         ethertype: parseEthertype(String(opts.ethertype)),
+        first: opts.first === true,
+        deadline: opts.deadline === undefined ? null : parseSeconds('--deadline', String(opts.deadline)),
       };
       if (options.count === 0) throw new CliError('--count: must be at least 1', 2);
       const { runHello, normalizeDst } = await import('../hello/run.js');

@@ -2,6 +2,7 @@
 // selected and printed. A command adds them with addRecordOptions() and reads
 // them back with recordOptions(); new shared flags go here (and in
 // RecordOptions, render/record-printer.ts) and both commands get them.
+import { refuseTogether } from './conflicts.js';
 import { Command, Option } from 'commander';
 import { CliError, parseEthertype, parseSeconds } from '../cli-error.js';
 import { buildRecordFilter, FilterSpecError } from '../proto/record-filter.js';
@@ -10,6 +11,8 @@ import type { RecordOptions } from '../render/record-printer.js';
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function addRecordOptions(cmd: Command, jsonHelp: string): Command {
+  // --json is for scripts: the human-only detail of -v and -x has no place in it
+  refuseTogether(cmd, [['json', 'verbose'], ['json', 'hexdump']]);
   return cmd
     .option('--json', jsonHelp)
     .option('-l, --line-buffered', 'write each record out at once, also into a pipe (as tcpdump -l); on a terminal always')

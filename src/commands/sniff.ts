@@ -58,6 +58,9 @@ Examples:
       };
       if (options.count === 0) throw new CliError('--count: must be at least 1', 2);
       if (options.write === '-' && options.print) throw new CliError('--print cannot share stdout with -w -', 2);
+      if (options.write !== null && options.json && !options.print) {
+        throw new CliError('--json and -w FILE contradict each other: -w writes the frames instead of printing them (add --print to print them as well)', 2);
+      }
       const { runSniff } = await import('../sniff/run.js');
       const code = await runSniff(options);
       // libpcap's poll handles keep the event loop alive: exit once output is out.

@@ -13,6 +13,11 @@
 /** Where the daemon listens unless `--socket` or `LSOE_SOCKET` say otherwise. */
 export const DEFAULT_SOCKET_PATH = '/run/lsoe/lsoe.sock';
 
+/** The admin socket beside a control socket: /run/lsoe/lsoe.sock → /run/lsoe/lsoe-admin.sock. */
+export function adminSocketPath(socket: string): string {
+  return socket.endsWith('.sock') ? `${socket.slice(0, -5)}-admin.sock` : `${socket}-admin`;
+}
+
 /** The methods the daemon answers. Names are stable: scripts use them. */
 export const METHODS = [
   'sessions',
@@ -21,8 +26,12 @@ export const METHODS = [
   'counters',
   'config',
   'version',
+  'neighbors',
+  'interfaces.selection',
   'subscribe',
   'unsubscribe',
+  // changes state: answered on the admin socket only
+  'clear',
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 
@@ -34,6 +43,10 @@ export const ERROR_CODES = {
   UNKNOWN_METHOD: 'unknown-method',
   /** the line exceeded MAX_REQUEST_LINE bytes and was discarded */
   TOO_LONG: 'request-too-long',
+  /** a method that changes state, asked on the socket that only reads */
+  FORBIDDEN: 'forbidden',
+  /** the method's params are wrong */
+  BAD_PARAMS: 'bad-params',
   /** the daemon failed while answering; the message says how */
   INTERNAL: 'internal-error',
   /** max-control-connections reached: the connection is closed after this line (id null) */

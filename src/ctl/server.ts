@@ -15,7 +15,7 @@
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
-import { isQueryMethod, QUERY_HANDLERS } from './handlers.js';
+import { ADMIN_HANDLERS, BadParams, isAdminMethod, isQueryMethod, QUERY_HANDLERS } from './handlers.js';
 import { answerLines } from './pieces.js';
 import { LineSplitter } from './line-splitter.js';
 import {
@@ -43,6 +43,12 @@ export interface ControlServerOptions {
   path: string;
   /** group (name or gid) given read/write access to the socket; default: the daemon's */
   group?: string;
+  /**
+   * The admin socket: also answers the methods that change state (`clear`), and is mode
+   * 0600 unless a group is given (then 0660). Node cannot read a Unix socket peer's
+   * credentials, so who may change state is decided by who may open the file.
+   */
+  admin?: boolean;
   log?: ControlLog;
   /** events beyond this many unsent bytes are dropped (with a marker); default 256 KiB */
   eventBacklogBytes?: number;
@@ -89,13 +95,13 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
       }
       return;
     }
-    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog);
+    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog, opts.admin === true);
     clients.add(conn);
     socket.once('close', () => clients.delete(conn));
   });
   server.on('error', (err) => log.warn(`control socket error: ${err.message}`));
   try {
-    await listenOnSocketFile(server, opts.path, gid);
+    await listenOnSocketFile(server, opts.path, gid, opts.admin === true && gid === undefined ? 0o600 : 0o660);
   } catch (err) {
     // e.g. chown refused (not root): do not leave a half-set-up socket behind.
     if (server.listening) {
@@ -104,7 +110,7 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
     }
     throw err;
   }
-  log.info(`control socket listening on ${opts.path}`);
+  log.info(`${opts.admin === true ? 'admin' : 'control'} socket listening on ${opts.path}`);
 
   // One subscription to the core, fanned out: the core's listener never blocks on I/O.
   const unsubscribe = core.subscribe((event) => {
@@ -151,6 +157,7 @@ class Connection {
     private readonly log: ControlLog,
     private readonly eventBacklog: number,
     private readonly maxBacklog: number,
+    private readonly admin: boolean,
   ) {
     this.lines = new LineSplitter(MAX_REQUEST_LINE, {
       onLine: (line) => this.handleLine(line),
@@ -233,16 +240,35 @@ class Connection {
       this.reply(req.id, { subscribed: false });
       return;
     }
-    if (!isQueryMethod(req.method)) {
+    let run: () => unknown;
+    if (isAdminMethod(req.method)) {
+      if (!this.admin) {
+        this.replyError(req.id, {
+          code: ERROR_CODES.FORBIDDEN,
+          message: `'${req.method}' changes the daemon's state: it is answered on the admin socket only`,
+        });
+        return;
+      }
+      const method = req.method;
+      this.log.info(`control client ${this.num}: ${method} ${JSON.stringify(req.params)}`);
+      run = () => ADMIN_HANDLERS[method](this.core, req.params);
+    } else if (isQueryMethod(req.method)) {
+      const method = req.method;
+      run = () => QUERY_HANDLERS[method](this.core);
+    } else {
       this.replyError(req.id, { code: ERROR_CODES.UNKNOWN_METHOD, message: `unknown method '${req.method}'` });
       return;
     }
     // The answer and its serialisation both inside: whatever fails is an error line.
     let lines: string[];
     try {
-      lines = answerLines(req.id, QUERY_HANDLERS[req.method](this.core));
+      lines = answerLines(req.id, run());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof BadParams) {
+        this.replyError(req.id, { code: ERROR_CODES.BAD_PARAMS, message: `${req.method}: ${message}` });
+        return;
+      }
       this.log.warn(`control method ${req.method} failed: ${message}`);
       this.replyError(req.id, { code: ERROR_CODES.INTERNAL, message: `${req.method} failed: ${message}` });
       return;

@@ -1,5 +1,6 @@
 // Creating the socket file safely: refuse to take over a live daemon's socket, clear a
-// stale one, and never let the file exist with wider permissions than 0660.
+// stale one, and never let the file exist with wider permissions than asked (0660, or
+// 0600 for the admin socket).
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
@@ -51,9 +52,9 @@ export async function prepareSocketPath(file: string): Promise<void> {
 /**
  * Binds `server` to `file` with the umask tightened for the duration of the bind (the
  * bind itself is synchronous in Node), so the file is never world-accessible, then sets
- * 0660 and the group.
+ * `mode` (0660, or 0600 for the admin socket) and the group.
  */
-export async function listenOnSocketFile(server: net.Server, file: string, gid: number | undefined): Promise<void> {
+export async function listenOnSocketFile(server: net.Server, file: string, gid: number | undefined, mode = 0o660): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
@@ -67,6 +68,6 @@ export async function listenOnSocketFile(server: net.Server, file: string, gid: 
       process.umask(old);
     }
   });
-  await fs.chmod(file, 0o660);
+  await fs.chmod(file, mode);
   if (gid !== undefined) await fs.chown(file, process.getuid?.() ?? 0, gid);
 }

@@ -2,7 +2,8 @@
 // never a serialised internal object, so a field added inside the daemon does not leak
 // out and a client can rely on exactly these keys.
 import type { Encapsulation } from '../proto/types.js';
-import type { AnnouncedEncaps, DaemonEvent, LearnedEncaps, SessionView } from '../daemon/core.js';
+import type { AnnouncedEncaps, DaemonEvent, InterfaceNeighbors, LearnedEncaps, NeighborView, SessionView } from '../daemon/core.js';
+import type { NeighborAddress } from '../daemon/views.js';
 
 export function sessionToWire(s: SessionView): SessionView {
   return {
@@ -54,4 +55,26 @@ export function announcedToWire(a: AnnouncedEncaps): AnnouncedEncaps {
 export function eventToWire(e: DaemonEvent): DaemonEvent {
   const copy = JSON.parse(JSON.stringify(e)) as DaemonEvent;
   return { ...copy, event: e.event, time: e.time, ifname: e.ifname, peerMac: e.peerMac, peerId: e.peerId };
+}
+
+function addressToWire(a: NeighborAddress): NeighborAddress {
+  return { address: a.address, prefixLength: a.prefixLength, primary: a.primary, loopback: a.loopback };
+}
+
+export function neighborToWire(n: NeighborView): NeighborView {
+  return {
+    peerMac: n.peerMac,
+    peerId: n.peerId,
+    state: n.state,
+    since: n.since,
+    lastHeard: n.lastHeard,
+    ipv4: n.ipv4.map(addressToWire),
+    ipv6: n.ipv6.map(addressToWire),
+    flaps: n.flaps,
+    lastDown: n.lastDown === null ? null : { time: n.lastDown.time, reason: n.lastDown.reason },
+  };
+}
+
+export function interfaceNeighborsToWire(i: InterfaceNeighbors): InterfaceNeighbors {
+  return { ifname: i.ifname, mac: i.mac, up: i.up, running: i.running, neighbors: i.neighbors.map(neighborToWire) };
 }

@@ -2,7 +2,8 @@
 // (section [lsoed]) plus the keys lsoe adds. Every key is also a command-line flag of
 // the same name; a flag wins over the file. Errors name the file, the line and the key
 // (or the flag), in one line.
-import { CliError, parseEthertype } from '../cli-error.js';
+import { EthertypeError, readEthertype } from '../ethertype.js';
+import { parseLocalId } from '../render/local-id.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
 import { globToRegExp } from './glob.js';
 import { parseMplsList } from './mpls-config.js';
@@ -93,8 +94,9 @@ const mac: Parser<string> = (t) => {
 };
 const localId: Parser<string | null> = (t) => {
   if (t === '') return null;
-  const hex = t.replace(/[-:\s]/g, '').toLowerCase();
-  if (!/^[0-9a-f]{20}$/.test(hex)) fail(`'${t}' is not 10 octets of hex`);
+  // every usual spelling: plain hex, 0x…, octets separated by colons, dashes, dots or spaces
+  const hex = parseLocalId(t);
+  if (hex === null) fail(`'${t}' is not 10 octets of hex`);
   return hex;
 };
 const url: Parser<string | null> = (t) => {
@@ -109,13 +111,13 @@ const url: Parser<string | null> = (t) => {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') fail(`'${t}': only http, https and unix: URLs`);
   return t;
 };
-// The one EtherType syntax of every lsoe command (0x88b5, 88b5, decimal): sniff, hello
-// and decode use the same function, so a value that works there works here.
+// The one EtherType rule of every lsoe command (src/ethertype.ts): sniff, hello and
+// decode use the same function, so a value that works there works here.
 const ethertype: Parser<number> = (t) => {
   try {
-    return parseEthertype(t);
+    return readEthertype(t);
   } catch (err) {
-    if (err instanceof CliError) fail(`'${t}' is not an EtherType (0x0600..0xffff, e.g. 0x88b5 or 88b5)`);
+    if (err instanceof EthertypeError) fail(err.message);
     throw err;
   }
 };

@@ -26,13 +26,28 @@ import type { PluginRegistry } from './plugins.js';
 import type { Rfc7752Report } from './report.js';
 import { oneLine, SessionEffects } from './session-effects.js';
 import { SessionTable, type Entry } from './session-table.js';
-import type { AnnouncedEncaps, DaemonCore, DaemonEvent, LearnedEncaps, SessionFilter, SessionView } from './views.js';
+import { NeighborHistory } from './neighbor-history.js';
+import { neighborsOf } from './neighbor-view.js';
+import { unmatchedPatterns } from './start-warnings.js';
+import type {
+  AnnouncedEncaps,
+  DaemonCore,
+  DaemonEvent,
+  InterfaceNeighbors,
+  InterfaceSelection,
+  LearnedEncaps,
+  SessionFilter,
+  SessionView,
+} from './views.js';
 
 export type {
   AnnouncedEncaps,
   DaemonCore,
   DaemonEvent,
+  InterfaceNeighbors,
+  InterfaceSelection,
   LearnedEncaps,
+  NeighborView,
   SessionCounters,
   SessionFilter,
   SessionState,
@@ -81,6 +96,10 @@ export class Daemon implements DaemonCore {
   private readonly malformedBudget = new TokenBucket(1, 50);
   private malformedHeld = 0;
   private readonly frameErrorLog = new LogLimiter(10);
+  /** flaps and last down reason per neighbour, kept after its session is gone (lsoe neighbors) */
+  private readonly history = new NeighborHistory();
+  /** the last interface table given (for patterns that match nothing) */
+  private lastTable: NetInterface[] = [];
 
   constructor(private readonly options: CoreOptions) {
     this.cfg = options.config;
@@ -120,6 +139,11 @@ export class Daemon implements DaemonCore {
       this.log.log('error', 'core', `${what} for ${e.peerMac} on ${e.ifname} failed: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
     });
     this.effects.attach(this.sessionTable);
+    // the history follows the events every client sees: an up, a down and its reason
+    this.effects.subscribe((e) => {
+      if (e.event === 'session-up') this.history.up(e.ifname, e.peerMac, e.peerId, this.clock.now());
+      else if (e.event === 'session-down') this.history.down(e.ifname, e.peerMac, e.peerId, String(e.reason ?? 'unknown'), this.clock.now());
+    });
     this.admission = new Admission(this.cfg, this.sessionTable, this.ifaces, this.log, this.count, (st, key, peerMac, now) =>
       this.createEntry(st, key, peerMac, now),
     );
@@ -183,6 +207,7 @@ export class Daemon implements DaemonCore {
    */
   updateInterfaces(table: NetInterface[]): void {
     if (this.stopped) return;
+    this.lastTable = table;
     this.ifaces.update(table);
     this.admission.refreshOwnMacs();
   }
@@ -408,6 +433,20 @@ export class Daemon implements DaemonCore {
 
   version(): string {
     return this.options.version ?? '0.0.0';
+  }
+
+  neighbors(): InterfaceNeighbors[] {
+    return [...this.ifaces.all()].map((st) =>
+      neighborsOf(
+        { ifname: st.name, mac: st.info.mac, up: st.info.up, running: st.active && st.link !== null },
+        this.sessionTable.onInterface(st.name),
+        this.history.on(st.name),
+      ),
+    );
+  }
+
+  interfaceSelection(): InterfaceSelection {
+    return { patterns: [...this.cfg.interfaces], unmatched: unmatchedPatterns(this.cfg, this.lastTable) };
   }
 
   subscribe(listener: (e: DaemonEvent) => void): () => void {

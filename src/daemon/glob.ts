@@ -33,9 +33,11 @@ export function globToRegExp(glob: string): RegExp {
 export class NameSelector {
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
+  private readonly positive: string[];
 
   constructor(patterns: readonly string[]) {
-    this.include = patterns.filter((p) => !p.startsWith('!')).map(globToRegExp);
+    this.positive = patterns.filter((p) => !p.startsWith('!'));
+    this.include = this.positive.map(globToRegExp);
     this.exclude = patterns.filter((p) => p.startsWith('!')).map((p) => globToRegExp(p.slice(1)));
   }
 
@@ -47,5 +49,10 @@ export class NameSelector {
   matches(name: string): boolean {
     if (this.exclude.some((r) => r.test(name))) return false;
     return this.include.length === 0 || this.include.some((r) => r.test(name));
+  }
+
+  /** The positive patterns that select none of `names` (a typo, or an interface not there yet). */
+  unmatched(names: readonly string[]): string[] {
+    return this.positive.filter((_p, i) => !names.some((n) => this.include[i]!.test(n) && this.matches(n)));
   }
 }

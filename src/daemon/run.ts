@@ -1,6 +1,7 @@
 // `lsoe daemon`: wires the core to the real world (libpcap links, kernel interface
 // events, the wall clock, the northbound collector, plugins, the control socket,
 // signals). Runs in the foreground and logs to stderr.
+import { systemErrorText } from '../cli-context.js';
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-error.js';
 import type { InterfaceMonitor } from '../io/interface-monitor.js';
@@ -11,6 +12,7 @@ import { deriveLocalId, readIdentitySources } from './local-id.js';
 import { createLogger, parseDebugList, type Logger } from './log.js';
 import { loadPlugin, PluginError, PluginRegistry } from './plugins.js';
 import { reloadConfiguration } from './reload.js';
+import { warnAboutConfig } from './start-warnings.js';
 
 const NO_REPORTS: ReporterCounters = { reportsQueued: 0, reportsSent: 0, reportsFailed: 0, reportsReplaced: 0, reportsDropped: 0 };
 import { Reporter, type ReporterCounters, type Rfc7752Report } from './report.js';
@@ -26,6 +28,9 @@ export interface DaemonRunOptions {
   /** control socket path; null = none */
   socket: string | null;
   socketGroup?: string;
+  /** admin socket path (requests that change state); null = none */
+  adminSocket: string | null;
+  adminSocketGroup?: string;
   version: string;
 }
 
@@ -38,7 +43,7 @@ async function loadConfig(opts: DaemonRunOptions): Promise<DaemonConfig> {
     try {
       file = { path: opts.configFile, text: await readFile(opts.configFile, 'utf8') };
     } catch (err) {
-      throw new ConfigError(`${opts.configFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new ConfigError(`${opts.configFile}: cannot read: ${systemErrorText(err)}`);
     }
   }
   return buildConfig({ file, flags: opts.flags });
@@ -171,19 +176,21 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   });
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
-  let ctl: { close(): Promise<void> } | null = null;
+  const ctl: Array<{ close(): Promise<void> }> = [];
   const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) });
   try {
-    if (opts.socket !== null) ctl = await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections);
+    if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections, false));
+    if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, () => config.maxControlConnections, true));
     await metrics.apply(config.metricsListen).catch((err: Error) => {
       throw new CliError(`metrics-listen: ${err.message}`, 1);
     });
   } catch (err) {
     monitor.close();
     (reporter as Reporter | null)?.close();
-    await (ctl as { close(): Promise<void> } | null)?.close().catch(() => undefined);
+    for (const c of ctl) await c.close().catch(() => undefined);
     throw err;
   }
+  warnAboutConfig(config, monitor.current(), log);
   core.start(monitor.current());
 
   let stopping = false;
@@ -198,7 +205,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       await r.flush(SHUTDOWN_FLUSH);
       if (r.backlog() > 0) log.log('warning', 'report', `exiting with ${r.backlog()} reports undelivered`);
     }
-    await ctl?.close().catch(() => undefined);
+    for (const c of ctl) await c.close().catch(() => undefined);
     await metrics.close();
     process.exit(0);
   };
@@ -207,6 +214,10 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   let reloading: Promise<unknown> = Promise.resolve();
   let reloadWaiting = false;
   const reload = () => {
+    if (opts.configFile === undefined) {
+      log.log('warning', 'config', 'SIGHUP: no configuration file (-c) to reload; the flags stay as given');
+      return;
+    }
     if (reloadWaiting) return;
     reloadWaiting = true;
     reloading = reloading.then(() => {
@@ -220,7 +231,8 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
           metrics.apply(next.metricsListen).catch((err: Error) => log.log('error', 'config', `metrics-listen: ${err.message}; the old listener stays`));
           config = next;
           localId = nextId;
-          log.log('info', 'config', 'configuration reloaded', { localId });
+          log.log('info', 'config', 'configuration reloaded', { localId, file: opts.configFile });
+          warnAboutConfig(next, monitor.current(), log);
         },
         log,
       );
@@ -244,9 +256,10 @@ async function startControl(
   group: string | undefined,
   log: Logger,
   maxConnections: () => number,
+  admin: boolean,
 ): Promise<{ close(): Promise<void> }> {
   const cannot = (why: string) =>
-    new CliError(`cannot start the control socket ${path}: ${why} (--no-socket runs without one)`, 1);
+    new CliError(`cannot start the ${admin ? 'admin' : 'control'} socket ${path}: ${why} (--no-socket runs without one)`, 1);
   let mod: { startControlServer?: unknown };
   try {
     mod = (await import('../ctl/server.js')) as { startControlServer?: unknown };
@@ -259,6 +272,7 @@ async function startControl(
     o: {
       path: string;
       group?: string;
+      admin: boolean;
       maxConnections: () => number;
       log: { debug(m: string): void; info(m: string): void; warn(m: string): void };
     },
@@ -266,6 +280,7 @@ async function startControl(
   try {
     return await start(core, {
       path,
+      admin,
       maxConnections,
       ...(group !== undefined ? { group } : {}),
       log: {

@@ -7,7 +7,10 @@ import { CliError } from '../cli-error.js';
 import { CaptureError, LINKTYPE, readCaptureBatches, type CaptureRecord } from '../io/capture-reader.js';
 import { parseEthernet } from '../proto/ethernet.js';
 import { LsoeStream, type CookedLink } from '../proto/stream.js';
+import { errorLine } from '../cli-context.js';
+import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
 import { createOutput, type Output } from '../render/output.js';
+import { plural } from '../render/plural.js';
 import { RecordPrinter } from '../render/record-printer.js';
 import { parseHexFrames, readHexFrameBatches } from './hex-input.js';
 import type { DecodeOptions } from './options.js';
@@ -17,6 +20,20 @@ class Decoder {
   private readonly stream: LsoeStream;
   /** capture time of the newest frame: what "end of input" is stamped with */
   private lastTime: number | null = null;
+  /** frames of the other LSOE EtherType (0x8885 when 0x88b5 is selected, or back), for the hint */
+  private readonly otherLsoe = new Map<number, number>();
+
+  /**
+   * The hint for a capture of the other LSOE EtherType (the README's first example
+   * without its flag printed nothing): null when some frame had the selected one.
+   */
+  otherEthertypeHint(): string | null {
+    const tally = this.printer.tally;
+    if (tally.frames > tally.nonLsoe || this.otherLsoe.size === 0) return null;
+    const [type, n] = [...this.otherLsoe].sort((a, b) => b[1] - a[1])[0]!;
+    const whose = type === 0x8885 ? " (the published lsoed's)" : '';
+    return `no frame of EtherType ${hex4(this.opts.ethertype)}, but ${plural(n, 'frame')} of EtherType ${hex4(type)}${whose}: add --ethertype ${hex4(type)}`;
+  }
 
   constructor(
     private readonly opts: DecodeOptions,
@@ -51,6 +68,7 @@ class Decoder {
     }
     if (ethertype !== this.opts.ethertype) {
       tally.nonLsoe++;
+      if ((LSOE_ETHERTYPES as readonly number[]).includes(ethertype)) this.otherLsoe.set(ethertype, (this.otherLsoe.get(ethertype) ?? 0) + 1);
       return;
     }
     const now = time ?? 0;
@@ -153,6 +171,8 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
     process.removeListener('SIGTERM', onSignal);
   }
   decoder.finish();
+  const hint = decoder.otherEthertypeHint();
+  if (hint !== null) out.note(errorLine(hint));
   if (opts.summary) decoder.printer.tally.render(out);
   await out.end();
   if (failure) throw failure;

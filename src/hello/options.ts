@@ -11,4 +11,8 @@ export interface HelloOptions {
   dst: string;
   json: boolean;
   ethertype: number;
+  /** -f: stop at the first answer */
+  first: boolean;
+  /** --deadline: seconds the whole run may take; null = no limit */
+  deadline: number | null;
 }

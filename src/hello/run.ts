@@ -9,14 +9,22 @@ import { LinkError } from '../io/link.js';
 import { openLinks } from '../io/open-links.js';
 import { normalizeMac } from '../proto/ethernet.js';
 import { createOutput, type Output } from '../render/output.js';
-import { formatId } from '../render/pdu-text.js';
-import { RecordJsonWriter } from '../render/record-json.js';
+import { formatLocalId } from '../render/local-id.js';
+import { plural } from '../render/plural.js';
+import { errorLine } from '../cli-context.js';
 import { HelloProber, type HelloAnswer } from './prober.js';
 
+export function answerRecord(a: HelloAnswer): Record<string, unknown> {
+  return { kind: a.kind, time: a.time, ifname: a.ifname, src: a.src, dst: a.dst, probe: a.probe, timeToAnswer: round6(a.timeToAnswer), pdu: a.pdu };
+}
 
 export function answerLine(a: HelloAnswer, out: Output): string {
   const p = a.pdu;
-  return `${a.ifname} ${a.src} ${out.style.green.bold('OPEN')} id ${formatId(p.localId)} nonce ${p.nonce}${p.attributes ? ` attrs ${p.attributes}` : ''}  ${(a.timeToAnswer * 1000).toFixed(3)} ms`;
+  const after = `${(a.timeToAnswer * 1000).toFixed(3)} ms after HELLO ${a.probe}`;
+  if (p.type === 'OPEN') {
+    return `${a.ifname} ${a.src} ${out.style.green.bold('OPEN')} id ${formatLocalId(p.localId)} nonce ${p.nonce}${p.attributes ? ` attrs ${p.attributes}` : ''}  ${after}`;
+  }
+  return `${a.ifname} ${a.src} ${out.style.yellow.bold(p.type)}: alive, already in session with this MAC (no OPEN to expect)  ${after}`;
 }
 
 /** --dst as aa:bb:cc:dd:ee:ff; a usage error when it is not a MAC. */
@@ -32,7 +40,6 @@ function round6(n: number): number {
 
 export async function runHello(opts: HelloOptions): Promise<number> {
   const out = createOutput({ json: opts.json });
-  const json = new RecordJsonWriter(out.bytes);
   let link;
   try {
     [link] = await openLinks([opts.interface], { ethertype: opts.ethertype, mode: 'endpoint' });
@@ -41,34 +48,39 @@ export async function runHello(opts: HelloOptions): Promise<number> {
     throw err;
   }
   const l = link!;
-  const prober = new HelloProber(l, opts.dst, () => performance.now() / 1000, (a) => {
-    if (out.json) {
-      json.answer(a, round6(a.timeToAnswer), a.bytes);
-      out.done();
-    } else {
-      out.line(answerLine(a, out));
-    }
-  });
-
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  const prober = new HelloProber(l, opts.dst, () => performance.now() / 1000, (a) => {
+    if (out.json) out.record(answerRecord(a));
+    else out.line(answerLine(a, out));
+    if (opts.first) finish();
+  });
+  const { localDaemonOn } = await import('./local-daemon.js');
+  const local = await localDaemonOn(l.ifname);
+  if (local !== null) {
+    out.note(
+      errorLine(
+        `warning: an lsoe daemon runs on ${l.ifname} with ${plural(local.neighbors.filter((n) => n.state === 'open').length, 'open session')}: those neighbours answer with KEEPALIVE, not OPEN (lsoe neighbors shows them)`,
+      ),
+    );
+  }
   let fatal: string | null = null;
   l.onError((e) => {
     if (e.fatal) {
       fatal = e.message;
       finish();
     } else {
-      out.note(`lsoe: hello: ${e.message}`);
+      out.note(errorLine(e.message));
     }
   });
   process.once('SIGINT', finish);
   process.once('SIGTERM', finish);
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   out.note(
-    `HELLO on ${l.ifname} (${l.mac}) to ${opts.dst}, ${opts.count === 1 ? 'once' : `${opts.count} times every ${opts.interval} s`}, waiting ${opts.wait} s for OPENs`,
+    `HELLO on ${l.ifname} (${l.mac}) to ${opts.dst}, ${opts.count === 1 ? 'once' : `${opts.count} times every ${opts.interval} s`}, waiting ${opts.wait} s for OPENs${opts.deadline !== null ? `, ${opts.deadline} s at most` : ''}`,
   );
 
   const timers: NodeJS.Timeout[] = [];
+  if (opts.deadline !== null) timers.push(setTimeout(finish, opts.deadline * 1000));
   const sendNext = (): void => {
     prober.sendHello();
     if (prober.sent < opts.count) timers.push(setTimeout(sendNext, opts.interval * 1000));
@@ -79,13 +91,25 @@ export async function runHello(opts: HelloOptions): Promise<number> {
   for (const t of timers) clearTimeout(t);
   process.removeListener('SIGINT', finish);
   process.removeListener('SIGTERM', finish);
-  const answers = prober.answers();
+  const heard = prober.neighbours();
   l.close();
   if (fatal !== null) throw new CliError(`hello: ${fatal}`, 1);
-  if (!out.json) {
-    const who = answers.length === 0 ? 'no neighbour answered' : `${plural(answers.length, 'neighbour')} answered`;
-    out.line(`${plural(prober.sent, 'HELLO')} sent on ${l.ifname}; ${who}`);
-  }
+  if (!out.json) for (const line of summaryLines(l.ifname, prober, heard)) out.line(line);
   await out.end();
-  return answers.length > 0 ? 0 : 1;
+  return heard.length > 0 ? 0 : 1;
+}
+
+/** arping's closing lines: what was sent, who was heard and how, and the probes nothing new followed. */
+export function summaryLines(ifname: string, prober: HelloProber, heard: ReturnType<HelloProber['neighbours']>): string[] {
+  const opened = heard.filter((n) => n.opens > 0).length;
+  const alive = heard.length - opened;
+  const retrans = heard.reduce((a, n) => a + n.retransmits, 0);
+  const unanswered = prober.sent - prober.answeredProbes.size;
+  const loss = prober.sent === 0 ? 0 : Math.round((unanswered / prober.sent) * 100);
+  const who = heard.length === 0 ? 'no neighbour answered' : `${plural(heard.length, 'neighbour')} heard (${opened} with OPEN, ${alive} alive in a session)`;
+  return [
+    `--- ${ifname} LSOE hello statistics ---`,
+    `${plural(prober.sent, 'HELLO')} sent, ${who}, ${plural(retrans, 'OPEN retransmission')}`,
+    `${prober.answeredProbes.size} of ${prober.sent} HELLOs followed by something new, ${loss}% unanswered`,
+  ];
 }

@@ -6,6 +6,7 @@
 // chunks; `packetBuffered` writes each frame at once instead (like tcpdump -U)
 // for a pipe someone reads live.
 
+import { systemErrorText } from '../cli-context.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { CaptureError } from './capture-reader.js';
@@ -101,7 +102,7 @@ export class CaptureWriter implements CaptureSink {
       try {
         this.fd = openSync(target, 'w');
       } catch (err) {
-        throw new CaptureError(`cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new CaptureError(`cannot write ${target}: ${systemErrorText(err, { writing: true })}`);
       }
     } else {
       this.label = 'capture stream';
@@ -237,7 +238,7 @@ export class CaptureWriter implements CaptureSink {
   private throwIfFailed(): void {
     if (this.streamError) {
       const e = this.streamError as NodeJS.ErrnoException;
-      throw new CaptureError(`cannot write ${this.label}: ${e.code ?? e.message}`);
+      throw new CaptureError(`cannot write ${this.label}: ${systemErrorText(e, { writing: true })}`);
     }
   }
 }

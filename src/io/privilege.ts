@@ -17,4 +17,6 @@ export function canCaptureRaw(): boolean {
   }
 }
 
-export const PRIVILEGE_HINT = 'raw Ethernet needs root or CAP_NET_RAW (try sudo, or setcap cap_net_raw+ep on node)';
+// Never suggest setcap on the node binary: every Node script on the machine would get it.
+export const PRIVILEGE_HINT =
+  'raw Ethernet needs root or CAP_NET_RAW (try sudo; for a service, AmbientCapabilities=CAP_NET_RAW in its systemd unit, as contrib/lsoe.service does)';

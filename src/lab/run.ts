@@ -1,5 +1,6 @@
 // The `lsoe lab` subcommands: turn typed options into calls on the lab
 // modules and print the results through the shared renderer.
+import { systemErrorText } from '../cli-context.js';
 import { readFileSync } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import type { LabNameOptions, LabUpOptions } from '../commands/lab.js';
@@ -38,7 +39,7 @@ function readLinks(opts: LabUpOptions): LinkPair[] {
   try {
     text = readFileSync(opts.topology, 'utf8');
   } catch (err) {
-    throw new CliError(`--topology: cannot read ${opts.topology}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 1);
+    throw new CliError(`--topology: cannot read ${opts.topology}: ${systemErrorText(err)}`, 1);
   }
   try {
     return parseTopologyText(text, opts.topology);

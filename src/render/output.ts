@@ -2,7 +2,7 @@
 // JSON lines for scripts. Commands hand it data; they never format JSON or
 // pick colours themselves.
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { outputWidth, renderTable, type TableOptions } from './table.js';
 import { BATCH, ByteWriter } from './byte-writer.js';
 
 export interface Output {
@@ -15,8 +15,8 @@ export interface Output {
   record(obj: unknown): void;
   /** A line for people (ignored with --json). */
   line(text: string): void;
-  /** A table for people (ignored with --json). */
-  table(head: string[], rows: string[][]): void;
+  /** A table for people (ignored with --json); `optional` columns are dropped to fit the terminal. */
+  table(head: string[], rows: string[][], opts?: Pick<TableOptions, 'optional'>): void;
   /** A one-line note on stderr (warnings, summaries); never on stdout. */
   note(text: string): void;
   /** A record or line was appended to `bytes` directly: flush now if line-buffered or the batch is full. */
@@ -122,14 +122,10 @@ export function createOutput(opts: OutputOptions): Output {
       bytes.text(text + '\n');
       done();
     },
-    table(head, rows) {
+    table(head, rows, tableOpts = {}) {
       if (opts.json) return;
-      const table = new Table({
-        head: head.map((h) => style.bold(h)),
-        style: { head: [], border: color ? ['grey'] : [] },
-      });
-      for (const row of rows) table.push(row);
-      bytes.text(table.toString() + '\n');
+      const width = outputWidth(out as { isTTY?: boolean; columns?: number });
+      bytes.text(renderTable(head, rows, { ...tableOpts, ...(width !== undefined ? { width } : {}), head: (h) => style.bold(h) }) + '\n');
       done();
     },
     note(text) {

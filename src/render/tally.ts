@@ -1,5 +1,6 @@
 // Counts over a stream of decoded records: the `--summary` of decode and the
 // closing summary of sniff.
+import { plural } from './plural.js';
 import type { StreamRecord } from '../proto/stream.js';
 import type { Output } from './output.js';
 import { SenderCounts } from './sender-counts.js';
@@ -55,7 +56,7 @@ export class Tally {
       return;
     }
     out.line(
-      `${this.frames} frames, ${this.pdus} PDUs, ${this.errors} errors, ${this.nonLsoe} non-LSOE frames skipped`,
+      `${plural(this.frames, 'frame')}, ${plural(this.pdus, 'PDU')}, ${plural(this.errors, 'error')}, ${plural(this.nonLsoe, 'non-LSOE frame')} skipped`,
     );
     const rows = (m: Map<string, number>): string[][] =>
       [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, v]) => [k, String(v)]);

@@ -6,6 +6,7 @@
 // file: while the output is blocked, frames are not decoded or printed but
 // counted ("not printed: output blocked"), so memory stays flat; the capture
 // file, if any, still gets every frame.
+import { plural } from '../render/plural.js';
 import type { CaptureSink } from '../io/capture-writer.js';
 import type { Link, ReceivedFrame } from '../io/link.js';
 import { LsoeStream } from '../proto/stream.js';
@@ -76,7 +77,7 @@ export class Sniffer {
     const t = this.tally;
     const types = [...t.byType].map(([type, n]) => `${type} ${n}`).join(', ');
     const blocked = this.blockedFrames > 0 ? `, ${this.blockedFrames} not printed (output blocked)` : '';
-    return `${t.frames} frames, ${t.pdus} PDUs${types ? ` (${types})` : ''}, ${t.errors} errors, ${dropped} dropped by the kernel${blocked}`;
+    return `${plural(t.frames, 'frame')}, ${plural(t.pdus, 'PDU')}${types ? ` (${types})` : ''}, ${plural(t.errors, 'error')}, ${dropped} dropped by the kernel${blocked}`;
   }
 
   private print(records: Parameters<RecordPrinter['print']>[0]): void {

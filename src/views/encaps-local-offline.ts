@@ -1,6 +1,7 @@
 // `lsoe encaps --local` with no daemon to ask: what a daemon with this configuration
 // would announce, from the interface table now. The addresses per interface come from
 // the daemon's own code (src/daemon/encaps-local.ts), and so does the choice of interfaces.
+import { systemErrorText } from '../cli-context.js';
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-error.js';
 import { buildConfig, ConfigError, type DaemonConfig } from '../daemon/config.js';
@@ -17,7 +18,7 @@ async function loadConfig(file: string | undefined): Promise<DaemonConfig> {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new CliError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 1);
+      throw new CliError(`${file}: cannot read: ${systemErrorText(err)}`, 1);
     }
     return buildConfig({ file: { path: file, text } });
   } catch (err) {

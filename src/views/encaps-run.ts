@@ -1,4 +1,5 @@
 // `lsoe encaps`: what peers told us (default) or what we announce (--local).
+import { errorLine } from '../cli-context.js';
 import type { AnnouncedEncaps, LearnedEncaps } from '../daemon/core.js';
 import { connectControl, ControlError, type ControlClient } from '../ctl/client.js';
 import { createOutput } from '../render/output.js';
@@ -34,7 +35,7 @@ export async function runEncaps(opts: EncapsOptions): Promise<number> {
   const { list, source } = await announced(opts);
   const shown = sortEncaps(list.filter((a) => matchesPeer(opts.filter, a)));
   if (source === 'interfaces') {
-    out.note(`lsoe: no daemon listening on ${opts.socket}: computed from the interfaces and ${opts.config ?? 'the default configuration'}`);
+    out.note(errorLine(`no daemon listening on ${opts.socket}: computed from the interfaces and ${opts.config ?? 'the default configuration'}`));
   }
   if (out.json) for (const a of shown) out.record({ ...a, source });
   else {

@@ -1,12 +1,14 @@
 // `lsoe sessions`: asks the daemon, prints a table, JSON lines, counts, or follows events.
+import { errorLine } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { EventsDropped } from '../ctl/client.js';
 import { EVENTS_DROPPED } from '../ctl/protocol.js';
-import type { DaemonEvent, SessionView } from '../daemon/core.js';
+import type { DaemonEvent, InterfaceSelection, SessionView } from '../daemon/core.js';
 import { createOutput, type Output } from '../render/output.js';
+import { plural } from '../render/plural.js';
 import { openDaemon, withDaemon } from './daemon-client.js';
 import { matchesPeer, type PeerFilter } from './peer-filter.js';
-import { SESSION_HEAD, sessionRow, sortSessions, summarise, type StateCounts } from './sessions-table.js';
+import { SESSION_HEAD, SESSION_OPTIONAL, sessionRow, sortSessions, summarise, type StateCounts } from './sessions-table.js';
 
 export interface SessionsOptions {
   socket: string;
@@ -35,24 +37,30 @@ export async function runSessions(opts: SessionsOptions): Promise<number> {
     const { runWatchView } = await import('./watch.js');
     return runWatchView(client, opts.filter);
   }
-  const all = await withDaemon(opts.socket, (c) => c.request<SessionView[]>('sessions'), opts.timeoutMs);
+  const [all, selection] = await withDaemon(
+    opts.socket,
+    (c) => Promise.all([c.request<SessionView[]>('sessions'), opts.summary ? c.request<InterfaceSelection>('interfaces.selection') : null]),
+    opts.timeoutMs,
+  );
   const list = sortSessions(all.filter((s) => matchesPeer(opts.filter, s)));
   const out = createOutput({ json: opts.json });
-  if (opts.summary) printSummary(out, list);
+  if (opts.summary) printSummary(out, list, selection?.unmatched ?? []);
   else if (out.json) for (const s of list) out.record(s);
   else if (list.length === 0) out.line('no sessions');
-  else out.table(SESSION_HEAD, list.map((s) => sessionRow(s, Date.now())));
+  else out.table(SESSION_HEAD, list.map((s) => sessionRow(s, Date.now())), { optional: SESSION_OPTIONAL });
   return 0;
 }
 
-function printSummary(out: Output, list: SessionView[]): void {
+function printSummary(out: Output, list: SessionView[], unmatched: readonly string[]): void {
   const sum = summarise(list);
   if (out.json) {
-    out.record(sum);
+    out.record({ ...sum, unmatchedInterfaces: [...unmatched] });
     return;
   }
+  // said first: an interface the operator named but the daemon does not run on
+  for (const p of unmatched) out.line(`warning: interface '${p}' (from -i or the configuration) matches no interface`);
   const rare = (c: StateCounts) => `${c.hopeless > 0 ? `, ${c.hopeless} hopeless` : ''}${c.heldDown > 0 ? `, ${c.heldDown} held down` : ''}`;
-  out.line(`${sum.sessions} session${sum.sessions === 1 ? '' : 's'}: ${sum.open} open, ${sum.opening} opening${rare(sum)}`);
+  out.line(`${plural(sum.sessions, 'session')}: ${sum.open} open, ${sum.opening} opening${rare(sum)}`);
   if (sum.interfaces.length > 0) {
     out.table(
       ['Interface', 'Open', 'Opening', 'Hopeless', 'Held down'],
@@ -87,7 +95,7 @@ async function watchJson(opts: SessionsOptions): Promise<number> {
   });
   const ended = new Promise<number>((resolve) => {
     client.onClose((err) => {
-      if (err) out.note(`lsoe: ${err.message}`);
+      if (err) out.note(errorLine(err.message));
       resolve(1);
     });
   });

@@ -2,8 +2,11 @@
 // row each, and the --summary counts. Pure functions of the data and the time.
 import type { SessionView } from '../daemon/core.js';
 import { formatAgo, formatDuration, secondsSince } from '../render/duration.js';
+import { formatLocalId } from '../render/local-id.js';
 
-export const SESSION_HEAD = ['Interface', 'Peer MAC', 'Peer ID', 'State', 'Up for', 'Last heard', 'PDUs tx/rx', 'Retrans'];
+export const SESSION_HEAD = ['Interface', 'Peer MAC', 'Local ID', 'State', 'Up for', 'Last heard', 'PDUs tx/rx', 'Retrans'];
+/** dropped in this order (last first) when the table is wider than the terminal */
+export const SESSION_OPTIONAL = [5, 6, 7];
 
 const STATE_ORDER: Record<SessionView['state'], number> = { open: 0, opening: 1, hopeless: 2, 'held-down': 3 };
 
@@ -27,7 +30,7 @@ export function sessionRow(s: SessionView, nowMs: number): string[] {
   return [
     s.ifname,
     s.peerMac,
-    s.peerId ?? '-',
+    formatLocalId(s.peerId),
     s.state,
     upFor(s, nowMs),
     formatAgo(s.lastHeard, nowMs),

@@ -1,6 +1,9 @@
-// `lsoe sessions --watch`: a live view that redraws when the daemon reports an event
-// (it re-reads the session list then; there is no polling of the daemon). A one-second
-// tick only ages the "up for"/"last heard" columns locally. `q` quits.
+// `lsoe sessions --watch`: a live view of what `lsoe sessions` would print now. It
+// re-reads the session list at once when the daemon reports an event, and every second
+// besides: "last heard" and the PDU counts change with every KEEPALIVE, which is no
+// event, so a view built from events alone goes stale and a healthy peer looks dying.
+// `q` quits.
+import { errorLine } from '../cli-context.js';
 import { useEffect, useState } from 'react';
 import { Box, render, Text, useApp, useInput } from 'ink';
 import type { ControlClient, StreamEvent } from '../ctl/client.js';
@@ -9,7 +12,9 @@ import { colorWanted } from '../render/output.js';
 import { matchesPeer, type PeerFilter } from './peer-filter.js';
 import { SESSION_HEAD, sessionRow, sortSessions, summarise } from './sessions-table.js';
 
-const WIDTHS = [12, 19, 22, 9, 8, 12, 12, 8];
+const WIDTHS = [12, 19, 31, 9, 8, 12, 12, 8];
+/** seconds between two reads of the session list when no event came */
+const REFRESH = 1;
 const RECENT_EVENTS = 5;
 
 interface Props {
@@ -100,7 +105,7 @@ function SessionsWatch({ client, filter, color, onProblem }: Props) {
         exit();
       },
     );
-    const tick = setInterval(() => setNow(Date.now()), 1000);
+    const tick = setInterval(() => void reread(), REFRESH * 1000);
     return () => clearInterval(tick);
   }, []);
 
@@ -142,7 +147,7 @@ export async function runWatchView(client: ControlClient, filter: PeerFilter): P
     client.close();
   }
   if (problem !== null) {
-    process.stderr.write(`lsoe: ${problem}\n`);
+    process.stderr.write(`${errorLine(problem)}\n`);
     return 1;
   }
   return 0;

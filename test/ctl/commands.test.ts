@@ -50,8 +50,8 @@ t.test('sessions table and --summary', async (t) => {
   const lines = r.stdout.split('\n');
   const rowA = lines.find((l) => l.includes(MAC_A)) ?? '';
   const rowB = lines.find((l) => l.includes(MAC_B)) ?? '';
-  t.match(r.stdout, /Interface.*Peer MAC.*Peer ID.*State.*Up for.*Last heard.*PDUs tx\/rx.*Retrans/);
-  t.match(rowA, /eth1 .*0102030405060708090a.*open .*2m0[5-9]s.*7\/9 .* 2 /);
+  t.match(r.stdout, /Interface.*Peer MAC.*Local ID.*State.*Up for.*Last heard.*PDUs tx\/rx.*Retrans/);
+  t.match(rowA, /eth1 .*01:02:03:04:05:06:07:08:09:0a.*open .*2m0[5-9]s.*7\/9 +2$/);
   t.match(rowB, /eth2 .* - .*opening .* - .* - /);
   t.ok(lines.indexOf(rowA) < lines.indexOf(rowB), 'open sessions first');
 
@@ -69,6 +69,7 @@ t.test('sessions table and --summary', async (t) => {
         { ifname: 'eth1', open: 1, opening: 0, hopeless: 0, heldDown: 0 },
         { ifname: 'eth2', open: 0, opening: 1, hopeless: 0, heldDown: 0 },
       ],
+      unmatchedInterfaces: [],
     },
   ]);
   const empty = await runLsoeAsync(['sessions', '-i', 'nope', '--socket', sock]);
@@ -125,7 +126,7 @@ t.test('without a daemon: a clear message and exit 1; --local computes and says 
   const r = await runLsoeAsync(['sessions', '--socket', sock]);
   t.same({ code: r.code, stderr: r.stderr, stdout: r.stdout }, {
     code: 1,
-    stderr: `lsoe: no daemon listening on ${sock} (is lsoe daemon running?)\n`,
+    stderr: `lsoe: sessions: no daemon listening on ${sock} (is lsoe daemon running?)\n`,
     stdout: '',
   });
   const e = await runLsoeAsync(['encaps', '--json', '--socket', sock]);
@@ -138,11 +139,11 @@ t.test('without a daemon: a clear message and exit 1; --local computes and says 
 
 t.test('usage errors exit 2 with one line', async (t) => {
   const bad = await runLsoeAsync(['sessions', '--peer', 'zz:00', '--socket', '/nonexistent']);
-  t.same({ code: bad.code, stderr: bad.stderr }, { code: 2, stderr: "lsoe: --peer: 'zz:00' is not a MAC address (want aa:bb:cc:dd:ee:ff)\n" });
+  t.same({ code: bad.code, stderr: bad.stderr }, { code: 2, stderr: "lsoe: sessions: --peer: 'zz:00' is not a MAC address (want aa:bb:cc:dd:ee:ff)\n" });
   const both = await runLsoeAsync(['sessions', '--watch', '--summary']);
   t.equal(both.code, 2);
   const noTty = await runLsoeAsync(['sessions', '--watch', '--socket', '/nonexistent']);
-  t.same({ code: noTty.code, stderr: noTty.stderr }, { code: 2, stderr: 'lsoe: --watch needs a terminal; for scripts use --watch --json\n' });
+  t.same({ code: noTty.code, stderr: noTty.stderr }, { code: 2, stderr: 'lsoe: sessions: --watch needs a terminal; for scripts use --watch --json\n' });
 });
 
 t.test('sessions --watch --json streams events as JSON lines as they happen', async (t) => {
@@ -182,7 +183,7 @@ t.test('sessions --watch --json streams events as JSON lines as they happen', as
   // The daemon going away ends the stream: a one-line message, exit 1.
   await server.close();
   t.equal(await closed, 1);
-  t.equal(err, `lsoe: the daemon on ${sock} closed the connection\n`);
+  t.equal(err, `lsoe: sessions: the daemon on ${sock} closed the connection\n`);
   for (const rec of jsonLines(out)) t.same(rec, up);
 });
 
@@ -205,10 +206,10 @@ t.test('a daemon that accepts but never answers: one line after --timeout, exit 
     const r = await runLsoeAsync([...args, '--timeout', '1', '--socket', sock]);
     t.same({ code: r.code, stderr: r.stderr, stdout: r.stdout }, {
       code: 1,
-      stderr: `lsoe: daemon at ${sock} did not answer within 1 s\n`,
+      stderr: `lsoe: ${args[0]}: daemon at ${sock} did not answer within 1 s\n`,
       stdout: '',
     }, args.join(' '));
   }
   const bad = await runLsoeAsync(['sessions', '--timeout', 'soon', '--socket', sock]);
-  t.same({ code: bad.code, stderr: bad.stderr }, { code: 2, stderr: "lsoe: --timeout: 'soon' is not a positive number of seconds\n" });
+  t.same({ code: bad.code, stderr: bad.stderr }, { code: 2, stderr: "lsoe: sessions: --timeout: 'soon' is not a positive number of seconds\n" });
 });

@@ -1,7 +1,17 @@
 // A test double of the DaemonCore interface (docs/ARCHITECTURE.md): holds whatever the
 // test puts in it and emits the events the test asks for. It lets the control socket and
 // the commands be tested before, and apart from, the real daemon.
-import type { AnnouncedEncaps, Counters, DaemonCore, DaemonEvent, LearnedEncaps, SessionView } from '../../src/daemon/core.js';
+import type {
+  AnnouncedEncaps,
+  Counters,
+  DaemonCore,
+  DaemonEvent,
+  InterfaceNeighbors,
+  InterfaceSelection,
+  LearnedEncaps,
+  SessionFilter,
+  SessionView,
+} from '../../src/daemon/core.js';
 
 export class InMemoryDaemonCore implements DaemonCore {
   sessionList: SessionView[] = [];
@@ -10,6 +20,10 @@ export class InMemoryDaemonCore implements DaemonCore {
   counterValues = {} as Counters;
   configValues: Record<string, unknown> = {};
   versionText = '0.0.0-test';
+  neighborList: InterfaceNeighbors[] = [];
+  selection: InterfaceSelection = { patterns: [], unmatched: [] };
+  /** the filters clearSessions was called with, in order */
+  cleared: SessionFilter[] = [];
   /** when set, every query method throws it (the daemon failing inside a handler) */
   failWith: Error | undefined;
   private listeners = new Set<(e: DaemonEvent) => void>();
@@ -40,6 +54,23 @@ export class InMemoryDaemonCore implements DaemonCore {
   version(): string {
     this.check();
     return this.versionText;
+  }
+  neighbors(): InterfaceNeighbors[] {
+    this.check();
+    return this.neighborList;
+  }
+  interfaceSelection(): InterfaceSelection {
+    this.check();
+    return this.selection;
+  }
+  /** Removes the matching sessions, as the daemon would, and says how many. */
+  clearSessions(filter: SessionFilter): number {
+    this.check();
+    this.cleared.push(filter);
+    const hit = (s: SessionView) => (filter.ifname === undefined || s.ifname === filter.ifname) && (filter.peerMac === undefined || s.peerMac === filter.peerMac);
+    const before = this.sessionList.length;
+    this.sessionList = this.sessionList.filter((s) => !hit(s));
+    return before - this.sessionList.length;
   }
   subscribe(listener: (e: DaemonEvent) => void): () => void {
     this.listeners.add(listener);

@@ -40,7 +40,7 @@ t.test('group members can query, others are refused clearly', async (t) => {
   t.same(outsider, {
     code: 1,
     stdout: '',
-    stderr: `lsoe: permission denied on ${sock} (run as root or as a member of the socket's group)\n`,
+    stderr: `lsoe: sessions: permission denied on ${sock} (run as root or as a member of the socket's group)\n`,
   });
   // An outsider's --local does not pretend there is no daemon.
   const local = await runAs(acc.outsider, ['encaps', '--local', '--socket', sock]);

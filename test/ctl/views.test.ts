@@ -46,7 +46,7 @@ t.test('sessions: order, rows and counts', async (t) => {
     ['open eth2 01', 'open eth10 01', 'opening eth2 02'],
     'open first, interfaces in natural order',
   );
-  t.same(sessionRow(list[2]!, now), ['eth2', '02:00:00:00:00:01', '0102030405060708090a', 'open', '2m05s', '9m55s ago', '10/11', '1']);
+  t.same(sessionRow(list[2]!, now), ['eth2', '02:00:00:00:00:01', '01:02:03:04:05:06:07:08:09:0a', 'open', '2m05s', '9m55s ago', '10/11', '1']);
   t.equal(upFor(list[1]!, now), '-', 'an opening session is not up');
   t.same(summarise(list), {
     sessions: 3,

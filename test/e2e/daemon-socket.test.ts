@@ -29,7 +29,7 @@ t.test('an unknown --socket-group: exit 1, one line naming the path and the grou
   const last = p.stderr.trimEnd().split('\n').pop();
   t.equal(
     last,
-    `lsoe: cannot start the control socket ${socket}: unknown group '${group}' for the control socket (--no-socket runs without one)`,
+    `lsoe: daemon: cannot start the control socket ${socket}: unknown group '${group}' for the control socket (--no-socket runs without one)`,
   );
   t.notOk(/\n\s+at /.test(p.stderr), 'no stack trace');
   t.notOk(existsSync(socket), 'no socket left behind');
@@ -47,7 +47,7 @@ t.test('a socket path a running daemon listens on: exit 1, and the running one i
   t.equal(code, 1, 'exit 1');
   t.equal(
     p.stderr.trimEnd().split('\n').pop(),
-    `lsoe: cannot start the control socket ${first.socket}: another daemon is already listening on ${first.socket} (--no-socket runs without one)`,
+    `lsoe: daemon: cannot start the control socket ${first.socket}: another daemon is already listening on ${first.socket} (--no-socket runs without one)`,
   );
   t.same(await first.sessions(), [], 'the first daemon still answers on its socket');
   t.equal(first.proc.child.exitCode, null, 'and still runs');

@@ -46,8 +46,8 @@ t.test('hello lists the daemon that answers with OPEN, and opens no session ther
   t.equal(res.code, 0, res.stderr);
   const recs = jsonLines(res.stdout);
   t.equal(recs.length, 1, 'one record per neighbour, however many OPENs (the daemon retransmits)');
-  t.match(recs[0], { ifname: b.ifname, src: a.mac, dst: b.mac, pdu: { type: 'OPEN', localId: DAEMON_ID, nonce: /^[0-9a-f]{8}$/, attributes: String } });
-  t.same(Object.keys(recs[0]!).sort(), ['dst', 'ifname', 'pdu', 'src', 'time', 'timeToAnswer']);
+  t.match(recs[0], { kind: 'open', probe: 1, ifname: b.ifname, src: a.mac, dst: b.mac, pdu: { type: 'OPEN', localId: DAEMON_ID, nonce: /^[0-9a-f]{8}$/, attributes: String } });
+  t.same(Object.keys(recs[0]!).sort(), ['dst', 'ifname', 'kind', 'pdu', 'probe', 'src', 'time', 'timeToAnswer']);
   t.ok(recs[0]!.timeToAnswer >= 0, 'time to answer is measured');
   t.match(res.stderr, new RegExp(`^HELLO on ${b.ifname} \\(${b.mac}\\) to 01:80:c2:00:00:0e, 2 times every 0.2 s`));
 
@@ -65,9 +65,13 @@ t.test('human output and --dst', async (t) => {
   const res = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '1', '--wait', '1', '--dst', 'FF-FF-FF-FF-FF-FF']);
   t.equal(res.code, 0, res.stderr);
   const lines = res.stdout.trim().split('\n');
-  t.equal(lines.length, 2);
-  t.match(lines[0], new RegExp(`^${b.ifname} ${a.mac} OPEN id 0a:1b:2c:3d:4e:5f:60:71:82:93 nonce [0-9a-f]{8}( attrs \\S+)?  \\d+\\.\\d{3} ms$`));
-  t.equal(lines[1], `1 HELLO sent on ${b.ifname}; 1 neighbour answered`);
+  t.equal(lines.length, 4);
+  t.match(lines[0], new RegExp(`^${b.ifname} ${a.mac} OPEN id 0a:1b:2c:3d:4e:5f:60:71:82:93 nonce [0-9a-f]{8}( attrs \\S+)?  \\d+\\.\\d{3} ms after HELLO 1$`));
+  t.same(lines.slice(1), [
+    `--- ${b.ifname} LSOE hello statistics ---`,
+    '1 HELLO sent, 1 neighbour heard (1 with OPEN, 0 alive in a session), 0 OPEN retransmissions',
+    '1 of 1 HELLOs followed by something new, 0% unanswered',
+  ]);
   t.match((await sessionsOf(a, peer)).filter((s) => s.peerMac === b.mac), [{ state: 'opening', counters: { rxPdus: 1 } }], 'the broadcast HELLO reached the daemon');
 });
 
@@ -76,7 +80,7 @@ t.test('nobody answers: exit 1', async (t) => {
   const { b } = await pair(t);
   const res = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '1', '--wait', '0.3']);
   t.equal(res.code, 1);
-  t.equal(res.stdout, `1 HELLO sent on ${b.ifname}; no neighbour answered\n`);
+  t.equal(res.stdout, `--- ${b.ifname} LSOE hello statistics ---\n1 HELLO sent, no neighbour answered, 0 OPEN retransmissions\n0 of 1 HELLOs followed by something new, 100% unanswered\n`);
   const json = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '1', '--wait', '0.3', '--json']);
   t.equal(json.code, 1);
   t.equal(json.stdout, '', 'no records');
@@ -90,10 +94,36 @@ t.test('errors: missing interface (1), bad options (2)', async (t) => {
   t.equal(missing.stderr, 'lsoe: hello: nosuch0: no such interface\n');
   const dst = await runLsoeIn(ns, ['hello', '-i', 'lo', '--dst', 'nope']);
   t.equal(dst.code, 2);
-  t.equal(dst.stderr, "lsoe: --dst: 'nope' is not a MAC address (want aa:bb:cc:dd:ee:ff)\n");
+  t.equal(dst.stderr, "lsoe: hello: --dst: 'nope' is not a MAC address (want aa:bb:cc:dd:ee:ff)\n");
   const noIf = await runLsoeIn(ns, ['hello']);
   t.equal(noIf.code, 2);
   const lo = await runLsoeIn(ns, ['hello', '-i', 'lo']);
   t.equal(lo.code, 1);
   t.equal(lo.stderr, 'lsoe: hello: lo: not an Ethernet interface (link type loopback)\n');
+});
+
+t.test('a neighbour in session with the local daemon: hello warns, and its KEEPALIVE says alive', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const { a, b } = await pair(t);
+  const far = await daemon(t, a);
+  const near = await daemon(t, b);
+  const env = { ...process.env, LSOE_SOCKET: near.socket };
+  for (let i = 0; i < 150 && !(await sessionsOf(b, near)).some((s) => s.state === 'open'); i++) await new Promise((r) => setTimeout(r, 200));
+  t.match(await sessionsOf(b, near), [{ state: 'open', peerMac: a.mac }], 'the two daemons are in session');
+  const res = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '3', '--interval', '0.5', '--wait', '2'], { env });
+  t.equal(res.code, 0, res.stderr);
+  t.match(res.stderr, new RegExp(`lsoe: hello: warning: an lsoe daemon runs on ${b.ifname} with 1 open session: those neighbours answer with KEEPALIVE, not OPEN`));
+  t.match(res.stdout, new RegExp(`^${b.ifname} ${a.mac} KEEPALIVE: alive, already in session with this MAC \\(no OPEN to expect\\)  \\d+\\.\\d{3} ms after HELLO \\d$`, 'm'));
+  t.match(res.stdout, /1 neighbour heard \(0 with OPEN, 1 alive in a session\)/);
+  t.notMatch(far.daemon.stderr, /OPEN unanswered/, 'the far daemon was not left with an unanswered OPEN');
+
+  // -f stops at the first answer; --deadline bounds the whole run
+  const first = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '100', '--interval', '0.5', '-f', '--json'], { env });
+  t.equal(first.code, 0, first.stderr);
+  t.equal(jsonLines(first.stdout).length, 1, '-f: one answer, then done (not 100 probes)');
+  const started = Date.now();
+  const bounded = await runLsoeIn(b.ns, ['hello', '-i', b.ifname, '-c', '100', '--interval', '1', '--deadline', '1.5', '--json'], { env });
+  t.equal(bounded.code, 0, bounded.stderr);
+  t.ok(Date.now() - started < 30000, '--deadline ended the run long before 100 probes (generous bound)');
+  t.match(bounded.stderr, /, 1\.5 s at most/);
 });

@@ -136,7 +136,7 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
   const denied = await runAs(acc.outsider, ['lab', 'status', '--name', name]);
   t.equal(denied.code, 1, 'lab status without root fails');
   t.equal(denied.stdout, '');
-  t.match(denied.stderr, new RegExp(`^lsoe: permission denied on ${stateDir}/\\w+\\.sock and \\d+ other sockets \\(run lsoe lab status as root\\)\\n$`));
+  t.match(denied.stderr, new RegExp(`^lsoe: lab status: permission denied on ${stateDir}/\\w+\\.sock and \\d+ other sockets \\(run lsoe lab status as root\\)\\n$`));
 
   // Everything inside the namespaces before down: the daemons and their children.
   const before = [...(await labNamespacePids(name)).values()].flat();
@@ -151,5 +151,5 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
   await t.rejects(fetch(result.url), 'collector gone');
   const again = await lsoe(['lab', 'status', '--name', name]);
   t.equal(again.code, 1);
-  t.match(again.stderr, new RegExp(`^lsoe: no lab '${name}'`));
+  t.match(again.stderr, new RegExp(`^lsoe: lab status: no lab '${name}'`));
 });

@@ -40,7 +40,7 @@ t.test('sessions: JSON and table match both ends; --watch --json follows up and 
   const table = await runLsoeIn(p.nsA, ['sessions', '--socket', da.socket]);
   t.equal(table.code, 0);
   const row = table.stdout.split('\n').find((l) => l.includes(p.b.mac)) ?? '';
-  t.match(row, new RegExp(`${p.a.ifname} .*${p.b.mac} .*${ID_B} .*open .*\\d+s .*ago .*\\d+/\\d+ `));
+  t.match(row, new RegExp(`${p.a.ifname} .*${p.b.mac} .*${ID_B.match(/../g)!.join(":")} .*open .*\\d+s .*ago .*\\d+/\\d+ `));
   const summary = await runLsoeIn(p.nsA, ['sessions', '--summary', '--socket', da.socket]);
   t.match(summary.stdout, /^1 session: 1 open, 0 opening\n/);
   const filtered = await runLsoeIn(p.nsA, ['sessions', '--json', '--peer', '02:00:00:00:00:99', '--socket', da.socket]);
@@ -86,7 +86,18 @@ t.test('the ink view in tmux shows the session, follows events and quits on q', 
   const shown = pane();
   t.comment(shown.trimEnd());
   t.match(shown, /lsoe sessions: 1 \(1 open, 0 opening\)/);
-  t.match(shown, new RegExp(`${p.a.ifname} +${p.b.mac} +${ID_B} +open`));
+  t.match(shown, new RegExp(`${p.a.ifname} +${p.b.mac} +${ID_B.match(/../g)!.join(':')} +open`));
+
+  // KEEPALIVEs are no event, yet the live view shows what a fresh query shows: the PDU
+  // counts grow and "last heard" stays recent (it went stale before, a healthy peer
+  // looking as if it were dying).
+  const pdus = () => /(\d+)\/(\d+)/.exec(pane().split('\n').find((l) => l.includes(p.b.mac)) ?? '')?.[0] ?? '';
+  const first = pdus();
+  t.not(first, '', 'the row shows PDUs tx/rx');
+  await eventually(() => pdus() !== first && pdus() !== '', SLOW, 'the PDU counts to change without any event');
+  await new Promise((r) => setTimeout(r, 4000));
+  const heard = /(\d+)s ago/.exec(pane().split('\n').find((l) => l.includes(p.b.mac)) ?? '');
+  t.ok(heard !== null && Number(heard[1]) <= 3, `last heard stays fresh after 4 s of no events (${heard?.[0]})`);
 
   // An event (link down) redraws the view without anything typed.
   await p.nsA.ip(['link', 'set', p.a.ifname, 'down']);
@@ -165,6 +176,6 @@ t.test('a non-root member of the socket group can query; others are refused', as
   t.same(outsider, {
     code: 1,
     stdout: '',
-    stderr: `lsoe: permission denied on ${da.socket} (run as root or as a member of the socket's group)\n`,
+    stderr: `lsoe: sessions: permission denied on ${da.socket} (run as root or as a member of the socket's group)\n`,
   });
 });

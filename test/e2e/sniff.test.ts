@@ -79,7 +79,7 @@ t.test('sniff shows every PDU type, a three-frame PDU reassembled, and a bad fra
   );
   t.equal(errors.length, 1);
   t.match(errors[0], { ifname: b.ifname, src: a.mac, error: { reason: 'checksum' } });
-  t.match(sniff.stderr, /\b13 frames, 10 PDUs \(HELLO 1, OPEN 1, .*\), 1 errors, 0 dropped by the kernel/);
+  t.match(sniff.stderr, /\b13 frames, 10 PDUs \(HELLO 1, OPEN 1, .*\), 1 error, 0 dropped by the kernel/);
 
   // -w writes pcapng, which keeps the interface: lsoe decode reads the very same records back.
   const lsoe = path.resolve(helpers, '../../../bin/lsoe');
@@ -163,7 +163,7 @@ t.test('SIGTERM prints the summary too, and libpcap warnings stay off the termin
   t.notOk('pdu' in recs[1]!, 'the corrupted frame is an error record');
   t.same(
     sniff.stderr.split('\n'),
-    [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDUs (HELLO 1), 1 errors, 0 dropped by the kernel', ''],
+    [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDU (HELLO 1), 1 error, 0 dropped by the kernel', ''],
     'the listening line and the summary, nothing from libpcap',
   );
 });
@@ -190,7 +190,7 @@ t.test('usage errors exit 2 before touching the network', async (t) => {
   const ns = await createNetns(t, 'u');
   const bad = await runLsoeIn(ns, ['sniff', '-t', 'bogus']);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /^lsoe: --type: unknown PDU type 'bogus'/);
+  t.match(bad.stderr, /^lsoe: sniff: --type: unknown PDU type 'bogus'/);
   const zero = await runLsoeIn(ns, ['sniff', '-c', '0']);
   t.equal(zero.code, 2);
 });

@@ -43,10 +43,10 @@ t.test('each answering neighbour is reported once, with its OPEN and the time to
   await flush();
   await flush();
   t.same(
-    reported.map((a) => [a.src, a.pdu, a.timeToAnswer, a.ifname, a.dst, a.time]),
+    reported.map((a) => [a.kind, a.src, a.pdu, a.timeToAnswer, a.ifname, a.dst, a.time, a.probe]),
     [
-      ['02:00:00:00:00:0b', openB, 0.25, 'eth0', '02:00:00:00:00:01', 1700000000],
-      ['02:00:00:00:00:0c', openC, 0.25, 'eth0', '02:00:00:00:00:01', 1700000000],
+      ['open', '02:00:00:00:00:0b', openB, 0.25, 'eth0', '02:00:00:00:00:01', 1700000000, 1],
+      ['open', '02:00:00:00:00:0c', openC, 0.25, 'eth0', '02:00:00:00:00:01', 1700000000, 1],
     ],
   );
 
@@ -54,25 +54,43 @@ t.test('each answering neighbour is reported once, with its OPEN and the time to
   prober.sendHello();
   await flush();
   await flush();
-  t.equal(reported.length, 2, 'a second OPEN does not report a neighbour again');
-  t.same(prober.answers().map((a) => a.opens), [2, 2], 'but it is counted');
+  t.equal(reported.length, 2, 'the same OPEN again (a retransmission) does not report a neighbour again');
+  t.same(prober.neighbours().map((a) => [a.opens, a.retransmits]), [[1, 1], [1, 1]], 'it is counted as a retransmission, not an answer');
   t.equal(prober.sent, 2);
   t.same(gotB.map((p) => p.type), ['HELLO', 'HELLO'], 'the neighbour only ever gets HELLO (no ACK)');
   t.same(gotD.map((p) => p.type), ['HELLO', 'HELLO']);
 });
 
-t.test('OPENs before any HELLO, and other PDUs, are ignored', async (t) => {
+t.test('an OPEN before any HELLO is no answer, nor is its retransmission; a KEEPALIVE says alive; a new OPEN after the HELLO is reported', async (t) => {
   const seg = new MemorySegment();
   const me = seg.attach('eth0', '02:00:00:00:00:01');
   const peer = seg.attach('p', '02:00:00:00:00:02');
   const reported: HelloAnswer[] = [];
-  const prober = new HelloProber(me, HELLO_DST, () => 0, (a) => reported.push(a));
-  const open: Pdu = { type: 'OPEN', nonce: '00000001', localId: '01010101010101010101', attributes: '' };
-  for (const f of splitPdu(encodePdu(open))) peer.send(me.mac, f);
+  let clock = 0;
+  const prober = new HelloProber(me, HELLO_DST, () => clock, (a) => reported.push(a));
+  const send = (p: Pdu) => {
+    for (const f of splitPdu(encodePdu(p))) peer.send(me.mac, f);
+  };
+  const stale: Pdu = { type: 'OPEN', nonce: '00000001', localId: '01010101010101010101', attributes: '' };
+  send(stale);
   await flush();
   t.equal(reported.length, 0, 'not an answer to us');
   prober.sendHello();
-  for (const f of splitPdu(encodePdu({ type: 'KEEPALIVE' }))) peer.send(me.mac, f);
+  clock = 0.447;
+  send(stale);
   await flush();
-  t.equal(reported.length, 0);
+  t.equal(reported.length, 0, 'a late retransmission of an OPEN sent before our HELLO is not taken for the answer');
+  send({ type: 'KEEPALIVE' });
+  await flush();
+  t.same(reported.map((a) => [a.kind, a.pdu.type]), [['alive', 'KEEPALIVE']], 'a KEEPALIVE says the neighbour is alive (in session with this MAC)');
+  send({ type: 'KEEPALIVE' });
+  await flush();
+  t.equal(reported.length, 1, 'said once');
+  const fresh: Pdu = { type: 'OPEN', nonce: '00000002', localId: '01010101010101010101', attributes: '' };
+  clock = 1;
+  send(fresh);
+  await flush();
+  t.equal(reported.length, 2, 'the OPEN after the HELLO is reported');
+  t.match(reported[1], { kind: 'open', src: peer.mac, pdu: fresh, timeToAnswer: 1, probe: 1 });
+  t.same(prober.neighbours(), [{ src: peer.mac, opens: 1, retransmits: 1, others: 2 }]);
 });
