@@ -19,6 +19,7 @@ export const METHODS = [
   'counters',
   'config',
   'version',
+  'bgp',
   'subscribe',
   'unsubscribe',
 ] as const;

@@ -12,7 +12,7 @@
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
-import { isQueryMethod, QUERY_HANDLERS } from './handlers.js';
+import { isQueryMethod, QUERY_HANDLERS, type ControlExtensions } from './handlers.js';
 import { LineSplitter } from './line-splitter.js';
 import {
   encodeLine,
@@ -44,6 +44,8 @@ export interface ControlServerOptions {
   eventBacklogBytes?: number;
   /** a client whose unsent answers exceed this is disconnected; default 8 MiB */
   maxBacklogBytes?: number;
+  /** what lives beside the core (the BGP-LS northbound), for the methods that show it */
+  extensions?: ControlExtensions;
 }
 
 export interface ControlServer {
@@ -64,7 +66,7 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
   const clients = new Set<Connection>();
   let nextClient = 1;
   const server = net.createServer((socket) => {
-    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog);
+    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog, opts.extensions ?? {});
     clients.add(conn);
     socket.once('close', () => clients.delete(conn));
   });
@@ -124,6 +126,7 @@ class Connection {
     private readonly log: ControlLog,
     private readonly eventBacklog: number,
     private readonly maxBacklog: number,
+    private readonly extensions: ControlExtensions,
   ) {
     this.lines = new LineSplitter(MAX_REQUEST_LINE, {
       onLine: (line) => this.handleLine(line),
@@ -202,7 +205,7 @@ class Connection {
     }
     let result: unknown;
     try {
-      result = QUERY_HANDLERS[req.method](this.core);
+      result = QUERY_HANDLERS[req.method](this.core, this.extensions);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn(`control method ${req.method} failed: ${message}`);

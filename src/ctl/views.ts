@@ -2,6 +2,7 @@
 // never a serialised internal object, so a field added inside the daemon does not leak
 // out and a client can rely on exactly these keys.
 import type { Encapsulation } from '../proto/types.js';
+import type { BgpStatus } from '../daemon/bgp-northbound.js';
 import type { AnnouncedEncaps, DaemonEvent, LearnedEncaps, SessionView } from '../daemon/core.js';
 
 export function sessionToWire(s: SessionView): SessionView {
@@ -53,4 +54,33 @@ export function announcedToWire(a: AnnouncedEncaps): AnnouncedEncaps {
 export function eventToWire(e: DaemonEvent): DaemonEvent {
   const copy = JSON.parse(JSON.stringify(e)) as DaemonEvent;
   return { ...copy, event: e.event, time: e.time, ifname: e.ifname, peerMac: e.peerMac, peerId: e.peerId };
+}
+
+/** The BGP-LS northbound's status, field by field (`lsoe bgp`); null = not running. */
+export function bgpToWire(b: BgpStatus | null): BgpStatus {
+  if (b === null) return { enabled: false, routerId: null, asn: null, routes: 0, heldBack: [], peers: [] };
+  return {
+    enabled: b.enabled,
+    routerId: b.routerId,
+    asn: b.asn,
+    routes: b.routes,
+    heldBack: b.heldBack.map((h) => ({ ifname: h.ifname, peerMac: h.peerMac })),
+    peers: b.peers.map((p) => ({
+      peer: p.peer,
+      asn: p.asn,
+      peerAsn: p.peerAsn,
+      state: p.state,
+      since: p.since,
+      peerRouterId: p.peerRouterId,
+      localAddress: p.localAddress,
+      linkState: p.linkState,
+      messagesSent: { ...p.messagesSent },
+      messagesReceived: { ...p.messagesReceived },
+      announced: { ...p.announced },
+      withdrawn: { ...p.withdrawn },
+      held: p.held,
+      connects: p.connects,
+      lastError: p.lastError,
+    })),
+  };
 }

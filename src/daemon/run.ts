@@ -3,8 +3,10 @@
 // signals). Runs in the foreground and logs to stderr.
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-error.js';
+import type { ControlExtensions } from '../ctl/handlers.js';
 import type { InterfaceMonitor } from '../io/interface-monitor.js';
 import { guardedClock, realClock } from './clock.js';
+import { BgpConfigError, BgpNorthbound } from './bgp-northbound.js';
 import { buildConfig, ConfigError, type DaemonConfig } from './config.js';
 import { Daemon } from './core.js';
 import { deriveLocalId, readIdentitySources } from './local-id.js';
@@ -119,6 +121,17 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     extraCounters: () => ({ ...(reporter?.counters ?? {}), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
   });
 
+  // BGP-LS northbound: reads the core, never feeds it (PROTOCOL.md section 8).
+  const bgp = new BgpNorthbound({ core, clock, log, interfaces: () => monitor.current() });
+  try {
+    bgp.configure(config);
+  } catch (err) {
+    if (!(err instanceof BgpConfigError)) throw err;
+    monitor.close();
+    (reporter as Reporter | null)?.close();
+    throw new CliError(err.message, 2);
+  }
+
   // Several kernel events come in a burst: one table update for all of them.
   let pending = false;
   monitor.on('change', () => {
@@ -128,6 +141,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       pending = false;
       try {
         core.updateInterfaces(monitor.current());
+        bgp.changed();
       } catch (err) {
         log.log('error', 'iface', `interface change not applied: ${errorLine(err)}`);
       }
@@ -144,7 +158,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   let ctl: { close(): Promise<void> } | null = null;
   if (opts.socket !== null) {
     try {
-      ctl = await startControl(core, opts.socket, opts.socketGroup, log);
+      ctl = await startControl(core, opts.socket, opts.socketGroup, log, { bgp: () => bgp.status() });
     } catch (err) {
       monitor.close();
       (reporter as Reporter | null)?.close();
@@ -152,12 +166,14 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     }
   }
   core.start(monitor.current());
+  bgp.changed();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.log('info', 'core', `${signal}: closing sessions and exiting`);
+    await bgp.stop();
     core.stop();
     monitor.close();
     const r = reporter as Reporter | null;
@@ -174,6 +190,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     void reloadConfiguration(
       () => loadConfig(opts),
       (next) => {
+        bgp.configure(next);
         const nextId = localIdOf(next);
         setReporter(next.reportRfc7752Url);
         core.reconfigure(next, nextId);
@@ -195,7 +212,13 @@ function errorLine(err: unknown): string {
 }
 
 /** Starts the control socket; any failure is a CliError (exit 1) naming the path. */
-async function startControl(core: Daemon, path: string, group: string | undefined, log: Logger): Promise<{ close(): Promise<void> }> {
+async function startControl(
+  core: Daemon,
+  path: string,
+  group: string | undefined,
+  log: Logger,
+  extensions: ControlExtensions,
+): Promise<{ close(): Promise<void> }> {
   const cannot = (why: string) =>
     new CliError(`cannot start the control socket ${path}: ${why} (--no-socket runs without one)`, 1);
   let mod: { startControlServer?: unknown };
@@ -207,11 +230,12 @@ async function startControl(core: Daemon, path: string, group: string | undefine
   if (typeof mod.startControlServer !== 'function') throw cannot('this build has no control server');
   const start = mod.startControlServer as (
     c: Daemon,
-    o: { path: string; group?: string; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
+    o: { path: string; group?: string; extensions: ControlExtensions; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
   ) => Promise<{ close(): Promise<void> }>;
   try {
     return await start(core, {
       path,
+      extensions,
       ...(group !== undefined ? { group } : {}),
       log: {
         debug: (m) => log.log('debug', 'ctl', m),
