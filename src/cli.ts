@@ -9,6 +9,7 @@ import { register as registerHello } from './commands/hello.js';
 import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerSessions } from './commands/sessions.js';
 import { register as registerEncaps } from './commands/encaps.js';
+import { register as registerBgp } from './commands/bgp.js';
 import { register as registerLab } from './commands/lab.js';
 
 const VERSION = '0.1.0';
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerDaemon(program);
   registerSessions(program);
   registerEncaps(program);
+  registerBgp(program);
   registerLab(program);
   program.addHelpText(
     'after',
