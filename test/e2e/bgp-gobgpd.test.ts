@@ -169,3 +169,13 @@ t.test('a broken BGP peer: NOTIFICATION, retry, and LSOE never notices', { skip:
   const s = await da.sessions();
   t.strictSame(s.map((x) => [x.state, x.since]), [['open', openSince]], 'the LSOE session stayed open throughout');
 });
+
+t.test('bgp-router-id other than our lowest loopback IPv4: refused at start', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const a = await createNetns(t, 'bgpr');
+  await addr(a, 'lo', '10.255.0.1/32', '10.255.0.9/32');
+  const r = await runLsoeIn(a, ['daemon', '--no-socket', '--bgp-peer', '198.51.100.2', '--bgp-asn', '65000', '--bgp-router-id', '10.255.0.9']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /^lsoe: bgp-router-id 10\.255\.0\.9 is refused: it must be our lowest loopback IPv4, 10\.255\.0\.1/);
+  t.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack');
+});
