@@ -11,6 +11,7 @@ import { register as registerSessions } from './commands/sessions.js';
 import { register as registerEncaps } from './commands/encaps.js';
 import { register as registerBgp } from './commands/bgp.js';
 import { register as registerLab } from './commands/lab.js';
+import { register as registerCompletion } from './commands/completion.js';
 
 const VERSION = '0.1.0';
 
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerEncaps(program);
   registerBgp(program);
   registerLab(program);
+  registerCompletion(program);
   program.addHelpText(
     'after',
     '\nEvery command prints for people by default and, with --json, one JSON object per line.\nSee lsoe(1) and lsoe-<command>(1) for details.',

@@ -25,8 +25,9 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-JSON keys: ifname, peerMac, peerId (hex or null), state (opening|open),
-since (ISO 8601), lastHeard, counters {txPdus, rxPdus, retransmits, errors}.
+JSON keys: ifname, peerMac, peerId (hex or null), state (opening|open|hopeless|held-down),
+since (ISO 8601), until (held-down only), lastHeard, counters {txPdus, rxPdus,
+retransmits, errors}.
 No sessions prints nothing with --json. --watch --json prints events such as
 {"event":"session-up",...}, one per line, flushed; {"event":"events-dropped"}
 means the reader was too slow and some were missed.

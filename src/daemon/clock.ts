@@ -2,6 +2,7 @@
 // session machine. The real clock is monotonic (performance.now) but starts at the epoch,
 // so `now()` also reads as a wall-clock time for display and never steps backwards.
 import { performance } from 'node:perf_hooks';
+import { timerSafe } from './backoff.js';
 
 export type TimerHandle = { readonly id: number };
 
@@ -31,7 +32,8 @@ export function realClock(): Clock {
           timers.delete(id);
           fn();
         },
-        Math.max(0, Math.ceil(delay * 1000)),
+        // a longer delay would fire at once; the session machine re-arms a timer that fires early
+        Math.ceil(timerSafe(delay) * 1000),
       );
       timers.set(id, t);
       return { id };

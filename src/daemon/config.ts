@@ -36,6 +36,12 @@ export interface DaemonConfig {
   maxNewSessionsPerSecond: number;
   reassemblyMaxBytesPerSender: number;
   reassemblyMaxBytesTotal: number;
+  maxEncapsulationsPerType: number;
+  maxEncapsulationBytesPerInterface: number;
+  restartLimit: number;
+  restartWindow: number;
+  restartHoldDown: number;
+  maxControlConnections: number;
   mplsIpv4Encapsulation: Encapsulation[];
   mplsIpv6Encapsulation: Encapsulation[];
   /** BGP-LS northbound (PROTOCOL.md section 8); no peers = off */
@@ -128,6 +134,9 @@ const patterns: Parser<string[]> = (t) => {
   return list;
 };
 
+/** The most entries one encapsulation PDU can carry: IPv4 entries (6 octets) in 65,535 octets. */
+export const MAX_ENTRIES_PER_PDU = Math.floor((0xffff - 5) / 6);
+
 const PARSERS: Readonly<Record<string, { field: keyof DaemonConfig; parse: Parser<unknown> }>> = {
   'retransmit-initial-interval': { field: 'retransmitInitialInterval', parse: positiveSeconds },
   'retransmit-exponential-backoff': { field: 'retransmitExponentialBackoff', parse: bool },
@@ -148,6 +157,12 @@ const PARSERS: Readonly<Record<string, { field: keyof DaemonConfig; parse: Parse
   'max-new-sessions-per-second': { field: 'maxNewSessionsPerSecond', parse: count(1, 1_000_000) },
   'reassembly-max-bytes-per-sender': { field: 'reassemblyMaxBytesPerSender', parse: count(1500, 1 << 20) },
   'reassembly-max-bytes-total': { field: 'reassemblyMaxBytesTotal', parse: count(1500, 1 << 30) },
+  'max-encapsulations-per-type': { field: 'maxEncapsulationsPerType', parse: count(1, MAX_ENTRIES_PER_PDU) },
+  'max-encapsulation-bytes-per-interface': { field: 'maxEncapsulationBytesPerInterface', parse: count(65535, 1 << 30) },
+  'restart-limit': { field: 'restartLimit', parse: count(1, 1_000_000) },
+  'restart-window': { field: 'restartWindow', parse: positiveSeconds },
+  'restart-hold-down': { field: 'restartHoldDown', parse: seconds },
+  'max-control-connections': { field: 'maxControlConnections', parse: count(1, 100_000) },
   'mpls-ipv4-encapsulation': { field: 'mplsIpv4Encapsulation', parse: (t) => parseMplsList(t, 4) },
   'mpls-ipv6-encapsulation': { field: 'mplsIpv6Encapsulation', parse: (t) => parseMplsList(t, 6) },
   'bgp-peer': { field: 'bgpPeer', parse: parsePeers },

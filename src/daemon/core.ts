@@ -1,29 +1,31 @@
-// The daemon core: the pure session machine (src/proto/session, run by session-table.ts)
-// over links, one session per (interface, neighbour MAC). It owns the runtime side of
-// PROTOCOL.md section 5: HELLO beacons, which interfaces run, what we announce on each,
-// bounds, and what sessions mean for the world: logs, events, northbound reports, plugins. Everything that touches the OS comes
-// in through injected pieces (a Clock, a link factory, interface tables), so tests
-// join two cores by memory links under a fake clock.
+// The daemon core: the wiring between the pieces of the runtime side of PROTOCOL.md
+// section 5, and the queries the control socket asks.
+//  - InterfaceSet (interface-set.ts): which interfaces run, their links, what we announce;
+//  - Beacon (beacon.ts): HELLOs;
+//  - Admission (admission.ts): what a frame or PDU may cost us before a session sees it;
+//  - SessionTable (session-table.ts): runs the pure session machine per (interface, MAC);
+//  - SessionEffects (session-effects.ts): what the machine's actions mean for the world.
+// Everything that touches the OS comes in through injected pieces (a Clock, a link
+// factory, interface tables), so tests join two cores by memory links under a fake clock.
 import { randomInt } from 'node:crypto';
 import type { NetInterface } from '../io/interfaces.js';
-import type { Link, LinkError, ReceivedFrame } from '../io/link.js';
-import { splitPdu } from '../proto/fragment.js';
-import { encodePdu } from '../proto/pdu/index.js';
-import { sessionKey } from '../proto/session/index.js';
-import type { CloseReason } from '../proto/session/index.js';
+import type { ReceivedFrame } from '../io/link.js';
 import { LsoeStream, type StreamRecord } from '../proto/stream.js';
-import { ENCAPSULATION_TYPES, type Encapsulation, type EncapsulationTypeName, type Pdu, type VendorPdu } from '../proto/types.js';
-import { sizeRefusal, TokenBucket, type Refusal } from './bounds.js';
+import { ENCAPSULATION_TYPES } from '../proto/types.js';
+import { Admission } from './admission.js';
+import { Beacon } from './beacon.js';
+import { TokenBucket } from './bounds.js';
 import { isoTime, type Clock, type TimerHandle } from './clock.js';
 import { configToRecord, timingOf, type DaemonConfig } from './config.js';
-import { announcedFor, changedTypes, loopbackAddresses, selectsInterface, type EncapsTable } from './encaps-local.js';
-import { agedOut, evictionVictim } from './eviction.js';
-import { NameSelector } from './glob.js';
-import { LogLimiter, silentLogger, type Level, type Logger } from './log.js';
-import { PluginError, type PluginRegistry, type VendorSession } from './plugins.js';
-import { buildReport, type Rfc7752Report } from './report.js';
-import { SessionTable, type Entry, type SessionHooks } from './session-table.js';
-import type { AnnouncedEncaps, DaemonCore, DaemonEvent, LearnedEncaps, SessionView } from './views.js';
+import { bump, newCoreCounts, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
+import { listBytes } from './encaps-cap.js';
+import { InterfaceSet, type IfState, type LinkFactory } from './interface-set.js';
+import { LogLimiter, silentLogger, type Logger } from './log.js';
+import type { PluginRegistry } from './plugins.js';
+import type { Rfc7752Report } from './report.js';
+import { oneLine, SessionEffects } from './session-effects.js';
+import { SessionTable, type Entry } from './session-table.js';
+import type { AnnouncedEncaps, DaemonCore, DaemonEvent, LearnedEncaps, SessionFilter, SessionView } from './views.js';
 
 export type {
   AnnouncedEncaps,
@@ -31,23 +33,12 @@ export type {
   DaemonEvent,
   LearnedEncaps,
   SessionCounters,
+  SessionFilter,
+  SessionState,
   SessionView,
 } from './views.js';
-
-/** An error as one line of a log message (never a stack). */
-function oneLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-}
-
-/** `10.0.0.1/31 P L [00fa01]`: one encapsulation in a log line. */
-function encapText(e: Encapsulation): string {
-  const flags = `${e.primary ? ' P' : ''}${e.loopback ? ' L' : ''}`;
-  const labels = e.labels && e.labels.length > 0 ? ` [${e.labels.join(' ')}]` : '';
-  return `${e.address}/${e.prefixLength}${flags}${labels}`;
-}
-
-/** Opens the link of one interface; rejects with a LinkError. */
-export type LinkFactory = (ifname: string, ethertype: number) => Promise<Link>;
+export type { Counters } from './counters.js';
+export type { LinkFactory } from './interface-set.js';
 
 export interface CoreOptions {
   config: DaemonConfig;
@@ -63,30 +54,11 @@ export interface CoreOptions {
   plugins?: PluginRegistry;
   version?: string;
   /** more counters to show (the reporter's, the plugins') */
-  extraCounters?: () => Record<string, number>;
+  extraCounters?: () => ExtraCounters;
 }
 
-/** Extra HELLOs after an interface comes up, in seconds: a peer whose capture was not open yet still hears one. */
-const HELLO_BURST = [1, 2];
-/** Seconds before retrying an interface whose link failed to open: doubles up to the max. */
-const LINK_RETRY_FIRST = 1;
-const LINK_RETRY_MAX = 30;
-/** Housekeeping period: reassembly expiry, MAC cache ageing. */
+/** Housekeeping period: reassembly expiry, ageing, hold-downs, log summaries. */
 const HOUSEKEEPING = 5;
-
-interface IfState {
-  name: string;
-  info: NetInterface;
-  link: Link | null;
-  /** bumps on every (de)activation, so a late link open for an old one is discarded */
-  generation: number;
-  active: boolean;
-  announced: EncapsTable | null;
-  bucket: TokenBucket;
-  timers: Set<TimerHandle>;
-  /** next delay before re-opening a link that failed */
-  retryDelay: number;
-}
 
 export class Daemon implements DaemonCore {
   private cfg: DaemonConfig;
@@ -94,25 +66,20 @@ export class Daemon implements DaemonCore {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly random: () => number;
-  private readonly ifaces = new Map<string, IfState>();
+  private readonly count = newCoreCounts();
+  private readonly ifaces: InterfaceSet;
+  private readonly beacon: Beacon;
+  private readonly effects: SessionEffects;
   private readonly sessionTable: SessionTable;
-  private readonly listeners = new Set<(e: DaemonEvent) => void>();
+  private readonly admission: Admission;
   private stream: LsoeStream;
-  private selector: NameSelector;
-  private loopbacks: NameSelector;
-  /** the last interface table given */
-  private table: NetInterface[] = [];
-  private helloTimer: TimerHandle | null = null;
   private housekeepingTimer: TimerHandle | null = null;
   private stopped = false;
   private readonly malformedLog = new LogLimiter(60);
   /** all senders together: a flood from many MACs still says little (burst 50, then 1 a second) */
   private readonly malformedBudget = new TokenBucket(1, 50);
   private malformedHeld = 0;
-  private readonly boundsLog = new LogLimiter(10);
-  private readonly vendorLog = new LogLimiter(60);
-  private readonly count: Record<string, number> = {};
-  private readonly helloFrames: Buffer[];
+  private readonly frameErrorLog = new LogLimiter(10);
 
   constructor(private readonly options: CoreOptions) {
     this.cfg = options.config;
@@ -121,43 +88,47 @@ export class Daemon implements DaemonCore {
     this.log = options.log ?? silentLogger;
     this.random = options.random ?? (() => randomInt(0, 2 ** 32 - 1));
     this.stream = this.newStream();
-    this.selector = new NameSelector(this.cfg.interfaces);
-    this.loopbacks = new NameSelector(this.cfg.loopbackInterfaces);
-    this.helloFrames = splitPdu(encodePdu({ type: 'HELLO' }));
-    this.sessionTable = new SessionTable(this.clock, this.hooks(), (e, what, err) => {
-      this.count.hookErrors!++;
+    this.ifaces = new InterfaceSet(this.cfg, this.clock, options.openLink, this.log, this.count, {
+      frame: (st, f) => this.onFrame(st, f),
+      linkOpened: (st, generation) => this.beacon.linkOpened(st, generation),
+      closing: (st) => {
+        for (const e of this.sessionTable.onInterface(st.name)) {
+          this.sessionTable.feed(e, { type: 'link-down' });
+          this.remove(e);
+        }
+      },
+      announcedChanged: (st, changed) => {
+        for (const e of this.sessionTable.onInterface(st.name)) this.sessionTable.feed(e, { type: 'local-encaps-changed', announced: changed });
+      },
+    });
+    this.beacon = new Beacon(this.clock, this.ifaces, this.log, this.count, () => ({
+      group: this.cfg.helloMulticastMacaddr,
+      interval: this.cfg.helloInterval,
+    }));
+    this.effects = new SessionEffects({
+      clock: this.clock,
+      log: this.log,
+      count: this.count,
+      ifaces: this.ifaces,
+      localId: () => this.localId,
+      ...(options.report ? { report: options.report } : {}),
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+    });
+    this.sessionTable = new SessionTable(this.clock, this.effects, (e, what, err) => {
+      this.count.hookErrors++;
       this.log.log('error', 'core', `${what} for ${e.peerMac} on ${e.ifname} failed: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
     });
-    for (const k of [
-      'framesReceived',
-      'malformedFrames',
-      'pdusReceived',
-      'pdusSent',
-      'framesSent',
-      'framesNotSent',
-      'hellosSent',
-      'sessionsCreated',
-      'sessionsRefused',
-      'sessionsAgedOut',
-      'sessionsEvicted',
-      'hookErrors',
-      'frameErrors',
-      'sessionsUp',
-      'sessionsDown',
-      'pdusFromUnknownPeers',
-      'reportsSubmitted',
-      'vendorPdusReceived',
-      'linkErrors',
-    ]) {
-      this.count[k] = 0;
-    }
+    this.effects.attach(this.sessionTable);
+    this.admission = new Admission(this.cfg, this.sessionTable, this.ifaces, this.log, this.count, (st, key, peerMac, now) =>
+      this.createEntry(st, key, peerMac, now),
+    );
   }
 
   // ---- lifecycle -------------------------------------------------------------------
 
   /** Starts the HELLO beacon; interfaces come with `updateInterfaces`. */
   start(table: NetInterface[]): void {
-    this.scheduleHello();
+    this.beacon.schedule();
     this.housekeepingTimer = this.clock.setTimer(HOUSEKEEPING, () => this.housekeeping());
     this.updateInterfaces(table);
   }
@@ -167,11 +138,10 @@ export class Daemon implements DaemonCore {
     if (this.stopped) return;
     for (const e of this.sessionTable.all()) this.sessionTable.feed(e, { type: 'close' });
     this.stopped = true;
-    if (this.helloTimer) this.clock.clearTimer(this.helloTimer);
+    this.beacon.stop();
     if (this.housekeepingTimer) this.clock.clearTimer(this.housekeepingTimer);
-    for (const st of this.ifaces.values()) this.deactivate(st);
-    for (const e of this.sessionTable.all()) this.sessionTable.remove(e);
-    this.ifaces.clear();
+    this.ifaces.stop();
+    for (const e of this.sessionTable.all()) this.remove(e);
   }
 
   /** Applies a new configuration (SIGHUP). Identity or timing changes restart the sessions. */
@@ -183,8 +153,7 @@ export class Daemon implements DaemonCore {
       JSON.stringify(timingOf(config)) !== JSON.stringify(timingOf(old));
     this.cfg = config;
     this.localId = localId;
-    this.selector = new NameSelector(config.interfaces);
-    this.loopbacks = new NameSelector(config.loopbackInterfaces);
+    this.admission.reconfigure(config);
     if (
       config.reassemblyTimeout !== old.reassemblyTimeout ||
       config.reassemblyMaxBytesPerSender !== old.reassemblyMaxBytesPerSender ||
@@ -192,26 +161,16 @@ export class Daemon implements DaemonCore {
     ) {
       this.stream = this.newStream();
     }
-    for (const st of this.ifaces.values()) st.bucket.setRate(config.maxNewSessionsPerSecond);
     if (restart) {
       this.log.log('info', 'config', 'identity, EtherType or timers changed: restarting every session');
       for (const e of this.sessionTable.all()) {
         this.sessionTable.feed(e, { type: 'close' });
-        this.sessionTable.remove(e);
+        this.remove(e);
       }
     }
-    if (config.ethertype !== old.ethertype) {
-      for (const st of this.ifaces.values()) this.deactivate(st);
-      this.ifaces.clear();
-    }
-    if (config.helloInterval !== old.helloInterval) this.scheduleHello();
-    this.updateInterfaces(this.table);
-  }
-
-  // ---- interfaces -------------------------------------------------------------------
-
-  private selects(i: NetInterface): boolean {
-    return selectsInterface(i, this.selector, this.loopbacks);
+    if (config.helloInterval !== old.helloInterval) this.beacon.schedule();
+    this.ifaces.reconfigure(config, config.ethertype !== old.ethertype);
+    this.admission.refreshOwnMacs();
   }
 
   /**
@@ -221,188 +180,55 @@ export class Daemon implements DaemonCore {
    */
   updateInterfaces(table: NetInterface[]): void {
     if (this.stopped) return;
-    this.table = table;
-    const loopback = loopbackAddresses(table, this.loopbacks);
-    const mpls = { v4: this.cfg.mplsIpv4Encapsulation, v6: this.cfg.mplsIpv6Encapsulation };
-    const present = new Set<string>();
-    for (const info of table) {
-      if (!this.selects(info)) continue;
-      present.add(info.name);
-      let st = this.ifaces.get(info.name);
-      if (st !== undefined && st.info.mac !== info.mac) {
-        // a new MAC is a new identity on the wire: start over
-        this.deactivate(st);
-        this.ifaces.delete(info.name);
-        st = undefined;
-      }
-      if (st === undefined) {
-        st = {
-          name: info.name,
-          info,
-          link: null,
-          generation: 0,
-          active: false,
-          announced: null,
-          bucket: new TokenBucket(this.cfg.maxNewSessionsPerSecond),
-          timers: new Set(),
-          retryDelay: LINK_RETRY_FIRST,
-        };
-        this.ifaces.set(info.name, st);
-        this.log.log('info', 'iface', `interface ${info.name} selected`, { ifname: info.name, mac: info.mac, up: info.up });
-      }
-      st.info = info;
-      if (info.up && !st.active) this.activate(st);
-      else if (!info.up && st.active) {
-        this.log.log('info', 'iface', `link down on ${st.name}: closing its sessions`, { ifname: st.name });
-        this.deactivate(st);
-      }
-      const next = announcedFor(info, loopback, mpls);
-      const changed = changedTypes(st.announced, next);
-      const hadTable = st.announced !== null;
-      st.announced = next;
-      if (hadTable && Object.keys(changed).length > 0) {
-        this.log.log('info', 'iface', `addresses changed on ${st.name}: re-announcing ${Object.keys(changed).join(', ')}`, {
-          ifname: st.name,
-        });
-        for (const e of this.sessionTable.onInterface(st.name)) {
-          this.sessionTable.feed(e, { type: 'local-encaps-changed', announced: changed });
-        }
-      }
-    }
-    for (const st of [...this.ifaces.values()]) {
-      if (!present.has(st.name)) {
-        this.log.log('info', 'iface', `interface ${st.name} gone or no longer selected`, { ifname: st.name });
-        this.deactivate(st);
-        this.ifaces.delete(st.name);
-      }
-    }
+    this.ifaces.update(table);
+    this.admission.refreshOwnMacs();
   }
 
-  private activate(st: IfState): void {
-    st.active = true;
-    const generation = ++st.generation;
-    this.log.log('info', 'iface', `link up on ${st.name}`, { ifname: st.name });
-    this.options.openLink(st.name, this.cfg.ethertype).then(
-      (link) => {
-        if (this.stopped || st.generation !== generation || !st.active || this.ifaces.get(st.name) !== st) {
-          link.close();
-          return;
-        }
-        st.link = link;
-        st.retryDelay = LINK_RETRY_FIRST;
-        link.onFrame((f) => {
-          // a bug on the receive path costs this frame, never the daemon
-          try {
-            this.onFrame(st, f);
-          } catch (err) {
-            this.count.frameErrors!++;
-            if (this.boundsLog.allow('frame-error', this.clock.now()) !== null) {
-              this.log.log('error', 'io', `frame from ${f.src} on ${st.name} not handled: ${oneLine(err)}`, { ifname: st.name });
-            }
-          }
-        });
-        link.onError((err) => this.onLinkError(st, link, err));
-        this.log.log('debug', 'io', `capturing on ${st.name}`, { ifname: st.name, mac: link.mac });
-        this.sendHello(st);
-        for (const delay of HELLO_BURST) {
-          const h = this.clock.setTimer(delay, () => {
-            st.timers.delete(h);
-            if (st.generation === generation) this.sendHello(st);
-          });
-          st.timers.add(h);
-        }
-      },
-      (err: unknown) => {
-        this.count.linkErrors!++;
-        const message = err instanceof Error ? err.message : String(err);
-        const delay = st.retryDelay;
-        st.retryDelay = Math.min(delay * 2, LINK_RETRY_MAX);
-        this.log.log('error', 'io', `cannot open ${st.name}: ${message}; retrying in ${delay} s`, { ifname: st.name });
-        if (this.stopped || st.generation !== generation) return;
-        const h = this.clock.setTimer(delay, () => {
-          st.timers.delete(h);
-          if (st.generation === generation && st.active && !this.stopped) {
-            st.active = false;
-            this.activate(st);
-          }
-        });
-        st.timers.add(h);
-      },
-    );
-  }
-
-  /** Link down, gone or deselected: its sessions close at once and its capture stops. */
-  private deactivate(st: IfState): void {
-    st.active = false;
-    st.generation++;
-    for (const h of st.timers) this.clock.clearTimer(h);
-    st.timers.clear();
-    for (const e of this.sessionTable.onInterface(st.name)) {
-      this.sessionTable.feed(e, { type: 'link-down' });
-      this.sessionTable.remove(e);
+  /**
+   * Operator action: restarts the matching sessions (closed now; they start again when
+   * the neighbour next speaks, hopeless ones included) and releases matching hold-downs.
+   * Returns how many sessions and hold-downs it concerned.
+   */
+  clearSessions(filter: SessionFilter = {}): number {
+    const mac = filter.peerMac?.toLowerCase().replace(/-/g, ':');
+    const match = (x: { ifname: string; peerMac: string }) =>
+      (filter.ifname === undefined || x.ifname === filter.ifname) && (mac === undefined || x.peerMac === mac);
+    let n = 0;
+    for (const e of this.sessionTable.all()) {
+      if (!match(e)) continue;
+      n++;
+      this.count.sessionsCleared++;
+      this.log.log('info', 'core', `session with ${e.peerMac} on ${e.ifname} cleared by operator`, { ifname: e.ifname, peerMac: e.peerMac });
+      this.sessionTable.feed(e, { type: 'reset' });
+      this.sessionTable.feed(e, { type: 'close' });
+      this.remove(e);
     }
-    // A fresh capture at the next link up: a packet socket can be left in error by a down.
-    st.link?.close();
-    st.link = null;
-  }
-
-  private onLinkError(st: IfState, link: Link, err: LinkError): void {
-    this.count.linkErrors!++;
-    if (err.fatal) {
-      this.log.log('warning', 'io', err.message, { ifname: st.name, code: err.code });
-      if (st.link === link) {
-        this.deactivate(st);
-        st.info = { ...st.info, up: false };
-        // Gone for good, the interface table will say so; otherwise capture again.
-        const h = this.clock.setTimer(st.retryDelay, () => {
-          st.timers.delete(h);
-          this.updateInterfaces(this.table);
-        });
-        st.timers.add(h);
-        st.retryDelay = Math.min(st.retryDelay * 2, LINK_RETRY_MAX);
-      }
-      return;
-    }
-    if (this.boundsLog.allow(`linkerr|${st.name}|${err.code}`, this.clock.now()) !== null) {
-      this.log.log('warning', 'io', err.message, { ifname: st.name, code: err.code });
-    }
-  }
-
-  // ---- HELLO ------------------------------------------------------------------------
-
-  private scheduleHello(): void {
-    if (this.helloTimer) this.clock.clearTimer(this.helloTimer);
-    this.helloTimer = this.clock.setTimer(this.cfg.helloInterval, () => {
-      this.helloTimer = null;
-      if (this.stopped) return;
-      for (const st of this.ifaces.values()) this.sendHello(st);
-      this.scheduleHello();
-    });
-  }
-
-  private sendHello(st: IfState): void {
-    if (!st.link || !st.active) return;
-    for (const f of this.helloFrames) st.link.send(this.cfg.helloMulticastMacaddr, f);
-    this.count.hellosSent!++;
-    this.count.framesSent! += this.helloFrames.length;
-    this.log.log('debug', 'io', `HELLO on ${st.name}`, { ifname: st.name });
+    return n + this.admission.release(match, this.clock.now());
   }
 
   // ---- receiving --------------------------------------------------------------------
 
   private onFrame(st: IfState, f: ReceivedFrame): void {
-    if (this.stopped || !st.active) return;
-    this.count.framesReceived!++;
-    const now = this.clock.now();
-    const records = this.stream.push({ time: now, ifname: st.name, dst: f.dst, src: f.src, payload: f.payload });
-    for (const r of records) this.onRecord(st, r, now);
+    // a bug on the receive path costs this frame, never the daemon
+    try {
+      if (this.stopped || !st.active) return;
+      this.count.framesReceived++;
+      const now = this.clock.now();
+      if (this.admission.frameRefusal(st, f, now) !== null) return;
+      const records = this.stream.push({ time: now, ifname: st.name, dst: f.dst, src: f.src, payload: f.payload });
+      for (const r of records) this.onRecord(st, r, now);
+    } catch (err) {
+      this.count.frameErrors++;
+      if (this.frameErrorLog.allow('frame-error', this.clock.now()) !== null) {
+        this.log.log('error', 'io', `frame from ${f.src} on ${st.name} not handled: ${oneLine(err)}`, { ifname: st.name });
+      }
+    }
   }
 
   private onRecord(st: IfState, r: StreamRecord, now: number): void {
     if (r.kind === 'error') {
-      this.count.malformedFrames!++;
-      const reasonKey = `malformed.${r.error.reason}`;
-      this.count[reasonKey] = (this.count[reasonKey] ?? 0) + 1;
+      this.count.malformedFrames++;
+      bump(this.count.malformedBy, r.error.reason);
       const held = this.malformedLog.allow(`${st.name}|${r.src}`, now);
       if (held === null) return;
       if (!this.malformedBudget.take(now)) {
@@ -420,77 +246,16 @@ export class Daemon implements DaemonCore {
       });
       return;
     }
-    this.count.pdusReceived!++;
+    this.count.pdusReceived++;
     if (this.log.debugEnabled('io')) {
       this.log.log('debug', 'io', `received ${r.pdu.type}`, { ifname: st.name, src: r.src, pdu: r.pdu });
     }
-    this.onPdu(st, r.src, r.pdu, now);
-  }
-
-  private onPdu(st: IfState, src: string, pdu: Pdu, now: number): void {
-    const key = sessionKey(st.name, src);
-    let e = this.sessionTable.get(key);
-    if (e === undefined) {
-      // Only what can start a session creates one: an ACK or an encapsulation from a
-      // stranger would leave an idle session behind and cost a rate token.
-      if (pdu.type !== 'HELLO' && pdu.type !== 'KEEPALIVE' && pdu.type !== 'OPEN') {
-        this.count.pdusFromUnknownPeers!++;
-        return;
-      }
-      const refusal = this.makeRoom(st, now);
-      if (refusal !== null) {
-        this.count.sessionsRefused!++;
-        const k = `sessionsRefused.${refusal}`;
-        this.count[k] = (this.count[k] ?? 0) + 1;
-        const held = this.boundsLog.allow(`${st.name}|${refusal}`, now);
-        if (held !== null) {
-          this.log.log('warning', 'bounds', `new session refused: ${refusal}`, {
-            ifname: st.name,
-            src,
-            ...(held > 0 ? { suppressed: held } : {}),
-          });
-        }
-        return;
-      }
-      e = this.createEntry(st, key, src, now);
-    }
-    this.sessionTable.feed(e, { type: 'pdu-received', pdu });
-  }
-
-  /**
-   * Whether a new neighbour may have a session: when the interface's share or the whole
-   * table is full, a hopeless or never-opened session makes room (else strangers that
-   * never finish, or that declare themselves hopeless, would lock real neighbours out).
-   * The rate is checked before anything is evicted, so a refusal costs no one a place.
-   */
-  private makeRoom(st: IfState, now: number): Refusal | null {
-    const limits = { maxSessions: this.cfg.maxSessions, maxSessionsPerInterface: this.cfg.maxSessionsPerInterface };
-    const full = sizeRefusal(limits, this.sessionTable.size, this.sessionTable.countOn(st.name));
-    let victim: Entry | null = null;
-    if (full !== null) {
-      victim = evictionVictim(full === 'max-sessions-per-interface' ? this.sessionTable.onInterface(st.name) : this.sessionTable.all());
-      if (victim === null) return full;
-    }
-    if (!st.bucket.take(now)) return 'new-session-rate';
-    if (victim !== null) this.forget(victim, 'evicted');
-    return null;
-  }
-
-  /** Drops a session that is not open (aged out or evicted); an opening one is closed first. */
-  private forget(e: Entry, why: 'aged-out' | 'evicted'): void {
-    this.count[why === 'aged-out' ? 'sessionsAgedOut' : 'sessionsEvicted']!++;
-    if (this.log.debugEnabled('bounds')) {
-      this.log.log('debug', 'bounds', `${e.s.phase} session with ${e.peerMac} on ${e.ifname} forgotten: ${why}`, {
-        ifname: e.ifname,
-        peerMac: e.peerMac,
-      });
-    }
-    if (e.s.phase === 'opening') this.sessionTable.feed(e, { type: 'close' });
-    this.sessionTable.remove(e);
+    const admitted = this.admission.admit(st, r.src, r.pdu, now);
+    if (admitted !== null) this.sessionTable.feed(admitted.entry, { type: 'pdu-received', pdu: admitted.pdu });
   }
 
   private createEntry(st: IfState, key: string, peerMac: string, now: number): Entry {
-    this.count.sessionsCreated!++;
+    this.count.sessionsCreated++;
     return this.sessionTable.create(
       key,
       {
@@ -505,171 +270,9 @@ export class Daemon implements DaemonCore {
     );
   }
 
-  // ---- what sessions mean for the world ----------------------------------------------
-
-  private hooks(): SessionHooks {
-    return {
-      send: (e, dst, pdu) => this.sendPdu(e, dst, pdu),
-      up: (e, now) => this.onUp(e, now),
-      down: (e, reason, wasOpen, now) => this.onDown(e, reason, wasOpen, now),
-      report: (e, type, encaps, peerId, now) => this.onReport(e, type, encaps, peerId, now),
-      withdraw: (e, types, peerId, now) => this.onWithdraw(e, types, peerId, now),
-      vendor: (e, pdu, now) => this.onVendor(e, pdu, now),
-      log: (e, level, message, now) => this.fsmLog(e, level, message, now),
-    };
-  }
-
-  private onUp(e: Entry, now: number): void {
-    this.count.sessionsUp!++;
-    this.log.log('info', 'fsm', `session up with ${e.peerMac} on ${e.ifname}`, {
-      event: 'session-up',
-      ifname: e.ifname,
-      peerMac: e.peerMac,
-      peerId: e.peerId,
-    });
-    this.emit({ event: 'session-up', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId: e.peerId });
-    this.options.plugins?.sessionUp(this.vendorSession(e));
-  }
-
-  private onDown(e: Entry, reason: CloseReason, wasOpen: boolean, now: number): void {
-    this.count.sessionsDown!++;
-    if (!wasOpen) {
-      this.log.log('debug', 'fsm', `opening session with ${e.peerMac} on ${e.ifname} given up: ${reason}`, {
-        ifname: e.ifname,
-        peerMac: e.peerMac,
-        reason,
-      });
-      return;
-    }
-    this.log.log('info', 'fsm', `session down with ${e.peerMac} on ${e.ifname}: ${reason}`, {
-      event: 'session-down',
-      ifname: e.ifname,
-      peerMac: e.peerMac,
-      peerId: e.peerId,
-      reason,
-    });
-    this.emit({ event: 'session-down', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId: e.peerId, reason });
-    this.options.plugins?.sessionDown(this.vendorSession(e));
-  }
-
-  private onReport(e: Entry, type: EncapsulationTypeName, encaps: readonly Encapsulation[], peerId: string | null, now: number): void {
-    this.northbound(e, type, encaps, peerId);
-    const summary = encaps.map(encapText).join(', ') || 'nothing';
-    this.log.log('info', 'fsm', `${e.peerMac} on ${e.ifname} announces ${type}: ${summary}`, {
-      event: 'encaps-changed',
-      ifname: e.ifname,
-      peerMac: e.peerMac,
-      peerId,
-      type,
-      encaps,
-    });
-    this.emit({ event: 'encaps-changed', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId, type, encaps });
-  }
-
-  private onWithdraw(e: Entry, types: EncapsulationTypeName[], peerId: string | null, now: number): void {
-    for (const type of types) this.northbound(e, type, [], peerId);
-    for (const type of e.learnedTypes) {
-      this.emit({ event: 'encaps-changed', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId, type, encaps: [], withdrawn: true });
-    }
-  }
-
-  private sendPdu(e: Entry, dst: string, pdu: Pdu): void {
-    const link = this.ifaces.get(e.ifname)?.link ?? null;
-    this.count.pdusSent!++;
-    if (link === null) {
-      this.count.framesNotSent!++;
-      return;
-    }
-    let frames: Buffer[];
-    try {
-      frames = splitPdu(encodePdu(pdu));
-    } catch (err) {
-      this.log.log('error', 'fsm', `cannot encode ${pdu.type}: ${(err as Error).message}`, { ifname: e.ifname, peerMac: e.peerMac });
-      return;
-    }
-    for (const f of frames) link.send(dst, f);
-    this.count.framesSent! += frames.length;
-    if (this.log.debugEnabled('io')) this.log.log('debug', 'io', `sent ${pdu.type}`, { ifname: e.ifname, dst, pdu });
-  }
-
-  private fsmLog(e: Entry, level: Level, message: string, now: number): void {
-    // A flood of strangers must not flood the log: warnings of sessions that never
-    // opened share one limiter; real peers' are always said.
-    if (level === 'warning' && !e.everOpen) {
-      const held = this.boundsLog.allow('unopened-warning', now);
-      if (held === null) return;
-      this.log.log(level, 'fsm', message, { ifname: e.ifname, peerMac: e.peerMac, ...(held > 0 ? { suppressed: held } : {}) });
-      return;
-    }
-    this.log.log(level, 'fsm', message, { ifname: e.ifname, peerMac: e.peerMac });
-  }
-
-  private northbound(e: Entry, type: EncapsulationTypeName, encaps: readonly Encapsulation[], peerId: string | null): void {
-    this.count.reportsSubmitted!++;
-    const report = buildReport({
-      localId: this.localId,
-      sessionNumber: e.number,
-      ifname: e.ifname,
-      peerMac: e.peerMac,
-      peerId,
-      peerAttributes: e.peerAttributes,
-      type,
-      encaps,
-    });
-    this.options.report?.(report);
-  }
-
-  private onVendor(e: Entry, pdu: VendorPdu, now: number): void {
-    this.count.vendorPdusReceived!++;
-    const handled = this.options.plugins?.deliver(pdu, this.vendorSession(e)) ?? false;
-    if (!handled && this.vendorLog.allow(`${pdu.enterpriseNumber}`, now) !== null) {
-      this.log.log('info', 'plugin', `VENDOR PDU for enterprise ${pdu.enterpriseNumber}: no plugin, ACKed and ignored`, {
-        ifname: e.ifname,
-        peerMac: e.peerMac,
-        enterpriseType: pdu.enterpriseType,
-      });
-    }
-  }
-
-  private vendorSession(e: Entry): VendorSession {
-    return {
-      ifname: e.ifname,
-      peerMac: e.peerMac,
-      peerId: e.peerId,
-      peerAttributes: e.peerAttributes,
-      send: (enterpriseNumber, enterpriseType, data) => {
-        // Checked here, where the plugin can hear it: a PDU that cannot be encoded would
-        // otherwise fail again on every retransmission until the session gives up.
-        if (!Number.isInteger(enterpriseNumber) || enterpriseNumber < 0 || enterpriseNumber > 0xffffffff) {
-          throw new PluginError(`send(): enterprise number ${String(enterpriseNumber)} is not an integer in 0..4294967295`);
-        }
-        if (!Number.isInteger(enterpriseType) || enterpriseType < 0 || enterpriseType > 255) {
-          throw new PluginError(`send(): enterprise type ${String(enterpriseType)} is not an integer in 0..255`);
-        }
-        if (typeof data !== 'string' && !Buffer.isBuffer(data)) throw new PluginError('send(): data must be a Buffer or a hex string');
-        const hex = typeof data === 'string' ? data.toLowerCase() : data.toString('hex');
-        if (!/^([0-9a-f]{2})*$/.test(hex)) throw new PluginError('send(): data is not a string of hex octets');
-        const pdu: VendorPdu = { type: 'VENDOR', enterpriseNumber, enterpriseType, data: hex };
-        try {
-          splitPdu(encodePdu(pdu));
-        } catch (err) {
-          throw new PluginError(`send(): VENDOR PDU cannot be encoded: ${oneLine(err)}`);
-        }
-        if (e.removed || e.s.phase !== 'open') return false;
-        this.sessionTable.feed(e, { type: 'send-vendor', pdu });
-        return true;
-      },
-    };
-  }
-
-  private emit(event: DaemonEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch (err) {
-        this.log.log('error', 'core', `event listener failed: ${(err as Error).message}`);
-      }
-    }
+  private remove(e: Entry): void {
+    this.sessionTable.remove(e);
+    this.effects.forget(e);
   }
 
   private housekeeping(): void {
@@ -677,9 +280,8 @@ export class Daemon implements DaemonCore {
     // rescheduled first: whatever fails below, housekeeping goes on
     this.housekeepingTimer = this.clock.setTimer(HOUSEKEEPING, () => this.housekeeping());
     const now = this.clock.now();
-    // lsoed's MAC cache: a neighbour that never got (or no longer is) open and has been
-    // silent this long is forgotten, hopeless ones included.
-    for (const e of agedOut(this.sessionTable.all(), this.cfg.macAddressCacheTimeout, now)) this.forget(e, 'aged-out');
+    this.admission.housekeeping(now);
+    this.effects.neighbourLog.flush(now);
     for (const r of this.stream.expire(now)) {
       const st = r.ifname === undefined ? undefined : this.ifaces.get(r.ifname);
       if (st) this.onRecord(st, r, now);
@@ -701,15 +303,27 @@ export class Daemon implements DaemonCore {
     const out: SessionView[] = [];
     for (const e of this.sessionTable.all()) {
       const s = e.s;
-      if (s.phase !== 'open' && s.phase !== 'opening') continue;
+      if (s.phase === 'idle') continue;
       out.push({
         ifname: e.ifname,
         peerMac: e.peerMac,
-        peerId: s.peerId,
+        peerId: s.phase === 'hopeless' ? e.peerId : s.peerId,
         state: s.phase,
         since: isoTime(s.since),
         lastHeard: s.lastHeard === null ? null : isoTime(s.lastHeard),
         counters: { ...s.counters },
+      });
+    }
+    for (const h of this.admission.heldDown(this.clock.now())) {
+      out.push({
+        ifname: h.ifname,
+        peerMac: h.peerMac,
+        peerId: null,
+        state: 'held-down',
+        since: isoTime(h.since),
+        until: isoTime(h.until),
+        lastHeard: null,
+        counters: { txPdus: 0, rxPdus: 0, retransmits: 0, errors: 0 },
       });
     }
     return out;
@@ -730,7 +344,7 @@ export class Daemon implements DaemonCore {
 
   announcedEncaps(): AnnouncedEncaps[] {
     const out: AnnouncedEncaps[] = [];
-    for (const st of this.ifaces.values()) {
+    for (const st of this.ifaces.all()) {
       if (!st.active || st.announced === null) continue;
       for (const type of ENCAPSULATION_TYPES) {
         out.push({ ifname: st.name, type, encaps: st.announced[type].map((x) => ({ ...x })) });
@@ -739,18 +353,25 @@ export class Daemon implements DaemonCore {
     return out;
   }
 
-  counters(): Record<string, number> {
+  counters(): Counters {
     let open = 0;
     let opening = 0;
     let hopeless = 0;
+    let learnedBytes = 0;
     for (const e of this.sessionTable.all()) {
       if (e.s.phase === 'open') open++;
       else if (e.s.phase === 'opening') opening++;
       else if (e.s.phase === 'hopeless') hopeless++;
+      for (const type of ENCAPSULATION_TYPES) {
+        const list = e.s.learned[type];
+        if (list !== undefined) learnedBytes += listBytes(type, list);
+      }
     }
     let linkDropped = 0;
     let linkIfDropped = 0;
-    for (const st of this.ifaces.values()) {
+    let interfaces = 0;
+    for (const st of this.ifaces.all()) {
+      if (st.active) interfaces++;
       const s = st.link?.stats();
       if (s) {
         linkDropped += s.dropped;
@@ -759,16 +380,18 @@ export class Daemon implements DaemonCore {
     }
     const r = this.stream.stats();
     return {
-      ...this.count,
+      ...snapshotCounts(this.count),
       sessions: this.sessionTable.size,
       sessionsOpen: open,
       sessionsOpening: opening,
       sessionsHopeless: hopeless,
-      interfaces: [...this.ifaces.values()].filter((s) => s.active).length,
+      sessionsHeldDown: this.admission.heldDown(this.clock.now()).length,
+      interfaces,
       captureDropped: linkDropped,
       captureIfDropped: linkIfDropped,
       reassemblySenders: r.senders,
       reassemblyBytes: r.bytes,
+      learnedEncapsBytes: learnedBytes,
       ...(this.options.extraCounters?.() ?? {}),
     };
   }
@@ -782,10 +405,7 @@ export class Daemon implements DaemonCore {
   }
 
   subscribe(listener: (e: DaemonEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.effects.subscribe(listener);
   }
 
   /** Our Local ID (20 hex digits). */

@@ -1,6 +1,6 @@
 // Which sessions may be forgotten so that strangers cannot pin the table. A session
 // that is not open and has heard nothing for `mac-address-cache-timeout` is aged out
-// (lsoed's MAC cache); when the table (or one interface's share) is full, a hopeless
+// (lsoed's MAC cache; a hopeless one counts from when it became hopeless); when the table (or one interface's share) is full, a hopeless
 // session, then the stalest session that never opened, makes room for a new neighbour.
 // Pure: the caller passes `now` and the sessions.
 import type { SessionPhase } from '../proto/session/index.js';
@@ -13,8 +13,13 @@ export interface AgeableSession {
   readonly s: { readonly phase: SessionPhase; readonly since: number; readonly lastHeard: number | null };
 }
 
-/** When we last heard from the peer, or when the session began if never. */
+/**
+ * When we last heard from the peer, or when the session began if never. A hopeless
+ * session counts from when it became hopeless: the frames it ignores still move
+ * lastHeard, and a neighbour that keeps talking must not pin it forever.
+ */
 export function lastActivity(e: AgeableSession): number {
+  if (e.s.phase === 'hopeless') return e.s.since;
   return e.s.lastHeard ?? e.s.since;
 }
 

@@ -93,9 +93,9 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   };
   setReporter(config.reportRfc7752Url);
 
-  const [{ watchInterfaces }, { openPcapLink }] = await Promise.all([
+  const [{ watchInterfaces }, { openEndpointLink, endpointLinkKind }] = await Promise.all([
     import('../io/interface-monitor.js'),
-    import('../io/pcap-link.js'),
+    import('../io/endpoint-link.js'),
   ]);
   let monitor: InterfaceMonitor;
   try {
@@ -111,7 +111,11 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     localId,
     clock,
     log,
-    openLink: (ifname, ethertype) => openPcapLink({ ifname, ethertype }),
+    openLink: async (ifname, ethertype) => {
+      const iface = monitor.current().find((i) => i.name === ifname);
+      if (iface === undefined) throw new Error(`${ifname}: no such interface`);
+      return openEndpointLink(iface, { ethertype, groups: [config.helloMulticastMacaddr], clock });
+    },
     report: (r: Rfc7752Report) => {
       if (log.debugEnabled('report')) log.log('debug', 'report', 'report', { report: r });
       reporter?.submit(r);
@@ -152,6 +156,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     localId,
     ethertype: `0x${config.ethertype.toString(16)}`,
     interfaces: config.interfaces.length > 0 ? config.interfaces : 'every up Ethernet interface',
+    capture: endpointLinkKind(),
   });
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.

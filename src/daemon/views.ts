@@ -1,6 +1,7 @@
 // The shapes the daemon core hands out (docs/ARCHITECTURE.md, "src/daemon"). They are
 // built by explicit functions in core.ts, never by exposing internal session objects.
 import type { Encapsulation, EncapsulationTypeName } from '../proto/types.js';
+import type { Counters } from './counters.js';
 
 export interface SessionCounters {
   txPdus: number;
@@ -9,12 +10,18 @@ export interface SessionCounters {
   errors: number;
 }
 
+/** One session state for every view: the control socket, `lsoe sessions`, the lab, metrics. */
+export type SessionState = 'opening' | 'open' | 'hopeless' | 'held-down';
+
 export interface SessionView {
   ifname: string;
   peerMac: string;
   peerId: string | null;
-  state: 'opening' | 'open';
+  state: SessionState;
+  /** when the current state began */
   since: string /* ISO */;
+  /** held-down only: when the hold-down ends */
+  until?: string;
   lastHeard: string | null;
   counters: SessionCounters;
 }
@@ -42,12 +49,18 @@ export type DaemonEvent = {
   [k: string]: unknown;
 };
 
+/** Which sessions an operator action concerns (all when empty). */
+export interface SessionFilter {
+  ifname?: string;
+  peerMac?: string;
+}
+
 /** What the control socket (src/ctl) may call: plain, synchronous, side-effect free. */
 export interface DaemonCore {
   sessions(): SessionView[];
   learnedEncaps(): LearnedEncaps[];
   announcedEncaps(): AnnouncedEncaps[];
-  counters(): Record<string, number>;
+  counters(): Counters;
   config(): Record<string, unknown>;
   version(): string;
   subscribe(listener: (e: DaemonEvent) => void): () => void;

@@ -124,3 +124,39 @@ export function dispatchLinkError(handlers: ReadonlyArray<(e: LinkError) => void
     }
   }
 }
+
+/**
+ * The padded frame a link sends for `payload`, or null after reporting a
+ * 'send-failed' error through `emit` (a bad destination MAC, a closed link:
+ * `refused` says why it may not send). Shared by every Link.
+ */
+export function frameToSend(
+  link: Pick<Link, 'ifname' | 'mac' | 'ethertype'>,
+  dst: string,
+  payload: Buffer,
+  refused: string | null,
+  emit: (e: LinkError) => void,
+): Buffer | null {
+  if (refused !== null) {
+    emit(new LinkError('send-failed', `${link.ifname}: frame to ${dst} not sent: ${refused}`, link.ifname, false));
+    return null;
+  }
+  try {
+    return paddedEthernetFrame(dst, link.mac, link.ethertype, payload);
+  } catch (err) {
+    emit(new LinkError('send-failed', `${link.ifname}: ${(err as Error).message}`, link.ifname, false, { cause: err }));
+    return null;
+  }
+}
+
+/** Hands `frame` to every handler; one that throws becomes a 'handler-failed' error, never a crash. */
+export function deliverFrame(handlers: ReadonlyArray<(f: ReceivedFrame) => void>, frame: ReceivedFrame, emit: (e: LinkError) => void): void {
+  for (const h of handlers) {
+    try {
+      h(frame);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      emit(new LinkError('handler-failed', `${frame.ifname}: frame handler failed: ${text}`, frame.ifname, false, { cause: err }));
+    }
+  }
+}

@@ -4,7 +4,7 @@
 // Delivery is asynchronous (a microtask), as on a real wire: a handler that
 // sends while handling never re-enters the sender.
 import { DEFAULT_ETHERTYPE, normalizeMac, parseEthernet } from '../proto/ethernet.js';
-import { dispatchLinkError, isGroupMac, LinkError, paddedEthernetFrame, type Link, type LinkStats, type ReceivedFrame } from './link.js';
+import { dispatchLinkError, isGroupMac, LinkError, deliverFrame, frameToSend, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 export interface MemorySegmentOptions {
   ethertype?: number;
@@ -72,17 +72,9 @@ export class MemoryLink implements Link {
   ) {}
 
   send(dst: string, payload: Buffer): void {
-    if (this.closed || this.down) {
-      this.emitError(new LinkError('send-failed', `${this.ifname}: frame to ${dst} not sent (link ${this.closed ? 'closed' : 'down'})`, this.ifname, false));
-      return;
-    }
-    let frame: Buffer;
-    try {
-      frame = paddedEthernetFrame(dst, this.mac, this.ethertype, payload);
-    } catch (err) {
-      this.emitError(new LinkError('send-failed', `${this.ifname}: ${(err as Error).message}`, this.ifname, false, { cause: err }));
-      return;
-    }
+    const refused = this.closed ? 'the link is closed' : this.down ? 'the link is down' : null;
+    const frame = frameToSend(this, dst, payload, refused, (e) => this.emitError(e));
+    if (frame === null) return;
     this.segment.transmit(this, frame);
   }
 
@@ -125,13 +117,7 @@ export class MemoryLink implements Link {
     if (eth.dst !== this.mac && !isGroupMac(eth.dst)) return;
     this.received++;
     const frame: ReceivedFrame = { ifname: this.ifname, time, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
-    for (const h of this.frameHandlers) {
-      try {
-        h(frame);
-      } catch (err) {
-        this.emitError(new LinkError('handler-failed', `${this.ifname}: frame handler failed: ${(err as Error)?.message ?? String(err)}`, this.ifname, false, { cause: err }));
-      }
-    }
+    deliverFrame(this.frameHandlers, frame, (e) => this.emitError(e));
   }
 
   private emitError(err: LinkError): void {

@@ -43,7 +43,8 @@ import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { DEFAULT_ETHERTYPE, parseEthernet } from '../proto/ethernet.js';
 import { getInterface, InterfaceError } from './interfaces.js';
-import { dispatchLinkError, LinkError, paddedEthernetFrame, type Link, type LinkStats, type ReceivedFrame } from './link.js';
+import { parsePacketTable } from './packet-table.js';
+import { dispatchLinkError, LinkError, deliverFrame, frameToSend, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 export interface PcapLinkOptions {
   ifname: string;
@@ -138,13 +139,9 @@ export type SocketState = 'running' | 'down' | 'gone' | 'unknown';
  * deleted), 'down' when bound but not running (interface down).
  */
 export function socketState(table: string, inode: string): SocketState {
-  for (const line of table.split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    if (cols[8] !== inode) continue;
-    if (cols[4] === '-1') return 'gone';
-    return cols[5] === '1' ? 'running' : 'down';
-  }
-  return 'gone';
+  const row = parsePacketTable(table).get(inode);
+  if (row === undefined || row.ifindex === -1) return 'gone';
+  return row.running ? 'running' : 'down';
 }
 
 let tableRead: Promise<string | null> | null = null;
@@ -322,18 +319,9 @@ export class PcapLink implements Link {
 
   send(dst: string, payload: Buffer): void {
     const capture = this.active;
-    if (capture === null) {
-      const why = this.closed ? 'the link is closed' : 'the link is down';
-      this.emitError(new LinkError('send-failed', `${this.ifname}: frame to ${dst} not sent: ${why}`, this.ifname, false));
-      return;
-    }
-    let frame: Buffer;
-    try {
-      frame = paddedEthernetFrame(dst, this.mac, this.ethertype, payload);
-    } catch (err) {
-      this.emitError(new LinkError('send-failed', `${this.ifname}: ${(err as Error).message}`, this.ifname, false, { cause: err }));
-      return;
-    }
+    const refused = capture !== null ? null : this.closed ? 'the link is closed' : 'the link is down';
+    const frame = frameToSend(this, dst, payload, refused, (e) => this.emitError(e));
+    if (frame === null || capture === null) return;
     try {
       capture.session.inject(frame);
     } catch (err) {
@@ -396,14 +384,7 @@ export class PcapLink implements Link {
     if (eth.ethertype !== this.ethertype) return;
     this.received++;
     const frame: ReceivedFrame = { ifname: this.ifname, time, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
-    for (const h of this.frameHandlers) {
-      try {
-        h(frame);
-      } catch (err) {
-        const text = err instanceof Error ? err.message : String(err);
-        this.emitError(new LinkError('handler-failed', `${this.ifname}: frame handler failed: ${text}`, this.ifname, false, { cause: err }));
-      }
-    }
+    deliverFrame(this.frameHandlers, frame, (e) => this.emitError(e));
   }
 
   /** The periodic health check: vanished? went down? poll stopped? back up? */
@@ -498,14 +479,10 @@ export class PcapLink implements Link {
   private boundIndex(capture: Capture): number {
     if (capture.inode === null) return this.index;
     try {
-      for (const line of readFileSync('/proc/net/packet', 'utf8').split('\n')) {
-        const cols = line.trim().split(/\s+/);
-        if (cols[8] === capture.inode) return Number(cols[4]);
-      }
+      return parsePacketTable(readFileSync('/proc/net/packet', 'utf8')).get(capture.inode)?.ifindex ?? this.index;
     } catch {
-      // no /proc: assume it is ours
+      return this.index; // no /proc: assume it is ours
     }
-    return this.index;
   }
 
   private emitError(err: LinkError): void {

@@ -4,7 +4,7 @@ import type { DaemonEvent, SessionView } from '../daemon/core.js';
 import { createOutput, type Output } from '../render/output.js';
 import { openDaemon, withDaemon } from './daemon-client.js';
 import { matchesPeer, type PeerFilter } from './peer-filter.js';
-import { SESSION_HEAD, sessionRow, sortSessions, summarise } from './sessions-table.js';
+import { SESSION_HEAD, sessionRow, sortSessions, summarise, type StateCounts } from './sessions-table.js';
 
 export interface SessionsOptions {
   socket: string;
@@ -49,11 +49,12 @@ function printSummary(out: Output, list: SessionView[]): void {
     out.record(sum);
     return;
   }
-  out.line(`${sum.sessions} session${sum.sessions === 1 ? '' : 's'}: ${sum.open} open, ${sum.opening} opening`);
+  const rare = (c: StateCounts) => `${c.hopeless > 0 ? `, ${c.hopeless} hopeless` : ''}${c.heldDown > 0 ? `, ${c.heldDown} held down` : ''}`;
+  out.line(`${sum.sessions} session${sum.sessions === 1 ? '' : 's'}: ${sum.open} open, ${sum.opening} opening${rare(sum)}`);
   if (sum.interfaces.length > 0) {
     out.table(
-      ['Interface', 'Open', 'Opening'],
-      sum.interfaces.map((i) => [i.ifname, String(i.open), String(i.opening)]),
+      ['Interface', 'Open', 'Opening', 'Hopeless', 'Held down'],
+      sum.interfaces.map((i) => [i.ifname, String(i.open), String(i.opening), String(i.hopeless), String(i.heldDown)]),
     );
   }
 }

@@ -5,7 +5,7 @@ import { formatAgo, formatDuration, secondsSince } from '../render/duration.js';
 
 export const SESSION_HEAD = ['Interface', 'Peer MAC', 'Peer ID', 'State', 'Up for', 'Last heard', 'PDUs tx/rx', 'Retrans'];
 
-const STATE_ORDER: Record<SessionView['state'], number> = { open: 0, opening: 1 };
+const STATE_ORDER: Record<SessionView['state'], number> = { open: 0, opening: 1, hopeless: 2, 'held-down': 3 };
 
 export function sortSessions(list: readonly SessionView[]): SessionView[] {
   return [...list].sort(
@@ -36,22 +36,33 @@ export function sessionRow(s: SessionView, nowMs: number): string[] {
   ];
 }
 
-export interface SessionSummary {
-  sessions: number;
+/** Counts per state; `heldDown` is the 'held-down' state. */
+export interface StateCounts {
   open: number;
   opening: number;
-  interfaces: Array<{ ifname: string; open: number; opening: number }>;
+  hopeless: number;
+  heldDown: number;
+}
+
+export interface SessionSummary extends StateCounts {
+  sessions: number;
+  interfaces: Array<{ ifname: string } & StateCounts>;
+}
+
+function countState(c: StateCounts, state: SessionView['state']): void {
+  if (state === 'held-down') c.heldDown++;
+  else c[state]++;
 }
 
 export function summarise(list: readonly SessionView[]): SessionSummary {
-  const byIf = new Map<string, { ifname: string; open: number; opening: number }>();
+  const byIf = new Map<string, { ifname: string } & StateCounts>();
+  const total: StateCounts = { open: 0, opening: 0, hopeless: 0, heldDown: 0 };
   for (const s of list) {
-    const row = byIf.get(s.ifname) ?? { ifname: s.ifname, open: 0, opening: 0 };
-    if (s.state === 'open') row.open++;
-    else row.opening++;
+    const row = byIf.get(s.ifname) ?? { ifname: s.ifname, open: 0, opening: 0, hopeless: 0, heldDown: 0 };
+    countState(row, s.state);
+    countState(total, s.state);
     byIf.set(s.ifname, row);
   }
   const interfaces = [...byIf.values()].sort((a, b) => a.ifname.localeCompare(b.ifname, 'en', { numeric: true }));
-  const open = list.filter((s) => s.state === 'open').length;
-  return { sessions: list.length, open, opening: list.length - open, interfaces };
+  return { sessions: list.length, ...total, interfaces };
 }

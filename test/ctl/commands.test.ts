@@ -63,9 +63,11 @@ t.test('sessions table and --summary', async (t) => {
       sessions: 2,
       open: 1,
       opening: 1,
+      hopeless: 0,
+      heldDown: 0,
       interfaces: [
-        { ifname: 'eth1', open: 1, opening: 0 },
-        { ifname: 'eth2', open: 0, opening: 1 },
+        { ifname: 'eth1', open: 1, opening: 0, hopeless: 0, heldDown: 0 },
+        { ifname: 'eth2', open: 0, opening: 1, hopeless: 0, heldDown: 0 },
       ],
     },
   ]);

@@ -1,13 +1,13 @@
 // A test double of the DaemonCore interface (docs/ARCHITECTURE.md): holds whatever the
 // test puts in it and emits the events the test asks for. It lets the control socket and
 // the commands be tested before, and apart from, the real daemon.
-import type { AnnouncedEncaps, DaemonCore, DaemonEvent, LearnedEncaps, SessionView } from '../../src/daemon/core.js';
+import type { AnnouncedEncaps, Counters, DaemonCore, DaemonEvent, LearnedEncaps, SessionView } from '../../src/daemon/core.js';
 
 export class InMemoryDaemonCore implements DaemonCore {
   sessionList: SessionView[] = [];
   learned: LearnedEncaps[] = [];
   announced: AnnouncedEncaps[] = [];
-  counterValues: Record<string, number> = {};
+  counterValues = {} as Counters;
   configValues: Record<string, unknown> = {};
   versionText = '0.0.0-test';
   /** when set, every query method throws it (the daemon failing inside a handler) */
@@ -29,7 +29,7 @@ export class InMemoryDaemonCore implements DaemonCore {
     this.check();
     return this.announced;
   }
-  counters(): Record<string, number> {
+  counters(): Counters {
     this.check();
     return this.counterValues;
   }

@@ -6,7 +6,7 @@ import { connectControl, ControlError } from '../../src/ctl/client.js';
 import { InMemoryDaemonCore, session } from './in-memory-core.js';
 import { RawLineClient } from './raw-client.js';
 import { tempSocketPath } from './tmp-socket.js';
-import type { DaemonEvent } from '../../src/daemon/core.js';
+import type { Counters, DaemonEvent } from '../../src/daemon/core.js';
 
 function event(n: number, pad = ''): DaemonEvent {
   return {
@@ -33,7 +33,7 @@ t.test('every query method answers with what the core holds, rebuilt field by fi
     },
   ];
   core.announced = [{ ifname: 'eth1', type: 'IPV6_ENCAPSULATION', encaps: [] }];
-  core.counterValues = { rxFrames: 3 };
+  core.counterValues = { framesReceived: 3 } as Counters;
   core.configValues = { 'hello-interval': 60 };
   core.versionText = '9.9.9';
   const file = tempSocketPath(t);
@@ -47,7 +47,7 @@ t.test('every query method answers with what the core holds, rebuilt field by fi
   t.notOk('fsmState' in sessions[0]!, 'internal fields do not leak');
   t.same(await c.request('encaps.learned'), core.learned);
   t.same(await c.request('encaps.announced'), core.announced);
-  t.same(await c.request('counters'), { rxFrames: 3 });
+  t.same(await c.request('counters'), { framesReceived: 3 });
   t.same(await c.request('config'), { 'hello-interval': 60 });
   t.same(await c.request('version'), { version: '9.9.9' });
 });

@@ -52,11 +52,16 @@ t.test('sessions: order, rows and counts', async (t) => {
     sessions: 3,
     open: 2,
     opening: 1,
+    hopeless: 0,
+    heldDown: 0,
     interfaces: [
-      { ifname: 'eth2', open: 1, opening: 1 },
-      { ifname: 'eth10', open: 1, opening: 0 },
+      { ifname: 'eth2', open: 1, opening: 1, hopeless: 0, heldDown: 0 },
+      { ifname: 'eth10', open: 1, opening: 0, hopeless: 0, heldDown: 0 },
     ],
   });
+  const more = [...list, { ...list[0]!, state: 'hopeless' as const }, { ...list[0]!, ifname: 'eth3', state: 'held-down' as const }];
+  t.match(summarise(more), { sessions: 5, open: 2, opening: 1, hopeless: 1, heldDown: 1 }, 'hopeless and held-down counted apart');
+  t.same(sortSessions(more).map((s) => s.state).slice(-2), ['hopeless', 'held-down'], 'after open and opening');
 });
 
 t.test('--peer takes the usual MAC spellings and refuses others', async (t) => {

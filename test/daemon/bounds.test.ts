@@ -73,8 +73,8 @@ t.test('a flood of strangers on a memory link stays within the bounds', async (t
   const c = a.core.counters();
   t.ok(c.sessions! <= 20, `sessions bounded (${c.sessions})`);
   t.ok(c.sessionsEvicted! > 0, `a full interface makes room by evicting never-opened strangers (${c.sessionsEvicted})`);
-  t.ok(c['sessionsRefused.new-session-rate']! > 0, 'rate refusals counted');
-  t.equal(c['malformed.checksum'], 2000, 'every bad frame counted');
+  t.ok(c.sessionsRefusedBy['new-session-rate']! > 0, 'rate refusals counted');
+  t.equal(c.malformedBy.checksum, 2000, 'every bad frame counted');
   t.ok(c.reassemblyBytes! <= 4194304, 'reassembly memory bounded');
   const malformedLogged = a.log.lines.filter((l) => l.message.startsWith('malformed frame')).length;
   t.ok(malformedLogged <= 60, `malformed frames logged with a bound (${malformedLogged})`);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectControl } from '../../src/ctl/client.js';
 import type { SessionView, LearnedEncaps } from '../../src/daemon/views.js';
+import type { Counters } from '../../src/daemon/counters.js';
 import { spawnLsoe, type ManagedProcess, type Netns, type TeardownHost } from '../helpers/netns.js';
 
 export interface LogLine {
@@ -41,7 +42,7 @@ export interface DaemonProc {
   waitLog(pred: (l: LogLine) => boolean, timeoutMs?: number): Promise<void>;
   sessions(): Promise<SessionView[]>;
   learned(): Promise<LearnedEncaps[]>;
-  counters(): Promise<Record<string, number>>;
+  counters(): Promise<Counters>;
 }
 
 export function tempDir(t: TeardownHost): string {
@@ -85,7 +86,7 @@ export function startDaemon(t: TeardownHost, ns: Netns, dir: string, name: strin
       ),
     sessions: () => query<SessionView[]>(socket, 'sessions'),
     learned: () => query<LearnedEncaps[]>(socket, 'encaps.learned'),
-    counters: () => query<Record<string, number>>(socket, 'counters'),
+    counters: () => query<Counters>(socket, 'counters'),
   };
   // A daemon killed with SIGKILL cannot stop its `ip monitor` child, which would then
   // live on (and keep the namespace alive): stop those by their pid.

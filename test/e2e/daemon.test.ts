@@ -165,6 +165,11 @@ t.test('a peer killed with SIGKILL and restarted reopens with no stale session',
   const s = await setup(t);
   const { da, db } = await openPair(t, s);
   const firstId = (await db.sessions())[0]!.peerId;
+  // Kill A after the opening exchange is complete: killed between B's encapsulation and
+  // its ACK, B would only retransmit (A's successor ignores encapsulations from a
+  // stranger) and notice the restart by exhausting its retransmits instead.
+  const learnedAll = async (d: DaemonProc, peer: string) => (await d.learned()).filter((l) => l.peerMac === peer).length === 4;
+  await eventually(async () => (await learnedAll(da, s.b.mac)) && (await learnedAll(db, s.a.mac)), 15000, 'the opening exchange');
   da.proc.kill('SIGKILL');
   await da.proc.exited;
   const da2 = startDaemon(t, s.nsA, s.dir, 'a2', ['-i', s.a.ifname]);

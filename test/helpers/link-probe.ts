@@ -1,4 +1,4 @@
-// A PcapLink driven over stdin/stdout, for tests that must run it inside a
+// A PcapLink (or, with "kind":"packet", a packet-socket link) driven over stdin/stdout, for tests that must run it inside a
 // network namespace (a process lives in one namespace; the test runner stays
 // in the host's). Run: node dist/test/helpers/link-probe.js '<PcapLinkOptions JSON>'
 //
@@ -11,18 +11,35 @@
 // stdin, one JSON object per line:
 //   {"send":{"dst":"aa:..","payload":"hex"}}   {"stats":true}   {"close":true}
 import { createInterface } from 'node:readline';
-import { LinkError } from '../../src/io/link.js';
+import { openEndpointLink } from '../../src/io/endpoint-link.js';
+import { getInterface } from '../../src/io/interfaces.js';
+import { LinkError, type Link } from '../../src/io/link.js';
 import { openPcapLink, type PcapLinkOptions } from '../../src/io/pcap-link.js';
+import { HELLO_MULTICAST } from '../../src/proto/ethernet.js';
+
+type ProbeOptions = PcapLinkOptions & { kind?: 'pcap' | 'packet' };
+
+/** The kind of link asked for; 'packet' needs the addon (scripts/build-native). */
+async function open(options: ProbeOptions): Promise<{ link: Link; index: number; warnings: string[] }> {
+  if (options.kind === 'packet') {
+    const iface = await getInterface(options.ifname);
+    if (iface === undefined) throw new LinkError('no-such-interface', `${options.ifname}: no such interface`, options.ifname, true);
+    const link = await openEndpointLink(iface, { ethertype: options.ethertype ?? 0x88b5, groups: [HELLO_MULTICAST], allowDown: options.allowDown });
+    return { link, index: iface.index, warnings: [] };
+  }
+  const link = await openPcapLink(options);
+  return { link, index: link.index, warnings: link.warnings };
+}
 
 const say = (obj: unknown): void => {
   process.stdout.write(JSON.stringify(obj) + '\n');
 };
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '{}') as PcapLinkOptions;
-  let link;
+  const options = JSON.parse(process.argv[2] ?? '{}') as ProbeOptions;
+  let link, index, warnings;
   try {
-    link = await openPcapLink(options);
+    ({ link, index, warnings } = await open(options));
   } catch (err) {
     const e = err as LinkError;
     say({ event: 'open-failed', code: e instanceof LinkError ? e.code : 'other', message: e.message });
@@ -32,7 +49,7 @@ async function main(): Promise<void> {
     say({ event: 'frame', ifname: f.ifname, time: f.time, dst: f.dst, src: f.src, ethertype: f.ethertype, payload: f.payload.toString('hex'), raw: f.raw?.toString('hex') }),
   );
   link.onError((e) => say({ event: 'error', code: e.code, fatal: e.fatal, message: e.message }));
-  say({ event: 'ready', mac: link.mac, index: link.index, warnings: link.warnings });
+  say({ event: 'ready', mac: link.mac, index, warnings });
   const l = link;
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === '') return;

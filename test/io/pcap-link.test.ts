@@ -4,44 +4,10 @@
 import t from 'tap';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetns, createVethPair, rootOrSkip, spawnNode, type ManagedProcess, type Netns, type TeardownHost } from '../helpers/netns.js';
+import { createNetns, createVethPair, rootOrSkip, spawnNode, type TeardownHost } from '../helpers/netns.js';
+import { helpers, Probe, startProbe } from '../helpers/probe-client.js';
 
-const helpers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers');
 const HELLO_DST = '01:80:c2:00:00:0e';
-
-interface ProbeEvent {
-  event: string;
-  [k: string]: any;
-}
-
-class Probe {
-  constructor(readonly proc: ManagedProcess) {}
-  events(): ProbeEvent[] {
-    return this.proc.stdout
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as ProbeEvent);
-  }
-  frames(): ProbeEvent[] {
-    return this.events().filter((e) => e.event === 'frame');
-  }
-  async until(pred: (e: ProbeEvent) => boolean): Promise<ProbeEvent> {
-    await this.proc.waitFor(() => this.events().some(pred));
-    return this.events().find(pred)!;
-  }
-  send(dst: string, payloadHex: string): void {
-    this.proc.write(JSON.stringify({ send: { dst, payload: payloadHex } }) + '\n');
-  }
-  command(cmd: object): void {
-    this.proc.write(JSON.stringify(cmd) + '\n');
-  }
-}
-
-async function startProbe(t: TeardownHost, ns: Netns, options: object): Promise<Probe> {
-  const p = new Probe(spawnNode(t, ns, path.join(helpers, 'link-probe.js'), [JSON.stringify(options)]));
-  await p.until((e) => e.event === 'ready' || e.event === 'open-failed');
-  return p;
-}
 
 async function pair(t: TeardownHost) {
   const [a, b] = await createVethPair(t, await createNetns(t, 'a'), await createNetns(t, 'b'));

@@ -19,6 +19,9 @@ import type {
   TimerName,
 } from './types.js';
 
+/** The longest retransmission delay, seconds: below 2^31-1 ms, the longest timer Node holds. */
+export const MAX_RETRANSMIT_DELAY = 2_000_000;
+
 type Draft = { -readonly [K in keyof Session]: Session[K] };
 
 export class StepContext {
@@ -95,7 +98,8 @@ export class StepContext {
   transmit(type: AckedTypeName, pdu: Pdu, sends: number): void {
     const t = this.s.timing;
     const factor = t.retransmitExponentialBackoff ? 2 ** (sends - 1) : 1;
-    const retransmitAt = this.now + t.retransmitInitialInterval * factor;
+    // capped: a long backoff (max-drop 100) must stay a number a runtime timer can hold
+    const retransmitAt = this.now + Math.min(t.retransmitInitialInterval * factor, MAX_RETRANSMIT_DELAY);
     this.send(pdu);
     this.setSlot(type, { inFlight: { pdu, sends, retransmitAt }, waiting: this.slot(type).waiting });
     this.arm(`retransmit:${type}`, retransmitAt);

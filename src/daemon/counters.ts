@@ -1,0 +1,148 @@
+// Every counter the daemon keeps, declared: a misspelt counter is a type error and the
+// whole list can be shown (control socket `counters`, metrics). Where the reasons vary,
+// one total and a per-reason map (`malformed` and `malformedBy.checksum`).
+import type { Refusal } from './bounds.js';
+
+/** Why a received frame was dropped before any session saw it (PROTOCOL.md has no say: our policy). */
+export type FrameDropReason =
+  /** the source MAC is a group (multicast/broadcast) address */
+  | 'group-source'
+  /** the source MAC is 00:00:00:00:00:00 */
+  | 'zero-source'
+  /** the source MAC is one of our own interfaces' */
+  | 'own-source'
+  /** addressed neither to our MAC nor to the configured HELLO group (promiscuous capture) */
+  | 'not-for-us'
+  /** the sender is held down after too many restarts */
+  | 'held-down';
+
+/** Counters the core itself bumps. */
+export interface CoreCounts {
+  framesReceived: number;
+  framesDropped: number;
+  framesDroppedBy: Partial<Record<FrameDropReason, number>>;
+  malformedFrames: number;
+  malformedBy: Record<string, number>;
+  pdusReceived: number;
+  pdusSent: number;
+  framesSent: number;
+  framesNotSent: number;
+  /** PDUs a session wanted to send to a group address: never done */
+  sendsToGroupRefused: number;
+  hellosSent: number;
+  sessionsCreated: number;
+  sessionsRefused: number;
+  sessionsRefusedBy: Partial<Record<Refusal, number>>;
+  sessionsAgedOut: number;
+  sessionsEvicted: number;
+  sessionsUp: number;
+  sessionsDown: number;
+  /** restarts a neighbour caused (new-nonce OPEN, RESTART ACK, HOPELESS ACK with nothing in flight) */
+  sessionRestarts: number;
+  /** neighbours held down for restarting too often */
+  holdDowns: number;
+  /** hold-downs an operator released (clearSessions) */
+  holdDownsReleased: number;
+  /** sessions restarted by an operator (clearSessions) */
+  sessionsCleared: number;
+  /** encapsulation entries dropped by max-encapsulations-per-type */
+  encapsTruncatedPerType: number;
+  /** encapsulation entries dropped by max-encapsulation-bytes-per-interface */
+  encapsTruncatedPerInterface: number;
+  /** local encapsulations that did not fit one PDU (not announced) */
+  localEncapsNotAnnounced: number;
+  /** encapsulation reports for one neighbour folded into a later one */
+  reportsCoalesced: number;
+  /** log lines held back by per-neighbour limits */
+  logLinesSuppressed: number;
+  hookErrors: number;
+  frameErrors: number;
+  pdusFromUnknownPeers: number;
+  reportsSubmitted: number;
+  vendorPdusReceived: number;
+  linkErrors: number;
+}
+
+/** Gauges computed when asked. */
+export interface CoreGauges {
+  sessions: number;
+  sessionsOpen: number;
+  sessionsOpening: number;
+  sessionsHopeless: number;
+  sessionsHeldDown: number;
+  interfaces: number;
+  captureDropped: number;
+  captureIfDropped: number;
+  reassemblySenders: number;
+  reassemblyBytes: number;
+  learnedEncapsBytes: number;
+}
+
+/** What the reporter and the plugins add (run.ts wires them). */
+export interface ExtraCounters {
+  reportsQueued?: number;
+  reportsSent?: number;
+  reportsFailed?: number;
+  reportsReplaced?: number;
+  reportsDropped?: number;
+  reportBacklog?: number;
+  vendorDelivered?: number;
+  vendorUnhandled?: number;
+  pluginErrors?: number;
+}
+
+/** The control socket's `counters` answer. */
+export type Counters = CoreCounts & CoreGauges & ExtraCounters;
+
+export function newCoreCounts(): CoreCounts {
+  return {
+    framesReceived: 0,
+    framesDropped: 0,
+    framesDroppedBy: {},
+    malformedFrames: 0,
+    malformedBy: {},
+    pdusReceived: 0,
+    pdusSent: 0,
+    framesSent: 0,
+    framesNotSent: 0,
+    sendsToGroupRefused: 0,
+    hellosSent: 0,
+    sessionsCreated: 0,
+    sessionsRefused: 0,
+    sessionsRefusedBy: {},
+    sessionsAgedOut: 0,
+    sessionsEvicted: 0,
+    sessionsUp: 0,
+    sessionsDown: 0,
+    sessionRestarts: 0,
+    holdDowns: 0,
+    holdDownsReleased: 0,
+    sessionsCleared: 0,
+    encapsTruncatedPerType: 0,
+    encapsTruncatedPerInterface: 0,
+    localEncapsNotAnnounced: 0,
+    reportsCoalesced: 0,
+    logLinesSuppressed: 0,
+    hookErrors: 0,
+    frameErrors: 0,
+    pdusFromUnknownPeers: 0,
+    reportsSubmitted: 0,
+    vendorPdusReceived: 0,
+    linkErrors: 0,
+  };
+}
+
+/** Adds one to a per-reason map. */
+export function bump<K extends string>(map: Partial<Record<K, number>>, reason: K, by = 1): void {
+  map[reason] = (map[reason] ?? 0) + by;
+}
+
+/** A deep copy for callers (the maps must not be shared). */
+export function snapshotCounts(c: CoreCounts): CoreCounts {
+  return {
+    ...c,
+    framesDroppedBy: { ...c.framesDroppedBy },
+    malformedBy: { ...c.malformedBy },
+    sessionsRefusedBy: { ...c.sessionsRefusedBy },
+  };
+}

@@ -1,0 +1,53 @@
+// The seam between a link and the operating system: what a PacketLink needs
+// from the kernel, and nothing more. The real host is a packet socket per
+// interface (packet-socket.ts); tests hand in a scripted host and so drive
+// link flaps, vanishing interfaces and socket errors without root.
+
+/** Linux's sll_pkttype values (linux/if_packet.h). */
+export const PacketType = { host: 0, broadcast: 1, multicast: 2, otherHost: 3, outgoing: 4 } as const;
+
+/** errno values the link tells apart (Linux numbering). */
+export const Errno = { EPERM: 1, ENXIO: 6, EAGAIN: 11, EACCES: 13, ENODEV: 19, ENETDOWN: 100 } as const;
+
+export interface OpenRequest {
+  ifindex: number;
+  ethertype: number;
+  /** bytes the kernel may queue for us (SO_RCVBUF) */
+  receiveBuffer: number;
+}
+
+export interface HostFrame {
+  frame: Buffer;
+  /** a PacketType value */
+  packetType: number;
+}
+
+/** One socket bound to one interface and one EtherType. */
+export interface CaptureSocket {
+  /** its inode, the key of its row in the packet table */
+  readonly inode: string;
+  /** adds a multicast group to the interface for as long as the socket lives; 0 or an errno */
+  join(group: string): number;
+  /**
+   * Calls `ready(0)` when frames are waiting and `ready(errno)` when the
+   * socket reported an error (already cleared: the socket keeps listening).
+   */
+  watch(ready: (errno: number) => void): void;
+  /** the next waiting frame; null when none; a number is an errno */
+  receive(): HostFrame | null | number;
+  /** sends a whole Ethernet frame; 0 or an errno */
+  send(frame: Buffer): number;
+  /** frames the kernel dropped for want of room since the last call */
+  takeDrops(): number;
+  /** whether this socket alone keeps the process running (default: yes) */
+  keepAlive(on: boolean): void;
+  /** releases the socket (and with it its group memberships). Idempotent. */
+  close(): void;
+}
+
+export interface CaptureHost {
+  /** a new socket, or the errno the kernel refused it with */
+  open(request: OpenRequest): CaptureSocket | number;
+  /** the text of /proc/net/packet; null when it cannot be read */
+  readPacketTable(): Promise<string | null>;
+}

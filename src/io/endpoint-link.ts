@@ -1,0 +1,37 @@
+// Opening an endpoint link (frames for us, never our own: what the daemon and
+// `hello` use): a packet socket when the addon is built, libpcap otherwise
+// (loaded only then). The packet-socket design is explained in
+// docs/ARCHITECTURE.md (src/io).
+import type { NetInterface } from './interfaces.js';
+import type { TickerClock } from './link-health.js';
+import { LinkError, type Link } from './link.js';
+import { openPacketLink } from './packet-link.js';
+import { packetSocketHost } from './packet-socket.js';
+
+export interface EndpointLinkOptions {
+  ethertype: number;
+  /** multicast groups to receive (the HELLO destination) */
+  groups: string[];
+  /** the clock of the health checks (default: real time) */
+  clock?: TickerClock<unknown>;
+  allowDown?: boolean;
+}
+
+/** Which implementation endpoint links use in this process. */
+export function endpointLinkKind(): 'packet-socket' | 'libpcap' {
+  return packetSocketHost() === null ? 'libpcap' : 'packet-socket';
+}
+
+export async function openEndpointLink(iface: NetInterface, options: EndpointLinkOptions): Promise<Link> {
+  if (iface.mac === null) throw new LinkError('open-failed', `${iface.name}: not an Ethernet interface (link type ${iface.linkType})`, iface.name, true);
+  const host = packetSocketHost();
+  if (host !== null) {
+    return openPacketLink(
+      host,
+      { ifname: iface.name, ifindex: iface.index, mac: iface.mac, ethertype: options.ethertype, groups: options.groups, up: iface.up, allowDown: options.allowDown },
+      options.clock,
+    );
+  }
+  const { openPcapLink } = await import('./pcap-link.js');
+  return openPcapLink({ ifname: iface.name, ethertype: options.ethertype, allowDown: options.allowDown });
+}

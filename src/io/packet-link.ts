@@ -1,0 +1,257 @@
+// The Link over a packet socket per interface (capture-host.ts is the seam; the
+// real host is packet-socket.ts). What it guarantees, as the libpcap link did:
+// - own frames never come back: the socket ignores outgoing frames, and frames
+//   of type 'outgoing' are dropped here too (kernels before 4.20);
+// - HELLO multicast is received: the socket joins the group on the interface
+//   (PACKET_ADD_MEMBERSHIP, shown by `ip maddr show`, dropped with the socket),
+//   without promiscuous mode;
+// - frames for other stations are ignored (packet type 'other host', seen only
+//   when something else made the interface promiscuous);
+// - an interface that goes down and up: the kernel keeps the socket bound and
+//   resumes it on up; its error (ENETDOWN) is reported as a 'link-down' notice;
+//   one that vanishes is a fatal 'vanished' error. Both are decided by
+//   linkHealth() from the packet table, read by one HealthTicker per process
+//   only while some link is not healthy: an idle, healthy link wakes nothing.
+import { DEFAULT_ETHERTYPE, HELLO_MULTICAST, parseEthernet } from '../proto/ethernet.js';
+import { Errno, PacketType, type CaptureHost, type CaptureSocket } from './capture-host.js';
+import { HealthTicker, type HealthSubject, type LinkHealth, type TickerClock } from './link-health.js';
+import { deliverFrame, dispatchLinkError, frameToSend, LinkError, type Link, type LinkStats, type ReceivedFrame } from './link.js';
+
+/**
+ * Bytes the kernel may queue per interface: two maximum-size PDUs (2 × 128
+ * frames of ~1.5 KB, each charged at about twice its size) fit several times
+ * over LSOE's steady traffic. Counted as drops when exceeded.
+ */
+export const DEFAULT_RECEIVE_BUFFER = 512 * 1024;
+
+/** Frames read per wake-up: the poll is level-triggered, so the rest come on the next turn (fair to other links). */
+const FRAMES_PER_WAKE = 64;
+
+export interface PacketLinkOptions {
+  ifname: string;
+  ifindex: number;
+  mac: string;
+  /** default 0x88b5 */
+  ethertype?: number;
+  /** multicast groups to join (default: the HELLO group) */
+  groups?: string[];
+  receiveBuffer?: number;
+  /** false: the link alone does not keep the process running (default true) */
+  keepAlive?: boolean;
+  /** whether the interface is up now: a down one is a 'link-down' error unless allowDown */
+  up?: boolean;
+  allowDown?: boolean;
+}
+
+function openError(errno: number, ifname: string): LinkError {
+  if (errno === Errno.EPERM || errno === Errno.EACCES) return new LinkError('permission', `${ifname}: not permitted (needs root or CAP_NET_RAW)`, ifname, true);
+  if (errno === Errno.ENODEV || errno === Errno.ENXIO) return new LinkError('no-such-interface', `${ifname}: no such interface`, ifname, true);
+  return new LinkError('open-failed', `${ifname}: packet socket refused (errno ${errno})`, ifname, true);
+}
+
+export class PacketLink implements Link, HealthSubject {
+  readonly ifname: string;
+  readonly ifindex: number;
+  readonly mac: string;
+  readonly ethertype: number;
+  private readonly frameHandlers: Array<(f: ReceivedFrame) => void> = [];
+  private readonly errorHandlers: Array<(e: LinkError) => void> = [];
+  private socket: CaptureSocket;
+  private closed = false;
+  /** the interface is down (reported once per down) */
+  private down = false;
+  private received = 0;
+  private dropped = 0;
+  /** frames refused here: outgoing, other hosts, wrong EtherType, cut short */
+  private ignored = 0;
+
+  constructor(
+    private readonly host: CaptureHost,
+    private readonly ticker: HealthTicker<unknown>,
+    private readonly options: PacketLinkOptions,
+    socket: CaptureSocket,
+  ) {
+    this.ifname = options.ifname;
+    this.ifindex = options.ifindex;
+    this.mac = options.mac;
+    this.ethertype = options.ethertype ?? DEFAULT_ETHERTYPE;
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  get inode(): string {
+    return this.socket.inode;
+  }
+
+  /** True while frames can flow (false while the interface is down, and after close). */
+  get up(): boolean {
+    return !this.closed && !this.down;
+  }
+
+  send(dst: string, payload: Buffer): void {
+    const frame = frameToSend(this, dst, payload, this.closed ? 'the link is closed' : null, (e) => this.emitError(e));
+    if (frame === null) return;
+    const errno = this.socket.send(frame);
+    if (errno === 0) return;
+    const why = errno === Errno.ENETDOWN ? 'the link is down' : errno === Errno.ENXIO || errno === Errno.ENODEV ? 'the interface is gone' : `errno ${errno}`;
+    this.emitError(new LinkError('send-failed', `${this.ifname}: frame to ${dst} not sent: ${why}`, this.ifname, false));
+    if (errno === Errno.ENETDOWN || errno === Errno.ENXIO || errno === Errno.ENODEV) this.ticker.checkSoon(this);
+  }
+
+  onFrame(handler: (frame: ReceivedFrame) => void): void {
+    this.frameHandlers.push(handler);
+  }
+
+  onError(handler: (error: LinkError) => void): void {
+    this.errorHandlers.push(handler);
+  }
+
+  stats(): LinkStats & { ignored: number } {
+    if (!this.closed) this.dropped += this.socket.takeDrops();
+    return { received: this.received, dropped: this.dropped, ifDropped: 0, ignored: this.ignored };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ticker.forget(this);
+    this.socket.close();
+  }
+
+  /** @internal the ticker's verdict; true while further checks are wanted */
+  applyHealth(health: LinkHealth): boolean {
+    if (this.closed) return false;
+    switch (health) {
+      case 'ok':
+        this.down = false;
+        return false;
+      case 'down':
+        this.markDown();
+        return true;
+      case 'vanished':
+        this.close();
+        this.emitError(new LinkError('vanished', `${this.ifname}: interface vanished`, this.ifname, true));
+        return false;
+      case 'reopen': {
+        const next = this.host.open({ ifindex: this.ifindex, ethertype: this.ethertype, receiveBuffer: this.receiveBuffer() });
+        if (typeof next === 'number') {
+          this.close();
+          this.emitError(openError(next, this.ifname));
+          return false;
+        }
+        this.socket.close();
+        this.socket = next;
+        this.attach(next);
+        return true; // check the new socket too
+      }
+    }
+  }
+
+  private receiveBuffer(): number {
+    return this.options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER;
+  }
+
+  private attach(socket: CaptureSocket): void {
+    for (const group of this.options.groups ?? [HELLO_MULTICAST]) {
+      const errno = socket.join(group);
+      if (errno !== 0) this.emitError(new LinkError('open-failed', `${this.ifname}: cannot join ${group} (errno ${errno})`, this.ifname, false));
+    }
+    socket.watch((errno) => (errno === 0 ? this.drain(socket) : this.onSocketError(errno)));
+    if (this.options.keepAlive === false) socket.keepAlive(false);
+  }
+
+  /** @internal opened on a down interface: watched until it is up, no notice */
+  startDown(): void {
+    this.down = true;
+    this.ticker.watch(this);
+  }
+
+  private markDown(): void {
+    if (this.down) return;
+    this.down = true;
+    this.emitError(new LinkError('link-down', `${this.ifname}: link down; waiting for it to come back`, this.ifname, false));
+  }
+
+  private onSocketError(errno: number): void {
+    if (this.closed) return;
+    if (errno === Errno.ENETDOWN) this.markDown();
+    // down, or deleted (also ENETDOWN first): the packet table says which
+    this.ticker.checkSoon(this);
+  }
+
+  private drain(socket: CaptureSocket): void {
+    for (let i = 0; i < FRAMES_PER_WAKE && !this.closed && socket === this.socket; i++) {
+      const got = socket.receive();
+      if (got === null) return;
+      if (typeof got === 'number') {
+        this.onSocketError(got);
+        return;
+      }
+      this.deliver(got.frame, got.packetType);
+    }
+  }
+
+  private deliver(raw: Buffer, packetType: number): void {
+    if (packetType === PacketType.outgoing || packetType === PacketType.otherHost) {
+      this.ignored++;
+      return;
+    }
+    let eth;
+    try {
+      eth = parseEthernet(raw);
+    } catch {
+      this.ignored++;
+      return;
+    }
+    if (eth.ethertype !== this.ethertype) {
+      this.ignored++;
+      return;
+    }
+    this.down = false;
+    this.received++;
+    const frame: ReceivedFrame = { ifname: this.ifname, time: Date.now() / 1000, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
+    deliverFrame(this.frameHandlers, frame, (e) => this.emitError(e));
+  }
+
+  private emitError(err: LinkError): void {
+    dispatchLinkError(this.errorHandlers, err);
+  }
+}
+
+/** A real-time clock for the ticker that never keeps the process alive by itself. */
+const unrefClock: TickerClock<NodeJS.Timeout> = {
+  setTimer(delay, fn) {
+    const t = setTimeout(fn, delay * 1000);
+    t.unref();
+    return t;
+  },
+  clearTimer: (t) => clearTimeout(t),
+};
+
+const tickers = new WeakMap<CaptureHost, HealthTicker<unknown>>();
+
+/** The one ticker of a host (with the real clock unless one is given the first time). */
+export function tickerFor(host: CaptureHost, clock?: TickerClock<unknown>): HealthTicker<unknown> {
+  let t = tickers.get(host);
+  if (t === undefined) {
+    t = new HealthTicker(() => host.readPacketTable(), clock ?? (unrefClock as TickerClock<unknown>));
+    tickers.set(host, t);
+  }
+  return t;
+}
+
+/**
+ * Opens a link on `options.ifname` (index and MAC already known, e.g. from the
+ * interface table). Rejects with a LinkError: 'permission',
+ * 'no-such-interface', 'link-down' (a down interface, unless allowDown), 'open-failed'.
+ */
+export function openPacketLink(host: CaptureHost, options: PacketLinkOptions, clock?: TickerClock<unknown>): PacketLink {
+  const { ifname } = options;
+  if (options.up === false && !options.allowDown) throw new LinkError('link-down', `${ifname}: interface is down`, ifname, true);
+  const socket = host.open({ ifindex: options.ifindex, ethertype: options.ethertype ?? DEFAULT_ETHERTYPE, receiveBuffer: options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER });
+  if (typeof socket === 'number') throw openError(socket, ifname);
+  const link = new PacketLink(host, tickerFor(host, clock), options, socket);
+  // A link that starts down (allowDown) is checked until it is up.
+  if (options.up === false) link.startDown();
+  return link;
+}

@@ -1,0 +1,119 @@
+// `lsoe completion`: the scripts loaded into real shells and driven the way the
+// shell drives them on Tab; bash always, zsh and fish where installed.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { completionScript } from '../../src/completion/index.js';
+import { runLsoe } from '../helpers/run-cli.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-completion-'));
+t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+// the shells run in `work`, which holds only these two files; scripts go elsewhere
+const work = path.join(tmp, 'work');
+mkdirSync(work);
+writeFileSync(path.join(work, 'capture.pcap'), '');
+writeFileSync(path.join(work, 'lsoed.conf'), '');
+
+const interfaces = readdirSync('/sys/class/net').sort();
+const PDU_TYPES = ['hello', 'open', 'keepalive', 'ack', 'ipv4_encapsulation', 'ipv6_encapsulation', 'mpls_ipv4_encapsulation', 'mpls_ipv6_encapsulation', 'vendor'];
+
+function script(shell: string): string {
+  const res = runLsoe(['completion', shell]);
+  if (res.code !== 0) throw new Error(res.stderr);
+  const file = path.join(tmp, `lsoe.${shell}`);
+  writeFileSync(file, res.stdout);
+  return file;
+}
+
+function has(shell: string): boolean {
+  return spawnSync(shell, ['-c', 'true']).status === 0;
+}
+
+/**
+ * bash: sources the script, finds the function `complete -p lsoe` registered,
+ * and calls it as bash does on Tab (COMP_WORDS split on bash's word breaks, so
+ * `--type=op` is three words). One call per line typed; the candidates, sorted.
+ */
+function bashComplete(file: string, lines: string[][]): string[][] {
+  const calls = lines
+    .map((words) => {
+      const arr = words.map((w) => `'${w}'`).join(' ');
+      return `COMP_WORDS=(${arr}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); "$fn"; printf '%s\\n' "\${COMPREPLY[*]}"`;
+    })
+    .join('\n');
+  const prog = `source '${file}'\nspec=$(complete -p lsoe) || exit 3\nfn=\${spec#*-F }; fn=\${fn%% *}\n${calls}\n`;
+  const res = spawnSync('bash', ['--norc', '--noprofile', '-c', prog], { cwd: work, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`bash failed (${res.status}): ${res.stderr}`);
+  return res.stdout.split('\n').slice(0, lines.length).map((l) => l.split(' ').filter(Boolean).sort());
+}
+
+// [words typed, with the one being completed last] → candidates
+const CASES: Array<[string[], string[]]> = [
+  [['lsoe', ''], ['completion', 'daemon', 'decode', 'encaps', 'hello', 'lab', 'sessions', 'sniff']],
+  [['lsoe', 'sn'], ['sniff']],
+  [['lsoe', 'sniff', '--ty'], ['--type']],
+  [['lsoe', 'sniff', '-t', ''], [...PDU_TYPES].sort()],
+  [['lsoe', 'decode', '--type', 'ip'], ['ipv4_encapsulation', 'ipv6_encapsulation']],
+  [['lsoe', 'sniff', '-i', ''], interfaces],
+  [['lsoe', 'daemon', '--interface', ''], interfaces],
+  [['lsoe', 'lab', ''], ['down', 'status', 'up']],
+  [['lsoe', 'lab', 'up', '--sp'], ['--spines']],
+  [['lsoe', 'daemon', '--log-format', ''], ['json', 'text']],
+  [['lsoe', 'daemon', '--config', 'ls'], ['lsoed.conf']],
+  [['lsoe', 'decode', 'cap'], ['capture.pcap']],
+  [['lsoe', 'completion', ''], ['bash', 'fish', 'zsh']],
+  // option values are skipped when finding the command: `open` is not a command
+  [['lsoe', 'sniff', '-i', 'eth0', '-t', 'open', '--js'], ['--json']],
+  [['lsoe', 'sniff', '--count', ''], []],
+];
+
+t.test('bash: subcommands, options, interfaces for -i, PDU types for -t, files', async (t) => {
+  const file = script('bash');
+  const got = bashComplete(file, CASES.map(([words]) => words));
+  CASES.forEach(([words, want], i) => t.same(got[i], want, words.join(' ')));
+  const eq = bashComplete(file, [['lsoe', 'sniff', '--type', '=', 'op']]);
+  t.same(eq[0], ['open'], 'bash splits --type=op at =; the value is still a PDU type');
+});
+
+t.test('a command or option added to the program is completed without touching the generator', async (t) => {
+  const program = new Command('lsoe');
+  program.command('frobnicate').option('--widget <FILE>', 'a widget').addOption(new Option('--mode <M>').choices(['fast', 'slow']));
+  const file = path.join(tmp, 'custom.bash');
+  writeFileSync(file, completionScript('bash', program));
+  const got = bashComplete(file, [['lsoe', 'fr'], ['lsoe', 'frobnicate', '--w'], ['lsoe', 'frobnicate', '--mode', ''], ['lsoe', 'frobnicate', '--widget', 'cap']]);
+  t.same(got, [['frobnicate'], ['--widget'], ['fast', 'slow'], ['capture.pcap']]);
+});
+
+t.test('zsh: the same answers through compadd', { skip: has('zsh') ? false : 'zsh is not installed' }, async (t) => {
+  const file = script('zsh');
+  // compadd offers everything and zsh matches it against the word typed: do the matching here
+  const prog = [
+    `source '${file}'`,
+    'compadd() { shift $(( ${@[(i)--]} )); local w; for w in "$@"; do [[ $w == ${PREFIX}* ]] && print -r -- $w; done }',
+    'compset() { PREFIX=${PREFIX#*=} }',
+    '_files() { print -rl -- ${PREFIX}*(N) }',
+    ...CASES.map(([words]) => `words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; PREFIX=$words[CURRENT]; _lsoe | sort | tr '\\n' ' '; print`),
+  ].join('\n');
+  const res = spawnSync('zsh', ['-f', '-c', prog], { cwd: work, encoding: 'utf8' });
+  t.equal(res.status, 0, res.stderr);
+  const got = res.stdout.split('\n').slice(0, CASES.length).map((l) => l.split(' ').filter(Boolean).sort());
+  CASES.forEach(([words, want], i) => t.same(got[i], want, words.join(' ')));
+});
+
+t.test('fish: the same answers from complete -C', { skip: has('fish') ? false : 'fish is not installed' }, async (t) => {
+  const file = script('fish');
+  const prog = [`source '${file}'`, ...CASES.map(([words]) => `echo (complete -C '${words.join(' ')}' | string replace -r '\\t.*' '' | sort)`)].join('\n');
+  const res = spawnSync('fish', ['--no-config', '-c', prog], { cwd: work, encoding: 'utf8' });
+  t.equal(res.status, 0, res.stderr);
+  const got = res.stdout.split('\n').slice(0, CASES.length).map((l) => l.split(' ').filter(Boolean).sort());
+  CASES.forEach(([words, want], i) => t.same(got[i], want, words.join(' ')));
+});
+
+t.test('an unknown shell is a usage error', async (t) => {
+  const res = runLsoe(['completion', 'tcsh']);
+  t.equal(res.code, 2);
+  t.match(res.stderr, /tcsh/);
+});

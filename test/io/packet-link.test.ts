@@ -1,0 +1,229 @@
+// PacketLink through the capture-host seam, without root: a scripted host plays the
+// kernel (frames of each packet type, socket errors, the packet table), a fake clock
+// drives the one health ticker. Flaps, vanishing interfaces and lost sockets are
+// played here; test/io/packet-socket.test.ts checks the real sockets in namespaces.
+import t from 'tap';
+import { FakeClock } from '../../src/daemon/clock.js';
+import { Errno, PacketType, type CaptureHost, type CaptureSocket, type HostFrame, type OpenRequest } from '../../src/io/capture-host.js';
+import { HealthTicker, linkHealth } from '../../src/io/link-health.js';
+import type { LinkError, ReceivedFrame } from '../../src/io/link.js';
+import { openPacketLink } from '../../src/io/packet-link.js';
+import { parsePacketTable } from '../../src/io/packet-table.js';
+import { buildEthernet, HELLO_MULTICAST } from '../../src/proto/ethernet.js';
+
+const MAC = '02:00:00:00:00:01';
+const PEER = '02:00:00:00:00:02';
+
+class ScriptedSocket implements CaptureSocket {
+  readonly queue: Array<HostFrame | number> = [];
+  readonly sent: Buffer[] = [];
+  readonly groups: string[] = [];
+  ready: ((errno: number) => void) | null = null;
+  closed = false;
+  sendErrno = 0;
+  constructor(readonly inode: string) {}
+  join(group: string): number {
+    this.groups.push(group);
+    return 0;
+  }
+  watch(ready: (errno: number) => void): void {
+    this.ready = ready;
+  }
+  receive(): HostFrame | null | number {
+    return this.queue.shift() ?? null;
+  }
+  send(frame: Buffer): number {
+    if (this.sendErrno === 0) this.sent.push(frame);
+    return this.sendErrno;
+  }
+  takeDrops(): number {
+    return 0;
+  }
+  keepAlive(): void {}
+  close(): void {
+    this.closed = true;
+  }
+  /** a frame arrives and the poll fires */
+  arrive(frame: Buffer, packetType: number): void {
+    this.queue.push({ frame, packetType });
+    this.ready?.(0);
+  }
+}
+
+class ScriptedHost implements CaptureHost {
+  readonly sockets: ScriptedSocket[] = [];
+  /** inode → [ifindex, running]; absent: not in the table */
+  readonly rows = new Map<string, [number, boolean]>();
+  tableReads = 0;
+  refuse = 0;
+  open(req: OpenRequest): CaptureSocket | number {
+    if (this.refuse !== 0) return this.refuse;
+    const s = new ScriptedSocket(String(1000 + this.sockets.length));
+    this.sockets.push(s);
+    this.rows.set(s.inode, [req.ifindex, true]);
+    return s;
+  }
+  async readPacketTable(): Promise<string | null> {
+    this.tableReads++;
+    const lines = ['sk RefCnt Type Proto Iface R Rmem User Inode'];
+    for (const [inode, [ifindex, running]] of this.rows) lines.push(`0 3 3 88b5 ${ifindex} ${running ? 1 : 0} 0 0 ${inode}`);
+    return lines.join('\n');
+  }
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+function setup(opts: { up?: boolean; allowDown?: boolean } = {}) {
+  const host = new ScriptedHost();
+  const clock = new FakeClock();
+  const link = openPacketLink(host, { ifname: 'eth7', ifindex: 7, mac: MAC, up: opts.up ?? true, allowDown: opts.allowDown }, clock);
+  const frames: ReceivedFrame[] = [];
+  const errors: LinkError[] = [];
+  link.onFrame((f) => frames.push(f));
+  link.onError((e) => errors.push(e));
+  return { host, clock, link, frames, errors, socket: host.sockets[0]! };
+}
+
+const lsoe = (dst: string, src = PEER) => buildEthernet(dst, src, 0x88b5, Buffer.from('0102', 'hex'));
+
+t.test('linkHealth and the packet table', async (t) => {
+  const rows = parsePacketTable(
+    ['sk RefCnt Type Proto Iface R Rmem User Inode', '1 3 3 88b5 7 1 0 0 11', '2 3 3 88b5 7 0 0 0 12', '3 3 3 88b5 -1 0 0 0 13', ''].join('\n'),
+  );
+  t.equal(rows.size, 3, 'heading and blank lines are skipped');
+  t.equal(linkHealth(rows.get('11'), 7), 'ok');
+  t.equal(linkHealth(rows.get('12'), 7), 'down', 'bound, not running: interface down');
+  t.equal(linkHealth(rows.get('13'), 7), 'vanished', 'unbound: interface deleted');
+  t.equal(linkHealth(rows.get('11'), 8), 'vanished', 'the index belongs to another interface');
+  t.equal(linkHealth(undefined, 7), 'reopen', 'socket missing from the table');
+});
+
+t.test('joins the HELLO group; delivers frames for us and group frames, never own or other stations’', async (t) => {
+  const { socket, frames, link } = setup();
+  t.same(socket.groups, [HELLO_MULTICAST]);
+  socket.arrive(lsoe(MAC), PacketType.host);
+  socket.arrive(lsoe(HELLO_MULTICAST), PacketType.multicast);
+  socket.arrive(lsoe('ff:ff:ff:ff:ff:ff'), PacketType.broadcast);
+  socket.arrive(lsoe('02:00:00:00:00:99'), PacketType.otherHost);
+  socket.arrive(lsoe(PEER, MAC), PacketType.outgoing);
+  socket.arrive(buildEthernet(MAC, PEER, 0x0800, Buffer.alloc(4)), PacketType.host);
+  t.same(
+    frames.map((f) => f.dst),
+    [MAC, HELLO_MULTICAST, 'ff:ff:ff:ff:ff:ff'],
+  );
+  t.same(link.stats(), { received: 3, dropped: 0, ifDropped: 0, ignored: 3 });
+  link.send(PEER, Buffer.from('aa', 'hex'));
+  t.equal(socket.sent[0]!.length, 60, 'padded to the Ethernet minimum');
+  t.equal(socket.sent[0]!.subarray(6, 12).toString('hex'), MAC.replace(/:/g, ''), 'from our MAC');
+});
+
+t.test('a healthy link wakes nothing: no timer, no table read', async (t) => {
+  const { clock, host } = setup();
+  t.equal(clock.pending(), 0, 'no timer armed');
+  clock.advance(3600);
+  await flush();
+  t.equal(host.tableReads, 0);
+});
+
+t.test('a flap: ENETDOWN is one link-down notice; the ticker sees it up again and stops', async (t) => {
+  const { clock, host, socket, errors, link, frames } = setup();
+  host.rows.set(socket.inode, [7, false]);
+  socket.ready!(Errno.ENETDOWN);
+  await flush();
+  t.same(
+    errors.map((e) => [e.code, e.fatal]),
+    [['link-down', false]],
+  );
+  t.equal(link.up, false);
+  t.equal(clock.pending(), 1, 'one ticker, while the link is down');
+  clock.advance(1);
+  await flush();
+  t.equal(errors.length, 1, 'still down: no second notice');
+  host.rows.set(socket.inode, [7, true]);
+  clock.advance(1);
+  await flush();
+  t.equal(link.up, true, 'up again on the same socket');
+  t.equal(clock.pending(), 0, 'the ticker stopped');
+  t.equal(host.sockets.length, 1, 'no new socket for a flap');
+  socket.arrive(lsoe(MAC), PacketType.host);
+  t.equal(frames.length, 1, 'frames flow after the flap');
+});
+
+t.test('a vanished interface is one fatal error; the socket is closed', async (t) => {
+  const { clock, host, socket, errors, link } = setup();
+  host.rows.set(socket.inode, [-1, false]);
+  socket.ready!(Errno.ENETDOWN);
+  await flush();
+  t.same(
+    errors.map((e) => [e.code, e.fatal]),
+    [
+      ['link-down', false],
+      ['vanished', true],
+    ],
+  );
+  t.equal(socket.closed, true);
+  t.equal(clock.pending(), 0);
+  link.send(PEER, Buffer.alloc(1));
+  t.equal(errors.at(-1)!.code, 'send-failed', 'sending on a closed link is an error, not a throw');
+});
+
+t.test('a socket missing from the table is replaced', async (t) => {
+  const { clock, host, socket, frames } = setup();
+  host.rows.delete(socket.inode);
+  socket.ready!(Errno.ENETDOWN);
+  await flush();
+  t.equal(socket.closed, true, 'the lost socket is released');
+  t.equal(host.sockets.length, 2);
+  const next = host.sockets[1]!;
+  t.same(next.groups, [HELLO_MULTICAST], 'the new socket joins the group again');
+  clock.advance(1);
+  await flush();
+  next.arrive(lsoe(MAC), PacketType.host);
+  t.equal(frames.length, 1);
+});
+
+t.test('a send that finds the link down is an error and asks for a check', async (t) => {
+  const { host, socket, errors, link, clock } = setup();
+  socket.sendErrno = Errno.ENETDOWN;
+  host.rows.set(socket.inode, [7, false]);
+  link.send(PEER, Buffer.alloc(1));
+  await flush();
+  t.same(
+    errors.map((e) => e.code),
+    ['send-failed', 'link-down'],
+  );
+  t.match(errors[0]!.message, /link is down/);
+  t.equal(clock.pending(), 1, 'watched until up');
+});
+
+t.test('opening: a down interface is refused unless allowed; errno maps to the error codes', async (t) => {
+  const host = new ScriptedHost();
+  const clock = new FakeClock();
+  t.throws(() => openPacketLink(host, { ifname: 'x', ifindex: 3, mac: MAC, up: false }, clock), { code: 'link-down' });
+  const down = openPacketLink(host, { ifname: 'x', ifindex: 3, mac: MAC, up: false, allowDown: true }, clock);
+  t.equal(down.up, false);
+  t.equal(clock.pending(), 1, 'watched until up');
+  host.rows.set(host.sockets.at(-1)!.inode, [3, true]);
+  clock.advance(1);
+  await flush();
+  t.equal(down.up, true);
+  host.refuse = Errno.EPERM;
+  t.throws(() => openPacketLink(host, { ifname: 'x', ifindex: 3, mac: MAC }, clock), { code: 'permission' });
+  host.refuse = Errno.ENODEV;
+  t.throws(() => openPacketLink(host, { ifname: 'x', ifindex: 3, mac: MAC }, clock), { code: 'no-such-interface' });
+});
+
+t.test('one table read per tick for every link', async (t) => {
+  const host = new ScriptedHost();
+  const clock = new FakeClock();
+  const ticker = new HealthTicker(() => host.readPacketTable(), clock);
+  const seen: string[] = [];
+  for (const inode of ['1', '2', '3']) {
+    host.rows.set(inode, [Number(inode), false]);
+    ticker.watch({ inode, ifindex: Number(inode), applyHealth: (h) => (seen.push(`${inode}:${h}`), true) });
+  }
+  clock.advance(1);
+  await flush();
+  t.equal(host.tableReads, 1);
+  t.same(seen, ['1:down', '2:down', '3:down']);
+});
