@@ -7,7 +7,7 @@
 //
 //   node bench/run.mjs --only daemon-scale          (through the runner)
 //   node bench/daemon-scale.mjs                     (alone)
-//   node bench/daemon-scale.mjs --simulate IFNAME DAEMON_MAC N   (the peer simulator, internal)
+//   node bench/daemon-scale.mjs --simulate IFNAME DAEMON_MAC N [--loopbacks]   (the peer simulator, internal)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,8 @@ const dist = (p) => pathToFileURL(path.join(repoRoot, 'dist/src', p)).href;
 
 // ---- the peer simulator (runs inside the peers' namespace) -----------------------
 
-async function simulate(ifname, daemonMac, n) {
+/** `loopbacks`: each peer also announces a loopback IPv4 (10.200.x.y/32), its BGP-LS router-id. */
+async function simulate(ifname, daemonMac, n, loopbacks = false) {
   const { createSession, step } = await import(dist('proto/session/index.js'));
   const { encodePdu } = await import(dist('proto/pdu/index.js'));
   const { splitPdu } = await import(dist('proto/fragment.js'));
@@ -46,7 +47,10 @@ async function simulate(ifname, daemonMac, n) {
     const mac = macOf(i);
     const localId = Buffer.alloc(10);
     localId.writeUInt32BE(0x5e000000 + i, 6);
-    const s = createSession({ ifname, peerMac: daemonMac, localId: localId.toString('hex'), nonceSeed: i + 1 }, now());
+    const announced = loopbacks
+      ? { IPV4_ENCAPSULATION: [{ address: `10.200.${(i >> 8) & 0xff}.${i & 0xff}`, prefixLength: 32, primary: false, loopback: true }] }
+      : undefined;
+    const s = createSession({ ifname, peerMac: daemonMac, localId: localId.toString('hex'), nonceSeed: i + 1, ...(announced ? { announced } : {}) }, now());
     peers.set(mac, { mac, s, timers: new Map() });
   }
   const sendFrom = (mac, dst, pdu) => {
@@ -94,18 +98,18 @@ async function simulate(ifname, daemonMac, n) {
 
 // ---- the benchmark -------------------------------------------------------------
 
-function ip(args) {
+export function ip(args) {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
 }
 
-function cpuTicks(pid) {
+export function cpuTicks(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
 }
 
-function rssKiB(pid) {
+export function rssKiB(pid) {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : null;
 }
@@ -123,7 +127,7 @@ async function counters(socket) {
 /** `max-new-sessions-per-second` when not given (src/daemon/config-keys.ts). */
 const DEFAULT_NEW_SESSION_RATE = 100;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function one(n, log) {
   const tag = process.pid.toString(36) + randomBytes(2).toString('hex');
@@ -236,8 +240,8 @@ export async function run(ctx) {
 
 if (process.argv[1] === benchFile) {
   if (process.argv[2] === '--simulate') {
-    const [ifname, mac, n] = process.argv.slice(3);
-    await simulate(ifname, mac, Number(n));
+    const [ifname, mac, n, flag] = process.argv.slice(3);
+    await simulate(ifname, mac, Number(n), flag === '--loopbacks');
   } else {
     const r = await run({ log: (t) => process.stdout.write(`${t}\n`) });
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
