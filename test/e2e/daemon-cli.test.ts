@@ -36,5 +36,5 @@ t.test('a missing file and a bad --debug list are one-line errors', async (t) =>
   t.match(r.stderr, /^lsoe: .*missing\.conf: cannot read \(ENOENT\)\n$/);
   const d = runLsoe(['daemon', '--debug', 'fsm,nope', '--no-socket']);
   t.equal(d.code, 2);
-  t.equal(d.stderr, "lsoe: --debug: unknown subsystem 'nope' (one of core, fsm, io, iface, config, report, plugin, bounds, ctl, all)\n");
+  t.equal(d.stderr, "lsoe: --debug: unknown subsystem 'nope' (one of core, fsm, io, iface, config, report, plugin, bounds, ctl, bgp, all)\n");
 });
