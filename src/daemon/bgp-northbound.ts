@@ -75,6 +75,8 @@ export class BgpNorthbound {
   private dirty = true;
   private pending: TimerHandle | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** a derived router-id configure() refused (logged once) */
+  private refusedRouterId: string | null = null;
 
   constructor(private readonly o: NorthboundOptions) {}
 
@@ -123,8 +125,30 @@ export class BgpNorthbound {
     if (this.pending !== null || this.speakers.size === 0) return;
     this.pending = this.o.clock.setTimer(COALESCE, () => {
       this.pending = null;
+      if (this.routerIdMoved()) return;
       for (const { speaker } of this.speakers.values()) speaker.sync();
     });
+  }
+
+  /**
+   * A loopback came or went and our lowest loopback IPv4 is no longer our router-id:
+   * neighbours now name us by the new one, so the sessions restart with it (or, when
+   * bgp-router-id pins the old one, that is logged and nothing changes).
+   */
+  private routerIdMoved(): boolean {
+    const c = this.config;
+    const derived = c === null ? null : routerIdOf(this.loopbacks(c));
+    if (c === null || c.bgpPeer.length === 0 || derived === this.routerId || derived === this.refusedRouterId) return false;
+    try {
+      this.configure(c);
+    } catch (err) {
+      // said once per new value, not at every change
+      this.refusedRouterId = derived;
+      this.o.log.log('error', 'bgp', `router-id not changed: ${(err as Error).message}`);
+      return false;
+    }
+    this.o.log.log('info', 'bgp', `router-id is now ${this.routerId}`);
+    return true;
   }
 
   private current(): LsRouteSet {

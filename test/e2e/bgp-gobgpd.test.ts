@@ -9,7 +9,7 @@ import t from 'tap';
 import { eventually, startDaemon, tempDir, waitReady } from '../daemon/e2e-helpers.js';
 import { startGobgpd, type Gobgpd } from '../helpers/gobgpd.js';
 import { addr, lsoeBgp } from '../helpers/bgp-e2e.js';
-import { createNetns, createVethPair, rootOrSkip, spawnInNetns } from '../helpers/netns.js';
+import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnInNetns } from '../helpers/netns.js';
 
 async function accepted(g: Gobgpd, address: string): Promise<number | undefined> {
   const n = (await g.neighbors()).get(address);
@@ -96,6 +96,15 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
     // connect-retry is 5 s, then 10 s: a guard of 60 s
     await eventually(async () => (await accepted(gobgp, A)) === 6 && (await accepted(gobgp, B)) === 5, 60000, 'everything back');
     t.pass('6 and 5 NLRI accepted again');
+  });
+
+  t.test('a lower loopback: it becomes our router-id, the session restarts with it', async (t) => {
+    await addr(a, 'lo', '10.255.0.0/32');
+    await eventually(async () => {
+      const r = await runLsoeIn(a, ['bgp', '--socket', da.socket]);
+      return /^router-id 10\.255\.0\.0,/.test(r.stdout) && (await accepted(gobgp, A)) === 7;
+    }, 30000, 'router-id 10.255.0.0 and 7 NLRI from A');
+    t.pass('router-id 10.255.0.0, 7 NLRI accepted');
   });
 
   t.test('tshark reads the session: Link NLRI with both ends, Node Name, prefixes, withdrawals', async (t) => {
