@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cpuTicks, ip, rssKiB, sleep } from './daemon-scale.mjs';
+import { cpuTicks, ip, rssKiB, sleep } from './proc.mjs';
 import { printTable, which } from './lib.mjs';
 
 const SIZES = (process.env.LSOE_BENCH_BGP_SIZES ?? '100,1000').split(',').map(Number);

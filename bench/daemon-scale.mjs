@@ -11,10 +11,11 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpuShare, ip, rssKiB, sleep } from './proc.mjs';
 
 const SIZES = [100, 1000];
 const STEADY_SECONDS = 10;
@@ -98,22 +99,6 @@ async function simulate(ifname, daemonMac, n, loopbacks = false) {
 
 // ---- the benchmark -------------------------------------------------------------
 
-export function ip(args) {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-export function cpuTicks(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
-}
-
-export function rssKiB(pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : null;
-}
-
 async function counters(socket) {
   const { connectControl } = await import(dist('ctl/client.js'));
   const c = await connectControl(socket);
@@ -127,7 +112,6 @@ async function counters(socket) {
 /** `max-new-sessions-per-second` when not given (src/daemon/config-keys.ts). */
 const DEFAULT_NEW_SESSION_RATE = 100;
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function one(n, log) {
   const tag = process.pid.toString(36) + randomBytes(2).toString('hex');
@@ -194,11 +178,7 @@ async function one(n, log) {
       await sleep(50);
     }
     await sleep(2000); // let the opening burst pass
-    const ticksPerS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-    const t0 = cpuTicks(daemon.pid);
-    const w0 = performance.now();
-    await sleep(STEADY_SECONDS * 1000);
-    const cpu = (cpuTicks(daemon.pid) - t0) / ticksPerS / ((performance.now() - w0) / 1000);
+    const cpu = await cpuShare([daemon.pid], STEADY_SECONDS);
     const rss = rssKiB(daemon.pid);
     const c = await counters(socket);
     const result = {

@@ -1,8 +1,10 @@
 // Benchmark section "decode": builds a capture of ≥ N Ethernet frames mixing
 // every PDU type (multi-frame ones included), then times on that one file
 //   lsoe decode --json FILE, tshark -r FILE -T json, tcpdump -r FILE -nn -e -x
-// (all with stdout to /dev/null), best and median of a few runs, frames/s,
-// ratios and peak RSS. Reports only; never fails on speed.
+// each writing into a pipe that this process drains (as users run them:
+// `| jq`, `| cat`), best and median of a few interleaved runs, frames/s,
+// ratios and each tool's peak RSS (GNU time). Reports only; never fails on speed.
+//   --decode-tools lsoe,tcpdump   time only these (tshark at 1M frames takes minutes)
 
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -69,7 +71,7 @@ function schedule(templates, mix) {
 const mac = (prefix, i) => `02:00:00:${prefix}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
 
 /** Write the capture; returns what went in. */
-async function buildCapture(repoRoot, file, minFrames, mix) {
+export async function buildCapture(repoRoot, file, minFrames, mix) {
   const load = (p) => import(pathToFileURL(path.join(repoRoot, 'dist', p)).href);
   const [{ encodePdu }, { splitPdu }, { buildEthernet }, { CaptureWriter }] = await Promise.all([
     load('src/proto/pdu/index.js'),
@@ -164,8 +166,13 @@ async function runMix(ctx, mix) {
     { name: 'tshark', cmd: 'tshark', args: ['-r', file, '-T', 'json'] },
     { name: 'tcpdump', cmd: 'tcpdump', args: ['-r', file, '-nn', '-e', '-x'] },
   ];
+  const only = args.decodeTools ? args.decodeTools.split(',') : null;
   for (const t of tools) {
     if (t.available === undefined) t.available = which(t.cmd) !== null;
+    if (only && !only.includes(t.name)) {
+      t.available = false;
+      t.skipped = true;
+    }
   }
 
   const check = await countLsoeOutput([lsoeBin, 'decode', '--json', file]);
@@ -177,21 +184,25 @@ async function runMix(ctx, mix) {
 
   const results = {};
   for (const t of tools) {
-    const r = { command: [t.cmd === process.execPath ? 'node' : t.cmd, ...t.args].join(' '), available: t.available, runs: [] };
-    results[t.name] = r;
-    if (!t.available) {
-      log(`${t.name}: not installed, skipped`);
-      continue;
-    }
-    for (let i = 0; i < args.reps; i++) {
-      const run = await timeOnce(t.cmd, t.args);
+    results[t.name] = { command: [t.cmd === process.execPath ? 'node' : t.cmd, ...t.args].join(' ') + ' | (pipe)', available: t.available, runs: [] };
+    if (!t.available) log(`${t.name}: ${t.skipped ? 'not asked for' : 'not installed'}, skipped`);
+  }
+  // Interleaved (lsoe, tshark, tcpdump, lsoe, …) so a busy machine weighs on all alike.
+  for (let i = 0; i < args.reps; i++) {
+    for (const t of tools) {
+      const r = results[t.name];
+      if (!t.available || r.failed) continue;
+      const run = await timeOnce(t.cmd, t.args, { stdoutTo: 'pipe' });
       r.runs.push(run);
-      log(`  ${t.name} run ${i + 1}/${args.reps}: ${fmtS(run.wallS)} s, exit ${run.exitCode}`);
+      log(`  ${t.name} run ${i + 1}/${args.reps}: ${fmtS(run.wallS)} s, ${fmtMiB(run.rssKiB)} MiB peak RSS, exit ${run.exitCode}`);
       if (run.exitCode !== 0) {
         log(`  ${t.name} failed (exit ${run.exitCode}): ${run.stderrTail}; not timed further`);
-        break;
+        r.failed = true;
       }
     }
+  }
+  for (const t of tools) {
+    const r = results[t.name];
     const ok = r.runs.filter((x) => x.exitCode === 0);
     r.ok = ok.length > 0 && ok.length === r.runs.length;
     if (r.ok) {
@@ -209,11 +220,11 @@ async function runMix(ctx, mix) {
   const ratios = { lsoeVsTshark: speedup('tshark'), lsoeVsTcpdump: speedup('tcpdump') };
 
   printTable(
-    `decode (${mix} mix): ${fmtInt(built.frames)} frames, best of ${args.reps} run(s), stdout to /dev/null`,
+    `decode (${mix} mix): ${fmtInt(built.frames)} frames, best of ${args.reps} interleaved run(s), stdout into a pipe`,
     ['tool', 'best s', 'median s', 'frames/s', 'capture MiB/s', 'peak RSS MiB', 'command'],
     tools.map((t) => {
       const r = results[t.name];
-      if (!r.available) return [t.name, 'not installed', '', '', '', '', r.command];
+      if (!r.available) return [t.name, t.skipped ? 'not asked for' : 'not installed', '', '', '', '', r.command];
       if (!r.ok) return [t.name, `failed (exit ${r.runs.at(-1)?.exitCode})`, '', '', '', '', r.command];
       return [t.name, fmtS(r.bestS), fmtS(r.medianS), fmtInt(r.framesPerS), r.mibPerS.toFixed(1), fmtMiB(r.peakRssKiB), r.command];
     }),

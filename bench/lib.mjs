@@ -18,7 +18,8 @@ export function which(cmd) {
 }
 
 /**
- * Run `cmd args` once with stdout to /dev/null; resolves
+ * Run `cmd args` once with stdout to /dev/null, or with `stdoutTo: 'pipe'`
+ * into a pipe that this process drains (as `| cat > /dev/null` would); resolves
  * { wallS, rssKiB|null, exitCode, stderrTail }. Wall time is measured here
  * (monotonic clock) around the whole child.
  */
@@ -26,17 +27,18 @@ export function timeOnce(cmd, args, { stdoutTo = '/dev/null' } = {}) {
   const marker = '@@lsoe-bench-rss ';
   const argv = GNU_TIME ? ['-f', `${marker}%M`, cmd, ...args] : args;
   const exe = GNU_TIME ?? cmd;
-  const out = openSync(stdoutTo, 'w');
+  const out = stdoutTo === 'pipe' ? 'pipe' : openSync(stdoutTo, 'w');
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     const child = spawn(exe, argv, { stdio: ['ignore', out, 'pipe'] });
+    if (out === 'pipe') child.stdout.resume();
     let stderr = '';
     child.stderr.on('data', (c) => {
       stderr = (stderr + c.toString()).slice(-4000);
     });
     const finish = (exitCode, error) => {
       const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-      closeSync(out);
+      if (out !== 'pipe') closeSync(out);
       const m = stderr.match(new RegExp(`${marker}(\\d+)`));
       const rest = stderr.replace(new RegExp(`${marker}\\d+\\s*`), '').trim();
       resolve({

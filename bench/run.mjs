@@ -2,7 +2,7 @@
 // `npm run bench` (after `npm run build`): runs the benchmark sections in turn
 // and writes each one's results to bench/out/<section>.json.
 //
-//   node bench/run.mjs [--only decode[,daemon-scale]] [--frames N] [--reps N]
+//   node bench/run.mjs [--only decode[,daemon-scale]] [--frames N] [--reps N] [--decode-tools lsoe,tcpdump]
 //
 // A section is a file bench/<name>.mjs exporting
 //   export async function run(ctx) -> plain JSON-able object of results
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const SECTIONS = ['decode', 'daemon-scale', 'lab-converge', 'bgp'];
+const SECTIONS = ['decode', 'daemon-scale', 'daemon-ports', 'lab-converge', 'bgp'];
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const outDir = path.join(benchDir, 'out');
@@ -35,6 +35,8 @@ function parseArgs(argv) {
     if (flag === '--only') {
       args.only = value().split(',').filter(Boolean);
       for (const s of args.only) if (!SECTIONS.includes(s)) usage(`unknown section ${JSON.stringify(s)}`);
+    } else if (flag === '--decode-tools') {
+      args.decodeTools = value();
     } else if (flag === '--frames' || flag === '--reps') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) usage(`${flag} must be a positive integer`);

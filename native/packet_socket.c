@@ -68,7 +68,11 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "open(ifindex, ethertype, rcvbuf)");
     return NULL;
   }
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons((uint16_t)ethertype));
+  // Protocol 0 at creation: the socket receives nothing until bind() names the
+  // interface and the EtherType. Created with the EtherType, it would first hear
+  // every interface, and bind() would then unhook it again (an RCU grace period
+  // per socket: 2.5 ms each, measured, at a 64-port start).
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return int_value(env, -errno);
   int one = 1;
   // Kernels before 4.20 lack it: our own frames then come back as PACKET_OUTGOING, which the caller drops.

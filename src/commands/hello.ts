@@ -3,20 +3,8 @@
 // session at the peer.
 import { Command } from 'commander';
 import { CliError, parseCount, parseEthertype, parseSeconds } from '../cli-error.js';
+import type { HelloOptions } from '../hello/options.js';
 
-export interface HelloOptions {
-  interface: string;
-  /** HELLOs to send */
-  count: number;
-  /** seconds between HELLOs */
-  interval: number;
-  /** seconds to wait for OPENs after the last HELLO */
-  wait: number;
-  /** HELLO destination, aa:bb:cc:dd:ee:ff */
-  dst: string;
-  json: boolean;
-  ethertype: number;
-}
 
 export function register(program: Command): void {
   program

@@ -10,7 +10,8 @@ export interface LabUpOptions {
   topology: string | null;
   port: number;
   wait: boolean;
-  timeout: number;
+  /** seconds --wait waits; null: scaled with the lab's size */
+  timeout: number | null;
   json: boolean;
 }
 
@@ -52,7 +53,7 @@ Examples:
     .option('--port <P>', 'port of the web page, on 127.0.0.1', '8080')
     .option('--name <NAME>', NAME_HELP, DEFAULT_NAME)
     .option('--wait', 'return only when every session is open (or --timeout passed), and say how long it took')
-    .option('--timeout <S>', 'seconds --wait waits at most', '30')
+    .option('--timeout <S>', 'seconds --wait waits at most (default: 30 + 2 per switch)')
     .option('--json', 'print the result as one JSON object')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const explicit = (k: string): boolean => cmd.getOptionValueSource(k) === 'cli';
@@ -66,7 +67,7 @@ Examples:
         topology: typeof opts.topology === 'string' ? opts.topology : null,
         port: parsePort(String(opts.port)),
         wait: opts.wait === true,
-        timeout: parseSeconds('--timeout', String(opts.timeout)),
+        timeout: opts.timeout === undefined ? null : parseSeconds('--timeout', String(opts.timeout)),
         json: opts.json === true,
       };
       const { runLabUp } = await import('../lab/run.js');

@@ -4,6 +4,7 @@
 import net from 'node:net';
 import type { DaemonEvent } from '../daemon/core.js';
 import { LineSplitter } from './line-splitter.js';
+import { PieceCollector } from './pieces.js';
 import { encodeLine, EVENTS_DROPPED, type ErrorBody, type MethodName } from './protocol.js';
 
 export type ControlErrorKind =
@@ -60,8 +61,10 @@ function timeoutError(socketPath: string, ms: number): ControlError {
   return new ControlError('timeout', `daemon at ${socketPath} did not answer within ${ms / 1000} s`);
 }
 
-/** Answers can be large (many sessions); this only guards against a runaway stream. */
-const MAX_ANSWER_LINE = 64 * 1024 * 1024;
+/** One line (a piece of an answer is ~256 KiB); this only guards against a runaway stream. */
+const MAX_ANSWER_LINE = 16 * 1024 * 1024;
+/** A whole answer, all pieces together. */
+const MAX_ANSWER_BYTES = 512 * 1024 * 1024;
 
 export function connectError(socketPath: string, err: NodeJS.ErrnoException): ControlError {
   switch (err.code) {
@@ -103,6 +106,8 @@ export function connectControl(socketPath: string, opts: ConnectOptions = {}): P
 interface Pending {
   method: string;
   timer: NodeJS.Timeout;
+  /** the pieces so far of an answer that comes in several lines */
+  pieces: PieceCollector | null;
   resolve(value: unknown): void;
   reject(err: ControlError): void;
 }
@@ -144,7 +149,7 @@ class SocketClient implements ControlClient {
         reject(timeoutError(this.path, this.timeoutMs));
         this.fail(timeoutError(this.path, this.timeoutMs));
       }, this.timeoutMs);
-      this.pending.set(id, { method, timer, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { method, timer, pieces: null, resolve: resolve as (v: unknown) => void, reject });
       this.socket.write(encodeLine({ id, method, params }));
     });
   }
@@ -179,8 +184,28 @@ class SocketClient implements ControlClient {
       for (const h of this.eventHandlers) h(m as unknown as StreamEvent);
       return;
     }
+    if (m.id === null && m.error !== undefined) {
+      // about the connection, not one request (e.g. too many connections): it ends here
+      const e = m.error as Partial<ErrorBody>;
+      this.fail(new ControlError('remote', `daemon on ${this.path} refused the connection: ${String(e.message ?? 'error')}`, String(e.code ?? '')));
+      return;
+    }
     const waiting = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
     if (waiting === undefined) return; // an answer to nobody (e.g. an error about a line we never sent)
+    if (m.error === undefined && (m.more === true || waiting.pieces !== null)) {
+      waiting.pieces ??= new PieceCollector(MAX_ANSWER_BYTES);
+      let r;
+      try {
+        r = waiting.pieces.add(m.result, m.more === true, line.length);
+      } catch (err) {
+        this.fail(new ControlError('protocol', `the daemon on ${this.path} sent a bad answer: ${(err as Error).message}`));
+        return;
+      }
+      // a long answer that keeps coming is progress, not silence
+      waiting.timer.refresh();
+      if (!r.done) return;
+      m.result = r.result;
+    }
     this.pending.delete(m.id as number);
     clearTimeout(waiting.timer);
     if (m.error !== undefined) {
@@ -209,5 +234,18 @@ class SocketClient implements ControlClient {
     this.pending.clear();
     for (const h of this.closeHandlers) h(wasClosedByUs ? undefined : err);
     this.closeHandlers = [];
+  }
+}
+
+/**
+ * One request on a connection of its own: connect, ask, hang up. Throws
+ * ControlError like request() does (the lab asks dozens of daemons this way).
+ */
+export async function askOnce<T = unknown>(socketPath: string, method: MethodName, opts: ConnectOptions = {}): Promise<T> {
+  const client = await connectControl(socketPath, opts);
+  try {
+    return await client.request<T>(method);
+  } finally {
+    client.close();
   }
 }

@@ -2,6 +2,8 @@
 //
 //   request   {"id": 1, "method": "sessions", "params": {}}
 //   response  {"id": 1, "result": …}   or   {"id": 1, "error": {"code": "…", "message": "…"}}
+//             a large answer comes in pieces: {"id": 1, "result": [...], "more": true} lines,
+//             then a last one without "more"; the client concatenates the arrays (pieces.ts)
 //   event     {"event": "session-up", "time": "…", "ifname": "…", …}   (after "subscribe")
 //
 // Responses carry the request's id (any JSON scalar the client chose); events carry no id,
@@ -35,6 +37,8 @@ export const ERROR_CODES = {
   TOO_LONG: 'request-too-long',
   /** the daemon failed while answering; the message says how */
   INTERNAL: 'internal-error',
+  /** max-control-connections reached: the connection is closed after this line (id null) */
+  TOO_MANY: 'too-many-connections',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 

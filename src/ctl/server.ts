@@ -6,13 +6,17 @@
 //    subscriber, further events are dropped and counted; once the backlog drains the
 //    client gets one `{"event":"events-dropped","dropped":N,…}` line and the stream goes
 //    on. A subscriber can therefore always tell that it missed something and re-read.
-//  - requests: while the backlog is over that bound we stop reading the client's
-//    requests (kernel backpressure does the rest); if answers already accepted still pile
-//    up past `maxBacklogBytes` (8 MiB) the client is disconnected.
+//  - requests: answers go in pieces (pieces.ts), written as the client reads them; while
+//    an answer is still being written, or the backlog is over that bound, we stop reading
+//    the client's requests (kernel backpressure does the rest); if lines already written
+//    still pile up past `maxBacklogBytes` (8 MiB) the client is disconnected.
+// Connections: at most `maxConnections` (default 64) at once; one more is told so in one
+// error line and closed.
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
 import { isQueryMethod, QUERY_HANDLERS, type ControlExtensions } from './handlers.js';
+import { answerLines } from './pieces.js';
 import { LineSplitter } from './line-splitter.js';
 import {
   encodeLine,
@@ -46,7 +50,11 @@ export interface ControlServerOptions {
   maxBacklogBytes?: number;
   /** what lives beside the core (the BGP-LS northbound), for the methods that show it */
   extensions?: ControlExtensions;
+  /** concurrent connections (default 64); read at each new connection */
+  maxConnections?: number | (() => number);
 }
+
+export const DEFAULT_MAX_CONNECTIONS = 64;
 
 export interface ControlServer {
   readonly path: string;
@@ -65,7 +73,24 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
 
   const clients = new Set<Connection>();
   let nextClient = 1;
+  let refusedLogged = 0;
+  const maxConnections = () => {
+    const m = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    return typeof m === 'function' ? m() : m;
+  };
   const server = net.createServer((socket) => {
+    if (clients.size >= maxConnections()) {
+      // Told why in one line, then closed; logged at most once a minute.
+      socket.on('error', () => undefined);
+      socket.resume(); // read (and drop) to the client's end, so the socket closes
+      socket.setTimeout(1000, () => socket.destroy());
+      socket.end(encodeLine({ id: null, error: { code: ERROR_CODES.TOO_MANY, message: `more than ${maxConnections()} control connections` } }));
+      if (Date.now() - refusedLogged > 60_000) {
+        refusedLogged = Date.now();
+        log.warn(`control connection refused: ${clients.size} open (max-control-connections ${maxConnections()})`);
+      }
+      return;
+    }
     const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog, opts.extensions ?? {});
     clients.add(conn);
     socket.once('close', () => clients.delete(conn));
@@ -118,6 +143,8 @@ class Connection {
   private subscribed = false;
   private dropped = 0;
   private readonly lines: LineSplitter;
+  /** answers (their lines) not yet written, oldest first: a large answer goes as the client reads */
+  private readonly queue: string[][] = [];
 
   constructor(
     private readonly socket: net.Socket,
@@ -164,7 +191,17 @@ class Connection {
 
   private onDrain(): void {
     if (this.subscribed) this.flushDropMarker();
-    if (this.socket.isPaused()) this.socket.resume();
+    this.pump();
+  }
+
+  /** Writes queued answer lines up to the backlog bound; reads requests again once all are out. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.writable() && this.socket.writableLength <= this.eventBacklog) {
+      const answer = this.queue[0]!;
+      this.send(answer.shift()!);
+      if (answer.length === 0) this.queue.shift();
+    }
+    if (this.queue.length === 0 && this.socket.writableLength <= this.eventBacklog && this.socket.isPaused()) this.socket.resume();
   }
 
   private flushDropMarker(): void {
@@ -203,24 +240,48 @@ class Connection {
       this.replyError(req.id, { code: ERROR_CODES.UNKNOWN_METHOD, message: `unknown method '${req.method}'` });
       return;
     }
-    let result: unknown;
+    // The answer and its serialisation both inside: whatever fails is an error line.
+    let lines: string[];
     try {
-      result = QUERY_HANDLERS[req.method](this.core, this.extensions);
+      lines = answerLines(req.id, QUERY_HANDLERS[req.method](this.core, this.extensions));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn(`control method ${req.method} failed: ${message}`);
       this.replyError(req.id, { code: ERROR_CODES.INTERNAL, message: `${req.method} failed: ${message}` });
       return;
     }
-    this.reply(req.id, result);
+    this.enqueue(lines);
+  }
+
+  /** Every answer goes through the queue, so answers stay in the order of the requests. */
+  private enqueue(lines: string[]): void {
+    if (!this.writable()) return;
+    // The answer being written may have any size (it goes as the client reads); a client
+    // that asks again and again without reading is cut off when the answers waiting
+    // behind it pass maxBacklog.
+    if (this.queue.length > 0) {
+      let waiting = this.socket.writableLength;
+      for (const answer of this.queue.slice(1)) for (const l of answer) waiting += l.length;
+      for (const l of lines) waiting += l.length;
+      if (waiting > this.maxBacklog) {
+        this.log.warn(`control client ${this.num} not reading its answers (${waiting} bytes waiting); disconnected`);
+        this.queue.length = 0;
+        this.socket.destroy();
+        return;
+      }
+    }
+    this.queue.push([...lines]);
+    // later requests wait until this answer is out
+    if (this.queue.length > 1 || lines.length > 1) this.socket.pause();
+    this.pump();
   }
 
   private reply(id: RequestId, result: unknown): void {
-    this.send(encodeLine({ id, result }));
+    this.enqueue([encodeLine({ id, result })]);
   }
 
   private replyError(id: RequestId, error: ErrorBody): void {
-    this.send(encodeLine({ id, error }));
+    this.enqueue([encodeLine({ id, error })]);
   }
 
   private send(line: string): void {

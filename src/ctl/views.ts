@@ -12,7 +12,7 @@ export function sessionToWire(s: SessionView): SessionView {
     peerId: s.peerId,
     state: s.state,
     since: s.since,
-    ...(s.until !== undefined ? { until: s.until } : {}),
+    until: s.until,
     lastHeard: s.lastHeard,
     counters: {
       txPdus: s.counters.txPdus,

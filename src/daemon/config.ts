@@ -7,6 +7,7 @@ import { peerText, type PeerAddress } from '../bgp/speaker.js';
 import { parseAsn, parseHoldTime, parseInstanceId, parsePeers, parseRemoteAsn, parseRouterId, type RemoteAsn } from './bgp-config.js';
 import { ConfigError } from './config-error.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
+import { globToRegExp } from './glob.js';
 import { parseMplsList } from './mpls-config.js';
 import type { Encapsulation } from '../proto/types.js';
 
@@ -130,7 +131,15 @@ const ethertype: Parser<number> = (t) => {
 };
 const patterns: Parser<string[]> = (t) => {
   const list = t.split(/[\s,]+/).filter((p) => p !== '');
-  for (const p of list) if (!/^!?[A-Za-z0-9_.:@*?[\]\-]+$/.test(p)) fail(`'${p}' is not an interface name pattern`);
+  for (const p of list) {
+    if (!/^!?[A-Za-z0-9_.:@*?[\]\-]+$/.test(p)) fail(`'${p}' is not an interface name pattern`);
+    // compiled now, so a bad pattern is refused at start or at reload, never while applying
+    try {
+      globToRegExp(p.startsWith('!') ? p.slice(1) : p);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   return list;
 };
 

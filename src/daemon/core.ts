@@ -20,6 +20,7 @@ import { configToRecord, timingOf, type DaemonConfig } from './config.js';
 import { bump, newCoreCounts, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
 import { listBytes } from './encaps-cap.js';
 import { InterfaceSet, type IfState, type LinkFactory } from './interface-set.js';
+import { NameSelector } from './glob.js';
 import { LogLimiter, silentLogger, type Logger } from './log.js';
 import type { PluginRegistry } from './plugins.js';
 import type { Rfc7752Report } from './report.js';
@@ -146,6 +147,8 @@ export class Daemon implements DaemonCore {
 
   /** Applies a new configuration (SIGHUP). Identity or timing changes restart the sessions. */
   reconfigure(config: DaemonConfig, localId: string): void {
+    // All or nothing: what can still refuse the new configuration is tried before any change.
+    for (const patterns of [config.interfaces, config.loopbackInterfaces]) new NameSelector(patterns);
     const old = this.cfg;
     const restart =
       localId !== this.localId ||
@@ -310,6 +313,7 @@ export class Daemon implements DaemonCore {
         peerId: s.phase === 'hopeless' ? e.peerId : s.peerId,
         state: s.phase,
         since: isoTime(s.since),
+        until: null,
         lastHeard: s.lastHeard === null ? null : isoTime(s.lastHeard),
         counters: { ...s.counters },
       });

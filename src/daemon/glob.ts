@@ -1,7 +1,12 @@
 // Interface selection by name: shell-style globs (`*`, `?`, `[…]`), `!` to exclude.
 // With no positive pattern, every candidate is selected unless excluded.
 
-function globToRegExp(glob: string): RegExp {
+/** A pattern that cannot be used (e.g. `[z-a]`); the message says why, in one line. */
+export class GlobError extends Error {
+  override readonly name = 'GlobError';
+}
+
+export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -18,7 +23,11 @@ function globToRegExp(glob: string): RegExp {
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    throw new GlobError(`'${glob}' is not a valid pattern (a range like [z-a] runs backwards?)`);
+  }
 }
 
 export class NameSelector {

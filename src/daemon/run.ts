@@ -47,7 +47,27 @@ function localIdOf(config: DaemonConfig): string {
   return config.localId ?? deriveLocalId(readIdentitySources());
 }
 
+/**
+ * Signal handlers installed before the first `await` of start-up: a SIGTERM or SIGINT
+ * that comes while we start exits at once (nothing is on the wire yet); a SIGHUP then is
+ * moot (the file is being read). Once running, `route` takes over.
+ */
+function earlySignals(): { route(term: (signal: string) => void, hup: () => void): void } {
+  let term: ((signal: string) => void) | null = null;
+  let hup: (() => void) | null = null;
+  process.on('SIGTERM', () => (term ? term('SIGTERM') : process.exit(0)));
+  process.on('SIGINT', () => (term ? term('SIGINT') : process.exit(0)));
+  process.on('SIGHUP', () => hup?.());
+  return {
+    route(t, h) {
+      term = t;
+      hup = h;
+    },
+  };
+}
+
 export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
+  const signals = earlySignals();
   let debug;
   try {
     debug = parseDebugList(opts.debug ?? '');
@@ -163,7 +183,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   let ctl: { close(): Promise<void> } | null = null;
   if (opts.socket !== null) {
     try {
-      ctl = await startControl(core, opts.socket, opts.socketGroup, log, { bgp: () => bgp.status() });
+      ctl = await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections, { bgp: () => bgp.status() });
     } catch (err) {
       monitor.close();
       (reporter as Reporter | null)?.close();
@@ -189,23 +209,31 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     await ctl?.close().catch(() => undefined);
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGHUP', () => {
-    void reloadConfiguration(
-      () => loadConfig(opts),
-      (next) => {
-        bgp.configure(next);
-        const nextId = localIdOf(next);
-        setReporter(next.reportRfc7752Url);
-        core.reconfigure(next, nextId);
-        config = next;
-        localId = nextId;
-        log.log('info', 'config', 'configuration reloaded', { localId });
-      },
-      log,
-    );
-  });
+  // Reloads one after another: a SIGHUP during a reload waits for it, and only the
+  // newest waiting one runs (it reads the file as it is by then).
+  let reloading: Promise<unknown> = Promise.resolve();
+  let reloadWaiting = false;
+  const reload = () => {
+    if (reloadWaiting) return;
+    reloadWaiting = true;
+    reloading = reloading.then(() => {
+      reloadWaiting = false;
+      return reloadConfiguration(
+        () => loadConfig(opts),
+        (next) => {
+          bgp.configure(next);
+          const nextId = localIdOf(next);
+          core.reconfigure(next, nextId);
+          setReporter(next.reportRfc7752Url);
+          config = next;
+          localId = nextId;
+          log.log('info', 'config', 'configuration reloaded', { localId });
+        },
+        log,
+      );
+    });
+  };
+  signals.route((signal) => void shutdown(signal), reload);
 
   // Runs until a signal; the links, timers and the monitor keep the process alive.
   await new Promise<never>(() => undefined);
@@ -222,6 +250,7 @@ async function startControl(
   path: string,
   group: string | undefined,
   log: Logger,
+  maxConnections: () => number,
   extensions: ControlExtensions,
 ): Promise<{ close(): Promise<void> }> {
   const cannot = (why: string) =>
@@ -235,11 +264,18 @@ async function startControl(
   if (typeof mod.startControlServer !== 'function') throw cannot('this build has no control server');
   const start = mod.startControlServer as (
     c: Daemon,
-    o: { path: string; group?: string; extensions: ControlExtensions; log: { debug(m: string): void; info(m: string): void; warn(m: string): void } },
+    o: {
+      path: string;
+      group?: string;
+      maxConnections: () => number;
+      extensions: ControlExtensions;
+      log: { debug(m: string): void; info(m: string): void; warn(m: string): void };
+    },
   ) => Promise<{ close(): Promise<void> }>;
   try {
     return await start(core, {
       path,
+      maxConnections,
       extensions,
       ...(group !== undefined ? { group } : {}),
       log: {

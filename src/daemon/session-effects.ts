@@ -204,7 +204,7 @@ export class SessionEffects implements SessionHooks {
       type,
     });
     h.last = encaps;
-    this.emit({ event: 'encaps-changed', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId, type, encaps });
+    this.emit({ event: 'encaps-changed', time: isoTime(now), ifname: e.ifname, peerMac: e.peerMac, peerId, type, encaps, withdrawn: false });
     // the window: a change within it waits for its end, then goes as one report
     h.timer = this.o.clock.setTimer(REPORT_HOLD, () => {
       h.timer = null;

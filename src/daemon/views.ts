@@ -20,8 +20,8 @@ export interface SessionView {
   state: SessionState;
   /** when the current state began */
   since: string /* ISO */;
-  /** held-down only: when the hold-down ends */
-  until?: string;
+  /** when the hold-down ends; null unless held-down (the key is always there) */
+  until: string | null;
   lastHeard: string | null;
   counters: SessionCounters;
 }

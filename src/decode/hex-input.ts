@@ -1,19 +1,53 @@
 // Frames given as hex text, one per line: `lsoe decode --hex`. Separators
 // (spaces, colons, dashes) are allowed; blank lines and `#` comments skipped.
+// Files and stdin are read line by line, a chunk at a time, never whole.
+import { createReadStream } from 'node:fs';
 import { CliError } from '../cli-error.js';
 
+/** One line of hex: a frame, or null for a blank or comment line. `where` names it in errors. */
+export function parseHexLine(text: string, where: string): Buffer | null {
+  const line = text.replace(/#.*/, '').trim();
+  if (line === '') return null;
+  const hex = line.replace(/^0x/i, '').replace(/[\s:-]/g, '');
+  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) {
+    throw new CliError(`${where}: not a frame in hex (${hex.length % 2 ? 'odd number of digits' : 'non-hex character'})`, 1);
+  }
+  return Buffer.from(hex, 'hex');
+}
+
+/** Every frame of a hex text held in memory (a command-line argument). */
 export function parseHexFrames(text: string, source: string): Buffer[] {
-  const frames: Buffer[] = [];
   const lines = text.split(/\r?\n/);
+  const frames: Buffer[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/#.*/, '').trim();
-    if (line === '') continue;
-    const hex = line.replace(/^0x/i, '').replace(/[\s:-]/g, '');
-    if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) {
-      const where = lines.length > 1 ? `${source} line ${i + 1}` : source;
-      throw new CliError(`${where}: not a frame in hex (${hex.length % 2 ? 'odd number of digits' : 'non-hex character'})`, 1);
-    }
-    frames.push(Buffer.from(hex, 'hex'));
+    const frame = parseHexLine(lines[i]!, lines.length > 1 ? `${source} line ${i + 1}` : source);
+    if (frame) frames.push(frame);
   }
   return frames;
+}
+
+/** The frames of a hex file ('-': stdin), a batch per chunk read. */
+export async function* readHexFrameBatches(path: string): AsyncGenerator<Buffer[]> {
+  const name = path === '-' ? 'stdin' : path;
+  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 });
+  let tail = '';
+  let lineNo = 0;
+  const decoder = new TextDecoder('utf-8');
+  try {
+    for await (const chunk of input) {
+      const text = tail + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Buffer, { stream: true }));
+      const lines = text.split('\n');
+      tail = lines.pop()!;
+      const batch: Buffer[] = [];
+      for (const line of lines) {
+        const frame = parseHexLine(line, `${name} line ${++lineNo}`);
+        if (frame) batch.push(frame);
+      }
+      yield batch;
+    }
+    const last = parseHexLine(tail + decoder.decode(), `${name} line ${++lineNo}`);
+    if (last) yield [last];
+  } finally {
+    if (input !== process.stdin) (input as { destroy(): void }).destroy();
+  }
 }

@@ -1,156 +1,120 @@
-// The work behind `lsoe decode`: read every input, feed Ethernet frames to the
-// LSOE stream decoder, print what comes out. Returns the exit status.
-import { readFile } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+// The work behind `lsoe decode`: read every input a chunk at a time, feed its
+// Ethernet frames to the LSOE stream decoder, print the records through the
+// shared record printer. Between chunks it waits for the output to drain, so
+// a slow reader slows the reading instead of piling output up in memory.
+// Returns the exit status.
 import { CliError } from '../cli-error.js';
-import type { DecodeOptions } from '../commands/decode.js';
-import { CaptureError, CaptureParser } from '../io/capture-reader.js';
-import { DecodeError } from '../proto/errors.js';
+import { CaptureError, LINKTYPE, readCaptureBatches, type CaptureRecord } from '../io/capture-reader.js';
 import { parseEthernet } from '../proto/ethernet.js';
-import { buildRecordFilter, type RecordFilter } from '../proto/record-filter.js';
-import { LsoeStream, type StreamRecord } from '../proto/stream.js';
-import { JsonLineBuffer } from '../render/json-bytes.js';
+import { LsoeStream, type CookedLink } from '../proto/stream.js';
 import { createOutput, type Output } from '../render/output.js';
-import { recordLines } from '../render/pdu-text.js';
-import { recordJsonLine } from '../render/record-json.js';
-import { Tally } from '../render/tally.js';
-import { parseHexFrames } from './hex-input.js';
+import { RecordPrinter } from '../render/record-printer.js';
+import { parseHexFrames, readHexFrameBatches } from './hex-input.js';
+import type { DecodeOptions } from './options.js';
 
 class Decoder {
-  readonly tally = new Tally();
+  readonly printer: RecordPrinter;
   private readonly stream: LsoeStream;
-  private readonly filter: RecordFilter;
   /** capture time of the newest frame: what "end of input" is stamped with */
   private lastTime: number | null = null;
-  /** --json lines as bytes (PDUs written straight from their octets); null otherwise */
-  private readonly lines: JsonLineBuffer | null;
-  /** the frame being pushed has no timestamp (hex input) */
-  private timeless = false;
-  /** a --mac/--src/--dst filter is set (the fast path can apply it) */
-  private readonly macFiltered: boolean;
 
   constructor(
     private readonly opts: DecodeOptions,
-    private readonly out: Output,
+    out: Output,
   ) {
-    const fast = opts.json && !opts.summary;
-    this.lines = fast ? new JsonLineBuffer((chunk) => out.recordBytes(chunk)) : null;
-    this.macFiltered = opts.macs.length + opts.srcs.length + opts.dsts.length > 0;
-    // With --type the record's PDU type is needed: such PDUs take the slow path.
-    const takePdu = fast && opts.types.length === 0 ? this.takePdu.bind(this) : undefined;
-    this.stream = new LsoeStream({ timeout: opts.reassemblyTimeout, takePdu });
-    try {
-      this.filter = buildRecordFilter(opts);
-    } catch (err) {
-      if (err instanceof DecodeError) throw new CliError(err.message, 2);
-      throw err;
-    }
+    this.printer = new RecordPrinter(opts, out);
+    this.stream = new LsoeStream({ timeout: opts.reassemblyTimeout });
   }
 
   /** One Ethernet frame from any input. `time` null: hex input has no timestamps. */
-  frame(time: number | null, frame: Buffer, ifname: string | undefined): void {
-    this.tally.frames++;
-    let eth;
-    try {
-      eth = parseEthernet(frame);
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
+  frame(time: number | null, frame: Buffer, ifname: string | undefined, cooked?: CookedLink): void {
+    const tally = this.printer.tally;
+    tally.frames++;
+    // The Ethernet header by hand (parseEthernet only when VLAN tags need skipping): this runs per frame.
+    if (frame.length < 14) {
       // Too short for an Ethernet header: not ours to judge as LSOE.
-      this.tally.nonLsoe++;
+      tally.nonLsoe++;
       return;
     }
-    if (eth.ethertype !== this.opts.ethertype) {
-      this.tally.nonLsoe++;
+    let ethertype = (frame[12]! << 8) | frame[13]!;
+    let payloadAt = 14;
+    if (ethertype === 0x8100 || ethertype === 0x88a8 || ethertype === 0x9100) {
+      let eth;
+      try {
+        eth = parseEthernet(frame);
+      } catch {
+        tally.nonLsoe++;
+        return;
+      }
+      ethertype = eth.ethertype;
+      payloadAt = frame.length - eth.payload.length;
+    }
+    if (ethertype !== this.opts.ethertype) {
+      tally.nonLsoe++;
       return;
     }
     const now = time ?? 0;
     if (time !== null) this.lastTime = time;
-    this.timeless = time === null;
-    // push() reports timed-out pieces first, then what this frame completes.
-    this.emit(this.stream.push({ time: now, ifname, dst: eth.dst, src: eth.src, payload: eth.payload }), time);
+    const src = macText(frame, 6);
+    // A cooked capture did not record the destination: the synthesized one means nothing.
+    const dst = cooked === undefined ? macText(frame, 0) : null;
+    // pushRaw() reports timed-out pieces first, then what this frame completes.
+    const records = this.stream.pushRaw({ time: now, ifname, dst, src, cooked, payload: frame.subarray(payloadAt) });
+    if (records.length > 0) this.printer.print(records, time === null);
   }
 
-  /**
-   * The --json fast path: a reassembled PDU straight to its JSON line. False
-   * (nothing written) sends it down the usual decodePdu path, which also makes
-   * the error record of a PDU that does not decode.
-   */
-  private takePdu(bytes: Buffer, frames: number, time: number, ifname: string | undefined, src: string, dst: string): boolean {
-    // MAC filters treat PDU and error records alike, so a rejection needs no decoding.
-    if (this.macFiltered && !this.filter({ kind: 'error', time, src, dst } as StreamRecord)) return true;
-    if (!this.lines!.pduRecord(this.timeless ? null : time, ifname, src, dst, frames, bytes)) return false;
-    // Per-type counts only matter to --summary, which never takes this path.
-    this.tally.pdus++;
-    return true;
-  }
-
-  /** Hands out what is decoded so far; call before waiting for more input. */
-  flush(): void {
-    this.lines?.flush();
-    this.out.flush();
+  captureRecord(rec: CaptureRecord): void {
+    const cooked: CookedLink | undefined =
+      rec.linkType === LINKTYPE.ETHERNET ? undefined : { direction: rec.packetType === 4 ? 'out' : 'in', ifindex: rec.ifindex ?? null };
+    this.frame(rec.time, rec.frame, rec.ifname, cooked);
   }
 
   /** End of all input: pieces still waiting can never complete. */
   finish(): void {
     const left = this.stream.expire(Number.POSITIVE_INFINITY);
     for (const rec of left) rec.time = this.lastTime ?? 0;
-    this.emit(left, this.lastTime);
+    this.printer.print(left, this.lastTime === null);
   }
+}
 
-  private emit(records: StreamRecord[], time: number | null): void {
-    for (const rec of records) {
-      if (!this.filter(rec)) continue;
-      this.tally.add(rec);
-      if (this.opts.summary) continue;
-      if (this.lines !== null) {
-        this.lines.line(recordJsonLine(rec, time === null ? null : rec.time));
-      } else if (this.out.json) {
-        this.out.recordLine(recordJsonLine(rec, time === null ? null : rec.time));
-      } else {
-        for (const line of recordLines(rec, this.out.style, {
-          verbose: this.opts.verbose,
-          hex: this.opts.hexdump,
-          timeless: time === null,
-        })) {
-          this.out.line(line);
-        }
+/** MAC text by table: cheaper than six toString(16) calls per frame. */
+function macText(b: Buffer, at: number): string {
+  return (
+    HEX[b[at]!]! + ':' + HEX[b[at + 1]!]! + ':' + HEX[b[at + 2]!]! + ':' + HEX[b[at + 3]!]! + ':' + HEX[b[at + 4]!]! + ':' + HEX[b[at + 5]!]!
+  );
+}
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** With --hex, an argument is a frame if it is all hex; otherwise a file name. */
+function looksLikeHexFrame(arg: string): boolean {
+  return /^[0-9a-fA-F:\s-]+$/.test(arg) && arg.replace(/[:\s-]/g, '').length >= 28;
+}
+
+async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder, out: Output): Promise<void> {
+  if (opts.hex && input !== '-' && looksLikeHexFrame(input)) {
+    for (const frame of parseHexFrames(input, 'argument')) decoder.frame(null, frame, undefined);
+    return;
+  }
+  if (opts.hex) {
+    try {
+      for await (const batch of readHexFrameBatches(input)) {
+        for (const frame of batch) decoder.frame(null, frame, undefined);
+        await out.drained();
       }
+    } catch (err) {
+      throw inputError(input, err);
     }
+    return;
   }
-}
-
-async function decodeCaptureFile(path: string, decoder: Decoder): Promise<void> {
-  const parser = new CaptureParser();
-  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of input) {
-      for (const rec of parser.push(chunk as Buffer)) decoder.frame(rec.time, rec.frame, rec.ifname);
-      // About to wait for more input: let readers have what we decoded.
-      decoder.flush();
+    for await (const batch of readCaptureBatches(input)) {
+      for (const rec of batch) decoder.captureRecord(rec);
+      // About to read more: wait while the reader is behind.
+      await out.drained();
     }
-    parser.end();
   } catch (err) {
-    throw inputError(path, err);
-  } finally {
-    if (input !== process.stdin) (input as { destroy(): void }).destroy();
+    throw inputError(input, err);
   }
-}
-
-async function decodeHexFile(path: string, decoder: Decoder): Promise<void> {
-  let text: string;
-  try {
-    text = path === '-' ? await readStdinText() : await readFile(path, 'utf8');
-  } catch (err) {
-    throw inputError(path, err);
-  }
-  const name = path === '-' ? 'stdin' : path;
-  for (const frame of parseHexFrames(text, name)) decoder.frame(null, frame, undefined);
-}
-
-async function readStdinText(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** One line naming the input and the problem (never a stack). */
@@ -158,7 +122,7 @@ function inputError(path: string, err: unknown): CliError {
   const name = path === '-' ? 'stdin' : path;
   if (err instanceof CliError) return err;
   if (err instanceof CaptureError) {
-    const msg = err.message.startsWith(`cannot read ${path}`) ? err.message : `${name}: ${err.message}`;
+    const msg = err.message.startsWith('cannot read ') ? err.message : `${name}: ${err.message}`;
     return new CliError(msg, 1);
   }
   const e = err as NodeJS.ErrnoException;
@@ -167,35 +131,30 @@ function inputError(path: string, err: unknown): CliError {
   return new CliError(`${name}: ${why}`, 1);
 }
 
-/** With --hex, an argument is a frame if it is all hex; otherwise a file name. */
-function looksLikeHexFrame(arg: string): boolean {
-  return /^[0-9a-fA-F:\s-]+$/.test(arg) && arg.replace(/[:\s-]/g, '').length >= 28;
-}
-
 export async function runDecode(opts: DecodeOptions): Promise<number> {
-  const out = createOutput({ json: opts.json, buffered: true });
+  const out = createOutput({ json: opts.json, lineBuffered: opts.lineBuffered });
   const decoder = new Decoder(opts, out);
   const inputs = opts.files.length > 0 ? opts.files : ['-'];
   if (!opts.hex && inputs.filter((f) => f === '-').length > 1) throw new CliError('stdin ("-") given more than once', 2);
+  // A signal still gets what is decoded so far out (and the summary).
   let failure: CliError | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void out.end().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    for (const input of inputs) {
-      if (opts.hex && input !== '-' && looksLikeHexFrame(input)) {
-        for (const frame of parseHexFrames(input, 'argument')) decoder.frame(null, frame, undefined);
-      } else if (opts.hex) {
-        await decodeHexFile(input, decoder);
-      } else {
-        await decodeCaptureFile(input, decoder);
-      }
-    }
+    for (const input of inputs) await decodeInput(input, opts, decoder, out);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     failure = err;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
   decoder.finish();
-  decoder.flush();
-  if (opts.summary) decoder.tally.render(out);
-  out.flush();
+  if (opts.summary) decoder.printer.tally.render(out);
+  await out.end();
   if (failure) throw failure;
   return 0;
 }

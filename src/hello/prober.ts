@@ -18,6 +18,8 @@ export interface HelloAnswer {
   /** seconds from the latest HELLO sent before it to the first OPEN */
   timeToAnswer: number;
   pdu: OpenPdu;
+  /** the OPEN's octets (what --json prints, through the one record writer) */
+  bytes: Buffer;
   /** OPENs received from this neighbour so far (retransmissions included) */
   opens: number;
 }
@@ -64,9 +66,10 @@ export class HelloProber {
         time: rec.time,
         ifname: f.ifname,
         src: rec.src,
-        dst: rec.dst,
+        dst: f.dst,
         timeToAnswer: at - this.lastHello,
         pdu: rec.pdu,
+        bytes: rec.bytes,
         opens: 1,
       };
       this.byMac.set(rec.src, answer);

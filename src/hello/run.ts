@@ -4,17 +4,15 @@
 // the process (libpcap handles keep it alive).
 import { performance } from 'node:perf_hooks';
 import { CliError } from '../cli-error.js';
-import type { HelloOptions } from '../commands/hello.js';
+import type { HelloOptions } from './options.js';
 import { LinkError } from '../io/link.js';
 import { openLinks } from '../io/open-links.js';
 import { normalizeMac } from '../proto/ethernet.js';
 import { createOutput, type Output } from '../render/output.js';
 import { formatId } from '../render/pdu-text.js';
+import { RecordJsonWriter } from '../render/record-json.js';
 import { HelloProber, type HelloAnswer } from './prober.js';
 
-export function answerRecord(a: HelloAnswer): Record<string, unknown> {
-  return { time: a.time, ifname: a.ifname, src: a.src, dst: a.dst, timeToAnswer: round6(a.timeToAnswer), pdu: a.pdu };
-}
 
 export function answerLine(a: HelloAnswer, out: Output): string {
   const p = a.pdu;
@@ -34,6 +32,7 @@ function round6(n: number): number {
 
 export async function runHello(opts: HelloOptions): Promise<number> {
   const out = createOutput({ json: opts.json });
+  const json = new RecordJsonWriter(out.bytes);
   let link;
   try {
     [link] = await openLinks([opts.interface], { ethertype: opts.ethertype, mode: 'endpoint' });
@@ -43,8 +42,12 @@ export async function runHello(opts: HelloOptions): Promise<number> {
   }
   const l = link!;
   const prober = new HelloProber(l, opts.dst, () => performance.now() / 1000, (a) => {
-    if (out.json) out.record(answerRecord(a));
-    else out.line(answerLine(a, out));
+    if (out.json) {
+      json.answer(a, round6(a.timeToAnswer), a.bytes);
+      out.done();
+    } else {
+      out.line(answerLine(a, out));
+    }
   });
 
   let finish!: () => void;
@@ -83,6 +86,6 @@ export async function runHello(opts: HelloOptions): Promise<number> {
     const who = answers.length === 0 ? 'no neighbour answered' : `${plural(answers.length, 'neighbour')} answered`;
     out.line(`${plural(prober.sent, 'HELLO')} sent on ${l.ifname}; ${who}`);
   }
-  out.flush();
+  await out.end();
   return answers.length > 0 ? 0 : 1;
 }

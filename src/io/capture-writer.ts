@@ -1,8 +1,10 @@
-// Writes classic pcap (microsecond timestamps, Ethernet link type), the format
-// every tool reads (tcpdump, tshark, our own reader). Used by `sniff -w`,
-// tests and the benchmark. Records are gathered in a large buffer and written
-// in big chunks; `packetBuffered` writes each frame at once instead (like
-// tcpdump -U) for a pipe someone reads live.
+// Writes captures: pcapng (the default of `sniff -w`: one interface block per
+// interface, so a multi-interface capture keeps where each frame came from)
+// or classic pcap (microsecond timestamps, Ethernet link type). Both are read
+// by tcpdump, tshark and our own reader. Used by `sniff -w`, tests and the
+// benchmark. Records are gathered in a large buffer and written in big
+// chunks; `packetBuffered` writes each frame at once instead (like tcpdump -U)
+// for a pipe someone reads live.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -12,7 +14,17 @@ export const PCAP_SNAPLEN = 262144;
 const LINKTYPE_ETHERNET = 1;
 const CHUNK = 1024 * 1024;
 
+/** What sniff writes frames to (either format). */
+export interface CaptureSink {
+  writeFrame(time: number, frame: Buffer, ifname?: string): void;
+  close(): Promise<void>;
+}
+
+export type CaptureFormat = 'pcap' | 'pcapng';
+
 export interface CaptureWriterOptions {
+  /** default 'pcap' */
+  format?: CaptureFormat;
   /** write every frame through at once instead of in 1 MiB chunks */
   packetBuffered?: boolean;
   /** end the Writable on close (default: yes, except for process.stdout) */
@@ -31,7 +43,42 @@ export function pcapFileHeader(snaplen = PCAP_SNAPLEN, linkType = LINKTYPE_ETHER
   return h;
 }
 
-export class CaptureWriter {
+/** pcapng Section Header Block (little-endian, no options, section length unknown). */
+function pcapngSectionHeader(): Buffer {
+  const b = Buffer.alloc(28);
+  b.writeUInt32LE(0x0a0d0d0a, 0);
+  b.writeUInt32LE(28, 4);
+  b.writeUInt32LE(0x1a2b3c4d, 8);
+  b.writeUInt16LE(1, 12);
+  b.writeUInt16LE(0, 14);
+  b.writeBigInt64LE(-1n, 16);
+  b.writeUInt32LE(28, 24);
+  return b;
+}
+
+/** pcapng Interface Description Block: Ethernet, our snaplen, if_name when known (µs timestamps). */
+function pcapngInterface(ifname: string | undefined): Buffer {
+  const name = ifname === undefined ? Buffer.alloc(0) : Buffer.from(ifname, 'utf8').subarray(0, 0xffff);
+  const nameOpt = name.length === 0 ? 0 : 4 + ((name.length + 3) & ~3);
+  const len = 16 + nameOpt + 4 + 4;
+  const b = Buffer.alloc(len);
+  b.writeUInt32LE(1, 0);
+  b.writeUInt32LE(len, 4);
+  b.writeUInt16LE(LINKTYPE_ETHERNET, 8);
+  b.writeUInt32LE(PCAP_SNAPLEN, 12);
+  let o = 16;
+  if (nameOpt > 0) {
+    b.writeUInt16LE(2, o); // if_name
+    b.writeUInt16LE(name.length, o + 2);
+    name.copy(b, o + 4);
+    o += nameOpt;
+  }
+  o += 4; // opt_endofopt (zeros)
+  b.writeUInt32LE(len, o);
+  return b;
+}
+
+export class CaptureWriter implements CaptureSink {
   private buf = Buffer.allocUnsafe(CHUNK);
   private used = 0;
   private fd: number | null = null;
@@ -40,6 +87,9 @@ export class CaptureWriter {
   private closed = false;
   private frames = 0;
   private readonly label: string;
+  private readonly pcapng: boolean;
+  /** pcapng: interface id by name (ids are assigned in the order interfaces are first seen) */
+  private readonly interfaces = new Map<string | undefined, number>();
 
   /** `target`: a file path (created or truncated) or a Writable (a file stream, stdout, a socket). */
   constructor(
@@ -61,7 +111,8 @@ export class CaptureWriter {
         this.streamError ??= err;
       });
     }
-    this.append(pcapFileHeader());
+    this.pcapng = options.format === 'pcapng';
+    this.append(this.pcapng ? pcapngSectionHeader() : pcapFileHeader());
     if (this.options.packetBuffered) this.flush();
   }
 
@@ -75,8 +126,12 @@ export class CaptureWriter {
    * than the snaplen are cut to it; `origLen` defaults to the frame's length
    * (pass the wire length when `frame` is itself a truncated capture).
    */
-  writeFrame(time: number, frame: Buffer, origLen = frame.length): void {
+  writeFrame(time: number, frame: Buffer, ifname?: string, origLen = frame.length): void {
     if (this.closed) throw new CaptureError(`${this.label}: write after close`);
+    if (this.pcapng) {
+      this.writeBlock(time, frame, ifname, origLen);
+      return;
+    }
     this.throwIfFailed();
     if (!Number.isFinite(time) || time < 0) throw new CaptureError(`${this.label}: bad timestamp ${time}`);
     let sec = Math.floor(time);
@@ -97,6 +152,40 @@ export class CaptureWriter {
     o += 16;
     o += frame.copy(b, o, 0, caplen);
     this.used = o;
+    this.frames++;
+    if (this.options.packetBuffered) this.flush();
+  }
+
+  /** pcapng: an Enhanced Packet Block, after the interface's description block the first time. */
+  private writeBlock(time: number, frame: Buffer, ifname: string | undefined, origLen: number): void {
+    this.throwIfFailed();
+    if (!Number.isFinite(time) || time < 0) throw new CaptureError(`${this.label}: bad timestamp ${time}`);
+    let id = this.interfaces.get(ifname);
+    if (id === undefined) {
+      id = this.interfaces.size;
+      this.interfaces.set(ifname, id);
+      const idb = pcapngInterface(ifname);
+      if (this.used + idb.length > this.buf.length) this.flush();
+      this.append(idb);
+    }
+    const caplen = Math.min(frame.length, PCAP_SNAPLEN);
+    const len = 32 + ((caplen + 3) & ~3);
+    if (this.used + len > this.buf.length) this.flush();
+    if (len > this.buf.length) this.buf = Buffer.allocUnsafe(len);
+    const micros = BigInt(Math.round(time * 1e6));
+    const b = this.buf;
+    const o = this.used;
+    b.writeUInt32LE(6, o);
+    b.writeUInt32LE(len, o + 4);
+    b.writeUInt32LE(id, o + 8);
+    b.writeUInt32LE(Number(micros >> 32n), o + 12);
+    b.writeUInt32LE(Number(micros & 0xffffffffn), o + 16);
+    b.writeUInt32LE(caplen, o + 20);
+    b.writeUInt32LE(Math.max(origLen, caplen), o + 24);
+    frame.copy(b, o + 28, 0, caplen);
+    b.fill(0, o + 28 + caplen, o + len - 4);
+    b.writeUInt32LE(len, o + len - 4);
+    this.used = o + len;
     this.frames++;
     if (this.options.packetBuffered) this.flush();
   }

@@ -17,14 +17,18 @@ export interface EndpointLinkOptions {
   allowDown?: boolean;
 }
 
-/** Which implementation endpoint links use in this process. */
+/**
+ * Which implementation endpoint links use in this process. LSOE_CAPTURE=libpcap
+ * forces libpcap (the benchmark compares the two side by side).
+ */
 export function endpointLinkKind(): 'packet-socket' | 'libpcap' {
+  if (process.env.LSOE_CAPTURE === 'libpcap') return 'libpcap';
   return packetSocketHost() === null ? 'libpcap' : 'packet-socket';
 }
 
 export async function openEndpointLink(iface: NetInterface, options: EndpointLinkOptions): Promise<Link> {
   if (iface.mac === null) throw new LinkError('open-failed', `${iface.name}: not an Ethernet interface (link type ${iface.linkType})`, iface.name, true);
-  const host = packetSocketHost();
+  const host = endpointLinkKind() === 'packet-socket' ? packetSocketHost() : null;
   if (host !== null) {
     return openPacketLink(
       host,

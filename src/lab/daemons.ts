@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ctlQuery } from './ctl-query.js';
+import { availableParallelism } from 'node:os';
+import { askOnce } from '../ctl/client.js';
 import type { LabNode, LabPlan } from './plan.js';
 import { isAlive, spawnDetached, writePid } from './processes.js';
 
@@ -32,11 +33,22 @@ export function daemonArgs(plan: LabPlan, node: LabNode): string[] {
   ];
 }
 
-/** The last non-empty line of a log, to say why something did not start. */
-export function lastLogLine(file: string): string {
+/** The last non-empty lines of a log (JSON log lines shown by their message), to say why something did not start. */
+export function lastLogLines(file: string, count = 3): string {
   try {
     const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-    return lines.at(-1) ?? '(empty log)';
+    if (lines.length === 0) return '(empty log)';
+    return lines
+      .slice(-count)
+      .map((l) => {
+        try {
+          const j = JSON.parse(l) as { msg?: unknown };
+          return typeof j.msg === 'string' ? j.msg : l;
+        } catch {
+          return l;
+        }
+      })
+      .join(' | ');
   } catch {
     return '(no log)';
   }
@@ -46,8 +58,8 @@ async function waitFor(what: string, pid: number, log: string, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await ready()) return;
-    if (!isAlive(pid)) throw new StartError(`${what} exited: ${lastLogLine(log)} (log: ${log})`);
-    if (Date.now() > deadline) throw new StartError(`${what} not ready after ${timeoutMs / 1000} s (log: ${log})`);
+    if (!isAlive(pid)) throw new StartError(`${what} exited: ${lastLogLines(log)} (log: ${log})`);
+    if (Date.now() > deadline) throw new StartError(`${what} not ready after ${timeoutMs / 1000} s: ${lastLogLines(log)} (log: ${log})`);
     await sleep(100);
   }
 }
@@ -73,12 +85,43 @@ export function startDaemon(plan: LabPlan, node: LabNode): number {
   return pid;
 }
 
-/** Starts every daemon, then waits until each answers on its control socket. */
-export async function startDaemons(plan: LabPlan, timeoutMs = 20000): Promise<void> {
-  const pids = plan.nodes.map((n) => startDaemon(plan, n));
-  await Promise.all(
-    plan.nodes.map((n, i) =>
-      waitFor(`daemon of ${n.name}`, pids[i]!, n.log, timeoutMs, async () => (await ctlQuery(n.socket, 'version', 500)).ok),
-    ),
-  );
+/** Daemons started at once: more only queue for the same two cores and slow every one of them. */
+export function startConcurrency(): number {
+  return Math.max(2, availableParallelism() * 2);
+}
+
+/** A daemon is ready when its own control socket answers (it opens it before anything goes on the wire). */
+async function answers(socket: string): Promise<boolean> {
+  try {
+    await askOnce(socket, 'version', { timeoutMs: 1000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts every daemon, at most `concurrency` starting at a time, each given
+ * `perDaemonMs` from its own start to answer on its control socket; the first
+ * that exits or stays silent is named with its last log lines (the caller
+ * cleans up).
+ */
+export async function startDaemons(plan: LabPlan, opts: { concurrency?: number; perDaemonMs?: number } = {}): Promise<void> {
+  const concurrency = opts.concurrency ?? startConcurrency();
+  const perDaemonMs = opts.perDaemonMs ?? 30_000;
+  const queue = [...plan.nodes];
+  let failure: Error | null = null;
+  const worker = async () => {
+    for (let n = queue.shift(); n !== undefined && failure === null; n = queue.shift()) {
+      const node = n;
+      const pid = startDaemon(plan, node);
+      try {
+        await waitFor(`daemon of ${node.name}`, pid, node.log, perDaemonMs, () => answers(node.socket));
+      } catch (err) {
+        failure ??= err as Error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, plan.nodes.length) }, worker));
+  if (failure !== null) throw failure;
 }

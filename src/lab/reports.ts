@@ -90,25 +90,49 @@ export function parseReport(value: unknown): ParsedReport {
   };
 }
 
-/** Far more than any lab sends; only a runaway poster on /mutate reaches it. */
+/** Far more than any lab sends (8 × 32: 512 session ends × 4 types); only a runaway poster on /mutate reaches it. */
 export const MAX_REPORTS = 20000;
+/** What all kept reports may weigh together (their JSON): a few large reports must not fill memory either. */
+export const MAX_REPORT_BYTES = 32 * 1024 * 1024;
 
 export class ReportStore {
-  private readonly latest = new Map<string, StoredReport>();
+  private readonly latest = new Map<string, { report: StoredReport; bytes: number }>();
+  private bytes = 0;
+  /** reports refused because a bound was reached, by bound */
+  readonly refused = { count: 0, bytes: 0 };
 
-  constructor(private readonly max = MAX_REPORTS) {}
+  constructor(
+    private readonly max = MAX_REPORTS,
+    private readonly maxBytes = MAX_REPORT_BYTES,
+  ) {}
 
   /** Keeps the report; returns its switch ID so the caller can refresh that node. */
   add(value: unknown, source: string, now: Date): { ok: true; switchId: string } | { ok: false; error: string } {
     const parsed = parseReport(value);
     if (!parsed.ok) return parsed;
     const key = JSON.stringify([source, ...parsed.unique]);
-    if (!this.latest.has(key) && this.latest.size >= this.max) return { ok: false, error: `collector holds ${this.max} reports already` };
-    this.latest.set(key, { ...parsed.report, source, heard: now.toISOString() });
+    const old = this.latest.get(key);
+    if (old === undefined && this.latest.size >= this.max) {
+      this.refused.count++;
+      return { ok: false, error: `collector holds ${this.max} reports already` };
+    }
+    const report = { ...parsed.report, source, heard: now.toISOString() };
+    const bytes = key.length + JSON.stringify(report).length;
+    if (this.bytes - (old?.bytes ?? 0) + bytes > this.maxBytes) {
+      this.refused.bytes++;
+      return { ok: false, error: `collector holds ${this.maxBytes} bytes of reports already` };
+    }
+    this.bytes += bytes - (old?.bytes ?? 0);
+    this.latest.set(key, { report, bytes });
     return { ok: true, switchId: parsed.report.switchId };
   }
 
+  /** bytes the kept reports weigh (their JSON) */
+  size(): { reports: number; bytes: number } {
+    return { reports: this.latest.size, bytes: this.bytes };
+  }
+
   all(): StoredReport[] {
-    return [...this.latest.values()];
+    return [...this.latest.values()].map((e) => e.report);
   }
 }

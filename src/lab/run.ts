@@ -11,7 +11,12 @@ import { readPlan } from './state.js';
 import { LabPermissionError, labStatus } from './status.js';
 import { clos, parseTopologyText, TopologyError, type LinkPair } from './topology.js';
 import { LabError, labUp } from './up.js';
-import { colonHex } from './view.js';
+import { colonHex } from '../daemon/local-id.js';
+
+/** --wait's default: 30 s, plus 2 s per switch (starting and converging grow with the lab). */
+export function waitSecondsFor(switches: number): number {
+  return 30 + 2 * switches;
+}
 
 function checkName(name: string): void {
   const bad = checkLabName(name);
@@ -48,13 +53,15 @@ export async function runLabUp(opts: LabUpOptions): Promise<void> {
   const links = readLinks(opts);
   requireRoot();
   const out = createOutput({ json: opts.json });
+  // A bigger lab takes longer to start and converge on the same cores: the default scales with it.
+  const timeout = opts.timeout ?? waitSecondsFor(new Set(links.flatMap((l) => l)).size);
   let result;
   try {
     result = await labUp({
       name: opts.name,
       links,
       port: opts.port,
-      waitMs: opts.wait ? opts.timeout * 1000 : undefined,
+      waitMs: opts.wait ? timeout * 1000 : undefined,
       note: (t) => out.note(t),
     });
   } catch (err) {
@@ -79,7 +86,7 @@ export async function runLabUp(opts: LabUpOptions): Promise<void> {
   if (opts.wait) {
     out.line(
       result.convergedMs === null
-        ? `not converged after ${opts.timeout} s: ${result.openEnds} of ${result.totalEnds} session ends open`
+        ? `not converged after ${timeout} s: ${result.openEnds} of ${result.totalEnds} session ends open`
         : `converged: all ${result.totalEnds} session ends open ${(result.convergedMs / 1000).toFixed(1)} s after start`,
     );
   }

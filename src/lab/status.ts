@@ -1,7 +1,7 @@
 // The state of every session end of a lab, read from the daemons' control
 // sockets and laid over the plan: each link has two ends, each end is a
 // session (or the lack of one) in the daemon of that end's node.
-import { ctlQuery } from './ctl-query.js';
+import { askOnce, ControlError } from '../ctl/client.js';
 import { linkEnds, type LabPlan } from './plan.js';
 
 export type EndState = 'open' | 'opening' | 'down';
@@ -50,7 +50,6 @@ export class LabPermissionError extends Error {
   override readonly name = 'LabPermissionError';
 }
 
-const DENIED = new Set(['EACCES', 'EPERM']);
 
 /**
  * Each node's sessions, null where the daemon did not answer. With `strict`, a socket
@@ -68,9 +67,13 @@ export async function querySessions(
     plan.nodes
       .filter((n) => nodes.includes(n.name))
       .map(async (n) => {
-        const answer = await ctlQuery(n.socket, 'sessions');
-        if (!answer.ok && DENIED.has(answer.error)) denied.push(n.socket);
-        out.set(n.name, answer.ok ? asSessions(answer.result) : null);
+        try {
+          out.set(n.name, asSessions(await askOnce(n.socket, 'sessions', { timeoutMs: 1000 })));
+        } catch (err) {
+          // an absent or silent daemon is an answer too
+          if (err instanceof ControlError && err.kind === 'permission') denied.push(n.socket);
+          out.set(n.name, null);
+        }
       }),
   );
   if (strict && denied.length > 0) {

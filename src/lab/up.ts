@@ -41,12 +41,35 @@ export interface UpResult {
   cleaned: boolean;
 }
 
-function portFree(port: number): Promise<boolean> {
+function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
     srv.once('error', () => resolve(false));
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/** Whether something accepts connections on `host`:`port` (a server on ::1 or with SO_REUSEPORT would let us bind). */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const done = (yes: boolean) => {
+      sock.destroy();
+      resolve(yes);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+/** Null when the port is ours to take, else why not. */
+export async function portProblem(port: number): Promise<string | null> {
+  for (const host of ['127.0.0.1', '::1']) {
+    if (await answers(host, port)) return `something already answers on ${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  if (!(await canListen(port))) return `port ${port} on 127.0.0.1 is in use`;
+  return null;
 }
 
 /** Whether a lab of this name is running (its collector is alive). */
@@ -71,7 +94,8 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
     const failed = downFailure(await labDown(opts.name, opts.stateRoot));
     if (failed) throw new LabError(`cannot clear the earlier run: ${failed}`);
   }
-  if (!(await portFree(opts.port))) throw new LabError(`port ${opts.port} on 127.0.0.1 is in use (choose another with --port)`);
+  const busy = await portProblem(opts.port);
+  if (busy !== null) throw new LabError(`${busy} (choose another with --port)`);
 
   const plan = makePlan({ name: opts.name, links: opts.links, port: opts.port, stateRoot: opts.stateRoot });
   try {

@@ -46,10 +46,6 @@ export function linkState(a: EndState, b: EndState): LinkState {
   return 'partial';
 }
 
-export function colonHex(id: string): string {
-  return (id.match(/../g) ?? []).join(':');
-}
-
 const TYPE_ORDER = ['IPV4', 'IPV6', 'MPLS_IPV4', 'MPLS_IPV6'];
 
 type RowBase = Omit<ViewRow, 'type' | 'prefix' | 'flags' | 'labels' | 'heard' | 'heardFrom'>;

@@ -1,9 +1,14 @@
-// Which decoded records a user asked to see (--type, --mac, --src, --dst),
-// shared by `decode` and `sniff`.
-import { DecodeError } from './errors.js';
+// Which records a user asked to see (--type, --mac, --src, --dst), shared by
+// `decode` and `sniff`. It reads raw records (the PDU's type is its first
+// octet), so records filtered out are never decoded.
 import { normalizeMac } from './ethernet.js';
-import type { StreamRecord } from './stream.js';
-import { PduType } from './types.js';
+import type { RawRecord } from './stream.js';
+import { PduType, PduTypeNames } from './types.js';
+
+/** A filter given on the command line does not parse (a usage error, found before any input is read). */
+export class FilterSpecError extends Error {
+  override readonly name = 'FilterSpecError';
+}
 
 export interface RecordFilterSpec {
   types: string[];
@@ -33,40 +38,38 @@ export function parsePduTypeFilter(text: string): number {
     return ALIASES[name]!;
   }
   const known = Object.keys(PduType).join(', ');
-  throw new DecodeError('pdu', `unknown PDU type '${text}' (one of ${known}, UNKNOWN, or a number 0-255)`, 0);
+  throw new FilterSpecError(`--type: unknown PDU type '${text}' (one of ${known}, UNKNOWN, or a number 0-255)`);
 }
 
-function normaliseMac(text: string): string {
+function normaliseMac(option: string, text: string): string {
   const mac = normalizeMac(text);
-  if (mac === null) throw new DecodeError('pdu', `invalid MAC address '${text}' (want aa:bb:cc:dd:ee:ff)`, 0);
+  if (mac === null) throw new FilterSpecError(`${option}: invalid MAC address '${text}' (want aa:bb:cc:dd:ee:ff)`);
   return mac;
 }
 
-export type RecordFilter = (rec: StreamRecord) => boolean;
+export type RecordFilter = (rec: RawRecord) => boolean;
 
 /**
  * Builds the predicate. Error records pass the type filter (they have no
- * trustworthy type) but obey the MAC filters. Throws DecodeError on bad specs;
- * callers turn that into a usage error.
+ * trustworthy type) but obey the MAC filters. A record whose destination was
+ * not captured (Linux cooked captures) never matches --dst, and --mac only by
+ * its source. Throws FilterSpecError on bad specs.
  */
 export function buildRecordFilter(spec: RecordFilterSpec): RecordFilter {
   const types = new Set(spec.types.map(parsePduTypeFilter));
-  const macs = new Set(spec.macs.map(normaliseMac));
-  const srcs = new Set(spec.srcs.map(normaliseMac));
-  const dsts = new Set(spec.dsts.map(normaliseMac));
+  const macs = new Set(spec.macs.map((m) => normaliseMac('--mac', m)));
+  const srcs = new Set(spec.srcs.map((m) => normaliseMac('--src', m)));
+  const dsts = new Set(spec.dsts.map((m) => normaliseMac('--dst', m)));
+  if (types.size + macs.size + srcs.size + dsts.size === 0) return () => true;
   return (rec) => {
-    if (macs.size > 0 && !macs.has(rec.src) && !macs.has(rec.dst)) return false;
+    if (macs.size > 0 && !macs.has(rec.src) && (rec.dst === null || !macs.has(rec.dst))) return false;
     if (srcs.size > 0 && !srcs.has(rec.src)) return false;
-    if (dsts.size > 0 && !dsts.has(rec.dst)) return false;
+    if (dsts.size > 0 && (rec.dst === null || !dsts.has(rec.dst))) return false;
     if (types.size > 0 && rec.kind === 'pdu') {
-      const code = rec.pdu.type === 'UNKNOWN' ? -1 : codeOf(rec.pdu.type);
-      if (!types.has(code)) return false;
+      const first = rec.bytes.length > 0 ? rec.bytes[0]! : -1;
+      if (!types.has(PduTypeNames[first] === undefined ? -1 : first)) return false;
     }
     return true;
   };
-}
-
-function codeOf(name: string): number {
-  return PduType[name as keyof typeof PduType] ?? -1;
 }
 

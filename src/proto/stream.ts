@@ -1,6 +1,9 @@
-// LsoeStream: received Ethernet payloads in, decoded PDUs (or one error each) out,
-// reassembling per sender. Used by decode, sniff, hello and the daemon alike, so
-// every consumer sees the same records and the same reasons.
+// LsoeStream: received Ethernet payloads in, records out (a reassembled PDU's
+// octets, or one error each), reassembling per sender. Used by decode, sniff,
+// hello and the daemon alike, so every consumer sees the same records and the
+// same reasons. pushRaw() leaves the PDU undecoded: the consumer walks it into
+// the sink it needs (decode --json writes JSON bytes straight from the octets);
+// push() decodes it into the model.
 import { DecodeError } from './errors.js';
 import { DEFAULT_ETHERTYPE, parseEthernet } from './ethernet.js';
 import { Reassembler, type ReassemblyOptions, type ReassemblyStats } from './fragment.js';
@@ -8,11 +11,20 @@ import { decodeFrame, type LsoeFrame } from './frame.js';
 import { decodePdu } from './pdu/index.js';
 import type { Pdu } from './types.js';
 
+/** What a Linux cooked capture (SLL/SLL2) records instead of a destination MAC. */
+export interface CookedLink {
+  direction: 'in' | 'out';
+  /** SLL2 only: the interface index; null for SLL */
+  ifindex: number | null;
+}
+
 export interface StreamInput {
   /** seconds (capture or clock time; also drives the reassembly timeout) */
   time: number;
   ifname?: string;
-  dst: string;
+  /** null: not recorded (Linux cooked captures) */
+  dst: string | null;
+  cooked?: CookedLink;
   src: string;
   /** when given and the stream has an ethertype, other EtherTypes are skipped */
   ethertype?: number;
@@ -20,18 +32,23 @@ export interface StreamInput {
   payload: Buffer;
 }
 
-interface RecordBase {
+export interface RecordBase {
   time: number;
   ifname?: string;
   src: string;
-  dst: string;
+  /** null: the capture did not record it (Linux cooked captures; see `cooked`) */
+  dst: string | null;
+  cooked?: CookedLink;
 }
-export interface PduRecord extends RecordBase {
+/** A reassembled PDU, not decoded yet. */
+export interface RawPduRecord extends RecordBase {
   kind: 'pdu';
   /** the frames it came in, in number order */
   frames: LsoeFrame[];
   /** the PDU octets (a view into the input for a single-frame PDU) */
   bytes: Buffer;
+}
+export interface PduRecord extends RawPduRecord {
   pdu: Pdu;
 }
 export interface ErrorRecord extends RecordBase {
@@ -39,41 +56,59 @@ export interface ErrorRecord extends RecordBase {
   error: DecodeError;
 }
 export type StreamRecord = PduRecord | ErrorRecord;
+export type RawRecord = RawPduRecord | ErrorRecord;
 
 export interface LsoeStreamOptions extends ReassemblyOptions {
   /** EtherType to keep; unset keeps everything (the caller filters) */
   ethertype?: number;
-  /**
-   * Offered each reassembled PDU's octets before they are decoded; returning true
-   * means the caller has dealt with the PDU itself (decode's JSON fast path) and
-   * no record is made for it. Offered only when the same push has no earlier
-   * record to return, so the caller still sees everything in order.
-   */
-  takePdu?: PduTaker;
 }
 
-export type PduTaker = (bytes: Buffer, frames: number, time: number, ifname: string | undefined, src: string, dst: string) => boolean;
+/** A raw record decoded: the PDU model, or the error record of a PDU that does not decode. */
+export function decodeRecord(rec: RawRecord): StreamRecord {
+  if (rec.kind === 'error') return rec;
+  try {
+    (rec as PduRecord).pdu = decodePdu(rec.bytes);
+    return rec as PduRecord;
+  } catch (e) {
+    return pduErrorRecord(rec, asDecodeError(e));
+  }
+}
+
+/** The error record of a reassembled PDU that does not decode. */
+export function pduErrorRecord(rec: RawPduRecord, error: DecodeError): ErrorRecord {
+  const { time, ifname, src, dst, cooked } = rec;
+  const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
+  if (cooked !== undefined) base.cooked = cooked;
+  return { kind: 'error', ...base, error };
+}
 
 export class LsoeStream {
   private readonly reassembler: Reassembler;
   private readonly ethertype: number | undefined;
-  private readonly takePdu: PduTaker | undefined;
   /** where each sender's last frame came from, for expiry records */
   private readonly senders = new Map<string, RecordBase>();
 
   constructor(options: LsoeStreamOptions = {}) {
     this.reassembler = new Reassembler(options);
     this.ethertype = options.ethertype;
-    this.takePdu = options.takePdu;
   }
 
+  /** One frame in; decoded records out (expired partial PDUs first). */
   push(input: StreamInput): StreamRecord[] {
+    const out = this.pushRaw(input);
+    for (let i = 0; i < out.length; i++) out[i] = decodeRecord(out[i]!);
+    return out as StreamRecord[];
+  }
+
+  /** One frame in; raw records out (expired partial PDUs first): PDUs are left undecoded. */
+  pushRaw(input: StreamInput): RawRecord[] {
     const { time, ifname, src, dst } = input;
-    const out = this.expire(time);
+    const out: RawRecord[] = this.expire(time);
     if (this.ethertype !== undefined && input.ethertype !== undefined && input.ethertype !== this.ethertype) {
       return out;
     }
     const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
+    if (input.cooked !== undefined) base.cooked = input.cooked;
     const sender = (ifname ?? '') + src;
     try {
       const frame = decodeFrame(input.payload);
@@ -82,15 +117,7 @@ export class LsoeStream {
       const done = this.reassembler.push(sender, frame, time);
       if (done === null) return out;
       if (stored) this.senders.delete(sender);
-      if (this.takePdu !== undefined && out.length === 0 && this.takePdu(done.pdu, done.frames.length, time, ifname, src, dst)) {
-        return out;
-      }
-      const pdu = decodePdu(done.pdu);
-      out.push(
-        ifname === undefined
-          ? { kind: 'pdu', time, src, dst, frames: done.frames, bytes: done.pdu, pdu }
-          : { kind: 'pdu', time, ifname, src, dst, frames: done.frames, bytes: done.pdu, pdu },
-      );
+      out.push({ kind: 'pdu', ...base, frames: done.frames, bytes: done.pdu });
     } catch (e) {
       const error = asDecodeError(e);
       // the reassembler dropped this sender's partial PDU
@@ -117,7 +144,7 @@ export class LsoeStream {
   }
 
   /** Reports (as 'reassembly' errors) partial PDUs that waited longer than the timeout. */
-  expire(now: number): StreamRecord[] {
+  expire(now: number): ErrorRecord[] {
     const expired = this.reassembler.expire(now);
     if (expired.length === 0) return [];
     return expired.map(({ sender, error }) => {

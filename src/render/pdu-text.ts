@@ -1,7 +1,8 @@
 // How a PDU reads for people: one line with the fields that matter, or every
 // field and the frame headers with -v, and a hex dump with -x.
 import type { ChalkInstance } from 'chalk';
-import type { StreamRecord } from '../proto/stream.js';
+import type { RecordBase, StreamRecord } from '../proto/stream.js';
+import { printable } from './printable.js';
 import { ErrorCode, ErrorType, PduTypeNames, type Encapsulation, type Pdu } from '../proto/types.js';
 
 const ERROR_TYPE_NAMES: Record<number, string> = invert(ErrorType);
@@ -100,7 +101,7 @@ export interface TextOptions {
 
 /** Lines for one record: the summary line, then -v and -x detail. */
 export function recordLines(rec: StreamRecord, style: ChalkInstance, opts: TextOptions): string[] {
-  const where = `${rec.ifname ? rec.ifname + ' ' : ''}${rec.src} > ${rec.dst}`;
+  const where = `${rec.ifname ? printable(rec.ifname) + ' ' : ''}${rec.src} ${toWhom(rec)}`;
   const head = opts.timeless ? where : `${formatTime(rec.time)} ${where}`;
   if (rec.kind === 'error') {
     return [`${head} ${style.red.bold('BAD')} ${rec.error.reason}: ${rec.error.message}`];
@@ -119,6 +120,13 @@ export function recordLines(rec: StreamRecord, style: ChalkInstance, opts: TextO
   }
   if (opts.hex) lines.push(...hexDump(rec.bytes).map((l) => '    ' + l));
   return lines;
+}
+
+/** "> dst", or for a cooked capture (no destination recorded) its direction and interface index. */
+function toWhom(rec: RecordBase): string {
+  if (rec.dst !== null) return `> ${rec.dst}`;
+  const dir = rec.cooked?.direction === 'out' ? 'Out' : 'In';
+  return rec.cooked?.ifindex == null ? dir : `${dir} ifindex ${rec.cooked.ifindex}`;
 }
 
 function verboseFields(p: Pdu): string[] {

@@ -1,66 +1,115 @@
-// The JSON line of a decoded record, written by hand for speed: a capture of
-// encapsulation PDUs is mostly thousands of small entry objects, and building
-// their text directly is several times faster than JSON.stringify on objects.
-// The result is byte-for-byte JSON.stringify(toJsonRecord(rec)) (a test holds
-// it to that), so there is still one definition of the record: records.ts.
-import type { StreamRecord } from '../proto/stream.js';
-import type { Encapsulation, Pdu } from '../proto/types.js';
-import { toJsonRecord } from './records.js';
+// The JSON line of every record lsoe prints, defined once: a PDU record
+// (decode, sniff), an error record (a frame or PDU that does not decode), and
+// hello's answer record share one head and one PDU writer. Lines are written
+// as bytes into the output's ByteWriter; the PDU part straight from its
+// octets through the walker and the JSON byte sink (no Pdu object made).
+//
+//   {"time":T|null,"ifname":S|null,"src":MAC,"dst":MAC|null,
+//    ["direction":"in"|"out","ifindex":N|null,]   (Linux cooked captures only)
+//    "frames":N,"length":N,"pdu":{…}}              (PDU record)
+//    "error":{"reason":S,"message":S,"offset":N,"pduType":N|null}}   (error record)
+//    "timeToAnswer":S,"pdu":{…}}                   (hello answer)
+import { DecodeError } from '../proto/errors.js';
+import { walkPdu } from '../proto/pdu/index.js';
+import { pduErrorRecord, type ErrorRecord, type RawPduRecord, type RecordBase } from '../proto/stream.js';
+import { ascii, type ByteWriter } from './byte-writer.js';
+import { pduJsonBound, PduJsonSink } from './pdu-json-sink.js';
 
-/** `time` overrides the record's time (null: the input had none). */
-export function recordJsonLine(rec: StreamRecord, time: number | null = rec.time): string {
-  if (rec.kind === 'error') {
-    const obj = toJsonRecord(rec) as { time: number | null };
-    obj.time = time;
-    return JSON.stringify(obj);
+export class RecordJsonWriter {
+  private readonly pduSink: PduJsonSink;
+  private lastTime: number | null = null;
+  private lastTimeText = 'null';
+
+  constructor(private readonly w: ByteWriter) {
+    this.pduSink = new PduJsonSink(w);
   }
-  return (
-    '{"time":' +
-    num(time) +
-    ',"ifname":' +
-    (rec.ifname === undefined ? 'null' : JSON.stringify(rec.ifname)) +
-    ',"src":"' +
-    rec.src +
-    '","dst":"' +
-    rec.dst +
-    '","frames":' +
-    rec.frames.length +
-    ',"length":' +
-    rec.bytes.length +
-    ',"pdu":' +
-    pduJson(rec.pdu) +
-    '}'
-  );
-}
 
-function num(n: number | null): string {
-  return n === null || !Number.isFinite(n) ? 'null' : String(n);
-}
-
-function pduJson(p: Pdu): string {
-  if ('encaps' in p) return '{"type":"' + p.type + '","encaps":[' + encapsJson(p.encaps) + ']}';
-  return JSON.stringify(p);
-}
-
-// Addresses, labels and types are made by our own formatters from digits,
-// hex, '.' and ':' only: nothing in them needs escaping.
-function encapsJson(list: Encapsulation[]): string {
-  let s = '';
-  for (let i = 0; i < list.length; i++) {
-    const e = list[i]!;
-    s +=
-      (i === 0 ? '{"address":"' : ',{"address":"') +
-      e.address +
-      '","prefixLength":' +
-      e.prefixLength +
-      (e.primary ? ',"primary":true' : ',"primary":false') +
-      (e.loopback ? ',"loopback":true' : ',"loopback":false') +
-      (e.labels === undefined ? '}' : ',"labels":' + labelsJson(e.labels) + '}');
+  /**
+   * The line of a reassembled PDU (`time` null: the input had none). A PDU that
+   * does not decode is written as its error record instead, which is returned.
+   */
+  pdu(rec: RawPduRecord, time: number | null): ErrorRecord | null {
+    const w = this.w;
+    w.beginRecord();
+    this.head(rec, time);
+    w.ensure(pduJsonBound(rec.bytes.length) + 64);
+    w.ascii(FRAMES_KEY);
+    w.uint(rec.frames.length);
+    w.ascii(LENGTH_KEY);
+    w.uint(rec.bytes.length);
+    w.ascii(PDU_KEY);
+    try {
+      walkPdu(rec.bytes, this.pduSink);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      // Take back the part written and say what is wrong instead.
+      w.rewind();
+      w.endRecord();
+      const err = pduErrorRecord(rec, e);
+      this.error(err, time);
+      return err;
+    }
+    w.byte(CLOSE_BRACE);
+    w.byte(NEWLINE);
+    w.endRecord();
+    return null;
   }
-  return s;
+
+  /** The line of an error record. */
+  error(rec: ErrorRecord, time: number | null): void {
+    const w = this.w;
+    const e = rec.error;
+    this.head(rec, time);
+    w.text(',"error":{"reason":');
+    w.jsonString(e.reason);
+    w.text(',"message":');
+    w.jsonString(e.message);
+    w.text(`,"offset":${e.offset},"pduType":${e.pduType ?? 'null'}}}\n`);
+  }
+
+  /** hello's answer: the OPEN that answered, and how long it took (seconds). */
+  answer(rec: RecordBase, timeToAnswer: number, open: Buffer): void {
+    const w = this.w;
+    this.head(rec, rec.time);
+    w.text(`,"timeToAnswer":${timeToAnswer},"pdu":`);
+    w.ensure(pduJsonBound(open.length) + 4);
+    walkPdu(open, this.pduSink);
+    w.byte(CLOSE_BRACE);
+    w.byte(NEWLINE);
+  }
+
+  private head(rec: RecordBase, time: number | null): void {
+    const w = this.w;
+    if (time !== this.lastTime) {
+      this.lastTime = time;
+      this.lastTimeText = time === null || !Number.isFinite(time) ? 'null' : String(time);
+    }
+    w.ensure(64 + this.lastTimeText.length);
+    w.ascii(TIME_KEY);
+    w.text(this.lastTimeText);
+    w.ensure(16);
+    w.ascii(IFNAME_KEY);
+    if (rec.ifname === undefined) w.text('null');
+    else w.jsonString(rec.ifname);
+    w.ensure(16);
+    w.ascii(SRC_KEY);
+    w.jsonString(rec.src);
+    w.ensure(16);
+    w.ascii(DST_KEY);
+    if (rec.dst === null) w.text('null');
+    else w.jsonString(rec.dst);
+    if (rec.cooked !== undefined) {
+      w.text(`,"direction":"${rec.cooked.direction}","ifindex":${rec.cooked.ifindex ?? 'null'}`);
+    }
+  }
 }
 
-function labelsJson(labels: string[]): string {
-  if (labels.length === 0) return '[]';
-  return '["' + labels.join('","') + '"]';
-}
+const TIME_KEY = ascii('{"time":');
+const IFNAME_KEY = ascii(',"ifname":');
+const SRC_KEY = ascii(',"src":');
+const DST_KEY = ascii(',"dst":');
+const FRAMES_KEY = ascii(',"frames":');
+const LENGTH_KEY = ascii(',"length":');
+const PDU_KEY = ascii(',"pdu":');
+const CLOSE_BRACE = 0x7d;
+const NEWLINE = 0x0a;

@@ -2,6 +2,10 @@
 // closing summary of sniff.
 import type { StreamRecord } from '../proto/stream.js';
 import type { Output } from './output.js';
+import { SenderCounts } from './sender-counts.js';
+
+/** Rows of the per-sender table (and entries of the JSON summary's bySender). */
+export const TOP_SENDERS = 20;
 
 export class Tally {
   /** Ethernet frames seen (LSOE or not) */
@@ -11,18 +15,23 @@ export class Tally {
   pdus = 0;
   errors = 0;
   readonly byType = new Map<string, number>();
-  readonly bySender = new Map<string, number>();
+  readonly bySender = new SenderCounts();
   readonly errorsByReason = new Map<string, number>();
 
   add(rec: StreamRecord): void {
     if (rec.kind === 'pdu') {
-      this.pdus++;
-      bump(this.byType, rec.pdu.type);
-      bump(this.bySender, rec.ifname === undefined ? rec.src : `${rec.ifname} ${rec.src}`);
+      this.addPdu(rec.pdu.type, rec.ifname, rec.src);
     } else {
       this.errors++;
       bump(this.errorsByReason, rec.error.reason);
     }
+  }
+
+  /** A PDU known to decode, by its type name (decode --json counts without decoding twice). */
+  addPdu(type: string, ifname: string | undefined, src: string): void {
+    this.pdus++;
+    bump(this.byType, type);
+    this.bySender.add(ifname, src);
   }
 
   toJson(): Record<string, unknown> {
@@ -32,7 +41,10 @@ export class Tally {
       pdus: this.pdus,
       errors: this.errors,
       byType: Object.fromEntries(this.byType),
-      bySender: Object.fromEntries(this.bySender),
+      senders: this.bySender.distinct,
+      bySender: Object.fromEntries(this.bySender.top(TOP_SENDERS).map((r) => [r.sender, r.pdus])),
+      sendersNotListed: Math.max(0, this.bySender.distinct - TOP_SENDERS),
+      senderCountsAreLowerBounds: this.bySender.approximate,
       errorsByReason: Object.fromEntries(this.errorsByReason),
     };
   }
@@ -48,7 +60,14 @@ export class Tally {
     const rows = (m: Map<string, number>): string[][] =>
       [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, v]) => [k, String(v)]);
     if (this.byType.size) out.table(['PDU type', 'count'], rows(this.byType));
-    if (this.bySender.size) out.table(['sender', 'PDUs'], rows(this.bySender));
+    const top = this.bySender.top(TOP_SENDERS);
+    if (top.length > 0) {
+      const more = this.bySender.distinct - top.length;
+      const lowerBound = this.bySender.approximate ? '≥ ' : '';
+      const senderRows = top.map((r) => [r.sender, lowerBound + String(r.pdus)]);
+      if (more > 0) senderRows.push([`… and ${more.toLocaleString('en-US')} more`, '']);
+      out.table([`sender (${this.bySender.distinct.toLocaleString('en-US')})`, 'PDUs'], senderRows);
+    }
     if (this.errorsByReason.size) out.table(['error', 'count'], rows(this.errorsByReason));
   }
 }

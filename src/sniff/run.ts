@@ -2,7 +2,7 @@
 // signal, or every interface gone, then print the summary. Returns the exit
 // status; the caller exits the process (libpcap handles keep it alive).
 import { CliError } from '../cli-error.js';
-import type { SniffOptions } from '../commands/sniff.js';
+import type { SniffOptions } from './options.js';
 import { CaptureError } from '../io/capture-reader.js';
 import { CaptureWriter } from '../io/capture-writer.js';
 import { LinkError } from '../io/link.js';
@@ -15,7 +15,7 @@ const EXPIRE_EVERY_MS = 250;
 
 export async function runSniff(opts: SniffOptions): Promise<number> {
   const toStdout = opts.write === '-';
-  const out = createOutput({ json: opts.json });
+  const out = createOutput({ json: opts.json, lineBuffered: opts.lineBuffered });
   let links: PcapLink[];
   try {
     links = await openLinks(opts.interfaces, { ethertype: opts.ethertype, mode: 'monitor' });
@@ -26,7 +26,8 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
   let writer: CaptureWriter | null = null;
   if (opts.write !== null) {
     try {
-      writer = toStdout ? new CaptureWriter(process.stdout, { packetBuffered: true }) : new CaptureWriter(opts.write);
+      const format = opts.pcap ? 'pcap' : 'pcapng';
+      writer = toStdout ? new CaptureWriter(process.stdout, { packetBuffered: true, format }) : new CaptureWriter(opts.write, { format });
     } catch (err) {
       for (const l of links) l.close();
       if (err instanceof CaptureError) throw new CliError(`sniff: ${err.message}`, 1);
@@ -67,7 +68,7 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
     return n + s.dropped + s.ifDropped;
   }, 0);
   for (const link of links) link.close();
-  out.flush();
+  await out.end();
   let failure: CliError | null = null;
   if (writer) {
     try {

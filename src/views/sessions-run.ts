@@ -1,5 +1,7 @@
 // `lsoe sessions`: asks the daemon, prints a table, JSON lines, counts, or follows events.
 import { CliError } from '../cli-error.js';
+import type { EventsDropped } from '../ctl/client.js';
+import { EVENTS_DROPPED } from '../ctl/protocol.js';
 import type { DaemonEvent, SessionView } from '../daemon/core.js';
 import { createOutput, type Output } from '../render/output.js';
 import { openDaemon, withDaemon } from './daemon-client.js';
@@ -59,13 +61,28 @@ function printSummary(out: Output, list: SessionView[]): void {
   }
 }
 
-/** Events as JSON lines, one write per line, until the daemon goes or we are interrupted. */
+/**
+ * Events as JSON lines until the daemon goes or we are interrupted; written
+ * out as soon as the process is idle. While the reader of our output lags
+ * (more than 1 MiB queued), events are not queued but counted, and the reader
+ * gets the server's own "events-dropped" marker (re-read the state) once it
+ * catches up: memory stays flat whatever the reader does.
+ */
 async function watchJson(opts: SessionsOptions): Promise<number> {
   const client = await openDaemon(opts.socket, opts.timeoutMs);
   const out = createOutput({ json: true });
+  let dropped = 0;
   client.onEvent((e) => {
     // The server's own "events-dropped" marker has no interface: always pass it on.
     if ('ifname' in e && !matchesPeer(opts.filter, e as DaemonEvent)) return;
+    if (out.blocked) {
+      dropped += e.event === EVENTS_DROPPED ? (e as EventsDropped).dropped : 1;
+      return;
+    }
+    if (dropped > 0) {
+      out.record({ event: EVENTS_DROPPED, time: new Date().toISOString(), dropped });
+      dropped = 0;
+    }
     out.record(e);
   });
   const ended = new Promise<number>((resolve) => {

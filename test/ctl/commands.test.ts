@@ -81,7 +81,7 @@ t.test('encaps: learned table and JSON; --local from the daemon', async (t) => {
     {
       ifname: 'eth1',
       peerMac: MAC_A,
-      peerId: 'aabb',
+      peerId: 'aabbccddeeff00112233',
       type: 'IPV4_ENCAPSULATION',
       encaps: [
         { address: '10.0.0.1', prefixLength: 31, primary: true, loopback: false },
@@ -91,7 +91,7 @@ t.test('encaps: learned table and JSON; --local from the daemon', async (t) => {
     {
       ifname: 'eth1',
       peerMac: MAC_A,
-      peerId: 'aabb',
+      peerId: 'aabbccddeeff00112233',
       type: 'MPLS_IPV6_ENCAPSULATION',
       encaps: [{ address: '2001:db8::1', prefixLength: 128, primary: false, loopback: false, labels: ['00fa01', '0003e9'] }],
     },
@@ -165,7 +165,7 @@ t.test('sessions --watch --json streams events as JSON lines as they happen', as
     });
   });
   const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const up = { event: 'session-up' as const, time: '2026-11-21T00:00:01.000Z', ifname: 'eth1', peerMac: MAC_A, peerId: 'aa' };
+  const up = { event: 'session-up' as const, time: '2026-11-21T00:00:01.000Z', ifname: 'eth1', peerMac: MAC_A, peerId: 'aabbccddeeff00112233' };
   const other = { ...up, ifname: 'eth2' };
   // The client subscribes some time after it starts: keep the daemon talking until it
   // hears. The -i filter must keep eth2 out; every line must be a whole event.

@@ -58,6 +58,7 @@ export function session(over: Partial<SessionView> & Pick<SessionView, 'ifname' 
     peerId: '0102030405060708090a',
     state: 'open',
     since: '2026-11-21T00:00:00.000Z',
+    until: null,
     lastHeard: '2026-11-21T00:00:05.000Z',
     counters: { txPdus: 10, rxPdus: 11, retransmits: 1, errors: 0 },
     ...over,

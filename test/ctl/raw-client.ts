@@ -1,4 +1,5 @@
 // A bare socket speaking lines, for sending what a well-behaved client never would.
+import { assertSchema } from '../helpers/schema.js';
 import net from 'node:net';
 
 export class RawLineClient {
@@ -46,13 +47,15 @@ export class RawLineClient {
     this.socket.write(text);
   }
 
-  /** The next line as parsed JSON; rejects if the connection closes first. */
+  /** The next line as parsed JSON, checked against docs/schema/control.schema.json; rejects if the connection closes first. */
   async next(): Promise<Record<string, unknown>> {
     while (this.lines.length === 0) {
       if (this.closed) throw new Error('connection closed');
       await new Promise<void>((r) => this.waiters.push(r));
     }
-    return JSON.parse(this.lines.shift()!) as Record<string, unknown>;
+    const value = JSON.parse(this.lines.shift()!) as Record<string, unknown>;
+    assertSchema('control', value);
+    return value;
   }
 
   async request(method: string, id: number | string = 1): Promise<Record<string, unknown>> {

@@ -8,14 +8,15 @@ import { RawLineClient } from './raw-client.js';
 import { tempSocketPath } from './tmp-socket.js';
 import type { Counters, DaemonEvent } from '../../src/daemon/core.js';
 
+/** A real event's shape (docs/schema/event.schema.json); `pad` lengthens its reason. */
 function event(n: number, pad = ''): DaemonEvent {
   return {
-    event: 'session-up',
+    event: 'session-down',
     time: '2026-11-21T00:00:00.000Z',
     ifname: `eth${n}`,
     peerMac: '02:00:00:00:00:01',
     peerId: null,
-    pad,
+    reason: `keepalive timeout${pad}`,
   };
 }
 

@@ -92,6 +92,13 @@ t.test('errors name the file, the line and the key', async (t) => {
     '--mpls-ipv6-encapsulation: prefix length 129 is too long',
   );
   t.equal(
+    error(() => buildConfig({ file: { path: 'a.conf', text: '[lsoed]\ninterface = eth0 [z-a]\n' } })),
+    "a.conf:2: interface: '[z-a]' is not a valid pattern (a range like [z-a] runs backwards?)",
+    'a pattern that cannot compile is refused while reading, before anything is applied',
+  );
+  t.equal(error(() => buildConfig({ flags: { 'loopback-interfaces': '!lo[9-1]' } })), "--loopback-interfaces: 'lo[9-1]' is not a valid pattern (a range like [z-a] runs backwards?)");
+  t.equal(error(() => buildConfig({ flags: { 'max-encapsulations-per-type': '10922' } })), '--max-encapsulations-per-type: 10922 is outside 1..10921');
+  t.equal(
     error(() => buildConfig({ file: { path: 'a.conf', text: '[lsoed]\nhello-interval = 1\nhello-interval = 2\n' } })),
     "a.conf:3: key 'hello-interval' given twice",
   );

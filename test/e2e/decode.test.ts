@@ -2,9 +2,10 @@
 import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { jsonLines, runLsoe } from '../helpers/run-cli.js';
-import { loadReferenceVectors, vectorsDir } from '../helpers/vectors.js';
+import { loadReferenceVectors, repoRoot, vectorsDir } from '../helpers/vectors.js';
 import { SAMPLE_PDUS } from '../helpers/pdu-samples.js';
 import { writeCaptureFile } from '../../src/io/capture-writer.js';
 import { buildEthernet } from '../../src/proto/ethernet.js';
@@ -58,15 +59,43 @@ t.test('--summary counts per type, sender and errors', async (t) => {
   t.same(Object.keys(s.bySender).sort(), ['3e:05:18:43:4a:9c', 'b6:c0:9d:07:a7:78']);
 });
 
+const golden = readFileSync(path.join(repoRoot(), 'test/golden/lsoed-exchange.jsonl'), 'utf8');
+
+t.test('decode --json reproduces the golden records of the lsoed capture exactly', async (t) => {
+  const res = runLsoe(['decode', '--ethertype', '0x8885', '--json', exchange]);
+  t.equal(res.code, 0, res.stderr);
+  t.equal(res.stdout, golden, 'every record, octet for octet');
+  t.equal(golden.split('\n').filter(Boolean).length, 62);
+});
+
+t.test('the golden records agree with tshark on when, from whom and to whom', async (t) => {
+  const ts = spawnSync('tshark', ['-r', exchange, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'eth.src', '-e', 'eth.dst'], { encoding: 'utf8' });
+  if (ts.error) {
+    t.comment('tshark is not installed: skipped');
+    return;
+  }
+  // Each record is stamped with the frame that completed its PDU.
+  const frames = ts.stdout.trim().split('\n').map((l) => l.split('\t'));
+  t.equal(frames.length, 63);
+  for (const r of jsonLines(golden)) {
+    const f = frames.find(([time]) => Math.abs(Number(time) - r.time) < 1e-6);
+    t.ok(f && f[1] === r.src && f[2] === r.dst, `${r.time} ${r.src} > ${r.dst} ${r.pdu.type}`);
+  }
+});
+
 t.test('filters by type and MAC', async (t) => {
   const res = runLsoe(['decode', '--ethertype', '0x8885', '--json', '-t', 'open', '-t', 'ack', '--src', 'B6-C0-9D-07-A7-78', exchange]);
   t.equal(res.code, 0);
   const recs = jsonLines(res.stdout);
-  t.ok(recs.length > 0);
-  t.ok(recs.every((r) => ['OPEN', 'ACK'].includes(r.pdu.type) && r.src === 'b6:c0:9d:07:a7:78'));
+  const expected = jsonLines(golden).filter((r) => ['OPEN', 'ACK'].includes(r.pdu.type) && r.src === 'b6:c0:9d:07:a7:78');
+  t.equal(expected.length, 6, 'the capture has 6 such PDUs');
+  t.same(recs, expected, 'exactly those records');
   const bad = runLsoe(['decode', '-t', 'bogus', exchange]);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /unknown PDU type 'bogus'/);
+  t.match(bad.stderr, /^lsoe: --type: unknown PDU type 'bogus'/);
+  const badMac = runLsoe(['decode', '--dst', 'nope', exchange]);
+  t.equal(badMac.code, 2);
+  t.match(badMac.stderr, /^lsoe: --dst: invalid MAC address 'nope'/);
 });
 
 t.test('human output: one line per PDU, -v frames, -x hex', async (t) => {

@@ -46,7 +46,7 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
 
   const up = await lsoe(['lab', 'up', '--spines', '2', '--leaves', '3', '--name', name, '--port', String(port), '--wait', '--timeout', '60', '--json']);
   t.equal(up.code, 0, `lab up: ${up.stderr}`);
-  const result = JSON.parse(up.stdout) as { url: string; openEnds: number; totalEnds: number; convergedSeconds: number | null; nodes: { name: string; socket: string }[] };
+  const [result] = parseJsonLines<{ url: string; openEnds: number; totalEnds: number; convergedSeconds: number | null; nodes: { name: string; socket: string }[] }>(up.stdout);
   t.equal(result.url, `http://127.0.0.1:${port}/`);
   t.equal(result.totalEnds, 12);
   t.equal(result.openEnds, 12, 'every session end open');

@@ -29,7 +29,8 @@ t.test('sessions: JSON and table match both ends; --watch --json follows up and 
   const [sa, ...moreA] = jsonLines(ja.stdout);
   t.same(moreA, [], 'one session on A');
   t.match(sa, { ifname: p.a.ifname, peerMac: p.b.mac, peerId: ID_B, state: 'open', counters: { retransmits: Number, errors: Number } });
-  t.same(Object.keys(sa!).sort(), ['counters', 'ifname', 'lastHeard', 'peerId', 'peerMac', 'since', 'state']);
+  t.same(Object.keys(sa!).sort(), ['counters', 'ifname', 'lastHeard', 'peerId', 'peerMac', 'since', 'state', 'until']);
+  t.equal(sa!.until, null, 'until is null unless held down');
   t.equal(new Date(sa!.since).toISOString(), sa!.since, 'since is ISO 8601');
   t.ok(sa!.counters.txPdus > 0 && sa!.counters.rxPdus > 0, 'PDUs went both ways');
 

@@ -1,7 +1,7 @@
 // `lsoe sniff` end to end (root): the real binary in a network namespace,
 // frames sent from the other end of a veth pair by a PcapLink probe.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +56,7 @@ function sendSamples(tx: ManagedProcess, peer: string): void {
 t.test('sniff shows every PDU type, a three-frame PDU reassembled, and a bad frame; -c stops; -w round-trips', async (t) => {
   if (!rootOrSkip(t)) return;
   const { a, b, tx } = await setup(t);
-  const file = path.join(tmp, 'sniff.pcap');
+  const file = path.join(tmp, 'sniff.pcapng');
   const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '--json', '-c', String(SAMPLE_PDUS.length), '-w', file, '--print']);
   await sniff.waitFor(/listening on/, 'stderr');
   sendSamples(tx, b.mac);
@@ -81,24 +81,51 @@ t.test('sniff shows every PDU type, a three-frame PDU reassembled, and a bad fra
   t.match(errors[0], { ifname: b.ifname, src: a.mac, error: { reason: 'checksum' } });
   t.match(sniff.stderr, /\b13 frames, 10 PDUs \(HELLO 1, OPEN 1, .*\), 1 errors, 0 dropped by the kernel/);
 
-  // lsoe decode reads the capture back to the very same records.
-  const decoded = await execCommand(process.execPath, [path.resolve(helpers, '../../../bin/lsoe'), 'decode', '--json', file]);
+  // -w writes pcapng, which keeps the interface: lsoe decode reads the very same records back.
+  const lsoe = path.resolve(helpers, '../../../bin/lsoe');
+  t.equal(readFileSync(file).readUInt32BE(0), 0x0a0d0d0a, 'a pcapng section header');
+  const decoded = await execCommand(process.execPath, [lsoe, 'decode', '--json', file]);
   t.equal(decoded.code, 0, decoded.stderr);
-  // Classic pcap has no interface names: the one difference.
-  const withoutIfname = recs.map((r) => ({ ...r, ifname: null }));
-  t.same(jsonLines(decoded.stdout), withoutIfname, 'decode of the -w file equals what sniff printed');
+  t.same(jsonLines(decoded.stdout), recs, 'decode of the -w file equals what sniff printed, interface names included');
+  const aliased = await execCommand(process.execPath, [lsoe, 'sniff', '-r', file, '--json']);
+  t.equal(aliased.stdout, decoded.stdout, 'sniff -r FILE is decode FILE');
 
-  // tcpdump reads it, and what tcpdump writes back decodes the same again.
-  const copy = path.join(tmp, 'copy.pcap');
-  const td = await execCommand('tcpdump', ['-nn', '-e', '-r', file, '-w', copy]);
-  t.equal(td.code, 0, td.stderr);
+  // tcpdump reads it: every frame, from the interface it was captured on.
   const listing = await execCommand('tcpdump', ['-nn', '-e', '-r', file]);
+  t.equal(listing.code, 0, listing.stderr);
   // one line per frame (then hex lines for the unknown EtherType)
   const lines = listing.stdout.split('\n').filter((l) => /^\d\d:\d\d:/.test(l));
   t.equal(lines.length, 13, 'tcpdump lists every frame');
   t.ok(lines.every((l) => l.includes(a.mac) && /0x88b5/.test(l)), `from ${a.mac} with our EtherType: ${lines[0]}`);
-  const again = await execCommand(process.execPath, [path.resolve(helpers, '../../../bin/lsoe'), 'decode', '--json', copy]);
+  // tshark too, with the interface name and the same timestamps.
+  const ts = await execCommand('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'eth.src', '-e', 'frame.time_epoch']);
+  t.equal(ts.code, 0, ts.stderr);
+  const tsLines = ts.stdout.trim().split('\n').map((l) => l.split('\t'));
+  t.equal(tsLines.length, 13, 'tshark lists every frame');
+  t.ok(tsLines.every(([ifname, src]) => ifname === b.ifname && src === a.mac), `interface ${b.ifname} on each: ${tsLines[0]?.join(' ')}`);
+  const firstTime = recs[0]!.time as number;
+  t.ok(Math.abs(Number(tsLines[0]![2]) - firstTime) < 1e-6, 'tshark reads the same time');
+
+  // What tcpdump writes back (classic pcap, no names) decodes the same but for the names.
+  const copy = path.join(tmp, 'copy.pcap');
+  const td = await execCommand('tcpdump', ['-nn', '-e', '-r', file, '-w', copy]);
+  t.equal(td.code, 0, td.stderr);
+  const withoutIfname = recs.map((r) => ({ ...r, ifname: null }));
+  const again = await execCommand(process.execPath, [lsoe, 'decode', '--json', copy]);
   t.same(jsonLines(again.stdout), withoutIfname);
+});
+
+t.test('--pcap writes classic pcap', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const { b, tx } = await setup(t);
+  const file = path.join(tmp, 'classic.pcap');
+  const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '-c', '1', '-w', file, '--pcap']);
+  await sniff.waitFor(/listening on/, 'stderr');
+  send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+  t.equal((await sniff.exited).code, 0, sniff.stderr);
+  t.equal(readFileSync(file).readUInt32LE(0), 0xa1b2c3d4, 'the pcap magic');
+  const decoded = await execCommand(process.execPath, [path.resolve(helpers, '../../../bin/lsoe'), 'decode', '--json', file]);
+  t.match(jsonLines(decoded.stdout), [{ ifname: null, dst: HELLO_DST, pdu: { type: 'HELLO' } }]);
 });
 
 t.test('human output, and Ctrl-C prints the summary', async (t) => {
@@ -163,7 +190,7 @@ t.test('usage errors exit 2 before touching the network', async (t) => {
   const ns = await createNetns(t, 'u');
   const bad = await runLsoeIn(ns, ['sniff', '-t', 'bogus']);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /^lsoe: unknown PDU type 'bogus'/);
+  t.match(bad.stderr, /^lsoe: --type: unknown PDU type 'bogus'/);
   const zero = await runLsoeIn(ns, ['sniff', '-c', '0']);
   t.equal(zero.code, 2);
 });

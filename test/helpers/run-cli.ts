@@ -1,6 +1,7 @@
 // Runs the real `bin/lsoe` binary, the way a user or script would.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { assertSchema } from './schema.js';
 import { repoRoot } from './vectors.js';
 
 export interface CliResult {
@@ -34,10 +35,18 @@ export function runLsoeAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } =
   });
 }
 
-/** Parses JSON lines; fails loudly on a line that is not JSON. */
-export function jsonLines(text: string): Record<string, any>[] {
+/**
+ * Parses what a command printed with --json; fails loudly on a line that is not
+ * JSON or not a record of docs/schema (`kind`: a schema name, by default any
+ * record a command prints), so every end-to-end test checks the schemas too.
+ */
+export function jsonLines(text: string, kind = 'record'): Record<string, any>[] {
   return text
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l));
+    .map((l) => {
+      const value = JSON.parse(l) as Record<string, any>;
+      assertSchema(kind, value);
+      return value;
+    });
 }

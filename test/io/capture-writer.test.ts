@@ -120,7 +120,7 @@ t.test('frames beyond the snaplen are cut, origLen kept', async (t) => {
   const w = new CaptureWriter(s);
   const big = Buffer.alloc(PCAP_SNAPLEN + 100, 0xab);
   w.writeFrame(1, big);
-  w.writeFrame(2, big.subarray(0, 60), 1514);
+  w.writeFrame(2, big.subarray(0, 60), undefined, 1514);
   await w.close();
   const r = [...readCapture(Buffer.concat(got))];
   t.equal(r[0]!.frame.length, PCAP_SNAPLEN);

@@ -1,5 +1,6 @@
 // Shared by the lab's end-to-end tests: unique lab names and ports, running
 // bin/lsoe, and looking for anything a lab left behind.
+import { jsonLines } from '../helpers/run-cli.js';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -46,6 +47,7 @@ export function processesMentioning(stateDir: string): number[] {
   return pids;
 }
 
+/** `lsoe lab … --json` lines, each checked against docs/schema (lab.schema.json). */
 export function parseJsonLines<T>(text: string): T[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+  return jsonLines(text, 'lab') as T[];
 }

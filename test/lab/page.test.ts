@@ -46,9 +46,8 @@ function sampleView(): LabView {
   return buildView(plan, endStatuses(plan, sessions), reports);
 }
 
-const noChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
-
-t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard', { skip: noChromium }, async (t) => {
+/** A page in headless Chromium with a fresh profile, closed and removed in teardown. */
+async function newPage(t: { teardown(fn: () => unknown): void }, viewport?: { width: number; height: number }) {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'lsoe-page-chromium-'));
   t.teardown(() => rmSync(profile, { recursive: true, force: true }));
   let context: BrowserContext | null = null;
@@ -56,9 +55,16 @@ t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    ...(viewport ? { viewport } : {}),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
-  const page = await context.newPage();
+  return context.newPage();
+}
+
+const noChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`;
+
+t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard', { skip: noChromium }, async (t) => {
+  const page = await newPage(t);
   const view = sampleView();
   // Nothing leaves the browser: the page and its event stream are answered here.
   await page.route('**/*', (route) => {
@@ -102,4 +108,58 @@ t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard
   // A switch outside the lab: its report's time, said to be one.
   const outside = await page.$eval('section.switch[data-id="0a0b"] td.heard', (td) => td.textContent ?? '');
   t.match(outside, /^report .*\(\d+ s ago\)$/);
+});
+
+/** An 8 x 32 fabric with every session open, or with the sessions of `down` (a link index) down. */
+function fabricView(down: number | null): LabView {
+  const plan = makePlan({ name: 'big', links: clos(8, 32), port: 1 });
+  const sessions: SessionsByNode = new Map(plan.nodes.map((n) => [n.name, [] as Array<{ ifname: string; peerMac: string; peerId: string | null; state: string }>]));
+  const byName = new Map(plan.nodes.map((n) => [n.name, n]));
+  for (const [i, l] of plan.links.entries()) {
+    if (i === down) continue;
+    sessions.get(l.upper.node)!.push({ ifname: l.upper.ifname, peerMac: l.lower.mac, peerId: byName.get(l.lower.node)!.localId, state: 'open' });
+    sessions.get(l.lower.node)!.push({ ifname: l.lower.ifname, peerMac: l.upper.mac, peerId: byName.get(l.upper.node)!.localId, state: 'open' });
+  }
+  return buildView(plan, endStatuses(plan, sessions), []);
+}
+
+t.test('40 switches: the drawing fits, tables are summaries, a flapped link is updated in place', { skip: noChromium }, async (t) => {
+  const page = await newPage(t, { width: 1280, height: 800 });
+  // The first event stream sends the converged fabric, the next (the browser reconnects
+  // when a stream ends) the same fabric with link 5 down.
+  const streams = [fabricView(null), fabricView(5)];
+  let served = 0;
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/') return route.fulfill({ status: 200, contentType: 'text/html', body: PAGE_HTML });
+    if (url.pathname === '/events') {
+      const view = streams[Math.min(served++, streams.length - 1)]!;
+      return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `retry: 300\ndata: ${JSON.stringify(view)}\n\n` });
+    }
+    return route.fulfill({ status: 404, body: '' });
+  });
+  await page.goto('http://lab.invalid/');
+  await page.waitForFunction(`document.querySelectorAll('#fabric g.link[data-state="up"]').length === 256`, null, { timeout: 20000 });
+  const box = await page.$eval('#fabric', (svg) => {
+    const r = svg.getBoundingClientRect();
+    return { width: r.width, height: r.height, vb: svg.getAttribute('viewBox') };
+  });
+  t.ok(box.width <= 1280, `the drawing fits the window's width (${Math.round(box.width)} px)`);
+  const vb = box.vb!.split(' ').map(Number);
+  t.ok(vb[2]! <= 16 * 116, `the 32 leaves wrap: at most 16 switches a row (viewBox width ${vb[2]})`);
+  t.equal(await page.locator('section.switch').count(), 40);
+  t.equal(await page.locator('section.switch details[open]').count(), 0, 'tables collapsed at this size');
+  t.match(await page.textContent('section.switch[data-node="spine7"] summary'), /32 sessions: 32 open/, 'the summary says how the switch is doing');
+  // Mark what is drawn now: in-place updates keep these elements.
+  await page.evaluate(`document.querySelector('#fabric g.link[data-index="0"]').__mark = 1; document.querySelector('section.switch[data-node="spine7"] details').__mark = 1;`);
+  await page.click('section.switch[data-node="spine0"] summary');
+  t.equal(await page.locator('section.switch[data-node="spine0"] details[open]').count(), 1, 'a click opens the details');
+  const t0 = Date.now();
+  await page.waitForSelector('#fabric g.link[data-index="5"][data-state="down"]', { timeout: 20000 });
+  t.comment(`the flapped link was shown ${Date.now() - t0} ms after the test started waiting (includes the reconnect)`);
+  t.equal(await page.locator('#fabric g.link[data-state="up"]').count(), 255, 'only that link changed');
+  t.equal(await page.evaluate(`document.querySelector('#fabric g.link[data-index="0"]').__mark`), 1, 'the fabric was updated in place, not redrawn');
+  t.equal(await page.evaluate(`document.querySelector('section.switch[data-node="spine7"] details').__mark`), 1, 'an unchanged switch section was not touched');
+  t.equal(await page.locator('section.switch[data-node="spine0"] details[open]').count(), 1, 'an opened table stays open across updates');
+  await page.screenshot({ path: path.join(os.tmpdir(), 'lsoe-lab-40.png'), fullPage: false });
 });

@@ -13,7 +13,8 @@ import { Sniffer, type SniffOutputOptions } from '../../src/sniff/sniffer.js';
 import { framesOf, SAMPLE_PDUS } from '../helpers/pdu-samples.js';
 
 const HELLO_DST = '01:80:c2:00:00:0e';
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+// Frames arrive on the next turn and the output batch goes out when the process is idle: wait a few turns.
+const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
 const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-sniffer-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -78,8 +79,10 @@ t.test('a partial PDU that never completes is reported when its time is up', asy
   h.a.send(h.b.mac, first!);
   await flush();
   h.sniffer.tick(100.5);
+  await flush();
   t.equal(h.lines().length, 0, 'not yet');
   h.sniffer.tick(102);
+  await flush();
   t.match(h.lines(), [{ error: { reason: 'reassembly' }, src: h.a.mac, ifname: h.b.ifname }]);
 });
 

@@ -1,12 +1,20 @@
-// The page's script (see page.ts): follows /events and redraws the fabric and
-// the tables from each LabView it receives. Plain ES2017 for any browser.
+// The page's script (see page.ts): follows /events and updates the fabric and
+// the tables from each LabView it receives: in place when only states changed
+// (attributes of the drawn links and nodes; only the switch sections whose
+// content changed), redrawn when the fabric itself changed. Layers wider than
+// MAX_PER_ROW wrap onto more rows, so a 32-leaf fabric fits the window; switch
+// tables are collapsed to a one-line summary (details on click) once the lab
+// has more than OPEN_UP_TO switches. Plain ES2017 for any browser.
 // Written without backquotes or dollar-brace: it sits in a String.raw literal.
 export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
   var SVG = 'http://www.w3.org/2000/svg';
-  var NODE_W = 96, NODE_H = 32, COL_W = 116, ROW_H = 170, TOP = 40;
+  var NODE_W = 96, NODE_H = 32, COL_W = 116, ROW_H = 170, WRAP_H = 60, TOP = 40;
+  var MAX_PER_ROW = 16, OPEN_UP_TO = 12;
   var view = null;
+  var drawnShape = null, linkEls = {}, nodeEls = {};
+  var sectionHtml = {}, openState = {}, drawnOrder = null;
 
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
@@ -30,21 +38,55 @@ export const PAGE_SCRIPT = String.raw`
   // A report's time stands in only where no session is known (a switch outside the lab).
   function heardText(iso, from) { return from === 'report' && iso ? 'report ' + ago(iso) : ago(iso); }
 
+  function linkKey(l) { return l.upper.node + ' ' + l.upper.ifname + ' ' + l.lower.node + ' ' + l.lower.ifname; }
+  function linkTitle(l) {
+    return l.upper.node + ' ' + l.upper.ifname + ': ' + l.upper.state + ' / ' + l.lower.node + ' ' + l.lower.ifname + ': ' + l.lower.state;
+  }
+
+  // Only the states changed: set them on what is drawn (no element is created).
+  function updateFabric(v) {
+    v.links.forEach(function (l) {
+      var d = linkEls[linkKey(l)];
+      if (!d || d.g.getAttribute('data-state') === l.state && d.up.getAttribute('data-state') === l.upper.state &&
+          d.low.getAttribute('data-state') === l.lower.state) return;
+      d.g.setAttribute('data-state', l.state);
+      d.up.setAttribute('data-state', l.upper.state);
+      d.low.setAttribute('data-state', l.lower.state);
+      d.title.textContent = linkTitle(l);
+      // links that are not up go on top, so the red is never hidden
+      if (l.state !== 'up') d.g.parentNode.appendChild(d.g);
+    });
+    v.nodes.forEach(function (n) {
+      var g = nodeEls[n.name];
+      if (g && g.getAttribute('data-daemon') !== String(n.daemon)) g.setAttribute('data-daemon', String(n.daemon));
+    });
+  }
+
   function drawFabric(v) {
+    var shape = v.nodes.map(function (n) { return n.name + '/' + n.layer; }).join(',') + '|' + v.links.map(linkKey).join(',');
+    if (shape === drawnShape) return updateFabric(v);
+    drawnShape = shape;
+    linkEls = {};
+    nodeEls = {};
     var svg = document.getElementById('fabric');
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     var layers = [];
     v.nodes.forEach(function (n) { (layers[n.layer] = layers[n.layer] || []).push(n); });
     layers = layers.filter(Boolean);
-    var widest = Math.max.apply(null, layers.map(function (l) { return l.length; }).concat([1]));
-    var width = widest * COL_W, height = TOP * 2 + (layers.length - 1) * ROW_H;
-    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
-    var pos = {};
-    layers.forEach(function (layer, row) {
-      layer.forEach(function (n, i) {
-        pos[n.name] = { x: width * (i + 0.5) / layer.length, y: TOP + row * ROW_H };
+    // A layer wider than MAX_PER_ROW wraps onto rows WRAP_H apart, offset so links stay visible.
+    var rows = [];
+    layers.forEach(function (layer, li) {
+      for (var i = 0; i < layer.length; i += MAX_PER_ROW) rows.push({ nodes: layer.slice(i, i + MAX_PER_ROW), layer: li, wrap: i > 0 });
+    });
+    var widest = Math.max.apply(null, rows.map(function (r) { return r.nodes.length; }).concat([1]));
+    var width = widest * COL_W, y = TOP, pos = {};
+    rows.forEach(function (r, ri) {
+      if (ri > 0) y += r.wrap ? WRAP_H : ROW_H;
+      r.nodes.forEach(function (n, i) {
+        pos[n.name] = { x: width * (i + 0.5) / r.nodes.length, y: y };
       });
     });
+    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + (y + TOP));
     var linkLayer = el('g', { 'class': 'links' }, svg);
     // Parallel links between the same two switches are spread apart so each stays visible.
     var pairs = {}, seen = {}, raise = [];
@@ -62,12 +104,13 @@ export const PAGE_SCRIPT = String.raw`
         'data-upper': l.upper.node, 'data-lower': l.lower.node, 'data-state': l.state
       }, linkLayer);
       if (l.state !== 'up') raise.push(g);
-      el('title', {}, g).textContent = l.upper.node + ' ' + l.upper.ifname + ': ' + l.upper.state +
-        ' / ' + l.lower.node + ' ' + l.lower.ifname + ': ' + l.lower.state;
-      el('line', { 'class': 'end', 'data-node': l.upper.node, 'data-ifname': l.upper.ifname,
+      var title = el('title', {}, g);
+      title.textContent = linkTitle(l);
+      var up = el('line', { 'class': 'end', 'data-node': l.upper.node, 'data-ifname': l.upper.ifname,
         'data-state': l.upper.state, x1: ax, y1: ay, x2: mx, y2: my }, g);
-      el('line', { 'class': 'end', 'data-node': l.lower.node, 'data-ifname': l.lower.ifname,
+      var low = el('line', { 'class': 'end', 'data-node': l.lower.node, 'data-ifname': l.lower.ifname,
         'data-state': l.lower.state, x1: mx, y1: my, x2: bx, y2: by }, g);
+      linkEls[linkKey(l)] = { g: g, up: up, low: low, title: title };
     });
     // Links that are not up are drawn last, on top, so the red is never hidden.
     raise.forEach(function (g) { linkLayer.appendChild(g); });
@@ -75,6 +118,7 @@ export const PAGE_SCRIPT = String.raw`
       var p = pos[n.name];
       var a = el('a', { href: '#switch-' + n.name }, svg);
       var g = el('g', { 'class': 'node', 'data-node': n.name, 'data-daemon': String(n.daemon) }, a);
+      nodeEls[n.name] = g;
       el('title', {}, g).textContent = n.name + ' ' + colonHex(n.localId) + (n.daemon ? '' : ' (daemon not answering)');
       el('rect', { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, width: NODE_W, height: NODE_H }, g);
       el('text', { x: p.x, y: p.y }, g).textContent = n.name;
@@ -83,10 +127,31 @@ export const PAGE_SCRIPT = String.raw`
 
   var COLUMNS = ['Interface', 'Peer', 'Peer MAC', 'Peer ID', 'Session', 'Type', 'Prefix', 'Flags', 'Labels', 'Heard'];
 
+  // One line that says how a switch is doing, shown while its table is collapsed.
+  function summaryText(s) {
+    var seen = {}, counts = { open: 0, opening: 0, down: 0 }, n = 0;
+    s.rows.forEach(function (r) {
+      var k = r.ifname + ' ' + r.peerMac;
+      if (seen[k] || !r.state) return;
+      seen[k] = true;
+      n++;
+      counts[r.state] = (counts[r.state] || 0) + 1;
+    });
+    var parts = ['open', 'opening', 'down'].filter(function (k) { return counts[k] > 0; }).map(function (k) {
+      return '<span class="state ' + k + '">' + counts[k] + ' ' + k + '</span>';
+    });
+    return n + ' session' + (n === 1 ? '' : 's') + (parts.length ? ': ' + parts.join(' ') : '');
+  }
+
   function drawTables(v) {
     var alive = {};
     v.nodes.forEach(function (n) { alive[n.name] = n.daemon; });
-    var html = v.switches.map(function (s) {
+    var container = document.getElementById('switches');
+    var order = v.switches.map(function (s) { return s.node || s.id; }).join(',');
+    var rebuild = order !== drawnOrder;
+    if (rebuild) { drawnOrder = order; sectionHtml = {}; container.innerHTML = ''; }
+    var openByDefault = v.switches.length <= OPEN_UP_TO;
+    v.switches.forEach(function (s) {
       var title = s.node ? esc(s.node) : 'switch';
       var dead = s.node && !alive[s.node] ? '<span class="dead">daemon not answering</span>' : '';
       var last = null;
@@ -106,15 +171,48 @@ export const PAGE_SCRIPT = String.raw`
           '<td class="mono">' + esc(r.labels) + '</td>' +
           '<td class="heard" data-heard="' + esc(r.heard || '') + '" data-from="' + esc(r.heardFrom || '') +
           '" title="' + (r.heardFrom === 'report' ? 'time of the last report (no session known)' : 'last PDU from the peer') +
-          '">' + esc(heardText(r.heard, r.heardFrom)) + '</td></tr>';
+          '"></td></tr>';
       }).join('');
-      return '<section class="switch" id="switch-' + esc(s.node || s.id) + '" data-node="' + esc(s.node || '') +
-        '" data-id="' + esc(s.id) + '"><h2>' + title + '<span class="id">' + esc(colonHex(s.id)) + '</span>' + dead +
-        '</h2><table><thead><tr>' + COLUMNS.map(function (c) { return '<th>' + c + '</th>'; }).join('') +
-        '</tr></thead><tbody>' + rows + '</tbody></table></section>';
-    }).join('');
-    document.getElementById('switches').innerHTML = html;
+      var key = s.node || s.id;
+      var inner = '<h2>' + title + '<span class="id">' + esc(colonHex(s.id)) + '</span>' + dead +
+        '</h2><span class="counts">' + summaryText(s) + '</span>';
+      var table = '<table><thead><tr>' + COLUMNS.map(function (c) { return '<th>' + c + '</th>'; }).join('') +
+        '</tr></thead><tbody>' + rows + '</tbody></table>';
+      var html = inner + table;
+      var section = document.getElementById('switch-' + key);
+      if (!section) {
+        section = document.createElement('section');
+        section.className = 'switch';
+        section.id = 'switch-' + key;
+        section.setAttribute('data-node', s.node || '');
+        section.setAttribute('data-id', s.id);
+        container.appendChild(section);
+      } else if (sectionHtml[key] === html) {
+        return; // unchanged: not touched
+      }
+      sectionHtml[key] = html;
+      var open = key in openState ? openState[key] : openByDefault;
+      section.innerHTML = '<details' + (open ? ' open' : '') + '><summary>' + inner + '</summary>' + table + '</details>';
+      section.firstChild.addEventListener('toggle', function (e) { openState[key] = e.target.open; });
+      fillHeard(section);
+    });
   }
+
+  // The "heard" cells carry their time as an attribute (so a section's HTML only changes
+  // when its content does) and say how long ago here, once a second.
+  function fillHeard(root) {
+    var cells = root.querySelectorAll('td.heard');
+    for (var i = 0; i < cells.length; i++) {
+      cells[i].textContent = heardText(cells[i].getAttribute('data-heard'), cells[i].getAttribute('data-from'));
+    }
+  }
+
+  // A click on a switch in the drawing opens its table.
+  window.addEventListener('hashchange', function () {
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var details = target && target.querySelector('details');
+    if (details) details.open = true;
+  });
 
   function draw(v) {
     view = v;
@@ -127,12 +225,7 @@ export const PAGE_SCRIPT = String.raw`
     drawTables(v);
   }
 
-  setInterval(function () {
-    var cells = document.querySelectorAll('td.heard');
-    for (var i = 0; i < cells.length; i++) {
-      cells[i].textContent = heardText(cells[i].getAttribute('data-heard'), cells[i].getAttribute('data-from'));
-    }
-  }, 1000);
+  setInterval(function () { fillHeard(document); }, 1000);
 
   var live = document.getElementById('live');
   var source = new EventSource('events');

@@ -35,4 +35,9 @@ td.mono { font-family: ui-monospace, monospace; }
 .heard { color: var(--muted); }
 /* prefixes last heard from a session that is down now (a daemon killed before it could withdraw) */
 tr[data-state="down"] td:nth-child(n+6) { opacity: 0.5; }
+/* a switch's table collapses to its summary line; click to open */
+.switch summary { cursor: pointer; list-style-position: outside; }
+.switch summary h2 { display: inline-block; margin-right: 12px; }
+.switch .counts { color: var(--muted); font-size: 13px; }
+.switch .counts .state { margin-left: 4px; }
 `;

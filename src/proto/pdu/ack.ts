@@ -2,6 +2,8 @@
 // low 12) · Error Hint (2). Which types may be acked is checked in validate.ts.
 import { Reader } from '../cursor.js';
 import { PduType, type AckPdu } from '../types.js';
+import { ackViolation } from '../validate.js';
+import { OBJECT_SINK } from './object-sink.js';
 import { checkUint, readHeader, startPdu, type PduCodec } from './codec.js';
 
 const T = PduType.ACK;
@@ -20,13 +22,18 @@ export const ack: PduCodec<AckPdu> = {
     return w.buf;
   },
   decode(buf, offset = 0, end = buf.length) {
+    return ack.walk(buf, offset, end, OBJECT_SINK) as AckPdu;
+  },
+  walk(buf, offset, end, sink) {
     const r = new Reader(buf, offset, end, T);
     readHeader(r, T, 'ACK');
     const ackType = r.u8('ACK acked type');
     const error = r.u16('ACK error');
     const errorHint = r.u16('ACK error hint');
     r.expectEnd('ACK');
-    return { type: 'ACK', ackType, errorType: error >>> 12, errorCode: error & 0xfff, errorHint };
+    const bad = ackViolation(ackType, error >>> 12, error & 0xfff, errorHint);
+    if (bad) throw bad;
+    return sink.ack(ackType, error >>> 12, error & 0xfff, errorHint);
   },
   encodingLength() {
     return LENGTH;

@@ -23,42 +23,60 @@ export function parseIPv4(text: string, out: Uint8Array, offset: number): boolea
   return true;
 }
 
-/** RFC 5952 text of 16 octets at `offset`. */
-export function formatIPv6(buf: Uint8Array, offset: number): string {
-  // Plain loops and concatenation: this runs for every IPv6 entry decoded.
-  const g0 = (buf[offset]! << 8) | buf[offset + 1]!;
-  const g1 = (buf[offset + 2]! << 8) | buf[offset + 3]!;
-  const g2 = (buf[offset + 4]! << 8) | buf[offset + 5]!;
-  const g3 = (buf[offset + 6]! << 8) | buf[offset + 7]!;
-  const g4 = (buf[offset + 8]! << 8) | buf[offset + 9]!;
-  const g5 = (buf[offset + 10]! << 8) | buf[offset + 11]!;
-  // IPv4-mapped (::ffff:0:0/96) keeps the dotted quad (RFC 5952 section 5).
-  if ((g0 | g1 | g2 | g3 | g4) === 0 && g5 === 0xffff) return `::ffff:${formatIPv4(buf, offset + 12)}`;
-  const groups = [g0, g1, g2, g3, g4, g5, (buf[offset + 12]! << 8) | buf[offset + 13]!, (buf[offset + 14]! << 8) | buf[offset + 15]!];
-  // The longest run (the first on a tie) of two or more zero groups becomes "::".
+/**
+ * RFC 5952's choice of the zero run that becomes "::", by the mask of zero
+ * groups (bit i: group i is 0): the longest run (the first on a tie) of two or
+ * more, as start << 4 | length; 0 if none. Every IPv6 formatter reads this one
+ * table (formatIPv6 here, the JSON byte writer in render/).
+ */
+export const ZERO_RUN = new Uint8Array(256);
+for (let mask = 0; mask < 256; mask++) {
   let bestStart = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
+    if ((mask & (1 << i)) === 0) {
       i++;
       continue;
     }
     let j = i + 1;
-    while (j < 8 && groups[j] === 0) j++;
+    while (j < 8 && (mask & (1 << j)) !== 0) j++;
     if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;
     }
     i = j;
   }
-  if (bestStart === -1) return joinGroups(groups, 0, 8);
-  return joinGroups(groups, 0, bestStart) + '::' + joinGroups(groups, bestStart + bestLen, 8);
+  ZERO_RUN[mask] = bestStart === -1 ? 0 : (bestStart << 4) | bestLen;
 }
 
-function joinGroups(groups: number[], from: number, to: number): string {
-  if (from >= to) return '';
-  let text = hex16(groups[from]!);
-  for (let i = from + 1; i < to; i++) text += ':' + hex16(groups[i]!);
+/** The mask of zero groups of 16 octets at `offset`, for ZERO_RUN. */
+export function zeroGroups(buf: Uint8Array, offset: number): number {
+  let mask = 0;
+  for (let i = 0; i < 8; i++) if ((buf[offset + 2 * i]! | buf[offset + 2 * i + 1]!) === 0) mask |= 1 << i;
+  return mask;
+}
+
+/** IPv4-mapped (::ffff:0:0/96) keeps the dotted quad (RFC 5952 section 5). */
+export function isIPv4Mapped(buf: Uint8Array, offset: number, zeros: number): boolean {
+  return (zeros & 0x1f) === 0x1f && buf[offset + 10] === 0xff && buf[offset + 11] === 0xff;
+}
+
+/** RFC 5952 text of 16 octets at `offset`. */
+export function formatIPv6(buf: Uint8Array, offset: number): string {
+  const zeros = zeroGroups(buf, offset);
+  if (isIPv4Mapped(buf, offset, zeros)) return `::ffff:${formatIPv4(buf, offset + 12)}`;
+  const run = ZERO_RUN[zeros]!;
+  if (run === 0) return joinGroups(buf, offset, 0, 8);
+  const start = run >>> 4;
+  return joinGroups(buf, offset, 0, start) + '::' + joinGroups(buf, offset, start + (run & 15), 8);
+}
+
+function joinGroups(buf: Uint8Array, offset: number, from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const g = (buf[offset + 2 * i]! << 8) | buf[offset + 2 * i + 1]!;
+    text += i === from ? hex16(g) : ':' + hex16(g);
+  }
   return text;
 }
 

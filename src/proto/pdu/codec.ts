@@ -3,12 +3,19 @@
 // encoding will be. Also the 3-octet PDU header shared by all of them.
 import { Reader, Writer } from '../cursor.js';
 import { DecodeError } from '../errors.js';
+import type { PduSink } from '../pdu-sink.js';
 
 export interface PduCodec<T> {
   /** Encodes `value` (whole PDU, header included) into `buf` at `offset`, or a new buffer. */
   encode(value: T, buf?: Buffer, offset?: number): Buffer;
-  /** Decodes the PDU occupying exactly buf[offset, end). */
+  /** Decodes the PDU occupying exactly buf[offset, end): walk() into the object sink. */
   decode(buf: Buffer, offset?: number, end?: number): T;
+  /**
+   * Walks the PDU occupying exactly buf[offset, end), checking its form and the
+   * protocol's rules once, and feeds its fields to `sink`. Throws DecodeError
+   * (the sink may then have been fed part of the PDU: it discards that).
+   */
+  walk<R>(buf: Buffer, offset: number, end: number, sink: PduSink<R>): R;
   encodingLength(value: T): number;
 }
 

@@ -6,8 +6,9 @@
 import { Reader } from '../cursor.js';
 import { DecodeError } from '../errors.js';
 import { EncapsFlag, PduType, type Encapsulation, type EncapsulationPdu, type EncapsulationTypeName } from '../types.js';
-import { HEX_BYTE } from '../hex.js';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
+import { maxPrefixLength, prefixViolation } from '../validate.js';
+import { parseIPv4, parseIPv6 } from './address.js';
+import { OBJECT_SINK } from './object-sink.js';
 import { checkHex, checkUint, PDU_HEADER_LENGTH, readHeader, startPdu, type PduCodec } from './codec.js';
 
 export const LABEL_LENGTH = 3;
@@ -16,6 +17,7 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
   const T = PduType[name];
   const addrLen = ipv6 ? 16 : 4;
   const fixed = 1 + (mpls ? 1 : 0) + addrLen + 1;
+  const maxPrefix = maxPrefixLength(name);
   const entryLength = (e: Encapsulation): number =>
     fixed + (mpls ? LABEL_LENGTH * (Array.isArray(e.labels) ? e.labels.length : 0) : 0);
 
@@ -50,10 +52,13 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
       return w.buf;
     },
     decode(buf, offset = 0, end = buf.length) {
+      return codec.walk(buf, offset, end, OBJECT_SINK) as EncapsulationPdu;
+    },
+    walk(buf, offset, end, sink) {
       const r = new Reader(buf, offset, end, T);
       readHeader(r, T, name);
       const count = r.u16(`${name} count`);
-      const encaps: Encapsulation[] = new Array(count);
+      sink.encapsBegin(name, count);
       // Hot path (a capture can hold thousands of entries): index the buffer
       // directly and build field names only when something is missing.
       let pos = r.pos;
@@ -62,37 +67,42 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
         r.need(n, `${name} entry ${i} ${what}`);
         throw new Error('unreachable');
       };
+      // The first entry whose prefix is too long: reported once the layout is
+      // known to be whole, so a truncated PDU is reported as truncated.
+      let badIndex = -1;
+      let badAt = 0;
       for (let i = 0; i < count; i++) {
         if (pos >= end) short(i, 'flags', 1);
         const flags = buf[pos++]!;
-        let labels: string[] | undefined;
+        let labelsAt = -1;
+        let labelCount = 0;
         if (mpls) {
           if (pos >= end) short(i, 'label count', 1);
-          const n = buf[pos++]!;
-          if (pos + n * LABEL_LENGTH > end) {
+          labelCount = buf[pos++]!;
+          labelsAt = pos;
+          if (pos + labelCount * LABEL_LENGTH > end) {
             const whole = Math.floor((end - pos) / LABEL_LENGTH);
             pos += whole * LABEL_LENGTH;
             short(i, `label ${whole}`, LABEL_LENGTH);
           }
-          labels = new Array(n);
-          for (let j = 0; j < n; j++, pos += LABEL_LENGTH) labels[j] = HEX_BYTE[buf[pos]!]! + HEX_BYTE[buf[pos + 1]!]! + HEX_BYTE[buf[pos + 2]!]!;
+          pos += labelCount * LABEL_LENGTH;
         }
         if (pos + addrLen > end) short(i, 'address', addrLen);
-        const address = ipv6 ? formatIPv6(buf, pos) : formatIPv4(buf, pos);
+        const addressAt = pos;
         pos += addrLen;
         if (pos >= end) short(i, 'prefix length', 1);
-        const e: Encapsulation = {
-          address,
-          prefixLength: buf[pos++]!,
-          primary: (flags & EncapsFlag.PRIMARY) !== 0,
-          loopback: (flags & EncapsFlag.LOOPBACK) !== 0,
-        };
-        if (labels !== undefined) e.labels = labels;
-        encaps[i] = e;
+        const prefixLength = buf[pos]!;
+        if (prefixLength > maxPrefix && badIndex < 0) {
+          badIndex = i;
+          badAt = pos;
+        }
+        pos++;
+        sink.encapsEntry(buf, flags, labelsAt, labelCount, addressAt, prefixLength);
       }
       r.pos = pos;
       r.expectEnd(name);
-      return { type: name, encaps };
+      if (badIndex >= 0) throw prefixViolation(name, badIndex, buf[badAt]!, badAt - offset);
+      return sink.encapsEnd();
     },
     encodingLength(value) {
       let n = PDU_HEADER_LENGTH + 2;

@@ -2,7 +2,9 @@
 // by name when encoding (lldpd's protocols[] table, dns-packet's codecs).
 import { DecodeError } from '../errors.js';
 import { PduType, type Pdu, type PduTypeName } from '../types.js';
+import type { PduSink } from '../pdu-sink.js';
 import { validatePdu } from '../validate.js';
+import { OBJECT_SINK } from './object-sink.js';
 import { ack } from './ack.js';
 import { PDU_HEADER_LENGTH, type PduCodec } from './codec.js';
 import { ipv4Encapsulation, ipv6Encapsulation, mplsIpv4Encapsulation, mplsIpv6Encapsulation } from './encapsulation.js';
@@ -41,16 +43,20 @@ function codecFor(p: Pdu): AnyCodec {
   return c;
 }
 
-/** Decodes a whole reassembled PDU: Length must equal buf.length; semantic checks included. */
-export function decodePdu(buf: Buffer): Pdu {
+/**
+ * Walks a whole reassembled PDU into `sink` (Length must equal buf.length; the
+ * protocol's rules checked once, on the way). Throws DecodeError.
+ */
+export function walkPdu<R>(buf: Buffer, sink: PduSink<R>): R {
   if (buf.length < PDU_HEADER_LENGTH) {
     throw new DecodeError('pdu', `PDU header: needs 3 octets, got ${buf.length}`, buf.length, buf.length > 0 ? buf[0] : undefined);
   }
-  const codec = BY_CODE[buf[0]!];
-  if (codec === undefined) return unknown.decode(buf, 0, buf.length);
-  const pdu = codec.decode(buf, 0, buf.length) as Pdu;
-  validatePdu(pdu);
-  return pdu;
+  return (BY_CODE[buf[0]!] ?? unknown).walk(buf, 0, buf.length, sink);
+}
+
+/** Decodes a whole reassembled PDU into the model: walkPdu into the object sink. */
+export function decodePdu(buf: Buffer): Pdu {
+  return walkPdu(buf, OBJECT_SINK);
 }
 
 /** Encodes a PDU (header included). Throws DecodeError('pdu') for a value that cannot be sent. */

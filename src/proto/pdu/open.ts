@@ -3,6 +3,7 @@
 // non-empty one into `auth` and leave the policy to the session.
 import { Reader } from '../cursor.js';
 import { PduType, type OpenPdu } from '../types.js';
+import { OBJECT_SINK } from './object-sink.js';
 import { checkHex, PDU_HEADER_LENGTH, readHeader, startPdu, type PduCodec } from './codec.js';
 
 const T = PduType.OPEN;
@@ -23,16 +24,19 @@ export const open: PduCodec<OpenPdu> = {
     return w.buf;
   },
   decode(buf, offset = 0, end = buf.length) {
+    return open.walk(buf, offset, end, OBJECT_SINK) as OpenPdu;
+  },
+  walk(buf, offset, end, sink) {
     const r = new Reader(buf, offset, end, T);
     readHeader(r, T, 'OPEN');
-    const nonce = r.hex(4, 'OPEN nonce');
-    const localId = r.hex(10, 'OPEN local ID');
-    const attributes = r.hex(r.u8('OPEN attribute length'), 'OPEN attributes');
-    const auth = r.hex(r.u16('OPEN auth length'), 'OPEN auth');
+    const at = r.pos;
+    r.bytes(4, 'OPEN nonce');
+    r.bytes(10, 'OPEN local ID');
+    r.bytes(r.u8('OPEN attribute length'), 'OPEN attributes');
+    const attributesEnd = r.pos;
+    r.bytes(r.u16('OPEN auth length'), 'OPEN auth');
     r.expectEnd('OPEN');
-    const pdu: OpenPdu = { type: 'OPEN', nonce, localId, attributes };
-    if (auth !== '') pdu.auth = auth;
-    return pdu;
+    return sink.open(buf, at, attributesEnd, attributesEnd + 2, end);
   },
   encodingLength(value) {
     return PDU_HEADER_LENGTH + 4 + 10 + 1 + value.attributes.length / 2 + 2 + (value.auth ?? '').length / 2;

@@ -3,6 +3,7 @@
 import { Reader } from '../cursor.js';
 import { DecodeError } from '../errors.js';
 import type { UnknownPdu } from '../types.js';
+import { OBJECT_SINK } from './object-sink.js';
 import { checkHex, PDU_HEADER_LENGTH, type PduCodec } from './codec.js';
 
 export const unknown: PduCodec<UnknownPdu> = {
@@ -26,13 +27,16 @@ export const unknown: PduCodec<UnknownPdu> = {
     return out;
   },
   decode(buf, offset = 0, end = buf.length) {
+    return unknown.walk(buf, offset, end, OBJECT_SINK) as UnknownPdu;
+  },
+  walk(buf, offset, end, sink) {
     const r = new Reader(buf, offset, end);
     const typeCode = r.u8('PDU type');
     const length = r.u16('PDU length');
     if (length !== end - offset) {
       throw new DecodeError('pdu', `PDU length: ${length} at offset ${offset + 1} but the PDU is ${end - offset} octets`, offset + 1, typeCode);
     }
-    return { type: 'UNKNOWN', typeCode, raw: buf.toString('hex', offset, end) };
+    return sink.unknown(typeCode, buf, offset, end);
   },
   encodingLength(value) {
     return value.raw.length / 2;

@@ -1,0 +1,146 @@
+// Benchmark section "daemon-ports": the cost of an interface. One `lsoe daemon` on N
+// veth interfaces (every up Ethernet interface of its namespace), a genuine peer
+// `lsoe daemon` on the N other ends, 1 s keepalives. For N = 1, 8, 32, 64, 128 it
+// reports: seconds from start until the control socket answers, seconds until all N
+// sessions are open, then RSS and the share of one core at steady state (from
+// /proc/PID/stat over --steady seconds, default 10; use 300 for idle figures that are
+// not tick noise), and the MB each further interface costs. With --compare-libpcap the
+// same runs with LSOE_CAPTURE=libpcap (the previous design) side by side. Needs root.
+//
+//   node bench/run.mjs --only daemon-ports
+//   node bench/daemon-ports.mjs [--ports 1,8,64] [--steady 300] [--compare-libpcap]
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { printTable } from './lib.mjs';
+import { cpuShare, ip, rssKiB, sleep } from './proc.mjs';
+
+const benchFile = fileURLToPath(import.meta.url);
+const repoRoot = path.resolve(path.dirname(benchFile), '..');
+const DEFAULT_PORTS = [1, 8, 32, 64, 128];
+const OPEN_LIMIT_SECONDS = 120;
+
+async function query(socket, method) {
+  const { connectControl } = await import(pathToFileURL(path.join(repoRoot, 'dist/src/ctl/client.js')).href);
+  const c = await connectControl(socket);
+  try {
+    return await c.request(method);
+  } finally {
+    c.close();
+  }
+}
+
+function startDaemon(ns, socket, env) {
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, path.join(repoRoot, 'bin/lsoe'), 'daemon', '--socket', socket, '--keepalive-send-interval', '1'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
+  );
+  let tail = '';
+  child.stderr.on('data', (d) => (tail = (tail + d).slice(-3000)));
+  child.lastLines = () => tail.trim().split('\n').slice(-3).join(' | ');
+  return child;
+}
+
+async function one(n, { steady, env, label }, log) {
+  const tag = process.pid.toString(36) + randomBytes(2).toString('hex');
+  const nsD = `lsoepd${tag}`;
+  const nsP = `lsoepp${tag}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-bench-'));
+  const children = [];
+  try {
+    ip(['netns', 'add', nsD]);
+    ip(['netns', 'add', nsP]);
+    const pairs = Array.from({ length: n }, (_, i) => [`d${i}`, `p${i}`]);
+    ip(['-batch', '-'], pairs.map(([d, p]) => `link add name ${d} netns ${nsD} type veth peer name ${p} netns ${nsP}`).join('\n') + '\n');
+    ip(['-n', nsD, '-batch', '-'], pairs.map(([d]) => `link set ${d} up`).join('\n') + '\n');
+    ip(['-n', nsP, '-batch', '-'], pairs.map(([, p]) => `link set ${p} up`).join('\n') + '\n');
+    const sockD = path.join(dir, 'd.sock');
+    const sockP = path.join(dir, 'p.sock');
+    const t0 = performance.now();
+    const daemon = startDaemon(nsD, sockD, env);
+    children.push(daemon);
+    const peer = startDaemon(nsP, sockP, env);
+    children.push(peer);
+    let readySeconds = null;
+    let openSeconds = null;
+    while ((performance.now() - t0) / 1000 < OPEN_LIMIT_SECONDS) {
+      if (daemon.exitCode !== null) throw new Error(`daemon exited: ${daemon.lastLines()}`);
+      try {
+        const c = await query(sockD, 'counters');
+        readySeconds ??= (performance.now() - t0) / 1000;
+        if (c.sessionsOpen >= n) {
+          openSeconds = (performance.now() - t0) / 1000;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    await sleep(3000); // the opening burst passes
+    const cpu = await cpuShare([daemon.pid], steady);
+    const rss = rssKiB(daemon.pid);
+    const c = await query(sockD, 'counters');
+    const r = {
+      capture: label,
+      interfaces: n,
+      readySeconds: readySeconds === null ? null : Number(readySeconds.toFixed(2)),
+      secondsUntilAllOpen: openSeconds === null ? null : Number(openSeconds.toFixed(2)),
+      steadyRssMiB: rss === null ? null : Number((rss / 1024).toFixed(1)),
+      steadyCpuPercentOfOneCore: Number((cpu * 100).toFixed(2)),
+      sessionsOpenAtEnd: c.sessionsOpen,
+    };
+    log(`${label} N=${n}: ready ${r.readySeconds} s, all open ${r.secondsUntilAllOpen ?? `> ${OPEN_LIMIT_SECONDS}`} s, ${r.steadyRssMiB} MiB, ${r.steadyCpuPercentOfOneCore}% of a core`);
+    return r;
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    for (let i = 0; i < 50 && children.some((c) => c.exitCode === null); i++) await sleep(100);
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    spawnSync('ip', ['netns', 'del', nsD]);
+    spawnSync('ip', ['netns', 'del', nsP]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function option(args, name) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export async function run(ctx) {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    ctx.log('daemon-ports: skipped (needs root for network namespaces)');
+    return { skipped: 'needs root' };
+  }
+  const argv = process.argv.slice(2);
+  const ports = (option(argv, '--ports') ?? DEFAULT_PORTS.join(',')).split(',').map(Number);
+  const steady = Number(option(argv, '--steady') ?? 10);
+  const designs = [{ label: 'packet-socket', env: {} }];
+  if (argv.includes('--compare-libpcap')) designs.push({ label: 'libpcap', env: { LSOE_CAPTURE: 'libpcap' } });
+  const results = [];
+  for (const n of ports) for (const d of designs) results.push(await one(n, { steady, ...d }, ctx.log));
+  const perPort = (label) => {
+    const rs = results.filter((r) => r.capture === label && r.steadyRssMiB !== null).sort((a, b) => a.interfaces - b.interfaces);
+    if (rs.length < 2) return null;
+    const [lo, hi] = [rs[0], rs.at(-1)];
+    return Number(((hi.steadyRssMiB - lo.steadyRssMiB) / (hi.interfaces - lo.interfaces)).toFixed(2));
+  };
+  printTable(
+    `daemon on N interfaces, a peer daemon on the other ends, 1 s keepalives, ${steady} s steady state`,
+    ['capture', 'interfaces', 'ready s', 'all open s', 'RSS MiB', 'CPU % of a core'],
+    results.map((r) => [r.capture, r.interfaces, r.readySeconds, r.secondsUntilAllOpen, r.steadyRssMiB, r.steadyCpuPercentOfOneCore]),
+  );
+  const summary = Object.fromEntries(designs.map((d) => [d.label, perPort(d.label)]));
+  ctx.log(`MiB per further interface: ${JSON.stringify(summary)}`);
+  ctx.log('targets: 64 interfaces under 150 MB and 2% of a core; under 1 MB per further interface; ready within 2 s');
+  return { steadySeconds: steady, results, mibPerFurtherInterface: summary };
+}
+
+if (process.argv[1] === benchFile) {
+  const r = await run({ log: (t) => process.stdout.write(`${t}\n`) });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+}

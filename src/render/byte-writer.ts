@@ -1,0 +1,233 @@
+// Output text built as bytes in one batch buffer: every line a command prints
+// (JSON records written straight from PDU octets, JSON.stringify'd objects,
+// lines for people) goes through one ByteWriter, which hands the batch to its
+// sink in chunks of about 64 KiB. An instance, never module state: the decoder
+// and a test may each hold one.
+
+/** Constant ASCII text pre-packed into little-endian words, for word-at-a-time copies. */
+export interface Ascii {
+  words: Uint32Array;
+  length: number;
+}
+
+export function ascii(text: string): Ascii {
+  const words = new Uint32Array(Math.ceil(text.length / 4));
+  for (let i = 0; i < text.length; i++) words[i >>> 2]! |= text.charCodeAt(i) << (8 * (i & 3));
+  return { words, length: text.length };
+}
+
+/** Size of a batch handed to the sink. */
+export const BATCH = 64 * 1024;
+/** Word-at-a-time writes scribble up to 3 octets past the text (overwritten next). */
+const SLACK = 8;
+
+export class ByteWriter {
+  buf: Buffer;
+  /** where the next octet goes */
+  pos = 0;
+  private view: DataView;
+
+  /** `sink` receives finished batches; a chunk is never written to again once handed over. */
+  constructor(private readonly sink: (chunk: Buffer) => void) {
+    this.buf = Buffer.allocUnsafe(BATCH + SLACK);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
+  /** Octets written and not yet handed to the sink. */
+  get pending(): number {
+    return this.pos;
+  }
+
+  /**
+   * Start of the record being written, or -1. A record is never split between
+   * two batches, so it can be taken back (`rewind`) until `endRecord`.
+   */
+  private mark = -1;
+
+  beginRecord(): void {
+    this.mark = this.pos;
+  }
+
+  endRecord(): void {
+    this.mark = -1;
+  }
+
+  /** Takes back what was written since beginRecord. */
+  rewind(): void {
+    if (this.mark >= 0) this.pos = this.mark;
+  }
+
+  /** Makes room for `n` more octets (handing the finished part of the batch over when it is full). */
+  ensure(n: number): void {
+    if (this.pos + n + SLACK <= this.buf.length) return;
+    const keep = this.mark >= 0 ? this.pos - this.mark : 0;
+    const old = this.buf;
+    const from = this.pos - keep;
+    if (from > 0) this.sink(old.subarray(0, from));
+    this.renew(Math.max(BATCH + SLACK, keep + n + SLACK));
+    // The record begun so far moves to the new buffer.
+    if (keep > 0) old.copy(this.buf, 0, from, from + keep);
+    this.pos = keep;
+    if (this.mark >= 0) this.mark = 0;
+  }
+
+  /** Hands what is written so far to the sink (never inside a record). */
+  flush(): void {
+    if (this.pos === 0 || this.mark >= 0) return;
+    const chunk = this.buf.subarray(0, this.pos);
+    // The sink may keep the chunk (a stream queues it): write on in a new buffer.
+    this.renew(BATCH + SLACK);
+    this.sink(chunk);
+  }
+
+  /** Batch buffers the sink has finished with, for reuse (no allocation per batch). */
+  private readonly spare: Buffer[] = [];
+
+  /**
+   * The sink is done with `chunk` (a stream wrote it): its buffer may be
+   * reused. Only whole batch buffers are kept, at most 32.
+   */
+  release(chunk: Buffer): void {
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === BATCH + SLACK && this.spare.length < 32) {
+      this.spare.push(Buffer.from(chunk.buffer, 0, BATCH + SLACK));
+    }
+  }
+
+  private renew(size: number): void {
+    this.buf = size === BATCH + SLACK ? (this.spare.pop() ?? Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafeSlow(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.pos = 0;
+  }
+
+  /** Any text, UTF-8 as it is (no escaping). */
+  text(s: string): void {
+    // One UTF-16 unit is at most 3 UTF-8 octets.
+    this.ensure(3 * s.length);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** Constant ASCII; the caller has ensured room. */
+  ascii(a: Ascii): void {
+    const words = a.words;
+    const p = this.pos;
+    for (let i = 0; i < words.length; i++) this.view.setUint32(p + 4 * i, words[i]!, true);
+    this.pos = p + a.length;
+  }
+
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+
+  /** A string as JSON.stringify writes it (quotes included). */
+  jsonString(s: string): void {
+    this.ensure(s.length + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = 0x22;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        // Rare (our MACs and names are plain ASCII): let JSON.stringify escape it.
+        this.pos = p - 1 - i;
+        this.text(JSON.stringify(s));
+        return;
+      }
+      buf[p++] = c;
+    }
+    buf[p++] = 0x22;
+    this.pos = p;
+  }
+
+  /** A non-negative integer below 2^32, as String(n); room ensured by the caller. */
+  uint(n: number): void {
+    const buf = this.buf;
+    let p = this.pos;
+    if (n < 10) {
+      buf[p] = 48 + n;
+      this.pos = p + 1;
+      return;
+    }
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    p += digits;
+    this.pos = p;
+    for (let v = n; digits > 0; digits--, v = Math.floor(v / 10)) buf[--p] = 48 + (v % 10);
+  }
+
+  /** 0..255 in decimal, one word store; room ensured by the caller. */
+  u8(b: number): void {
+    this.view.setUint32(this.pos, DEC_WORD[b]!, true);
+    this.pos += DEC_LEN[b]!;
+  }
+
+  /** A dotted quad of src[at..at+4); room ensured by the caller. */
+  ipv4(src: Uint8Array, at: number): void {
+    const v = this.view;
+    let p = this.pos;
+    let b = src[at]!;
+    v.setUint32(p, DEC_DOT_WORD[b]!, true);
+    p += DEC_LEN[b]! + 1;
+    b = src[at + 1]!;
+    v.setUint32(p, DEC_DOT_WORD[b]!, true);
+    p += DEC_LEN[b]! + 1;
+    b = src[at + 2]!;
+    v.setUint32(p, DEC_DOT_WORD[b]!, true);
+    p += DEC_LEN[b]! + 1;
+    b = src[at + 3]!;
+    v.setUint32(p, DEC_WORD[b]!, true);
+    this.pos = p + DEC_LEN[b]!;
+  }
+
+  /** A 16-bit value in lowercase hex without leading zeros (an IPv6 group). */
+  hexGroup(g: number): void {
+    this.view.setUint32(this.pos, GROUP_WORD[g]!, true);
+    this.pos += g >= 0x1000 ? 4 : g >= 0x100 ? 3 : g >= 0x10 ? 2 : 1;
+  }
+
+  /** src[from..to) as lowercase hex; room ensured by the caller. */
+  hex(src: Uint8Array, from: number, to: number): void {
+    if (to - from >= 64) {
+      // Node's own encoder wins on long runs (VENDOR data, UNKNOWN raw).
+      this.pos += hexInto(this.buf, this.pos, src, from, to);
+      return;
+    }
+    const v = this.view;
+    let p = this.pos;
+    for (let i = from; i < to; i++, p += 2) v.setUint16(p, HEX_PAIR[src[i]!]!, true);
+    this.pos = p;
+  }
+}
+
+function hexInto(out: Buffer, p: number, src: Uint8Array, from: number, to: number): number {
+  const text = Buffer.from(src.buffer, src.byteOffset, src.byteLength).toString('hex', from, to);
+  return out.write(text, p, 'latin1');
+}
+
+const DOT = 0x2e;
+/** 0..255 in decimal as one little-endian word, and the number of digits. */
+const DEC_WORD = new Uint32Array(256);
+/** the digits and a '.' (at most 4 octets: one word) */
+const DEC_DOT_WORD = new Uint32Array(256);
+const DEC_LEN = new Uint8Array(256);
+const HEX_PAIR = new Uint16Array(256);
+const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+for (let b = 0; b < 256; b++) {
+  const text = String(b);
+  DEC_LEN[b] = text.length;
+  for (let i = 0; i < text.length; i++) DEC_WORD[b]! |= text.charCodeAt(i) << (8 * i);
+  DEC_DOT_WORD[b] = (DEC_WORD[b]! | (DOT << (8 * text.length))) >>> 0;
+  const hex = b.toString(16).padStart(2, '0');
+  HEX_PAIR[b] = hex.charCodeAt(0) | (hex.charCodeAt(1) << 8);
+}
+/** Each 16-bit value's hex digits without leading zeros, as one little-endian word. */
+const GROUP_WORD = new Uint32Array(65536);
+for (let hi = 0; hi < 256; hi++) {
+  for (let lo = 0; lo < 256; lo++) {
+    const word =
+      hi >= 0x10 ? HEX_PAIR[hi]! | (HEX_PAIR[lo]! << 16)
+      : hi > 0 ? HEX_DIGIT[hi]! | (HEX_PAIR[lo]! << 8)
+      : lo >= 0x10 ? HEX_PAIR[lo]!
+      : HEX_DIGIT[lo]!;
+    GROUP_WORD[(hi << 8) | lo] = word >>> 0;
+  }
+}

@@ -1,0 +1,177 @@
+// The JSON byte sink: a walked PDU's JSON text written straight from its
+// octets into a ByteWriter, with no Pdu object or string made on the way.
+// The text is JSON.stringify of what the object sink (proto/pdu/object-sink.ts)
+// builds for the same walk, octet for octet (test/render/pdu-json-sink.test.ts
+// holds it to that). The walker has checked everything; this only writes.
+import { isIPv4Mapped, ZERO_RUN, zeroGroups } from '../proto/pdu/address.js';
+import type { PduSink } from '../proto/pdu-sink.js';
+import type { EncapsulationTypeName } from '../proto/types.js';
+import { ascii, type ByteWriter } from './byte-writer.js';
+
+/** Octets the JSON of a PDU of `length` octets can take (IPv4 entries expand most, < 14×). */
+export function pduJsonBound(length: number): number {
+  return 16 * length + 256;
+}
+
+export class PduJsonSink implements PduSink<void> {
+  private ipv6 = false;
+  private mpls = false;
+  private first = true;
+
+  /** The caller ensures pduJsonBound(length) octets of room before the walk. */
+  constructor(private readonly w: ByteWriter) {}
+
+  empty(type: 'HELLO' | 'KEEPALIVE'): void {
+    this.w.ascii(type === 'HELLO' ? HELLO : KEEPALIVE);
+  }
+
+  open(buf: Uint8Array, at: number, attributesEnd: number, authAt: number, end: number): void {
+    const w = this.w;
+    w.ascii(OPEN_HEAD);
+    w.hex(buf, at, at + 4);
+    w.ascii(LOCAL_ID_KEY);
+    w.hex(buf, at + 4, at + 14);
+    w.ascii(ATTRIBUTES_KEY);
+    w.hex(buf, at + 15, attributesEnd);
+    if (end > authAt) {
+      w.ascii(AUTH_KEY);
+      w.hex(buf, authAt, end);
+    }
+    w.ascii(QUOTE_BRACE);
+  }
+
+  ack(ackType: number, errorType: number, errorCode: number, errorHint: number): void {
+    const w = this.w;
+    w.ascii(ACK_HEAD);
+    w.u8(ackType);
+    w.ascii(ERROR_TYPE_KEY);
+    w.u8(errorType);
+    w.ascii(ERROR_CODE_KEY);
+    w.uint(errorCode);
+    w.ascii(ERROR_HINT_KEY);
+    w.uint(errorHint);
+    w.byte(CLOSE_BRACE);
+  }
+
+  encapsBegin(type: EncapsulationTypeName, _count: number): void {
+    this.ipv6 = type === 'IPV6_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
+    this.mpls = type === 'MPLS_IPV4_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
+    this.first = true;
+    this.w.ascii(ENCAPS_HEAD[type]);
+  }
+
+  encapsEntry(buf: Uint8Array, flags: number, labelsAt: number, labelCount: number, addressAt: number, prefixLength: number): void {
+    const w = this.w;
+    w.ascii(this.first ? ADDRESS_FIRST : ADDRESS_NEXT);
+    this.first = false;
+    if (this.ipv6) this.ipv6Text(buf, addressAt);
+    else w.ipv4(buf, addressAt);
+    // Everything between the address and the labels in one copy.
+    const tail = (prefixLength << 2) | ((flags >>> 6) & 3);
+    if (!this.mpls) {
+      w.ascii(ENTRY_TAIL_LAST[tail]!);
+      return;
+    }
+    w.ascii(ENTRY_TAIL_LABELS[tail]!);
+    for (let j = 0, q = labelsAt; j < labelCount; j++, q += 3) {
+      if (j > 0) w.byte(COMMA);
+      w.byte(QUOTE);
+      w.hex(buf, q, q + 3);
+      w.byte(QUOTE);
+    }
+    w.byte(CLOSE_BRACKET);
+    w.byte(CLOSE_BRACE);
+  }
+
+  encapsEnd(): void {
+    this.w.byte(CLOSE_BRACKET);
+    this.w.byte(CLOSE_BRACE);
+  }
+
+  vendor(enterpriseNumber: number, enterpriseType: number, buf: Uint8Array, dataAt: number, end: number): void {
+    const w = this.w;
+    w.ascii(VENDOR_HEAD);
+    w.uint(enterpriseNumber);
+    w.ascii(ENTERPRISE_TYPE_KEY);
+    w.u8(enterpriseType);
+    w.ascii(DATA_KEY);
+    w.hex(buf, dataAt, end);
+    w.ascii(QUOTE_BRACE);
+  }
+
+  unknown(typeCode: number, buf: Uint8Array, start: number, end: number): void {
+    const w = this.w;
+    w.ascii(UNKNOWN_HEAD);
+    w.u8(typeCode);
+    w.ascii(RAW_KEY);
+    w.hex(buf, start, end);
+    w.ascii(QUOTE_BRACE);
+  }
+
+  /** RFC 5952 text, by the same zero-run table as formatIPv6. */
+  private ipv6Text(buf: Uint8Array, at: number): void {
+    const w = this.w;
+    const zeros = zeroGroups(buf, at);
+    if (isIPv4Mapped(buf, at, zeros)) {
+      w.ascii(MAPPED_PREFIX);
+      w.ipv4(buf, at + 12);
+      return;
+    }
+    const run = ZERO_RUN[zeros]!;
+    const start = run === 0 ? 8 : run >>> 4;
+    for (let i = 0; i < start; i++) {
+      if (i > 0) w.byte(COLON);
+      w.hexGroup((buf[at + 2 * i]! << 8) | buf[at + 2 * i + 1]!);
+    }
+    if (run === 0) return;
+    w.byte(COLON);
+    w.byte(COLON);
+    for (let i = start + (run & 15), k = 0; i < 8; i++, k++) {
+      if (k > 0) w.byte(COLON);
+      w.hexGroup((buf[at + 2 * i]! << 8) | buf[at + 2 * i + 1]!);
+    }
+  }
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+
+const HELLO = ascii('{"type":"HELLO"}');
+const KEEPALIVE = ascii('{"type":"KEEPALIVE"}');
+const OPEN_HEAD = ascii('{"type":"OPEN","nonce":"');
+const LOCAL_ID_KEY = ascii('","localId":"');
+const ATTRIBUTES_KEY = ascii('","attributes":"');
+const AUTH_KEY = ascii('","auth":"');
+const QUOTE_BRACE = ascii('"}');
+const ACK_HEAD = ascii('{"type":"ACK","ackType":');
+const ERROR_TYPE_KEY = ascii(',"errorType":');
+const ERROR_CODE_KEY = ascii(',"errorCode":');
+const ERROR_HINT_KEY = ascii(',"errorHint":');
+const VENDOR_HEAD = ascii('{"type":"VENDOR","enterpriseNumber":');
+const ENTERPRISE_TYPE_KEY = ascii(',"enterpriseType":');
+const DATA_KEY = ascii(',"data":"');
+const UNKNOWN_HEAD = ascii('{"type":"UNKNOWN","typeCode":');
+const RAW_KEY = ascii(',"raw":"');
+const ENCAPS_HEAD: Record<EncapsulationTypeName, ReturnType<typeof ascii>> = {
+  IPV4_ENCAPSULATION: ascii('{"type":"IPV4_ENCAPSULATION","encaps":['),
+  IPV6_ENCAPSULATION: ascii('{"type":"IPV6_ENCAPSULATION","encaps":['),
+  MPLS_IPV4_ENCAPSULATION: ascii('{"type":"MPLS_IPV4_ENCAPSULATION","encaps":['),
+  MPLS_IPV6_ENCAPSULATION: ascii('{"type":"MPLS_IPV6_ENCAPSULATION","encaps":['),
+};
+const ADDRESS_FIRST = ascii('{"address":"');
+const ADDRESS_NEXT = ascii(',{"address":"');
+/**
+ * Everything of an entry after its address, by prefix length (0..255: the
+ * walker rejects too long ones only after the walk) << 2 | flags >>> 6
+ * (Primary 0x80, Loopback 0x40): one copy per entry.
+ */
+const ENTRY_TAIL_TEXT = Array.from(
+  { length: 256 * 4 },
+  (_, i) => `","prefixLength":${i >>> 2},"primary":${(i & 2) !== 0},"loopback":${(i & 1) !== 0}`,
+);
+const ENTRY_TAIL_LABELS = ENTRY_TAIL_TEXT.map((t) => ascii(t + ',"labels":['));
+const ENTRY_TAIL_LAST = ENTRY_TAIL_TEXT.map((t) => ascii(t + '}'));
+const MAPPED_PREFIX = ascii('::ffff:');
