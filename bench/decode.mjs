@@ -212,27 +212,38 @@ async function runMix(ctx, mix) {
       r.mibPerS = bytes / 1024 / 1024 / r.bestS;
       const rss = ok.map((x) => x.rssKiB).filter((x) => x !== null);
       r.peakRssKiB = rss.length ? Math.max(...rss) : null;
+      const cpu = ok.map((x) => x.cpuS).filter((x) => x !== null);
+      r.bestCpuS = cpu.length ? Math.min(...cpu) : null;
     }
   }
+  const cpuRatio = (other) =>
+    results.lsoe.bestCpuS && results[other]?.bestCpuS ? results[other].bestCpuS / results.lsoe.bestCpuS : null;
 
   const speedup = (other) =>
     results.lsoe.ok && results[other].ok ? results[other].bestS / results.lsoe.bestS : null;
-  const ratios = { lsoeVsTshark: speedup('tshark'), lsoeVsTcpdump: speedup('tcpdump') };
+  const ratios = {
+    lsoeVsTshark: speedup('tshark'),
+    lsoeVsTcpdump: speedup('tcpdump'),
+    cpuLsoeVsTshark: cpuRatio('tshark'),
+    cpuLsoeVsTcpdump: cpuRatio('tcpdump'),
+  };
 
   printTable(
     `decode (${mix} mix): ${fmtInt(built.frames)} frames, best of ${args.reps} interleaved run(s), stdout into a pipe`,
-    ['tool', 'best s', 'median s', 'frames/s', 'capture MiB/s', 'peak RSS MiB', 'command'],
+    ['tool', 'best s', 'median s', 'CPU s', 'frames/s', 'capture MiB/s', 'peak RSS MiB', 'command'],
     tools.map((t) => {
       const r = results[t.name];
-      if (!r.available) return [t.name, t.skipped ? 'not asked for' : 'not installed', '', '', '', '', r.command];
-      if (!r.ok) return [t.name, `failed (exit ${r.runs.at(-1)?.exitCode})`, '', '', '', '', r.command];
-      return [t.name, fmtS(r.bestS), fmtS(r.medianS), fmtInt(r.framesPerS), r.mibPerS.toFixed(1), fmtMiB(r.peakRssKiB), r.command];
+      if (!r.available) return [t.name, t.skipped ? 'not asked for' : 'not installed', '', '', '', '', '', r.command];
+      if (!r.ok) return [t.name, `failed (exit ${r.runs.at(-1)?.exitCode})`, '', '', '', '', '', r.command];
+      return [t.name, fmtS(r.bestS), fmtS(r.medianS), fmtS(r.bestCpuS), fmtInt(r.framesPerS), r.mibPerS.toFixed(1), fmtMiB(r.peakRssKiB), r.command];
     }),
   );
   const ratioText = (x, other) =>
     x == null ? `lsoe vs ${other}: n/a` : `lsoe vs ${other}: ${x.toFixed(2)}× the speed (${x >= 1 ? 'faster' : 'slower'})`;
   log(ratioText(ratios.lsoeVsTshark, 'tshark'));
   log(ratioText(ratios.lsoeVsTcpdump, 'tcpdump'));
+  const cpuText = (x, other) => (x == null ? '' : `lsoe vs ${other} in CPU time (user + system): ${x.toFixed(2)}× (above 1: lsoe uses less)`);
+  for (const line of [cpuText(ratios.cpuLsoeVsTshark, 'tshark'), cpuText(ratios.cpuLsoeVsTcpdump, 'tcpdump')]) if (line) log(line);
   if (!GNU_TIME) log('peak RSS: not measured (/usr/bin/time is not installed: apt package "time")');
 
   return {

@@ -25,7 +25,8 @@ export function which(cmd) {
  */
 export function timeOnce(cmd, args, { stdoutTo = '/dev/null' } = {}) {
   const marker = '@@lsoe-bench-rss ';
-  const argv = GNU_TIME ? ['-f', `${marker}%M`, cmd, ...args] : args;
+  // Peak RSS, and CPU seconds (user + system): on a shared machine CPU time says more than wall time.
+  const argv = GNU_TIME ? ['-f', `${marker}%M %U %S`, cmd, ...args] : args;
   const exe = GNU_TIME ?? cmd;
   const out = stdoutTo === 'pipe' ? 'pipe' : openSync(stdoutTo, 'w');
   return new Promise((resolve) => {
@@ -39,11 +40,12 @@ export function timeOnce(cmd, args, { stdoutTo = '/dev/null' } = {}) {
     const finish = (exitCode, error) => {
       const wallS = Number(process.hrtime.bigint() - start) / 1e9;
       if (out !== 'pipe') closeSync(out);
-      const m = stderr.match(new RegExp(`${marker}(\\d+)`));
-      const rest = stderr.replace(new RegExp(`${marker}\\d+\\s*`), '').trim();
+      const m = stderr.match(new RegExp(`${marker}(\\d+) ([\\d.]+) ([\\d.]+)`));
+      const rest = stderr.replace(new RegExp(`${marker}[\\d. ]+\\s*`), '').trim();
       resolve({
         wallS,
         rssKiB: m ? Number(m[1]) : null,
+        cpuS: m ? Number(m[2]) + Number(m[3]) : null,
         exitCode,
         stderrTail: error ? String(error.message) : rest.split('\n').slice(-2).join(' | '),
       });

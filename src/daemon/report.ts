@@ -93,17 +93,27 @@ export function pythonJson(value: unknown): string {
 /** Sends one body; resolves with the HTTP status, rejects when the collector is unreachable. */
 export type PostFunction = (url: string, body: string) => Promise<number>;
 
+/** Idle limit on the connection, and a deadline for the whole request: a collector that trickles its answer cannot hold a slot forever. */
 const POST_TIMEOUT_MS = 5000;
+export const POST_DEADLINE_MS = 15_000;
 
 /** POST over http(s), or HTTP over a Unix socket for `unix:/path/to.sock[:/urlpath]`. */
-export const httpPost: PostFunction = (url, body) =>
+export const httpPost = (url: string, body: string, deadlineMs = POST_DEADLINE_MS): Promise<number> =>
   new Promise((resolve, reject) => {
     const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     let req: http.ClientRequest;
+    const deadline = setTimeout(() => req.destroy(new Error(`no complete answer within ${deadlineMs / 1000} s`)), deadlineMs);
+    deadline.unref();
     const onResponse = (res: http.IncomingMessage) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(deadline);
+        resolve(res.statusCode ?? 0);
+      });
+      res.on('error', (err) => {
+        clearTimeout(deadline);
+        reject(err);
+      });
     };
     if (url.startsWith('unix:')) {
       const rest = url.slice(5);
@@ -116,7 +126,10 @@ export const httpPost: PostFunction = (url, body) =>
       req = mod.request(url, { method: 'POST', headers, timeout: POST_TIMEOUT_MS }, onResponse);
     }
     req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
     req.end(body);
   });
 
@@ -240,7 +253,9 @@ export class Reporter {
     outcome.then(
       (status) => {
         this.inFlight.delete(key);
-        if (status >= 500) {
+        // 5xx, and anything that is not an answer to a POST (1xx, a 3xx redirect we do not
+        // follow): not delivered, retried
+        if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
           this.failed(key, body, `HTTP ${status}`);
           return;
         }

@@ -95,9 +95,14 @@ switch (scenario) {
       send(mac(i), { type: 'IPV6_ENCAPSULATION', encaps: v6 });
       if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20));
     }
-    // keepalives so the sessions stay open while they are measured
+    // keepalives, and blind ACKs of what the daemon announces, so the sessions stay open
     await every(1, () => {
-      for (let i = 0; i < count; i++) send(mac(i), { type: 'KEEPALIVE' });
+      for (let i = 0; i < count; i++) {
+        send(mac(i), { type: 'KEEPALIVE' });
+        for (const ackType of [PduType.IPV4_ENCAPSULATION, PduType.IPV6_ENCAPSULATION, PduType.MPLS_IPV4_ENCAPSULATION, PduType.MPLS_IPV6_ENCAPSULATION]) {
+          send(mac(i), { type: 'ACK', ackType, errorType: 0, errorCode: 0, errorHint: 0 });
+        }
+      }
     });
     break;
   }

@@ -80,3 +80,37 @@ t.test('the queue is bounded', async (t) => {
   t.equal(reporter.counters.reportsDropped, 2);
   t.equal(reporter.backlog(), 3);
 });
+
+t.test('a 3xx answer is a failure, retried, not a delivery', async (t) => {
+  const clock = new FakeClock();
+  const log = memoryLogger();
+  let status = 302;
+  const reporter = new Reporter({ url: 'http://collector.invalid/', clock, log, post: async () => status });
+  reporter.submit(buildReport({ ...input, type: 'IPV4_ENCAPSULATION', encaps: [] }));
+  await new Promise((r) => setImmediate(r));
+  t.equal(reporter.counters.reportsSent, 0, 'not counted as sent');
+  t.equal(reporter.counters.reportsFailed, 1);
+  t.equal(reporter.backlog(), 1, 'kept for a retry');
+  status = 200;
+  clock.advance(1);
+  await new Promise((r) => setImmediate(r));
+  t.equal(reporter.counters.reportsSent, 1, 'delivered once the collector answers 2xx');
+});
+
+t.test('httpPost: a collector that trickles its answer hits the whole-request deadline', async (t) => {
+  const { createServer } = await import('node:http');
+  const { httpPost } = await import('../../src/daemon/report.js');
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200);
+    // one octet every 100 ms: never idle for the 5 s idle limit, never finished
+    const timer = setInterval(() => res.write('x'), 100);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  // the message names the deadline: the idle timeout (5 s) would say 'timed out'
+  await t.rejects(httpPost(`http://127.0.0.1:${port}/`, '{}', 600), /no complete answer within 0.6 s/);
+  server.closeAllConnections();
+});
