@@ -45,7 +45,8 @@ function describe(errors: ErrorObject[] | null | undefined): string {
 const RECORD_KINDS = [
   'decode#pduRecord', 'decode#errorRecord', 'decode#summaryRecord', 'hello', 'sessions#session', 'sessions#summary',
   'encaps#learned', 'encaps#local', 'event#sessionUp', 'event#sessionDown', 'event#encapsChanged', 'event#eventsDropped',
-  'lab#up', 'lab#status', 'lab#down',
+  'lab#up', 'lab#status', 'lab#down', 'neighbors#interface', 'counters#reading', 'config#config', 'version#version',
+  'clear#cleared', 'bgp#peerLine',
 ];
 
 /** Why `value` is not a `kind` record, or null when it is. */
@@ -53,7 +54,7 @@ export function schemaErrors(kind: string, value: unknown): string | null {
   const v = validator(kind);
   if (v(value)) return null;
   if (kind !== 'record') return describe(v.errors);
-  // "matches none of 15 shapes" helps nobody: name the nearest one and what it misses
+  // "matches none of 21 shapes" helps nobody: name the nearest one and what it misses
   let best: { kind: string; errors: ErrorObject[] } | undefined;
   for (const k of RECORD_KINDS) {
     const one = validator(k);

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { jsonLines, runLsoe } from '../helpers/run-cli.js';
 import { assertSchema, SCHEMA_DIR, schemaErrors } from '../helpers/schema.js';
 import { loadReferenceVectors, vectorsDir } from '../helpers/vectors.js';
+import { buildConfig, configToRecord, KEYS } from '../../src/daemon/config.js';
+import { ERROR_CODES } from '../../src/ctl/protocol.js';
+import { bgpToWire } from '../../src/ctl/views.js';
 
 const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'));
 
@@ -58,6 +61,25 @@ const SESSION = {
   ifname: 'eth0', peerMac: '02:00:00:00:00:01', peerId: '0102030405060708090a', state: 'open',
   since: '2026-11-30T04:00:00.000Z', until: null, lastHeard: null, counters: { txPdus: 1, rxPdus: 2, retransmits: 0, errors: 0 },
 };
+const ADDRESS = { address: '10.9.0.2', prefixLength: 31, primary: true, loopback: false };
+const NEIGHBOR = {
+  peerMac: '02:00:00:00:00:01', peerId: '0102030405060708090a', state: 'open', since: '2026-11-30T04:00:00.000Z', lastHeard: null,
+  ipv4: [ADDRESS], ipv6: [], flaps: 1, lastDown: { time: '2026-11-30T03:59:00.000Z', reason: 'admin' },
+};
+const INTERFACE = { ifname: 'eth0', mac: '02:00:00:00:00:02', up: true, running: true, neighbors: [NEIGHBOR] };
+const READING = {
+  time: '2026-11-30T04:00:00.000Z', daemon: { sessionsUp: 1, malformedBy: { checksum: 2 } },
+  interfaces: [{ ifname: 'eth0', up: true, open: 1, opening: 0, hopeless: 0, down: 0, flaps: 1 }],
+};
+const CONFIG = configToRecord(buildConfig({}), { 'effective-local-id': '0102030405060708090a' });
+const ZERO_MESSAGES = { OPEN: 1, UPDATE: 2, NOTIFICATION: 0, KEEPALIVE: 3, ROUTE_REFRESH: 0 };
+const ZERO_NLRI = { node: 1, link: 1, 'ipv4-prefix': 2, 'ipv6-prefix': 0 };
+const PEER = {
+  peer: '198.51.100.2', asn: 65000, peerAsn: 65000, state: 'established', since: '2026-11-30T04:00:00.000Z', peerRouterId: '10.255.0.9',
+  localAddress: '198.51.100.1', linkState: true, messagesSent: ZERO_MESSAGES, messagesReceived: ZERO_MESSAGES, announced: ZERO_NLRI,
+  withdrawn: ZERO_NLRI, held: 4, connects: 1, lastError: null,
+};
+const BGP_LINE = { routerId: '10.255.0.1', routes: 4, heldBack: 0, ...PEER };
 const EVENT = { event: 'encaps-changed', time: '2026-11-30T04:00:00.000Z', ifname: 'eth0', peerMac: '02:00:00:00:00:01', peerId: null, type: 'IPV4_ENCAPSULATION', encaps: [], withdrawn: false };
 
 /** Copies of `rec` with its key `key` removed, renamed (camelCase → snake_case or +x), and a key added. */
@@ -78,10 +100,20 @@ t.test('a record with a key missing, renamed or added is refused', async (t) => 
     ['pdu', mpls.pdu, ['encaps']],
     ['sessions#session', SESSION, ['peerId', 'until', 'lastHeard', 'state']],
     ['event', EVENT, ['withdrawn', 'peerMac']],
+    ['neighbors#interface', INTERFACE, ['ifname', 'mac', 'running', 'neighbors']],
+    ['neighbors#neighbor', NEIGHBOR, ['peerId', 'since', 'lastHeard', 'ipv6', 'flaps', 'lastDown']],
+    ['counters#reading', READING, ['time', 'daemon', 'interfaces']],
+    ['counters#interface', READING.interfaces[0]!, ['hopeless', 'flaps']],
+    ['config#config', CONFIG, ['local-id', 'effective-local-id', 'bgp-ls-remote-asn']],
+    ['version#version', { client: '0.1.0', daemon: null }, ['client', 'daemon']],
+    ['clear#cleared', { cleared: 0 }, ['cleared']],
+    ['bgp#peerLine', BGP_LINE, ['routerId', 'heldBack', 'peerRouterId', 'linkState', 'lastError', 'messagesSent']],
   ];
   for (const [kind, rec, keys] of cases) {
     t.equal(schemaErrors(kind, rec), null, `${kind}: the record itself is valid`);
-    t.equal(schemaErrors('record', rec.pdu === undefined && kind === 'pdu' ? { ...open, pdu: rec } : rec), null, `${kind}: and is some record`);
+    // a neighbour and a counters row are parts of a record, not records
+    if (!['neighbors#neighbor', 'counters#interface'].includes(kind))
+      t.equal(schemaErrors('record', rec.pdu === undefined && kind === 'pdu' ? { ...open, pdu: rec } : rec), null, `${kind}: and is some record`);
     for (const key of keys) {
       for (const [what, bad] of mutants(rec, key)) {
         t.not(schemaErrors(kind, bad), null, `${kind} ${what}`);
@@ -95,4 +127,27 @@ t.test('a record with a key missing, renamed or added is refused', async (t) => 
   t.not(schemaErrors('pdu', { type: 'IPV4_ENCAPSULATION', encaps: [{ ...entry, labels: [] }] }), null, 'IPv4 entries do not');
   t.not(schemaErrors('pdu', { type: 'IPV4_ENCAPSULATION', encaps: entry }), null, 'a list of one is still a list');
   t.throws(() => jsonLines(JSON.stringify({ ...open, extra: true })), /not a valid record record/, 'jsonLines, the e2e helper, refuses it');
+});
+
+t.test('the operator and bgp records: the schemas follow the code', async (t) => {
+  // config: a key the daemon gains must be described (KEYS is the one list of them)
+  const cfg = JSON.parse(readFileSync(path.join(SCHEMA_DIR, 'config.schema.json'), 'utf8')) as { $defs: { config: { required: string[] } } };
+  t.same([...cfg.$defs.config.required].sort(), [...KEYS.map((k) => k.key), 'effective-local-id'].sort(), 'config.schema.json has every configuration key');
+  t.not(schemaErrors('config', { ...CONFIG, 'bgp-ls-remote-asn': { byInterface: { eth0: 65001 } } }), null, 'bgp-ls-remote-asn keeps its fallback key');
+  // control: every error code the daemon sends is listed; the new results are results
+  const ctl = JSON.parse(readFileSync(path.join(SCHEMA_DIR, 'control.schema.json'), 'utf8')) as { $defs: { errorResponse: { properties: { error: { properties: { code: { enum: string[] } } } } } } };
+  t.same([...ctl.$defs.errorResponse.properties.error.properties.code.enum].sort(), Object.values(ERROR_CODES).sort(), 'every error code, forbidden and bad-params included');
+  for (const code of ['forbidden', 'bad-params']) t.equal(schemaErrors('control#errorResponse', { id: 1, error: { code, message: 'x' } }), null, code);
+  const results: Array<[string, unknown]> = [
+    ['neighbors', [INTERFACE]],
+    ['interfaces.selection', { patterns: ['eth*', 'nosuch9'], unmatched: ['nosuch9'] }],
+    ['bgp (not running)', bgpToWire(null)],
+    ['bgp', { enabled: true, routerId: '10.255.0.1', asn: 65000, routes: 4, heldBack: [{ ifname: 'eth0', peerMac: '02:00:00:00:00:01' }], peers: [PEER] }],
+    ['clear', { cleared: 2 }],
+    ['config', CONFIG],
+  ];
+  for (const [method, result] of results) t.equal(schemaErrors('control#response', { id: 1, result }), null, `${method}'s result`);
+  t.not(schemaErrors('control#bgpResult', { ...bgpToWire(null), peers: [{ ...PEER, held: undefined }] }), null, 'a bgp peer without held is refused');
+  t.not(schemaErrors('control#selectionResult', { patterns: [] }), null, 'a selection without unmatched is refused');
+  t.not(schemaErrors('control#neighborsResult', [{ ...INTERFACE, neighbors: [{ ...NEIGHBOR, ipv4: null }] }]), null, 'ipv4 stays a list');
 });
