@@ -5,13 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { connectControl, ControlError } from '../../src/ctl/client.js';
 import { jsonLines } from '../helpers/run-cli.js';
+import { assertSchema, schemaErrors } from '../helpers/schema.js';
 import { createNetns, createVethPair, LSOE_BIN_PATH, rootOrSkip, runLsoeIn, spawnLsoe } from '../helpers/netns.js';
 import { eventually } from '../daemon/e2e-helpers.js';
 import { ID_A, ID_B, makePair } from './lsoe-pair.js';
 
 const colon = (id: string) => id.match(/../g)!.join(':');
-/** JSON lines of the commands docs/schema does not describe yet (neighbors, counters, config, version, clear). */
-const plainLines = (text: string): Record<string, any>[] => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
 
 t.test('neighbors, counters, config, version and clear through the real binary', async (t) => {
   if (!rootOrSkip(t)) return;
@@ -44,12 +43,12 @@ t.test('neighbors, counters, config, version and clear through the real binary',
   const details = await runLsoeIn(p.nsA, ['neighbors', '--details', '-i', p.a.ifname, ...sock]);
   t.match(details.stdout, new RegExp(`^Interface ${p.a.ifname} \\(${p.a.mac}\\): link up, LSOE running, 1 neighbour\\n  Neighbour ${p.b.mac}\\n    Local ID +${colon(ID_B)}\\n`));
   t.match(details.stdout, /IPv4 +10\.9\.0\.2\/31 \(primary\)/);
-  const [ifa, ...others] = plainLines((await runLsoeIn(p.nsA, ['neighbors', '--json', ...sock])).stdout);
+  const [ifa, ...others] = jsonLines((await runLsoeIn(p.nsA, ['neighbors', '--json', ...sock])).stdout, 'neighbors');
   t.same(others, []);
   t.match(ifa, { ifname: p.a.ifname, mac: p.a.mac, up: true, running: true });
   t.match(ifa!.neighbors, [{ peerMac: p.b.mac, peerId: ID_B, state: 'open', flaps: 0, lastDown: null, ipv4: [{ address: '10.9.0.2', prefixLength: 31, primary: true }] }]);
 
-  const counters = plainLines((await runLsoeIn(p.nsA, ['counters', '--json', ...sock])).stdout);
+  const counters = jsonLines((await runLsoeIn(p.nsA, ['counters', '--json', ...sock])).stdout, 'counters');
   t.equal(counters.length, 1);
   t.ok(counters[0]!.daemon.sessionsUp >= 1 && counters[0]!.daemon.pdusReceived > 0, 'daemon-wide counters');
   t.match(counters[0]!.interfaces, [{ ifname: p.a.ifname, up: true, open: 1 }]);
@@ -61,32 +60,44 @@ t.test('neighbors, counters, config, version and clear through the real binary',
   t.match(config.stdout, /^\[lsoed\]\n/);
   t.match(config.stdout, new RegExp(`\\nlocal-id = ${ID_A}\\n`));
   t.match(config.stdout, /\nethertype = 0x88b5\n/);
-  t.match(plainLines((await runLsoeIn(p.nsA, ['config', '--json', ...sock])).stdout)[0], { 'local-id': ID_A, 'hello-interval': Number });
-  const version = plainLines((await runLsoeIn(p.nsA, ['version', '--json', ...sock])).stdout)[0];
+  t.match(jsonLines((await runLsoeIn(p.nsA, ['config', '--json', ...sock])).stdout, 'config')[0], { 'local-id': ID_A, 'hello-interval': Number });
+  const version = jsonLines((await runLsoeIn(p.nsA, ['version', '--json', ...sock])).stdout, 'version')[0];
   t.same(version, { client: '0.1.0', daemon: '0.1.0' });
   const noDaemon = await runLsoeIn(p.nsA, ['version', '--socket', `${p.dir}/none.sock`]);
   t.equal(noDaemon.code, 1);
   t.match(noDaemon.stdout, /^client: lsoe 0\.1\.0\ndaemon: -\n$/);
   t.match(noDaemon.stderr, /^lsoe: version: no daemon listening/);
+  const noDaemonJson = await runLsoeIn(p.nsA, ['version', '--json', '--socket', `${p.dir}/none.sock`]);
+  t.same(jsonLines(noDaemonJson.stdout, 'version'), [{ client: '0.1.0', daemon: null }], 'no daemon: the key stays, null');
 
   // clear: only on the admin socket, 0600; the session comes back, counted as a flap
   const admin = `${p.dir}/a-admin.sock`;
   t.equal(statSync(admin).mode & 0o777, 0o600, 'the admin socket is 0600');
   t.equal(statSync(da.socket).mode & 0o777, 0o660, 'the control socket stays 0660');
   const c = await connectControl(da.socket);
+  // the control socket's answers behind these commands, as docs/schema/control.schema.json says
+  assertSchema('control#neighborsResult', await c.request('neighbors'));
+  const selection = await c.request<{ patterns: string[]; unmatched: string[] }>('interfaces.selection');
+  assertSchema('control#selectionResult', selection);
+  t.same(selection.unmatched, ['nosuch9']);
+  t.ok(selection.patterns.includes('nosuch9'), 'the patterns given');
+  assertSchema('control#bgpResult', await c.request('bgp'));
+  assertSchema('control#configResult', await c.request('config'));
   const refused = await c.request('clear', {}).then(
     () => null,
     (err: unknown) => err,
   );
   t.ok(refused instanceof ControlError && /admin socket only/.test(refused.message), 'the control socket refuses clear');
+  t.equal(refused instanceof ControlError && refused.remoteCode, 'forbidden', 'coded forbidden');
+  t.equal(schemaErrors('control#errorResponse', { id: 1, error: { code: 'forbidden', message: 'x' } }), null, 'a code control.schema.json lists');
   c.close();
   const cleared = await runLsoeIn(p.nsA, ['clear', '-i', p.a.ifname, ...sock]);
   t.equal(cleared.code, 0, cleared.stderr);
   t.equal(cleared.stdout, `1 session cleared on ${p.a.ifname}\n`);
   const none = await runLsoeIn(p.nsA, ['clear', '--peer', '02:00:00:00:00:99', '--json', ...sock]);
-  t.same(plainLines(none.stdout), [{ cleared: 0 }]);
+  t.same(jsonLines(none.stdout, 'clear'), [{ cleared: 0 }]);
   await eventually(async () => (await da.sessions()).some((s) => s.state === 'open'), 20000, 'the session to open again');
-  const after = plainLines((await runLsoeIn(p.nsA, ['neighbors', '--json', ...sock])).stdout)[0]!;
+  const after = jsonLines((await runLsoeIn(p.nsA, ['neighbors', '--json', ...sock])).stdout, 'neighbors')[0]!;
   t.match(after.neighbors, [{ peerMac: p.b.mac, state: 'open', flaps: 1, lastDown: { reason: 'admin' } }]);
 });
 
