@@ -158,6 +158,8 @@ t.test('a daemon pair: A with metrics on loopback, B on its address with the loo
     t.equal(schemaErrors('control#announcedResult', encaps.announced), null, 'encaps.announced schema');
     t.equal(schemaErrors('control#countersResult', counters), null, 'counters schema');
     t.equal(schemaErrors('control#configResult', config), null, 'config schema');
+    t.equal(schemaErrors('control#neighborsResult', neighbors), null, 'neighbors schema');
+    t.equal(schemaErrors('control#bgpResult', bgp), null, 'bgp schema');
     t.equal((await lg('sessions', '-X', 'POST', '-d', '{}')).status, 405, 'POST refused');
     t.equal((await lg('sessions', '-X', 'DELETE')).status, 405, 'DELETE refused');
     t.equal((await lg('nope')).status, 404, 'unknown page');
