@@ -45,6 +45,6 @@ t.test('bgp-router-id other than our lowest loopback IPv4: refused at start', as
   await addr(a, 'lo', '10.255.0.1/32', '10.255.0.9/32');
   const r = await runLsoeIn(a, ['daemon', '--no-socket', '--bgp-peer', '198.51.100.2', '--bgp-asn', '65000', '--bgp-router-id', '10.255.0.9']);
   t.equal(r.code, 2);
-  t.match(r.stderr, /^lsoe: bgp-router-id 10\.255\.0\.9 is refused: it must be our lowest loopback IPv4, 10\.255\.0\.1/);
+  t.match(r.stderr, /^lsoe: daemon: bgp-router-id 10\.255\.0\.9 is refused: it must be our lowest loopback IPv4, 10\.255\.0\.1/);
   t.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack');
 });
