@@ -202,6 +202,6 @@ t.test('metrics-listen from the file: a reload moves the listener and turns the 
   // another daemon in the same namespace cannot have that port: it says so and exits 1
   const second = await runLsoeIn(p.nsA, ['daemon', '--no-socket', '-i', p.a.ifname, '--metrics', '9718']);
   t.equal(second.code, 1);
-  t.match(second.stderr, /(^|\n)lsoe: metrics-listen: cannot listen on 127\.0\.0\.1:9718: EADDRINUSE\n$/, 'one line saying what and where');
+  t.match(second.stderr, /(^|\n)lsoe: daemon: metrics-listen: cannot listen on 127\.0\.0\.1:9718: address already in use\n$/, 'one line saying what and where');
   t.notMatch(second.stderr, /\n\s+at /, 'no stack');
 });
