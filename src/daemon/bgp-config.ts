@@ -89,6 +89,14 @@ export function parseRemoteAsn(text: string): RemoteAsn {
   return out;
 }
 
+/** Back to the configuration's spelling (`lsoe config`, the control socket); null = not set. */
+export function remoteAsnText(r: RemoteAsn): string | null {
+  const items = Object.entries(r.byInterface).map(([ifname, asn]) => `${ifname}=${asn}`);
+  if (items.length === 0) return r.fallback === null ? null : String(r.fallback);
+  if (r.fallback !== null) items.push(`*=${r.fallback}`);
+  return items.join(', ');
+}
+
 export function remoteAsnFor(r: RemoteAsn, ifname: string, ours: number): number {
   return r.byInterface[ifname] ?? r.fallback ?? ours;
 }

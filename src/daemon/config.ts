@@ -5,7 +5,7 @@
 import { EthertypeError, readEthertype } from '../ethertype.js';
 import { parseLocalId } from '../render/local-id.js';
 import { peerText, type PeerAddress } from '../bgp/speaker.js';
-import { parseAsn, parseHoldTime, parseInstanceId, parsePeers, parseRemoteAsn, parseRouterId, type RemoteAsn } from './bgp-config.js';
+import { parseAsn, parseHoldTime, parseInstanceId, parsePeers, parseRemoteAsn, parseRouterId, remoteAsnText, type RemoteAsn } from './bgp-config.js';
 import { ConfigError } from './config-error.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
 import { globToRegExp } from './glob.js';
@@ -309,7 +309,9 @@ export function configToRecord(c: DaemonConfig, extra: Record<string, unknown> =
           ? v.toString()
           : k.key === 'bgp-peer'
             ? (v as PeerAddress[]).map(peerText)
-            : v;
+            : k.key === 'bgp-ls-remote-asn'
+              ? remoteAsnText(v as RemoteAsn)
+              : v;
   }
   return { ...out, ...extra };
 }

@@ -7,6 +7,7 @@ import type { Exporter } from './exporter.js';
 import { parseListenAddress } from './listen-address.js';
 import { route } from './routes.js';
 import type { ControlExtensions } from '../ctl/handlers.js';
+import { systemErrorText } from '../cli-context.js';
 
 export interface MetricsLog {
   info(message: string): void;
@@ -70,7 +71,7 @@ export class MetricsService {
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
     return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${listen}: ${err.code ?? err.message}`)));
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${listen}: ${systemErrorText(err)}`)));
       server.listen({ host, port }, () => {
         server.removeAllListeners('error');
         server.on('error', (err) => this.log.error(`metrics listener: ${err.message}`));

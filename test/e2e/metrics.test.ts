@@ -158,8 +158,6 @@ t.test('a daemon pair: A with metrics on loopback, B on its address with the loo
     t.equal(schemaErrors('control#announcedResult', encaps.announced), null, 'encaps.announced schema');
     t.equal(schemaErrors('control#countersResult', counters), null, 'counters schema');
     t.equal(schemaErrors('control#configResult', config), null, 'config schema');
-    t.equal(schemaErrors('control#neighborsResult', neighbors), null, 'neighbors schema');
-    t.equal(schemaErrors('control#bgpResult', bgp), null, 'bgp schema');
     t.equal((await lg('sessions', '-X', 'POST', '-d', '{}')).status, 405, 'POST refused');
     t.equal((await lg('sessions', '-X', 'DELETE')).status, 405, 'DELETE refused');
     t.equal((await lg('nope')).status, 404, 'unknown page');
@@ -204,6 +202,6 @@ t.test('metrics-listen from the file: a reload moves the listener and turns the 
   // another daemon in the same namespace cannot have that port: it says so and exits 1
   const second = await runLsoeIn(p.nsA, ['daemon', '--no-socket', '-i', p.a.ifname, '--metrics', '9718']);
   t.equal(second.code, 1);
-  t.match(second.stderr, /(^|\n)lsoe: daemon: metrics-listen: cannot listen on 127\.0\.0\.1:9718: EADDRINUSE\n$/, 'one line saying what and where');
+  t.match(second.stderr, /(^|\n)lsoe: daemon: metrics-listen: cannot listen on 127\.0\.0\.1:9718: address already in use\n$/, 'one line saying what and where');
   t.notMatch(second.stderr, /\n\s+at /, 'no stack');
 });

@@ -133,7 +133,8 @@ t.test('the operator and bgp records: the schemas follow the code', async (t) =>
   // config: a key the daemon gains must be described (KEYS is the one list of them)
   const cfg = JSON.parse(readFileSync(path.join(SCHEMA_DIR, 'config.schema.json'), 'utf8')) as { $defs: { config: { required: string[] } } };
   t.same([...cfg.$defs.config.required].sort(), [...KEYS.map((k) => k.key), 'effective-local-id'].sort(), 'config.schema.json has every configuration key');
-  t.not(schemaErrors('config', { ...CONFIG, 'bgp-ls-remote-asn': { byInterface: { eth0: 65001 } } }), null, 'bgp-ls-remote-asn keeps its fallback key');
+  t.equal(schemaErrors('config', { ...CONFIG, 'bgp-ls-remote-asn': 'eth0=65001, *=65002' }), null, 'bgp-ls-remote-asn as in the file');
+  t.not(schemaErrors('config', { ...CONFIG, 'bgp-ls-remote-asn': { byInterface: { eth0: 65001 }, fallback: null } }), null, 'not as the daemon holds it');
   // control: every error code the daemon sends is listed; the new results are results
   const ctl = JSON.parse(readFileSync(path.join(SCHEMA_DIR, 'control.schema.json'), 'utf8')) as { $defs: { errorResponse: { properties: { error: { properties: { code: { enum: string[] } } } } } } };
   t.same([...ctl.$defs.errorResponse.properties.error.properties.code.enum].sort(), Object.values(ERROR_CODES).sort(), 'every error code, forbidden and bad-params included');
