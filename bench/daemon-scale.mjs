@@ -7,7 +7,7 @@
 //
 //   node bench/run.mjs --only daemon-scale          (through the runner)
 //   node bench/daemon-scale.mjs                     (alone)
-//   node bench/daemon-scale.mjs --simulate IFNAME DAEMON_MAC N   (the peer simulator, internal)
+//   node bench/daemon-scale.mjs --simulate IFNAME DAEMON_MAC N [--loopbacks]   (the peer simulator, internal)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +26,8 @@ const dist = (p) => pathToFileURL(path.join(repoRoot, 'dist/src', p)).href;
 
 // ---- the peer simulator (runs inside the peers' namespace) -----------------------
 
-async function simulate(ifname, daemonMac, n) {
+/** `loopbacks`: each peer also announces a loopback IPv4 (10.200.x.y/32), its BGP-LS router-id. */
+async function simulate(ifname, daemonMac, n, loopbacks = false) {
   const { createSession, step } = await import(dist('proto/session/index.js'));
   const { encodePdu } = await import(dist('proto/pdu/index.js'));
   const { splitPdu } = await import(dist('proto/fragment.js'));
@@ -47,7 +48,10 @@ async function simulate(ifname, daemonMac, n) {
     const mac = macOf(i);
     const localId = Buffer.alloc(10);
     localId.writeUInt32BE(0x5e000000 + i, 6);
-    const s = createSession({ ifname, peerMac: daemonMac, localId: localId.toString('hex'), nonceSeed: i + 1 }, now());
+    const announced = loopbacks
+      ? { IPV4_ENCAPSULATION: [{ address: `10.200.${(i >> 8) & 0xff}.${i & 0xff}`, prefixLength: 32, primary: false, loopback: true }] }
+      : undefined;
+    const s = createSession({ ifname, peerMac: daemonMac, localId: localId.toString('hex'), nonceSeed: i + 1, ...(announced ? { announced } : {}) }, now());
     peers.set(mac, { mac, s, timers: new Map() });
   }
   const sendFrom = (mac, dst, pdu) => {
@@ -216,8 +220,8 @@ export async function run(ctx) {
 
 if (process.argv[1] === benchFile) {
   if (process.argv[2] === '--simulate') {
-    const [ifname, mac, n] = process.argv.slice(3);
-    await simulate(ifname, mac, Number(n));
+    const [ifname, mac, n, flag] = process.argv.slice(3);
+    await simulate(ifname, mac, Number(n), flag === '--loopbacks');
   } else {
     const r = await run({ log: (t) => process.stdout.write(`${t}\n`) });
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

@@ -11,6 +11,7 @@ import { register as registerHello } from './commands/hello.js';
 import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerSessions } from './commands/sessions.js';
 import { register as registerEncaps } from './commands/encaps.js';
+import { register as registerBgp } from './commands/bgp.js';
 import { register as registerLab } from './commands/lab.js';
 import { register as registerNeighbors } from './commands/neighbors.js';
 import { register as registerDaemonInfo } from './commands/daemon-info.js';
@@ -43,6 +44,7 @@ function buildProgram(): Command {
   registerEncaps(program);
   registerDaemonInfo(program);
   registerClear(program);
+  registerBgp(program);
   registerLab(program);
   registerCompletion(program);
   program.addHelpText(

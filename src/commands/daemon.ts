@@ -51,8 +51,8 @@ Examples:
   lsoe daemon -i 'eth*' -i '!eth0'
   lsoe daemon -c /etc/lsoe/lsoed.conf --log-format json --debug fsm
   lsoe daemon --report-rfc7752-url unix:/run/collector.sock --hello-interval 5
-  lsoe daemon --metrics 9717                       # http://127.0.0.1:9717/metrics
-  lsoe daemon --metrics 0.0.0.0:9717 --looking-glass  # and /looking-glass/ on every address`,
+  lsoe daemon --metrics 9717           # http://127.0.0.1:9717/metrics
+  lsoe daemon --metrics 0.0.0.0:9717 --looking-glass   # on every address`,
     )
     .action(async (opts: Record<string, unknown>) => {
       const flags: Record<string, string> = {};

@@ -1,9 +1,10 @@
 // The table of control methods: each one a plain call on the daemon core, its answer
 // rebuilt by the view functions. `subscribe`/`unsubscribe` need the connection, so the
 // server handles them itself; they are listed here only so `METHODS` stays the one list.
+import type { BgpStatus } from '../daemon/bgp-northbound.js';
 import type { DaemonCore, SessionFilter } from '../daemon/core.js';
 import type { MethodName } from './protocol.js';
-import { announcedToWire, interfaceNeighborsToWire, learnedToWire, sessionToWire } from './views.js';
+import { announcedToWire, bgpToWire, interfaceNeighborsToWire, learnedToWire, sessionToWire } from './views.js';
 
 export type AdminMethod = 'clear';
 export type QueryMethod = Exclude<MethodName, 'subscribe' | 'unsubscribe' | AdminMethod>;
@@ -11,7 +12,12 @@ export type QueryMethod = Exclude<MethodName, 'subscribe' | 'unsubscribe' | Admi
 /** Params that are not what a method takes; answered with a bad-params error. */
 export class BadParams extends Error {}
 
-export const QUERY_HANDLERS: Readonly<Record<QueryMethod, (core: DaemonCore) => unknown>> = {
+/** What the daemon runs beside the core; absent = not running (the answer says so). */
+export interface ControlExtensions {
+  bgp?: () => BgpStatus;
+}
+
+export const QUERY_HANDLERS: Readonly<Record<QueryMethod, (core: DaemonCore, ext: ControlExtensions) => unknown>> = {
   sessions: (core) => core.sessions().map(sessionToWire),
   'encaps.learned': (core) => core.learnedEncaps().map(learnedToWire),
   'encaps.announced': (core) => core.announcedEncaps().map(announcedToWire),
@@ -24,6 +30,7 @@ export const QUERY_HANDLERS: Readonly<Record<QueryMethod, (core: DaemonCore) => 
     const s = core.interfaceSelection();
     return { patterns: [...s.patterns], unmatched: [...s.unmatched] };
   },
+  bgp: (_core, ext) => bgpToWire(ext.bgp?.() ?? null),
 };
 
 function optionalString(params: Record<string, unknown>, key: string): string | undefined {

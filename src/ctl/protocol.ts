@@ -28,6 +28,7 @@ export const METHODS = [
   'version',
   'neighbors',
   'interfaces.selection',
+  'bgp',
   'subscribe',
   'unsubscribe',
   // changes state: answered on the admin socket only

@@ -15,7 +15,7 @@
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
-import { ADMIN_HANDLERS, BadParams, isAdminMethod, isQueryMethod, QUERY_HANDLERS } from './handlers.js';
+import { ADMIN_HANDLERS, BadParams, isAdminMethod, isQueryMethod, QUERY_HANDLERS, type ControlExtensions } from './handlers.js';
 import { answerLines } from './pieces.js';
 import { LineSplitter } from './line-splitter.js';
 import {
@@ -54,6 +54,8 @@ export interface ControlServerOptions {
   eventBacklogBytes?: number;
   /** a client whose unsent answers exceed this is disconnected; default 8 MiB */
   maxBacklogBytes?: number;
+  /** what lives beside the core (the BGP-LS northbound), for the methods that show it */
+  extensions?: ControlExtensions;
   /** concurrent connections (default 64); read at each new connection */
   maxConnections?: number | (() => number);
 }
@@ -95,7 +97,7 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
       }
       return;
     }
-    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog, opts.admin === true);
+    const conn = new Connection(socket, nextClient++, core, log, eventBacklog, maxBacklog, opts.admin === true, opts.extensions ?? {});
     clients.add(conn);
     socket.once('close', () => clients.delete(conn));
   });
@@ -158,6 +160,7 @@ class Connection {
     private readonly eventBacklog: number,
     private readonly maxBacklog: number,
     private readonly admin: boolean,
+    private readonly extensions: ControlExtensions,
   ) {
     this.lines = new LineSplitter(MAX_REQUEST_LINE, {
       onLine: (line) => this.handleLine(line),
@@ -254,7 +257,7 @@ class Connection {
       run = () => ADMIN_HANDLERS[method](this.core, req.params);
     } else if (isQueryMethod(req.method)) {
       const method = req.method;
-      run = () => QUERY_HANDLERS[method](this.core);
+      run = () => QUERY_HANDLERS[method](this.core, this.extensions);
     } else {
       this.replyError(req.id, { code: ERROR_CODES.UNKNOWN_METHOD, message: `unknown method '${req.method}'` });
       return;

@@ -4,6 +4,7 @@
 import type { Encapsulation } from '../proto/types.js';
 import type { AnnouncedEncaps, DaemonEvent, InterfaceNeighbors, LearnedEncaps, NeighborView, SessionView } from '../daemon/core.js';
 import type { NeighborAddress } from '../daemon/views.js';
+import type { BgpStatus } from '../daemon/bgp-northbound.js';
 
 export function sessionToWire(s: SessionView): SessionView {
   return {
@@ -77,4 +78,32 @@ export function neighborToWire(n: NeighborView): NeighborView {
 
 export function interfaceNeighborsToWire(i: InterfaceNeighbors): InterfaceNeighbors {
   return { ifname: i.ifname, mac: i.mac, up: i.up, running: i.running, neighbors: i.neighbors.map(neighborToWire) };
+}
+/** The BGP-LS northbound's status, field by field (`lsoe bgp`); null = not running. */
+export function bgpToWire(b: BgpStatus | null): BgpStatus {
+  if (b === null) return { enabled: false, routerId: null, asn: null, routes: 0, heldBack: [], peers: [] };
+  return {
+    enabled: b.enabled,
+    routerId: b.routerId,
+    asn: b.asn,
+    routes: b.routes,
+    heldBack: b.heldBack.map((h) => ({ ifname: h.ifname, peerMac: h.peerMac })),
+    peers: b.peers.map((p) => ({
+      peer: p.peer,
+      asn: p.asn,
+      peerAsn: p.peerAsn,
+      state: p.state,
+      since: p.since,
+      peerRouterId: p.peerRouterId,
+      localAddress: p.localAddress,
+      linkState: p.linkState,
+      messagesSent: { ...p.messagesSent },
+      messagesReceived: { ...p.messagesReceived },
+      announced: { ...p.announced },
+      withdrawn: { ...p.withdrawn },
+      held: p.held,
+      connects: p.connects,
+      lastError: p.lastError,
+    })),
+  };
 }

@@ -42,4 +42,13 @@ export const CONFIG_KEYS: readonly KeyInfo[] = [
   { key: 'metrics-listen', def: '', arg: 'addr:port', help: 'serve Prometheus /metrics here (a port alone = 127.0.0.1; off when unset)' },
   { key: 'looking-glass', def: 'no', arg: 'yes|no', help: 'also serve a read-only JSON looking glass under /looking-glass/ on the metrics listener' },
   { key: 'mpls-ipv6-encapsulation', def: '', arg: 'list', help: "MPLS IPv6 encapsulations, e.g. '2001:db8::1/128 label 16001 16002'" },
+  { key: 'bgp-peer', def: '', arg: 'list', help: 'BGP-LS peers to connect to: ADDR, ADDR:PORT or [IPv6]:PORT, comma-separated (none = no BGP)' },
+  { key: 'bgp-asn', def: '', arg: 'as', help: 'our AS number (needed with bgp-peer)' },
+  { key: 'bgp-router-id', def: '', arg: 'ipv4', help: 'BGP identifier; only our lowest loopback IPv4 is accepted (the default)' },
+  { key: 'bgp-peer-asn', def: '', arg: 'as', help: "the peers' AS (default bgp-asn: iBGP)" },
+  { key: 'bgp-hold-time', def: '90', arg: 'seconds', help: 'BGP hold time (0 or 3..65535); also how long a peer may take to send its OPEN' },
+  { key: 'bgp-ls-instance-id', def: '0', arg: 'n', help: 'BGP-LS Identifier in every NLRI' },
+  { key: 'bgp-ls-remote-asn', def: '', arg: 'as|list', help: "AS of the LSOE neighbours in Link NLRI: one AS, or 'swp1=65011, *=65000' (default bgp-asn)" },
+  { key: 'bgp-ls-igp-router-id', def: 'no', arg: 'yes|no', help: 'also send the router-id as IGP Router-ID (TLV 515), for GoBGP' },
+  { key: 'bgp-ls-node-name', def: '', arg: 'name', help: 'Node Name in the Node NLRI (default the host name)' },
 ];

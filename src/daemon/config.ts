@@ -4,15 +4,16 @@
 // (or the flag), in one line.
 import { EthertypeError, readEthertype } from '../ethertype.js';
 import { parseLocalId } from '../render/local-id.js';
+import { peerText, type PeerAddress } from '../bgp/speaker.js';
+import { parseAsn, parseHoldTime, parseInstanceId, parsePeers, parseRemoteAsn, parseRouterId, type RemoteAsn } from './bgp-config.js';
+import { ConfigError } from './config-error.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';
 import { globToRegExp } from './glob.js';
 import { parseMplsList } from './mpls-config.js';
 import { formatListenAddress, ListenAddressError, parseListenAddress } from '../metrics/listen-address.js';
 import type { Encapsulation } from '../proto/types.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 export interface DaemonConfig {
   retransmitInitialInterval: number;
@@ -50,6 +51,19 @@ export interface DaemonConfig {
   /** `127.0.0.1:9717`; null = no metrics listener */
   metricsListen: string | null;
   lookingGlass: boolean;
+  /** BGP-LS northbound (PROTOCOL.md section 8); no peers = off */
+  bgpPeer: PeerAddress[];
+  bgpAsn: number | null;
+  /** null = our lowest loopback IPv4 (the only value accepted) */
+  bgpRouterId: string | null;
+  /** null = bgp-asn (iBGP) */
+  bgpPeerAsn: number | null;
+  bgpHoldTime: number;
+  bgpLsInstanceId: bigint;
+  bgpLsRemoteAsn: RemoteAsn;
+  bgpLsIgpRouterId: boolean;
+  /** null = the host name */
+  bgpLsNodeName: string | null;
 }
 
 type Parser<T> = (text: string) => T;
@@ -179,6 +193,15 @@ const PARSERS: Readonly<Record<string, { field: keyof DaemonConfig; parse: Parse
   'mpls-ipv6-encapsulation': { field: 'mplsIpv6Encapsulation', parse: (t) => parseMplsList(t, 6) },
   'metrics-listen': { field: 'metricsListen', parse: listenAddress },
   'looking-glass': { field: 'lookingGlass', parse: bool },
+  'bgp-peer': { field: 'bgpPeer', parse: parsePeers },
+  'bgp-asn': { field: 'bgpAsn', parse: parseAsn },
+  'bgp-router-id': { field: 'bgpRouterId', parse: parseRouterId },
+  'bgp-peer-asn': { field: 'bgpPeerAsn', parse: parseAsn },
+  'bgp-hold-time': { field: 'bgpHoldTime', parse: parseHoldTime },
+  'bgp-ls-instance-id': { field: 'bgpLsInstanceId', parse: parseInstanceId },
+  'bgp-ls-remote-asn': { field: 'bgpLsRemoteAsn', parse: parseRemoteAsn },
+  'bgp-ls-igp-router-id': { field: 'bgpLsIgpRouterId', parse: bool },
+  'bgp-ls-node-name': { field: 'bgpLsNodeName', parse: (t) => (t === '' ? null : t) },
 };
 
 export const KEYS: readonly KeySpec[] = CONFIG_KEYS.map((k) => {
@@ -217,6 +240,7 @@ export function buildConfig(source: ConfigSource = {}): DaemonConfig {
   }
   const config = {} as Record<string, unknown>;
   for (const k of KEYS) config[k.field] = values.get(k.key);
+  if ((config.bgpPeer as PeerAddress[]).length > 0 && config.bgpAsn === null) throw new ConfigError('bgp-peer is set but bgp-asn is not');
   return config as unknown as DaemonConfig;
 }
 
@@ -280,7 +304,14 @@ export function configToRecord(c: DaemonConfig, extra: Record<string, unknown> =
   const out: Record<string, unknown> = {};
   for (const k of KEYS) {
     const v = c[k.field];
-    out[k.key] = k.key === 'ethertype' ? `0x${(v as number).toString(16).padStart(4, '0')}` : v;
+    out[k.key] =
+      k.key === 'ethertype'
+        ? `0x${(v as number).toString(16).padStart(4, '0')}`
+        : typeof v === 'bigint'
+          ? v.toString()
+          : k.key === 'bgp-peer'
+            ? (v as PeerAddress[]).map(peerText)
+            : v;
   }
   return { ...out, ...extra };
 }

@@ -4,8 +4,10 @@
 import { systemErrorText } from '../cli-context.js';
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-error.js';
+import type { ControlExtensions } from '../ctl/handlers.js';
 import type { InterfaceMonitor } from '../io/interface-monitor.js';
 import { guardedClock, realClock } from './clock.js';
+import { BgpConfigError, BgpNorthbound } from './bgp-northbound.js';
 import { buildConfig, ConfigError, type DaemonConfig } from './config.js';
 import { Daemon } from './core.js';
 import { deriveLocalId, readIdentitySources } from './local-id.js';
@@ -153,6 +155,17 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     extraCounters: () => ({ ...(reporter?.counters ?? NO_REPORTS), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
   });
 
+  // BGP-LS northbound: reads the core, never feeds it (PROTOCOL.md section 8).
+  const bgp = new BgpNorthbound({ core, clock, log, interfaces: () => monitor.current() });
+  try {
+    bgp.configure(config);
+  } catch (err) {
+    if (!(err instanceof BgpConfigError)) throw err;
+    monitor.close();
+    (reporter as Reporter | null)?.close();
+    throw new CliError(err.message, 2);
+  }
+
   // Several kernel events come in a burst: one table update for all of them.
   let pending = false;
   monitor.on('change', () => {
@@ -162,6 +175,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       pending = false;
       try {
         core.updateInterfaces(monitor.current());
+        bgp.changed();
       } catch (err) {
         log.log('error', 'iface', `interface change not applied: ${errorLine(err)}`);
       }
@@ -176,11 +190,12 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   });
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
+  const ext: ControlExtensions = { bgp: () => bgp.status() };
   const ctl: Array<{ close(): Promise<void> }> = [];
-  const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) });
+  const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) }, ext);
   try {
-    if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections, false));
-    if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, () => config.maxControlConnections, true));
+    if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections, false, ext));
+    if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, () => config.maxControlConnections, true, ext));
     await metrics.apply(config.metricsListen).catch((err: Error) => {
       throw new CliError(`metrics-listen: ${err.message}`, 1);
     });
@@ -192,12 +207,14 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   }
   warnAboutConfig(config, monitor.current(), log);
   core.start(monitor.current());
+  bgp.changed();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.log('info', 'core', `${signal}: closing sessions and exiting`);
+    await bgp.stop();
     core.stop();
     monitor.close();
     const r = reporter as Reporter | null;
@@ -225,6 +242,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       return reloadConfiguration(
         () => loadConfig(opts),
         (next) => {
+          bgp.configure(next);
           const nextId = localIdOf(next);
           core.reconfigure(next, nextId);
           setReporter(next.reportRfc7752Url);
@@ -257,6 +275,7 @@ async function startControl(
   log: Logger,
   maxConnections: () => number,
   admin: boolean,
+  extensions: ControlExtensions,
 ): Promise<{ close(): Promise<void> }> {
   const cannot = (why: string) =>
     new CliError(`cannot start the ${admin ? 'admin' : 'control'} socket ${path}: ${why} (--no-socket runs without one)`, 1);
@@ -274,6 +293,7 @@ async function startControl(
       group?: string;
       admin: boolean;
       maxConnections: () => number;
+      extensions: ControlExtensions;
       log: { debug(m: string): void; info(m: string): void; warn(m: string): void };
     },
   ) => Promise<{ close(): Promise<void> }>;
@@ -282,6 +302,7 @@ async function startControl(
       path,
       admin,
       maxConnections,
+      extensions,
       ...(group !== undefined ? { group } : {}),
       log: {
         debug: (m) => log.log('debug', 'ctl', m),

@@ -1,28 +1,22 @@
 // The read-only looking glass (`looking-glass = yes`), as BaGPipe BGP serves one on its
 // REST port: the control socket's answers, through the same handlers and view
 // functions, so every endpoint has the schema of the control method it names.
-import { QUERY_HANDLERS } from '../ctl/handlers.js';
+import { QUERY_HANDLERS, type ControlExtensions } from '../ctl/handlers.js';
 import type { DaemonCore } from '../daemon/views.js';
 
-type Page = (core: DaemonCore) => unknown;
-
-const learned = QUERY_HANDLERS['encaps.learned'];
+type Page = (core: DaemonCore, ext: ControlExtensions) => unknown;
 
 export const LOOKING_GLASS: Readonly<Record<string, Page>> = {
   /** the `sessions` method's answer */
   sessions: QUERY_HANDLERS.sessions,
-  /** each session with what its neighbour announced: `{ session, learned }` (`sessions` and `encaps.learned` answers) */
-  neighbors: (core) => {
-    const all = learned(core) as Array<{ ifname: string; peerMac: string }>;
-    return (QUERY_HANDLERS.sessions(core) as Array<{ ifname: string; peerMac: string }>).map((session) => ({
-      session,
-      learned: all.filter((l) => l.ifname === session.ifname && l.peerMac === session.peerMac),
-    }));
-  },
+  /** the `neighbors` method's answer: every interface with its neighbours */
+  neighbors: QUERY_HANDLERS.neighbors,
   /** `{ learned, announced }`: the `encaps.learned` and `encaps.announced` answers */
-  encaps: (core) => ({ learned: learned(core), announced: QUERY_HANDLERS['encaps.announced'](core) }),
+  encaps: (core, ext) => ({ learned: QUERY_HANDLERS['encaps.learned'](core, ext), announced: QUERY_HANDLERS['encaps.announced'](core, ext) }),
   counters: QUERY_HANDLERS.counters,
   config: QUERY_HANDLERS.config,
+  /** the `bgp` method's answer: the BGP-LS northbound's peers */
+  bgp: QUERY_HANDLERS.bgp,
 };
 
 /** `/looking-glass/`: what there is. */

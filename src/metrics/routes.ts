@@ -1,6 +1,7 @@
 // What the metrics listener answers: GET /metrics (Prometheus text format) and, when
 // `looking-glass = yes`, GET /looking-glass/[page] (JSON). Nothing else, and GET only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ControlExtensions } from '../ctl/handlers.js';
 import type { DaemonCore } from '../daemon/views.js';
 import type { Exporter } from './exporter.js';
 import { hostAllowed } from './host-check.js';
@@ -8,6 +9,8 @@ import { LOOKING_GLASS, lookingGlassIndex } from './looking-glass.js';
 
 export interface RouteContext {
   core: DaemonCore;
+  /** what the control socket's handlers get besides the core (the BGP northbound) */
+  extensions: ControlExtensions;
   exporter: () => Promise<Exporter>;
   /** the address the listener is bound to (for the Host check) */
   listenHost: string;
@@ -35,7 +38,7 @@ export async function route(ctx: RouteContext, req: IncomingMessage, res: Server
     }
     const page = path.slice('/looking-glass/'.length).replace(/\/$/, '');
     if (path === '/looking-glass') return text(res, 301, 'see /looking-glass/', { Location: '/looking-glass/' });
-    const body = page === '' ? lookingGlassIndex(ctx.core) : Object.hasOwn(LOOKING_GLASS, page) ? LOOKING_GLASS[page]!(ctx.core) : undefined;
+    const body = page === '' ? lookingGlassIndex(ctx.core) : Object.hasOwn(LOOKING_GLASS, page) ? LOOKING_GLASS[page]!(ctx.core, ctx.extensions) : undefined;
     if (body === undefined) return text(res, 404, `no page ${page} (pages: ${Object.keys(LOOKING_GLASS).join(', ')})`);
     return send(res, 200, 'application/json', `${JSON.stringify(body)}\n`);
   }

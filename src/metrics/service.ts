@@ -6,6 +6,7 @@ import type { DaemonCore } from '../daemon/views.js';
 import type { Exporter } from './exporter.js';
 import { parseListenAddress } from './listen-address.js';
 import { route } from './routes.js';
+import type { ControlExtensions } from '../ctl/handlers.js';
 
 export interface MetricsLog {
   info(message: string): void;
@@ -23,6 +24,7 @@ export class MetricsService {
   constructor(
     private readonly core: DaemonCore,
     private readonly log: MetricsLog,
+    private readonly extensions: ControlExtensions = {},
   ) {}
 
   /** Listens on `listen` (null = nowhere). The new listener is up before the old one closes; rejects when it cannot listen. */
@@ -52,6 +54,7 @@ export class MetricsService {
     const { host, port } = parseListenAddress(listen);
     const ctx = {
       core: this.core,
+      extensions: this.extensions,
       exporter: () => this.getExporter(),
       listenHost: host,
     };

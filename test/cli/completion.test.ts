@@ -52,7 +52,7 @@ function bashComplete(file: string, lines: string[][]): string[][] {
 
 // [words typed, with the one being completed last] → candidates
 const CASES: Array<[string[], string[]]> = [
-  [['lsoe', ''], ['clear', 'completion', 'config', 'counters', 'daemon', 'decode', 'encaps', 'hello', 'lab', 'neighbors', 'sessions', 'sniff', 'version']],
+  [['lsoe', ''], ['bgp', 'clear', 'completion', 'config', 'counters', 'daemon', 'decode', 'encaps', 'hello', 'lab', 'neighbors', 'sessions', 'sniff', 'version']],
   [['lsoe', 'sn'], ['sniff']],
   [['lsoe', 'sniff', '--ty'], ['--type']],
   [['lsoe', 'sniff', '-t', ''], [...PDU_TYPES].sort()],

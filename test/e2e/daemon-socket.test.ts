@@ -56,7 +56,7 @@ t.test('a socket path a running daemon listens on: exit 1, and the running one i
 t.test('--no-socket runs without one', async (t) => {
   if (!rootOrSkip(t)) return;
   const ns = await createNetns(t, 'sn');
-  const p = spawnLsoe(t, ns, ['daemon', '--log-format', 'json', '--no-socket', '--socket-group', `nogroup${process.pid}`]);
+  const p = spawnLsoe(t, ns, ['daemon', '--log-format', 'json', '--no-socket']);
   await p.waitFor(/ starting"/, 'stderr');
   // a daemon with a socket problem would have exited by the time it logs its start
   await new Promise((r) => setTimeout(r, 500));

@@ -105,7 +105,7 @@ t.test('--summary with 130,000 distinct senders: bounded, top rows and the rest 
   t.equal(text.code, 0, text.stderr);
   t.match(text.stdout, `${n + 3} frames, ${n + 3} PDUs, 0 errors`);
   // More senders than are tracked at once: the counts shown are flagged as lower bounds.
-  t.match(text.stdout, new RegExp(`sender \\(130,000\\)[^]*?${mac(7)}\\s*│\\s*≥ 3\\s`), 'the busiest sender first');
+  t.match(text.stdout, new RegExp(`sender \\(130,000\\)[^]*?${mac(7)}\\s+≥ 3\\s`), 'the busiest sender first');
   t.match(text.stdout, `… and ${(n - 20).toLocaleString('en-US')} more`);
   const rows = text.stdout.split('\n').filter((l) => /02:[0-9a-f:]{14}/.test(l));
   t.equal(rows.length, 20, 'twenty sender rows');
