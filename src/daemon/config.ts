@@ -38,6 +38,7 @@ export interface DaemonConfig {
   maxSessionsPerInterface: number;
   maxNewSessionsPerSecond: number;
   reassemblyMaxBytesPerSender: number;
+  reassemblyMaxBytesPerInterface: number;
   reassemblyMaxBytesTotal: number;
   maxEncapsulationsPerType: number;
   maxEncapsulationBytesPerInterface: number;
@@ -180,6 +181,7 @@ const PARSERS: Readonly<Record<string, { field: keyof DaemonConfig; parse: Parse
   'max-sessions-per-interface': { field: 'maxSessionsPerInterface', parse: count(1, 1_000_000) },
   'max-new-sessions-per-second': { field: 'maxNewSessionsPerSecond', parse: count(1, 1_000_000) },
   'reassembly-max-bytes-per-sender': { field: 'reassemblyMaxBytesPerSender', parse: count(1500, 1 << 20) },
+  'reassembly-max-bytes-per-interface': { field: 'reassemblyMaxBytesPerInterface', parse: count(1500, 1 << 30) },
   'reassembly-max-bytes-total': { field: 'reassemblyMaxBytesTotal', parse: count(1500, 1 << 30) },
   'max-encapsulations-per-type': { field: 'maxEncapsulationsPerType', parse: count(1, MAX_ENTRIES_PER_PDU) },
   'max-encapsulation-bytes-per-interface': { field: 'maxEncapsulationBytesPerInterface', parse: count(65535, 1 << 30) },

@@ -18,6 +18,7 @@ import { TokenBucket } from './bounds.js';
 import { isoTime, type Clock, type TimerHandle } from './clock.js';
 import { configToRecord, timingOf, type DaemonConfig } from './config.js';
 import { bump, newCoreCounts, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
+import { sessionKey } from '../proto/session/index.js';
 import { listBytes } from './encaps-cap.js';
 import { InterfaceSet, type IfState, type LinkFactory } from './interface-set.js';
 import { NameSelector } from './glob.js';
@@ -184,6 +185,7 @@ export class Daemon implements DaemonCore {
     if (
       config.reassemblyTimeout !== old.reassemblyTimeout ||
       config.reassemblyMaxBytesPerSender !== old.reassemblyMaxBytesPerSender ||
+      config.reassemblyMaxBytesPerInterface !== old.reassemblyMaxBytesPerInterface ||
       config.reassemblyMaxBytesTotal !== old.reassemblyMaxBytesTotal
     ) {
       this.stream = this.newStream();
@@ -321,8 +323,16 @@ export class Daemon implements DaemonCore {
     return new LsoeStream({
       timeout: this.cfg.reassemblyTimeout,
       maxBytesPerSender: this.cfg.reassemblyMaxBytesPerSender,
+      maxBytesPerInterface: this.cfg.reassemblyMaxBytesPerInterface,
       maxBytesTotal: this.cfg.reassemblyMaxBytesTotal,
       maxSenders: Math.max(1024, this.cfg.maxSessions),
+      // an open session's one PDU is reserved: a flood of strangers' pieces cannot starve it
+      reserved: (ifname, src) =>
+        ifname !== undefined && this.sessionTable.get(sessionKey(ifname, src))?.s.phase === 'open',
+      onDrop: (reason) => {
+        this.count.reassemblyDropped++;
+        bump(this.count.reassemblyDroppedBy, reason);
+      },
     });
   }
 

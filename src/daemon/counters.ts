@@ -4,6 +4,7 @@
 import type { Refusal } from './bounds.js';
 import type { CloseReason } from '../proto/session/index.js';
 import type { PduTypeName } from '../proto/types.js';
+import type { ReassemblyDropReason } from '../proto/fragment.js';
 
 /** Why a received frame was dropped before any session saw it (PROTOCOL.md has no say: our policy). */
 export type FrameDropReason =
@@ -62,6 +63,9 @@ export interface CoreCounts {
   reportsCoalesced: number;
   /** log lines held back by per-neighbour limits */
   logLinesSuppressed: number;
+  /** partial PDUs let go by a reassembly bound (evicted to make room, or refused) */
+  reassemblyDropped: number;
+  reassemblyDroppedBy: Partial<Record<ReassemblyDropReason, number>>;
   hookErrors: number;
   frameErrors: number;
   pdusFromUnknownPeers: number;
@@ -135,6 +139,8 @@ export function newCoreCounts(): CoreCounts {
     localEncapsNotAnnounced: 0,
     reportsCoalesced: 0,
     logLinesSuppressed: 0,
+    reassemblyDropped: 0,
+    reassemblyDroppedBy: {},
     hookErrors: 0,
     frameErrors: 0,
     pdusFromUnknownPeers: 0,
@@ -159,5 +165,6 @@ export function snapshotCounts(c: CoreCounts): CoreCounts {
     pdusReceivedBy: { ...c.pdusReceivedBy },
     pdusSentBy: { ...c.pdusSentBy },
     sessionsDownBy: { ...c.sessionsDownBy },
+    reassemblyDroppedBy: { ...c.reassemblyDroppedBy },
   };
 }

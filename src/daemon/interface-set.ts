@@ -11,6 +11,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import type { DaemonConfig } from './config.js';
 import type { CoreCounts } from './counters.js';
 import { announcedFor, changedTypes, loopbackAddresses, selectsInterface, type EncapsTable } from './encaps-local.js';
+import { fitOnePdu } from './encaps-fit.js';
 import { NameSelector } from './glob.js';
 import { LogLimiter, type Logger } from './log.js';
 
@@ -29,6 +30,8 @@ export interface IfState {
   generation: number;
   active: boolean;
   announced: EncapsTable | null;
+  /** warned that our addresses do not all fit one PDU (once per interface) */
+  warnedTooMany: boolean;
   /** new sessions per second on this interface */
   readonly bucket: TokenBucket;
   readonly timers: Set<TimerHandle>;
@@ -131,6 +134,7 @@ export class InterfaceSet {
           generation: 0,
           active: false,
           announced: null,
+          warnedTooMany: false,
           bucket: new TokenBucket(this.cfg.maxNewSessionsPerSecond),
           timers: new Set(),
           retry: new Backoff(LINK_RETRY_FIRST, LINK_RETRY_MAX),
@@ -144,10 +148,24 @@ export class InterfaceSet {
         this.log.log('info', 'iface', `link down on ${st.name}: closing its sessions`, { ifname: st.name });
         this.deactivate(st);
       }
-      const next = announcedFor(info, loopback, mpls);
+      const fitted = fitOnePdu(announcedFor(info, loopback, mpls));
+      const next = fitted.table;
       const changed = changedTypes(st.announced, next);
       const hadTable = st.announced !== null;
       st.announced = next;
+      if (fitted.notAnnounced > 0 && (!hadTable || Object.keys(changed).length > 0)) {
+        // counted once per announcement made, not per re-read of the same table
+        this.count.localEncapsNotAnnounced += fitted.notAnnounced;
+        if (!st.warnedTooMany) {
+          st.warnedTooMany = true;
+          this.log.log(
+            'warning',
+            'iface',
+            `${st.name}: ${fitted.notAnnounced} local encapsulation(s) do not fit one PDU (${fitted.cut.join(', ')}); announcing primary, loopback, then the first others that fit`,
+            { ifname: st.name, notAnnounced: fitted.notAnnounced },
+          );
+        }
+      }
       if (hadTable && Object.keys(changed).length > 0) {
         this.log.log('info', 'iface', `addresses changed on ${st.name}: re-announcing ${Object.keys(changed).join(', ')}`, {
           ifname: st.name,

@@ -164,6 +164,13 @@ export const FAMILIES: readonly FamilyDef[] = [
     }),
   },
   { name: 'lsoe_reassembly_bytes', help: 'Octets held by pieces of PDUs waiting for the rest.', type: 'gauge', labels: [], ...single('reassemblyBytes') },
+  {
+    name: 'lsoe_reassembly_drops_total',
+    help: 'Partial PDUs let go by a reassembly bound, by reason: evicted-* (the oldest of a sender without an open session made room), refused-* (the piece itself was refused).',
+    type: 'counter',
+    labels: ['reason'],
+    ...perKey('reason', 'reassemblyDroppedBy'),
+  },
   { name: 'lsoe_reassembly_senders', help: 'Senders with pieces waiting.', type: 'gauge', labels: [], ...single('reassemblySenders') },
   {
     name: 'lsoe_encapsulations_learned',
@@ -226,6 +233,7 @@ export const FAMILIES: readonly FamilyDef[] = [
  */
 export const NOT_EXPORTED: readonly string[] = [
   'malformedFrames',
+  'reassemblyDropped',
   'framesDropped',
   'sessionsHeldDown',
   'pdusReceived',

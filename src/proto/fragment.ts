@@ -25,6 +25,27 @@ export function splitPdu(pdu: Buffer): Buffer[] {
   return frames;
 }
 
+/**
+ * What each held piece costs against the interface and total budgets on top of its
+ * payload: a piece with an empty payload still costs a frame record and a map slot,
+ * so a flood of empty pieces is bounded like any other.
+ */
+export const PIECE_OVERHEAD = 64;
+
+/** Why reassembly let go of a partial PDU (counted by the daemon, per reason). */
+export type ReassemblyDropReason =
+  /** another sender's oldest partial PDU made room (interface budget, total cap, sender slots) */
+  | 'evicted-interface'
+  | 'evicted-total'
+  | 'evicted-senders'
+  /** the sender's own piece was refused (nothing of a stranger left to evict) */
+  | 'refused-sender'
+  | 'refused-interface'
+  | 'refused-total'
+  | 'refused-senders'
+  /** frame number beyond the limit, or pieces that contradict each other */
+  | 'refused-pieces';
+
 export interface ReassemblyOptions {
   /** seconds a partial PDU may wait for its missing pieces (reassembly-timeout) */
   timeout?: number;
@@ -32,10 +53,22 @@ export interface ReassemblyOptions {
   maxFramesPerPdu?: number;
   /** payload octets held for one sender (a PDU's Length is 16 bits, so 65535 is enough) */
   maxBytesPerSender?: number;
-  /** payload octets held for all senders together */
+  /** octets (payload + PIECE_OVERHEAD per piece) held for the unreserved senders of one interface */
+  maxBytesPerInterface?: number;
+  /** octets (payload + PIECE_OVERHEAD per piece) held for all senders together, reserved ones included */
   maxBytesTotal?: number;
   /** senders with a partial PDU at the same time */
   maxSenders?: number;
+  /** told of every partial PDU let go because of a bound (the caller counts them) */
+  onDrop?: (reason: ReassemblyDropReason, sender: string) => void;
+}
+
+/** Where a piece comes from, as the caller knows it. */
+export interface PieceSource {
+  /** the budget it is charged to (the interface name) */
+  group: string;
+  /** the sender has an open session: its one PDU is reserved, never evicted for a stranger */
+  reserved: boolean;
 }
 
 export interface Reassembled {
@@ -47,13 +80,20 @@ export interface Reassembled {
 export interface ReassemblyStats {
   senders: number;
   frames: number;
+  /** payload octets held */
   bytes: number;
 }
 
 interface Partial {
   frames: (LsoeFrame | undefined)[];
   held: number;
+  /** payload octets */
   bytes: number;
+  /** payload + PIECE_OVERHEAD per piece: what the budgets see */
+  charged: number;
+  group: string;
+  /** decided when the first piece arrives (a session opening meanwhile does not change it) */
+  reserved: boolean;
   /** number of the frame with L, -1 until it arrives */
   lastNumber: number;
   /** when the first piece arrived: the partial expires at started + timeout */
@@ -61,7 +101,16 @@ interface Partial {
 }
 
 /**
- * Per-sender reassembly with bounded memory. Decisions where the draft is silent:
+ * Per-sender reassembly with bounded memory, fair between senders. Policy:
+ * - a sender with an open session (`reserved`) may always hold one maximum-size PDU:
+ *   its pieces are charged to the total cap only, and when that cap is reached the
+ *   oldest partial PDU of an unreserved sender is evicted to make room;
+ * - unreserved senders (strangers, opening sessions) share a budget per interface
+ *   (`group`) under the same total cap; when either is full the oldest unreserved
+ *   partial PDU (of that interface, or anywhere for the total cap) goes first, so a
+ *   flood of unfinished first pieces only ever evicts itself;
+ * - every piece costs PIECE_OVERHEAD besides its payload (empty pieces count).
+ * Decisions where the draft is silent:
  * - a single-frame PDU (number 0 with L) is returned at once, never stored, and
  *   leaves any partial PDU of that sender alone (it completes or times out);
  * - a frame whose number is already held replaces it (duplicate), including 0;
@@ -74,10 +123,17 @@ export class Reassembler {
   private readonly timeout: number;
   private readonly maxFramesPerPdu: number;
   private readonly maxBytesPerSender: number;
+  private readonly maxBytesPerInterface: number;
   private readonly maxBytesTotal: number;
   private readonly maxSenders: number;
+  private readonly onDrop: (reason: ReassemblyDropReason, sender: string) => void;
+  /** in order of first piece: the first unreserved entry is the oldest stranger */
   private readonly partials = new Map<string, Partial>();
+  /** unreserved partials per group, oldest first */
+  private readonly byGroup = new Map<string, Map<string, Partial>>();
+  private readonly groupCharged = new Map<string, number>();
   private totalBytes = 0;
+  private totalCharged = 0;
   private totalFrames = 0;
   /** earliest expiry among partials, so expire() is free when nothing is due */
   private nextDeadline = Infinity;
@@ -86,22 +142,24 @@ export class Reassembler {
     this.timeout = options.timeout ?? 1;
     this.maxFramesPerPdu = Math.min(options.maxFramesPerPdu ?? MAX_FRAMES, MAX_FRAMES);
     this.maxBytesPerSender = options.maxBytesPerSender ?? 0xffff;
+    this.maxBytesPerInterface = options.maxBytesPerInterface ?? 1024 * 1024;
     this.maxBytesTotal = options.maxBytesTotal ?? 4 * 1024 * 1024;
     this.maxSenders = options.maxSenders ?? 1024;
+    this.onDrop = options.onDrop ?? (() => undefined);
   }
 
   /**
    * Adds one decoded frame from `sender`. Returns the PDU when complete, null while
-   * pieces are missing; throws DecodeError('reassembly') when a bound is overflowed
-   * or the pieces contradict each other (that sender's partial PDU is dropped).
+   * pieces are missing; throws DecodeError('reassembly') when a bound refuses the
+   * piece or the pieces contradict each other (that sender's partial PDU is dropped).
+   * Without `source` the sender is unreserved and charged to the group ''.
    */
-  push(sender: string, frame: LsoeFrame, now: number): Reassembled | null {
+  push(sender: string, frame: LsoeFrame, now: number, source?: PieceSource): Reassembled | null {
     if (frame.last && frame.number === 0) {
       return { pdu: frame.payload, frames: [frame] };
     }
     if (frame.number >= this.maxFramesPerPdu) {
-      this.drop(sender);
-      throw this.error(sender, `frame number ${frame.number} beyond the ${this.maxFramesPerPdu}-frame limit`);
+      this.refuse(sender, 'refused-pieces', `frame number ${frame.number} beyond the ${this.maxFramesPerPdu}-frame limit`);
     }
     let p = this.partials.get(sender);
     if (p !== undefined && now - p.started > this.timeout) {
@@ -110,39 +168,50 @@ export class Reassembler {
       p = undefined;
     }
     if (p === undefined) {
-      if (this.partials.size >= this.maxSenders) {
-        throw this.error(sender, `more than ${this.maxSenders} senders reassembling at once`);
+      const reserved = source?.reserved ?? false;
+      if (this.partials.size >= this.maxSenders && !this.evictOldest(undefined, sender, 'evicted-senders')) {
+        this.refuse(sender, 'refused-senders', `more than ${this.maxSenders} senders reassembling at once`);
       }
-      p = { frames: [], held: 0, bytes: 0, lastNumber: -1, started: now };
+      p = { frames: [], held: 0, bytes: 0, charged: 0, group: source?.group ?? '', reserved, lastNumber: -1, started: now };
       this.partials.set(sender, p);
+      if (!reserved) this.groupOf(p.group).set(sender, p);
       const deadline = now + this.timeout;
       if (deadline < this.nextDeadline) this.nextDeadline = deadline;
     }
     if (frame.last) {
       if ((p.lastNumber !== -1 && p.lastNumber !== frame.number) || p.frames.length > frame.number + 1) {
-        this.drop(sender);
-        throw this.error(sender, `frame ${frame.number} marked last contradicts the frames held`);
+        this.refuse(sender, 'refused-pieces', `frame ${frame.number} marked last contradicts the frames held`);
       }
       p.lastNumber = frame.number;
     } else if (p.lastNumber !== -1 && frame.number >= p.lastNumber) {
-      this.drop(sender);
-      throw this.error(sender, `frame ${frame.number} after last frame ${p.lastNumber}`);
+      this.refuse(sender, 'refused-pieces', `frame ${frame.number} after last frame ${p.lastNumber}`);
     }
     const old = p.frames[frame.number];
     const size = frame.payload.length;
     const delta = size - (old === undefined ? 0 : old.payload.length);
+    const charge = delta + (old === undefined ? PIECE_OVERHEAD : 0);
     if (p.bytes + delta > this.maxBytesPerSender) {
-      this.drop(sender);
-      throw this.error(sender, `more than ${this.maxBytesPerSender} octets held for one sender`);
+      this.refuse(sender, 'refused-sender', `more than ${this.maxBytesPerSender} octets held for one sender`);
     }
-    if (this.totalBytes + delta > this.maxBytesTotal) {
-      this.drop(sender);
-      throw this.error(sender, `more than ${this.maxBytesTotal} octets held for all senders`);
+    if (!p.reserved) {
+      while ((this.groupCharged.get(p.group) ?? 0) + charge > this.maxBytesPerInterface) {
+        if (!this.evictOldest(p.group, sender, 'evicted-interface')) {
+          this.refuse(sender, 'refused-interface', `more than ${this.maxBytesPerInterface} octets held for the senders without a session on ${p.group || 'this input'}`);
+        }
+      }
+    }
+    while (this.totalCharged + charge > this.maxBytesTotal) {
+      if (!this.evictOldest(undefined, sender, 'evicted-total')) {
+        this.refuse(sender, 'refused-total', `more than ${this.maxBytesTotal} octets held for all senders`);
+      }
     }
     const stored: LsoeFrame = { ...frame, payload: Buffer.from(frame.payload) };
     p.frames[frame.number] = stored;
     p.bytes += delta;
+    p.charged += charge;
     this.totalBytes += delta;
+    this.totalCharged += charge;
+    if (!p.reserved) this.groupCharged.set(p.group, (this.groupCharged.get(p.group) ?? 0) + charge);
     if (old === undefined) {
       p.held++;
       this.totalFrames++;
@@ -190,7 +259,50 @@ export class Reassembler {
     if (p === undefined) return;
     this.partials.delete(sender);
     this.totalBytes -= p.bytes;
+    this.totalCharged -= p.charged;
     this.totalFrames -= p.held;
+    if (p.reserved) return;
+    const members = this.byGroup.get(p.group);
+    members?.delete(sender);
+    const left = (this.groupCharged.get(p.group) ?? 0) - p.charged;
+    if (members === undefined || members.size === 0) {
+      this.byGroup.delete(p.group);
+      this.groupCharged.delete(p.group);
+    } else {
+      this.groupCharged.set(p.group, left);
+    }
+  }
+
+  private groupOf(group: string): Map<string, Partial> {
+    let members = this.byGroup.get(group);
+    if (members === undefined) {
+      members = new Map();
+      this.byGroup.set(group, members);
+    }
+    return members;
+  }
+
+  /**
+   * Evicts the oldest unreserved partial PDU (of `group`, or of any group) other
+   * than `except`'s; false when there is none.
+   */
+  private evictOldest(group: string | undefined, except: string, reason: ReassemblyDropReason): boolean {
+    const pool = group === undefined ? this.partials : this.byGroup.get(group);
+    if (pool === undefined) return false;
+    for (const [sender, p] of pool) {
+      if (sender === except || p.reserved) continue;
+      this.drop(sender);
+      this.onDrop(reason, sender);
+      return true;
+    }
+    return false;
+  }
+
+  /** Drops `sender`'s partial PDU, reports why and throws the 'reassembly' error. */
+  private refuse(sender: string, reason: ReassemblyDropReason, what: string): never {
+    this.drop(sender);
+    this.onDrop(reason, sender);
+    throw this.error(sender, what);
   }
 
   private error(sender: string, what: string): DecodeError {

@@ -61,6 +61,8 @@ export type RawRecord = RawPduRecord | ErrorRecord;
 export interface LsoeStreamOptions extends ReassemblyOptions {
   /** EtherType to keep; unset keeps everything (the caller filters) */
   ethertype?: number;
+  /** whether a sender has an open session (its one PDU is reserved in reassembly); none: nobody */
+  reserved?: (ifname: string | undefined, src: string) => boolean;
 }
 
 /** A raw record decoded: the PDU model, or the error record of a PDU that does not decode. */
@@ -85,12 +87,21 @@ export function pduErrorRecord(rec: RawPduRecord, error: DecodeError): ErrorReco
 export class LsoeStream {
   private readonly reassembler: Reassembler;
   private readonly ethertype: number | undefined;
+  private readonly reserved: ((ifname: string | undefined, src: string) => boolean) | undefined;
   /** where each sender's last frame came from, for expiry records */
   private readonly senders = new Map<string, RecordBase>();
 
   constructor(options: LsoeStreamOptions = {}) {
-    this.reassembler = new Reassembler(options);
+    // an evicted sender's record goes with its pieces (else the map would grow with the flood)
+    this.reassembler = new Reassembler({
+      ...options,
+      onDrop: (reason, sender) => {
+        this.senders.delete(sender);
+        options.onDrop?.(reason, sender);
+      },
+    });
     this.ethertype = options.ethertype;
+    this.reserved = options.reserved;
   }
 
   /** One frame in; decoded records out (expired partial PDUs first). */
@@ -114,7 +125,8 @@ export class LsoeStream {
       const frame = decodeFrame(input.payload);
       const stored = !(frame.last && frame.number === 0);
       if (stored) this.senders.set(sender, base);
-      const done = this.reassembler.push(sender, frame, time);
+      const source = stored ? { group: ifname ?? '', reserved: this.reserved?.(ifname, src) ?? false } : undefined;
+      const done = this.reassembler.push(sender, frame, time, source);
       if (done === null) return out;
       if (stored) this.senders.delete(sender);
       out.push({ kind: 'pdu', ...base, frames: done.frames, bytes: done.pdu });

@@ -7,6 +7,7 @@ import { CliError } from '../cli-error.js';
 import { buildConfig, ConfigError, type DaemonConfig } from '../daemon/config.js';
 import type { AnnouncedEncaps } from '../daemon/core.js';
 import { announcedFor, loopbackAddresses, selectsInterface } from '../daemon/encaps-local.js';
+import { fitOnePdu } from '../daemon/encaps-fit.js';
 import { NameSelector } from '../daemon/glob.js';
 import { listInterfaces, type NetInterface } from '../io/interfaces.js';
 import { ENCAPSULATION_TYPES } from '../proto/types.js';
@@ -36,7 +37,8 @@ export function announcedFromTable(table: readonly NetInterface[], config: Daemo
   for (const iface of table) {
     // The daemon announces only on interfaces whose link is up.
     if (!selectsInterface(iface, selector, loopbacks) || !iface.up) continue;
-    const t = announcedFor(iface, loopback, mpls);
+    // what the daemon would send: cut to one PDU per type
+    const t = fitOnePdu(announcedFor(iface, loopback, mpls)).table;
     for (const type of ENCAPSULATION_TYPES) out.push({ ifname: iface.name, type, encaps: t[type] });
   }
   return out;

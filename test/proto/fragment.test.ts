@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DecodeError } from '../../src/proto/errors.js';
-import { Reassembler, splitPdu } from '../../src/proto/fragment.js';
+import { PIECE_OVERHEAD, Reassembler, splitPdu } from '../../src/proto/fragment.js';
 import { decodeFrame, MAX_FRAME_PAYLOAD, type LsoeFrame } from '../../src/proto/frame.js';
 
 /** A PDU-like buffer of `n` octets with a recognisable pattern. */
@@ -136,18 +136,27 @@ t.test('bounds overflow is a reassembly error and drops that partial PDU', (t) =
   t.equal(reasonOf(() => perSender.push('s', f[2]!, 0)), 'reassembly', 'per-sender bytes');
   t.strictSame(perSender.stats(), { senders: 1, frames: 1, bytes: MAX_FRAME_PAYLOAD }, 'only s dropped');
 
-  const total = new Reassembler({ maxBytesTotal: 3 * MAX_FRAME_PAYLOAD });
+  // the total cap and the sender slots evict the oldest other partial PDU, and refuse
+  // only when there is nothing else to evict
+  const piece = MAX_FRAME_PAYLOAD + PIECE_OVERHEAD;
+  const total = new Reassembler({ maxBytesTotal: 3 * piece });
   total.push('a', f[0]!, 0);
   total.push('b', f[0]!, 0);
   total.push('c', f[0]!, 0);
-  t.equal(reasonOf(() => total.push('a', f[1]!, 0)), 'reassembly', 'total bytes');
-  t.strictSame(total.stats(), { senders: 2, frames: 2, bytes: 2 * MAX_FRAME_PAYLOAD });
+  t.equal(total.push('a', f[1]!, 0), null, 'a continues: b, the oldest other, makes room');
+  t.strictSame(total.stats(), { senders: 2, frames: 3, bytes: 3 * MAX_FRAME_PAYLOAD });
+  const alone = new Reassembler({ maxBytesTotal: 2 * piece });
+  alone.push('a', f[0]!, 0);
+  alone.push('a', f[1]!, 0);
+  t.equal(reasonOf(() => alone.push('a', f[2]!, 0)), 'reassembly', 'total bytes, nobody else to evict');
+  t.equal(alone.stats().senders, 0);
 
   const senders = new Reassembler({ maxSenders: 2 });
   senders.push('a', f[0]!, 0);
   senders.push('b', f[0]!, 0);
-  t.equal(reasonOf(() => senders.push('c', f[0]!, 0)), 'reassembly', 'sender count');
-  t.equal(senders.push('a', f[1]!, 0), null, 'existing senders continue');
+  t.equal(senders.push('c', f[0]!, 0), null, 'a third sender evicts the oldest');
+  t.equal(senders.push('b', f[1]!, 0), null, 'b continues');
+  t.equal(senders.stats().senders, 2);
   t.end();
 });
 
