@@ -12,8 +12,13 @@ import { eventually, startDaemon, tempDir, waitReady, type DaemonProc } from '..
 import { createNetns, createVethPair, rootOrSkip, type Netns } from '../helpers/netns.js';
 
 const FLAPS = 20;
-/** Node's heap moves by a few MB on its own (up to ~8 MB seen over 20 flaps); a leaking capture cost ~14 MB per flap. */
-const RSS_SLACK_KB = 12 * 1024;
+/**
+ * A leaking capture cost ~14 MB per flap. RSS still rises by 6-17 MB over 20 flaps on a busy
+ * machine, most of it in the first half (e.g. 80.8 → 88.8 → 93.9 MB): the bound is on the
+ * second half, where a leak keeps growing and warm-up does not. (Not yet "within a few MB":
+ * issue 9's note says so.)
+ */
+const SECOND_HALF_SLACK_KB = 8 * 1024;
 
 /** Inodes of the packet sockets `pid` holds: its socket fds that its namespace's packet table lists. */
 function packetSockets(pid: number): string[] {
@@ -76,16 +81,19 @@ t.test(`${FLAPS} link down/up cycles leave sockets, promiscuity and memory where
   const before = { sockets: packetSockets(pid).length, promiscuity: await promiscuity(nsA, a.ifname), rss: rssKb(pid) };
   t.ok(before.sockets >= 1, `the daemon captures on a packet socket (${before.sockets})`);
 
-  for (let i = 1; i <= FLAPS; i++) await flap(i);
+  for (let i = 1; i <= FLAPS / 2; i++) await flap(i);
+  const mid = rssKb(pid);
+  for (let i = FLAPS / 2 + 1; i <= FLAPS; i++) await flap(i);
 
   // Captures closed by the last flaps are released within a few health checks; this only bounds the wait.
   await eventually(async () => packetSockets(pid).length <= before.sockets, 10000, 'packet sockets released').catch(() => undefined);
   const after = { sockets: packetSockets(pid).length, promiscuity: await promiscuity(nsA, a.ifname), rss: rssKb(pid) };
   t.equal(after.sockets, before.sockets, `packet sockets: ${before.sockets} before, ${after.sockets} after ${FLAPS} flaps`);
   t.equal(after.promiscuity, before.promiscuity, `promiscuity of ${a.ifname}: ${before.promiscuity} before, ${after.promiscuity} after`);
+  const mb = (kb: number) => (kb / 1024).toFixed(1);
   t.ok(
-    after.rss - before.rss <= RSS_SLACK_KB,
-    `RSS ${(before.rss / 1024).toFixed(1)} MB before, ${(after.rss / 1024).toFixed(1)} MB after ${FLAPS} flaps (slack ${RSS_SLACK_KB / 1024} MB)`,
+    after.rss - mid <= SECOND_HALF_SLACK_KB,
+    `RSS ${mb(before.rss)} MB before, ${mb(mid)} MB after ${FLAPS / 2} flaps, ${mb(after.rss)} MB after ${FLAPS}: the last ${FLAPS / 2} flaps grew it by ${mb(after.rss - mid)} MB (bound ${mb(SECOND_HALF_SLACK_KB)})`,
   );
   t.ok(await openOn(da), 'the session is open at the end');
 });

@@ -156,7 +156,7 @@ t.test('a flood from 10,000 random source MACs stays within bounds; the real ses
     const c = await da.counters();
     if (sampling) {
       during.push(c.reassemblyBytes!);
-      droppedDuring = c.malformedBy.reassembly ?? 0;
+      droppedDuring = c.reassemblyDropped ?? 0;
     }
     await new Promise((r) => setTimeout(r, 50));
   }
