@@ -106,7 +106,7 @@ export class BgpNorthbound {
       const peerAsn = config.bgpPeerAsn ?? asn;
       const speaker = new BgpSpeaker({
         peer,
-        params: { asn, peerAsn, holdTime: config.bgpHoldTime, routerId: routerId!, connectRetryFirst: RETRY_FIRST, connectRetryMax: RETRY_MAX },
+        params: { asn, peerAsn, holdTime: config.bgpHoldTime, routerId: routerId!, connectRetryFirst: RETRY_FIRST, connectRetryMax: RETRY_MAX, random: Math.random },
         clock: this.o.clock,
         log: this.o.log,
         ebgp: asn !== peerAsn,
