@@ -77,7 +77,7 @@ class Decoder {
     // A cooked capture did not record the destination: the synthesized one means nothing.
     const dst = cooked === undefined ? macToString(frame, 0) : null;
     // pushRaw() reports timed-out pieces first, then what this frame completes.
-    const records = this.stream.pushRaw({ time: now, ifname, dst, src, cooked, payload: frame.subarray(payloadAt) });
+    const records = this.stream.pushRaw({ time: now, ifname, dst, src, cooked, payload: frame, payloadAt });
     if (records.length > 0) this.printer.print(records, time === null);
   }
 

@@ -10,6 +10,7 @@
 // yielded before an error is thrown, so a caller can print them, then fail.
 
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** The only error this module throws: one line saying what and where. */
 export class CaptureError extends Error {
@@ -75,6 +76,14 @@ const OPT_IF_TSOFFSET = 14;
 /** Refuse absurd lengths up front rather than wait (streaming) for gigabytes that never come. */
 const MAX_RECORD = 64 * 1024 * 1024;
 const NS_PER_S = 1_000_000_000n;
+/** Octets read at a time by readCaptureBatches (one buffer, reused). */
+const READ_SIZE = 256 * 1024;
+/**
+ * Records per batch at most: a batch is alive while it is decoded, and
+ * thousands of small records at once outlived V8's young generation (were
+ * promoted, then grew the old one with garbage).
+ */
+const BATCH_RECORDS = 256;
 
 interface Interface {
   linkType: number;
@@ -138,10 +147,37 @@ export class CaptureParser {
     const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLen);
     this.pending = [];
     this.pendingLen = 0;
+    try {
+      this.parseFrom(buf, out);
+    } finally {
+      // Keep the unparsed tail (also when we throw).
+      if (this.used < buf.length) {
+        this.pending = [buf.subarray(this.used)];
+        this.pendingLen = buf.length - this.used;
+      }
+    }
+  }
+
+  /** Octets the unit after those parsed needs, whole, before it can be parsed. */
+  get needs(): number {
+    return this.need;
+  }
+
+  /** Octets of the last parseFrom's input it used (also when it threw). */
+  private used = 0;
+
+  /**
+   * For a reader that keeps the unparsed tail itself (one buffer reused for
+   * every read, no copy of each chunk): appends the records of `buf` to `out`
+   * and returns how many octets it used. The rest must come first in the next
+   * call, followed by more input (`needs` says how much is wanted). Stops
+   * once `out` holds `max` records.
+   */
+  parseFrom(buf: Buffer, out: CaptureRecord[], max = Infinity): number {
     this.out = out;
     let pos = 0;
     try {
-      for (;;) {
+      while (out.length < max) {
         const used = this.step(buf, pos);
         if (used < 0) {
           this.need = -used;
@@ -150,14 +186,11 @@ export class CaptureParser {
         pos += used;
       }
     } finally {
-      // Keep the unparsed tail (also when we throw).
-      if (pos < buf.length) {
-        this.pending = [buf.subarray(pos)];
-        this.pendingLen = buf.length - pos;
-      }
+      this.used = pos;
       this.base += pos;
       this.out = [];
     }
+    return pos;
   }
 
   private emit(record: CaptureRecord): void {
@@ -165,8 +198,12 @@ export class CaptureParser {
     this.out.push(record);
   }
 
-  /** Call at end of input: throws if it ended inside a header or record. */
-  end(): void {
+  /**
+   * Call at end of input: throws if it ended inside a header or record.
+   * `left`: octets a parseFrom caller still holds unparsed.
+   */
+  end(left = this.pendingLen): void {
+    this.pendingLen = left;
     if (this.state.kind === 'start') {
       // With 4 bytes or more the magic was recognised (push throws otherwise).
       throw new CaptureError(
@@ -438,11 +475,61 @@ export async function* readCaptureStream(input: AsyncIterable<Buffer | Uint8Arra
  * Records of a capture file in batches (one per chunk read), for consumers
  * that work a chunk at a time: between two batches the consumer may wait
  * (for its output to drain), and reading waits with it. '-' reads stdin.
+ * A batch's frames are views into a buffer the next read reuses: copy what
+ * outlives the batch (the reassembler copies the pieces it holds).
  * File-system errors come out as one-line CaptureErrors naming the file.
  */
 export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureRecord[]> {
-  // 64 KiB reads: larger ones made RSS grow (malloc keeps the freed chunks) for no speed.
-  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 });
+  if (path === '-') {
+    yield* readStreamBatches(process.stdin, 'stdin');
+    return;
+  }
+  const parser = new CaptureParser();
+  let file: FileHandle | null = null;
+  try {
+    file = await open(path, 'r');
+    // One buffer for every read: the unparsed tail moves to its front and the
+    // next read lands after it, so no chunk is allocated, copied or left for
+    // the collector (dead chunks waiting for a GC were most of the RSS).
+    let buf = Buffer.allocUnsafeSlow(READ_SIZE);
+    let have = 0;
+    for (;;) {
+      if (parser.needs > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(parser.needs);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const { bytesRead } = await file.read(buf, have, buf.length - have, null);
+      if (bytesRead === 0) break;
+      have += bytesRead;
+      if (have < parser.needs) continue;
+      let used = 0;
+      for (;;) {
+        const batch: CaptureRecord[] = [];
+        try {
+          used += parser.parseFrom(used === 0 ? buf.subarray(0, have) : buf.subarray(used, have), batch, BATCH_RECORDS);
+        } catch (err) {
+          // Records parsed before the error are still delivered.
+          if (batch.length > 0) yield batch;
+          throw err;
+        }
+        // The consumer is done with this batch's frames before it asks for the next.
+        if (batch.length > 0) yield batch;
+        if (batch.length < BATCH_RECORDS) break;
+      }
+      buf.copyWithin(0, used, have);
+      have -= used;
+    }
+    parser.end(have);
+  } catch (err) {
+    throw asCaptureError(err, path);
+  } finally {
+    await file?.close();
+  }
+}
+
+/** Batches (one per chunk) from a stream: stdin. */
+async function* readStreamBatches(input: NodeJS.ReadableStream, name: string): AsyncGenerator<CaptureRecord[]> {
   const parser = new CaptureParser();
   try {
     for await (const chunk of input) {
@@ -461,9 +548,7 @@ export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureR
     }
     parser.end();
   } catch (err) {
-    throw asCaptureError(err, path === '-' ? 'stdin' : path);
-  } finally {
-    if (input !== process.stdin) (input as { destroy(): void }).destroy();
+    throw asCaptureError(err, name);
   }
 }
 
