@@ -190,7 +190,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   });
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
-  const ext: ControlExtensions = { bgp: () => bgp.status() };
+  const ext: ControlExtensions = { bgp: () => bgp.status(), subscribeBgp: (listener) => bgp.subscribe(listener) };
   const ctl: Array<{ close(): Promise<void> }> = [];
   const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) }, ext);
   try {

@@ -25,6 +25,19 @@ h1 { font-size: 20px; margin: 16px 0 4px; }
 #fabric .node[data-daemon="false"] rect { fill: #eceef1; stroke: var(--down); stroke-dasharray: 4 3; }
 #fabric .node text { font-size: 13px; text-anchor: middle; dominant-baseline: central; font-weight: 600; }
 #fabric a:hover rect { fill: #eef4ff; }
+/* BGP-LS (lab up --bgp): a badge per link, a line under each switch */
+#fabric circle.bgp { stroke: #fff; stroke-width: 1.5; }
+#fabric circle.bgp[data-bgp="paired"] { fill: #2757c9; }
+#fabric circle.bgp[data-bgp="half"] { fill: #fff; stroke: #2757c9; stroke-width: 2; }
+#fabric circle.bgp[data-bgp="none"] { fill: #b8bec8; }
+#fabric text.bgp-state { font-size: 10px; font-weight: 400; fill: var(--muted); }
+#fabric text.bgp-state[data-bgp-state="established"] { fill: #2757c9; }
+.legend .badge { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: middle; }
+.badge.paired { background: #2757c9; } .badge.half { border: 2px solid #2757c9; } .badge.none { background: #b8bec8; }
+.legend .dead { color: var(--down); }
+[hidden] { display: none !important; }
+section.switch h2 .bgp-session { font-size: 12px; font-weight: 400; margin-left: 8px; color: var(--down); }
+section.switch h2 .bgp-session[data-bgp-state="established"] { color: #2757c9; }
 #switches { display: grid; grid-template-columns: repeat(auto-fill, minmax(780px, 1fr)); gap: 16px; margin-top: 16px; }
 section.switch { background: #fff; border: 1px solid #e3e6ea; border-radius: 6px; padding: 8px 12px; overflow-x: auto; }
 section.switch h2 { font-size: 15px; margin: 4px 0 8px; }
