@@ -2,7 +2,7 @@
 // a live web page. Flags only; the work is in src/lab/run.ts.
 import { Command, Option } from 'commander';
 import { CliError, parseCount, parseSeconds } from '../cli-error.js';
-import type { LabStatusOptions, LabUpOptions } from '../lab/options.js';
+import type { LabUpOptions } from '../lab/options.js';
 
 const NAME_HELP = 'lab name: labs with different names run side by side';
 const DEFAULT_NAME = 'default';
