@@ -11,9 +11,16 @@ export interface LabUpOptions {
   /** seconds --wait waits; null: scaled with the lab's size */
   timeout: number | null;
   json: boolean;
+  /** gobgpd as the fabric's BGP-LS collector, every daemon peering with it */
+  bgp: boolean;
 }
 
 export interface LabNameOptions {
   name: string;
   json: boolean;
+}
+
+export interface LabStatusOptions extends LabNameOptions {
+  /** the links as BGP-LS shows them, instead of the session ends */
+  bgp: boolean;
 }
