@@ -2,6 +2,7 @@
 // field and the frame headers with -v, and a hex dump with -x.
 import type { ChalkInstance } from 'chalk';
 import type { RecordBase, StreamRecord } from '../proto/stream.js';
+import { formatLocalId } from '../proto/local-id.js';
 import { printable } from './printable.js';
 import { ErrorCode, ErrorType, PduTypeNames, type Encapsulation, type Pdu } from '../proto/types.js';
 
@@ -20,10 +21,8 @@ export function formatTime(epochSeconds: number): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(micros, 6)}`;
 }
 
-/** 10-octet Local ID as colon-separated octets, the way lsoed prints switch IDs. */
-export function formatId(hex: string): string {
-  return hex.replace(/(..)(?!$)/g, '$1:');
-}
+/** 10-octet Local ID as colon-separated octets (the one spelling: proto/local-id.ts). */
+export const formatId = formatLocalId;
 
 /** The 20-bit label value of an RFC 3032 label stack entry's first 3 octets. */
 export function labelValue(hex: string): number {

@@ -8,7 +8,7 @@
 //    ["direction":"in"|"out","ifindex":N|null,]   (Linux cooked captures only)
 //    "frames":N,"length":N,"pdu":{…}}              (PDU record)
 //    "error":{"reason":S,"message":S,"offset":N,"pduType":N|null}}   (error record)
-//    "timeToAnswer":S,"pdu":{…}}                   (hello answer)
+//    "kind":S,"probe":N,"timeToAnswer":S,"pdu":{…}} (hello answer)
 import { DecodeError } from '../proto/errors.js';
 import { walkPdu } from '../proto/pdu/index.js';
 import { pduErrorRecord, type ErrorRecord, type RawPduRecord, type RecordBase } from '../proto/stream.js';
@@ -67,13 +67,18 @@ export class RecordJsonWriter {
     w.text(`,"offset":${e.offset},"pduType":${e.pduType ?? 'null'}}}\n`);
   }
 
-  /** hello's answer: the OPEN that answered, and how long it took (seconds). */
-  answer(rec: RecordBase, timeToAnswer: number, open: Buffer): void {
+  /**
+   * hello's answer: what kind (an OPEN, or another PDU saying alive), the HELLO it
+   * followed, how long after it (seconds), and the PDU (octets that decoded).
+   */
+  answer(rec: RecordBase, a: { kind: string; probe: number; timeToAnswer: number }, pdu: Buffer): void {
     const w = this.w;
     this.head(rec, rec.time);
-    w.text(`,"timeToAnswer":${timeToAnswer},"pdu":`);
-    w.ensure(pduJsonBound(open.length) + 4);
-    walkPdu(open, this.pduSink);
+    w.text(',"kind":');
+    w.jsonString(a.kind);
+    w.text(`,"probe":${a.probe},"timeToAnswer":${a.timeToAnswer},"pdu":`);
+    w.ensure(pduJsonBound(pdu.length) + 4);
+    walkPdu(pdu, this.pduSink);
     w.byte(CLOSE_BRACE);
     w.byte(NEWLINE);
   }

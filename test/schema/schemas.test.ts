@@ -63,7 +63,7 @@ const SESSION = {
 };
 const ADDRESS = { address: '10.9.0.2', prefixLength: 31, primary: true, loopback: false };
 const NEIGHBOR = {
-  peerMac: '02:00:00:00:00:01', peerId: '0102030405060708090a', state: 'open', since: '2026-11-30T04:00:00.000Z', lastHeard: null,
+  peerMac: '02:00:00:00:00:01', peerId: '0102030405060708090a', state: 'open', since: '2026-11-30T04:00:00.000Z', until: null, lastHeard: null,
   ipv4: [ADDRESS], ipv6: [], flaps: 1, lastDown: { time: '2026-11-30T03:59:00.000Z', reason: 'admin' },
 };
 const INTERFACE = { ifname: 'eth0', mac: '02:00:00:00:00:02', up: true, running: true, neighbors: [NEIGHBOR] };
@@ -101,7 +101,7 @@ t.test('a record with a key missing, renamed or added is refused', async (t) => 
     ['sessions#session', SESSION, ['peerId', 'until', 'lastHeard', 'state']],
     ['event', EVENT, ['withdrawn', 'peerMac']],
     ['neighbors#interface', INTERFACE, ['ifname', 'mac', 'running', 'neighbors']],
-    ['neighbors#neighbor', NEIGHBOR, ['peerId', 'since', 'lastHeard', 'ipv6', 'flaps', 'lastDown']],
+    ['neighbors#neighbor', NEIGHBOR, ['peerId', 'since', 'until', 'lastHeard', 'ipv6', 'flaps', 'lastDown']],
     ['counters#reading', READING, ['time', 'daemon', 'interfaces']],
     ['counters#interface', READING.interfaces[0]!, ['hopeless', 'flaps']],
     ['config#config', CONFIG, ['local-id', 'effective-local-id', 'bgp-ls-remote-asn']],
