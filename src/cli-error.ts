@@ -1,6 +1,6 @@
 // How a command says "stop here, with this one-line message and this exit code".
 // src/cli.ts turns it into `lsoe: <command>: <message>` on stderr; no stack trace.
-import { EthertypeError, readEthertype } from './ethertype.js';
+import { EthertypeError, readEthertype, readEthertypeList } from './ethertype.js';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -17,6 +17,16 @@ export class CliError extends Error {
 export function parseEthertype(text: string, option = '--ethertype'): number {
   try {
     return readEthertype(text);
+  } catch (err) {
+    if (err instanceof EthertypeError) throw new CliError(`${option}: ${err.message}`, 2);
+    throw err;
+  }
+}
+
+/** Parses a comma-separated EtherType list (`0x88b5,0x8885`); a usage CliError naming the option. */
+export function parseEthertypeList(text: string, option = '--ethertype'): number[] {
+  try {
+    return readEthertypeList(text);
   } catch (err) {
     if (err instanceof EthertypeError) throw new CliError(`${option}: ${err.message}`, 2);
     throw err;

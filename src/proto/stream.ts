@@ -26,8 +26,10 @@ export interface StreamInput {
   dst: string | null;
   cooked?: CookedLink;
   src: string;
-  /** when given and the stream has an ethertype, other EtherTypes are skipped */
+  /** when given and the stream has an ethertype, other EtherTypes are skipped; kept in the record */
   ethertype?: number;
+  /** 802.1Q/802.1ad VLAN IDs the frame carried, outermost first; kept in the record */
+  vlan?: number[];
   /** octets after the EtherType */
   payload: Buffer;
 }
@@ -39,6 +41,10 @@ export interface RecordBase {
   /** null: the capture did not record it (Linux cooked captures; see `cooked`) */
   dst: string | null;
   cooked?: CookedLink;
+  /** the EtherType it came with (given by the caller: decode and sniff) */
+  ethertype?: number;
+  /** VLAN IDs, outermost first (given by the caller; none: untagged or unknown) */
+  vlan?: number[];
 }
 /** A reassembled PDU, not decoded yet. */
 export interface RawPduRecord extends RecordBase {
@@ -78,9 +84,11 @@ export function decodeRecord(rec: RawRecord): StreamRecord {
 
 /** The error record of a reassembled PDU that does not decode. */
 export function pduErrorRecord(rec: RawPduRecord, error: DecodeError): ErrorRecord {
-  const { time, ifname, src, dst, cooked } = rec;
+  const { time, ifname, src, dst, cooked, ethertype, vlan } = rec;
   const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
   if (cooked !== undefined) base.cooked = cooked;
+  if (ethertype !== undefined) base.ethertype = ethertype;
+  if (vlan !== undefined) base.vlan = vlan;
   return { kind: 'error', ...base, error };
 }
 
@@ -120,6 +128,8 @@ export class LsoeStream {
     }
     const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
     if (input.cooked !== undefined) base.cooked = input.cooked;
+    if (input.ethertype !== undefined) base.ethertype = input.ethertype;
+    if (input.vlan !== undefined) base.vlan = input.vlan;
     const sender = (ifname ?? '') + src;
     try {
       const frame = decodeFrame(input.payload);

@@ -6,6 +6,7 @@
 //
 //   {"time":T|null,"ifname":S|null,"src":MAC,"dst":MAC|null,
 //    ["direction":"in"|"out","ifindex":N|null,]   (Linux cooked captures only)
+//    "vlan":[N…],                                  (PDU and error records)
 //    "frames":N,"length":N,"pdu":{…}}              (PDU record)
 //    "error":{"reason":S,"message":S,"offset":N,"pduType":N|null}}   (error record)
 //    "kind":S,"probe":N,"timeToAnswer":S,"pdu":{…}} (hello answer)
@@ -32,6 +33,7 @@ export class RecordJsonWriter {
     const w = this.w;
     w.beginRecord();
     this.head(rec, time);
+    this.vlan(rec);
     w.ensure(pduJsonBound(rec.bytes.length) + 64);
     w.ascii(FRAMES_KEY);
     w.uint(rec.frames.length);
@@ -60,6 +62,7 @@ export class RecordJsonWriter {
     const w = this.w;
     const e = rec.error;
     this.head(rec, time);
+    this.vlan(rec);
     w.text(',"error":{"reason":');
     w.jsonString(e.reason);
     w.text(',"message":');
@@ -81,6 +84,17 @@ export class RecordJsonWriter {
     walkPdu(pdu, this.pduSink);
     w.byte(CLOSE_BRACE);
     w.byte(NEWLINE);
+  }
+
+  /** `"vlan":[IDs]` of decode's and sniff's records: outermost first, [] when untagged. */
+  private vlan(rec: RecordBase): void {
+    const w = this.w;
+    if (rec.vlan === undefined || rec.vlan.length === 0) {
+      w.ensure(16);
+      w.ascii(NO_VLAN);
+    } else {
+      w.text(`,"vlan":[${rec.vlan.join(',')}]`);
+    }
   }
 
   private head(rec: RecordBase, time: number | null): void {
@@ -113,6 +127,7 @@ const TIME_KEY = ascii('{"time":');
 const IFNAME_KEY = ascii(',"ifname":');
 const SRC_KEY = ascii(',"src":');
 const DST_KEY = ascii(',"dst":');
+const NO_VLAN = ascii(',"vlan":[]');
 const FRAMES_KEY = ascii(',"frames":');
 const LENGTH_KEY = ascii(',"length":');
 const PDU_KEY = ascii(',"pdu":');

@@ -17,7 +17,8 @@ import type { SniffOptions } from './options.js';
 export type SniffOutputOptions = Pick<
   SniffOptions,
   'json' | 'verbose' | 'hexdump' | 'count' | 'types' | 'macs' | 'srcs' | 'dsts' | 'reassemblyTimeout'
-> & {
+> &
+  Partial<Pick<SniffOptions, 'time' | 'link'>> & {
   /** print records (false with -w unless --print) */
   print: boolean;
 };
@@ -59,7 +60,7 @@ export class Sniffer {
       this.blockedFrames++;
       return;
     }
-    this.print(this.stream.pushRaw({ time: f.time, ifname: f.ifname, dst: f.dst, src: f.src, payload: f.payload }));
+    this.print(this.stream.pushRaw({ time: f.time, ifname: f.ifname, dst: f.dst, src: f.src, ethertype: f.ethertype, vlan: f.vlan, payload: f.payload }));
   }
 
   /** Reports partial PDUs that waited too long; call now and then with the clock (epoch s). */

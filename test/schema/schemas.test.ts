@@ -48,7 +48,7 @@ t.test('every reference vector is a valid PDU; the bad-frame reasons are in the 
   const v = loadReferenceVectors();
   for (const vec of v.vectors) t.equal(schemaErrors('pdu', vec.expect), null, vec.name);
   for (const bad of v.bad) {
-    t.equal(schemaErrors('decode#errorRecord', { time: 1, ifname: null, src: '', dst: '', error: { reason: bad.reason, message: 'x', offset: 0, pduType: null } }), null, bad.name);
+    t.equal(schemaErrors('decode#errorRecord', { time: 1, ifname: null, src: '', dst: '', vlan: [], error: { reason: bad.reason, message: 'x', offset: 0, pduType: null } }), null, bad.name);
   }
 });
 
@@ -95,7 +95,7 @@ function mutants(rec: Record<string, unknown>, key: string): Array<[string, Reco
 
 t.test('a record with a key missing, renamed or added is refused', async (t) => {
   const cases: Array<[string, Record<string, unknown>, string[]]> = [
-    ['decode#pduRecord', open, ['time', 'ifname', 'frames', 'pdu']],
+    ['decode#pduRecord', open, ['time', 'ifname', 'vlan', 'frames', 'pdu']],
     ['pdu', open.pdu, ['localId', 'attributes']],
     ['pdu', mpls.pdu, ['encaps']],
     ['sessions#session', SESSION, ['peerId', 'until', 'lastHeard', 'state']],
