@@ -39,7 +39,6 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
       direction: opts.direction,
       promiscuous: opts.promiscuous,
       mode: 'monitor',
-      patterns: true,
     });
   } catch (err) {
     if (err instanceof LinkError) throw new CliError(`sniff: ${err.message}`, 1);
