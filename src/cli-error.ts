@@ -39,12 +39,12 @@ export function parseCount(option: string, text: string): number {
   return parseInt(text, 10);
 }
 
-/** Parses seconds (decimal allowed) for an option; throws a usage CliError naming the option. */
-export function parseSeconds(option: string, text: string): number {
+/** Parses seconds (or another unit; decimal allowed) for an option; throws a usage CliError naming the option. */
+export function parseSeconds(option: string, text: string, unit = 'seconds'): number {
   const t = text.trim();
   const value = Number(t);
   if (t === '' || !Number.isFinite(value) || value < 0) {
-    throw new CliError(`${option}: '${text}' is not a number of seconds`, 2);
+    throw new CliError(`${option}: '${text}' is not a number of ${unit}`, 2);
   }
   return value;
 }

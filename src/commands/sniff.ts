@@ -1,7 +1,7 @@
 // `lsoe sniff`: LSOE PDUs live from the wire, like tcpdump, decoded the way
 // `decode` decodes files. `sniff -r FILE` is `decode FILE`, as tcpdump users type it.
 import { Command, Option } from 'commander';
-import { CliError } from '../cli-error.js';
+import { CliError, parseCount, parseSeconds } from '../cli-error.js';
 import type { SniffOptions } from '../sniff/options.js';
 import { refuseTogether } from './conflicts.js';
 import { decodeAction } from './decode.js';
@@ -19,6 +19,9 @@ export function register(program: Command): void {
     .addOption(new Option('-Q, --direction <DIR>', 'only frames received (in) or sent (out) on the interface, as tcpdump -Q').choices(['in', 'out', 'inout']).default('inout'))
     .option('-w, --write <FILE>', 'write the captured frames to a pcapng file ("-": stdout) instead of printing them')
     .option('--pcap', 'with -w: classic pcap instead of pcapng (which keeps each frame\'s interface)')
+    .option('-G, --rotate-seconds <S>', 'with -w FILE: a new file every S seconds (FILE, FILE1, ...; as tcpdump -G)')
+    .option('-C, --file-size <MB>', 'with -w FILE: a new file before one passes MB megabytes (10^6 octets; as tcpdump -C)')
+    .option('-W, --file-count <N>', 'with -G or -C: N files, FILE0..FILE<N-1>; with -C a ring (the oldest overwritten), with -G alone sniff stops after N files')
     .option('--print', 'with -w FILE: print the PDUs as well')
     .option('-r, --read <FILE>', 'read a capture file instead of the wire: the same as `lsoe decode FILE`');
   // -r reads a file: the options of a live capture have nothing to act on
@@ -79,8 +82,11 @@ Examples:
         write: opts.write === undefined ? null : String(opts.write),
         pcap: opts.pcap === true,
         print: opts.print === true,
+        rotation: rotationOf(opts),
       };
       if (options.write === '-' && options.print) throw new CliError('--print cannot share stdout with -w -', 2);
+      if (options.rotation !== null && options.write === null) throw new CliError('-G, -C and -W split the file of -w FILE: give -w', 2);
+      if (options.rotation !== null && options.write === '-') throw new CliError('-G, -C and -W cannot split stdout (-w -): name a file', 2);
       if (options.write !== null && options.json && !options.print) {
         throw new CliError('--json and -w FILE contradict each other: -w writes the frames instead of printing them (add --print to print them as well)', 2);
       }
@@ -89,4 +95,17 @@ Examples:
       // libpcap's poll handles keep the event loop alive: exit once output is out.
       process.stdout.write('', () => process.exit(code));
     });
+}
+
+/** -G/-C/-W as numbers (usage errors naming the flag); null when none is given. */
+function rotationOf(opts: Record<string, unknown>): SniffOptions['rotation'] {
+  if (opts.rotateSeconds === undefined && opts.fileSize === undefined && opts.fileCount === undefined) return null;
+  const seconds = opts.rotateSeconds === undefined ? null : parseSeconds('-G', String(opts.rotateSeconds));
+  const megabytes = opts.fileSize === undefined ? null : parseSeconds('-C', String(opts.fileSize), 'megabytes');
+  const files = opts.fileCount === undefined ? null : parseCount('-W', String(opts.fileCount));
+  if (seconds === 0) throw new CliError('-G: must be more than 0 seconds', 2);
+  if (megabytes === 0) throw new CliError('-C: must be more than 0 megabytes', 2);
+  if (files === 0) throw new CliError('-W: must be at least 1', 2);
+  if (files !== null && seconds === null && megabytes === null) throw new CliError('-W counts the files of -G or -C: give one of them', 2);
+  return { seconds, megabytes, files };
 }

@@ -12,6 +12,8 @@ export interface SniffOptions extends RecordOptions {
   write: string | null;
   /** with -w: classic pcap instead of pcapng */
   pcap: boolean;
+  /** with -w FILE: -G/-C/-W, the capture split into files; null: one file */
+  rotation: { seconds: number | null; megabytes: number | null; files: number | null } | null;
   /** with -w: print records as well */
   print: boolean;
 }

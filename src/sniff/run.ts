@@ -4,7 +4,8 @@
 import { CliError } from '../cli-error.js';
 import type { SniffOptions } from './options.js';
 import { CaptureError } from '../io/capture-reader.js';
-import { CaptureWriter } from '../io/capture-writer.js';
+import { CaptureWriter, type CaptureSink } from '../io/capture-writer.js';
+import { RotatingWriter } from './rotating-writer.js';
 import { LinkError } from '../io/link.js';
 import { openLinks } from '../io/open-links.js';
 import type { PcapLink } from '../io/pcap-link.js';
@@ -54,11 +55,15 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
       throw new CliError(`sniff: -p: cannot join ${HELLO_MULTICAST}: ${(err as Error).message}`, 1);
     }
   }
-  let writer: CaptureWriter | null = null;
+  let writer: CaptureSink | null = null;
   if (opts.write !== null) {
     try {
       const format = opts.pcap ? 'pcap' : 'pcapng';
-      writer = toStdout ? new CaptureWriter(process.stdout, { packetBuffered: true, format }) : new CaptureWriter(opts.write, { format });
+      writer = toStdout
+        ? new CaptureWriter(process.stdout, { packetBuffered: true, format })
+        : opts.rotation !== null
+          ? new RotatingWriter(opts.write, { ...opts.rotation, format }, () => finish(0))
+          : new CaptureWriter(opts.write, { format });
     } catch (err) {
       for (const l of links) l.close();
       await Promise.all(memberships.map((m) => m.release()));

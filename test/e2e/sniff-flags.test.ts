@@ -2,6 +2,8 @@
 // globs, several EtherTypes at once, -Q in|out, -p (the HELLO group joined, as
 // `ip maddr show` lists it, and no promiscuous mode), and the refusals.
 import t from 'tap';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonLines } from '../helpers/run-cli.js';
@@ -133,4 +135,58 @@ t.test('options of a live capture with -r, or -D with -w: usage errors naming bo
   const q = await runLsoeIn(ns, ['sniff', '-Q', 'sideways']);
   t.equal(q.code, 2);
   t.match(q.stderr, /^lsoe: sniff: option '-Q, --direction <DIR>' argument 'sideways' is invalid/);
+});
+
+t.test('-w FILE with -C/-W: a ring of files; with -G/-W: a file per interval, stopping after W', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const [a, b] = await pair(t);
+  const tx = await sender(t, a);
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-rotate-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // 300 octets a file: the pcapng header blocks and two HELLO frames fit, a third does not
+  const ring = path.join(dir, 'ring.pcapng');
+  const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '-w', ring, '-C', '0.0003', '-W', '3', '-c', '9', '--print', '--json']);
+  await sniff.waitFor(/listening on/, 'stderr');
+  for (let i = 0; i < 9; i++) send(tx, HELLO_DST, HELLO);
+  t.equal((await sniff.exited).code, 0, sniff.stderr);
+  t.same(readdirSync(dir).sort(), ['ring.pcapng0', 'ring.pcapng1', 'ring.pcapng2'], 'three files, the oldest overwritten');
+  let frames = 0;
+  for (const f of readdirSync(dir)) {
+    const r = await runLsoeIn(b.ns, ['decode', '--json', path.join(dir, f)]);
+    t.equal(r.code, 0, `${f} is a whole capture: ${r.stderr}`);
+    const n = jsonLines(r.stdout, 'decode').length;
+    t.ok(n >= 1 && n <= 2, `${f}: ${n} frames, within 300 octets`);
+    frames += n;
+    t.ok(statSync(path.join(dir, f)).size <= 300, `${f} is no larger than -C`);
+  }
+  t.ok(frames >= 5 && frames < 9, `the ring keeps the newest (${frames} of 9)`);
+
+  const timed = path.join(dir, 'timed.pcap');
+  const g = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '-w', timed, '--pcap', '-G', '1', '-W', '2']);
+  await g.waitFor(/listening on/, 'stderr');
+  for (let i = 0; i < 3; i++) {
+    send(tx, HELLO_DST, HELLO);
+    await new Promise((r) => setTimeout(r, 1300));
+  }
+  t.equal((await g.exited).code, 0, 'stops by itself after two files of a second, as tcpdump -G -W');
+  for (const f of ['timed.pcap0', 'timed.pcap1']) {
+    t.equal(jsonLines((await runLsoeIn(b.ns, ['decode', '--json', path.join(dir, f)])).stdout, 'decode').length, 1, `${f}: one HELLO`);
+  }
+  t.notOk(readdirSync(dir).includes('timed.pcap2'));
+});
+
+t.test('-G/-C/-W: usage errors', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const ns = await createNetns(t, 'fw');
+  for (const [args, want] of [
+    [['-G', '10'], 'lsoe: sniff: -G, -C and -W split the file of -w FILE: give -w\n'],
+    [['-w', '-', '-C', '1'], 'lsoe: sniff: -G, -C and -W cannot split stdout (-w -): name a file\n'],
+    [['-w', 'x', '-W', '3'], 'lsoe: sniff: -W counts the files of -G or -C: give one of them\n'],
+    [['-w', 'x', '-C', 'big'], "lsoe: sniff: -C: 'big' is not a number of megabytes\n"],
+    [['-w', 'x', '-G', '0'], 'lsoe: sniff: -G: must be more than 0 seconds\n'],
+  ] as const) {
+    const r = await runLsoeIn(ns, ['sniff', ...args]);
+    t.equal(r.code, 2, args.join(' '));
+    t.equal(r.stderr, want);
+  }
 });
