@@ -129,9 +129,10 @@ function looksLikeHexFrame(arg: string): boolean {
   return /^[0-9a-fA-F:\s-]+$/.test(arg) && arg.replace(/[:\s-]/g, '').length >= 28;
 }
 
-async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder, out: Output): Promise<void> {
+/** `position`: which input (1 = the first), to name a bad hex argument. */
+async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder, out: Output, position: number): Promise<void> {
   if (opts.hex && input !== '-' && looksLikeHexFrame(input)) {
-    for (const frame of parseHexFrames(input, 'argument')) decoder.frame(null, frame, undefined);
+    for (const frame of parseHexFrames(input, `argument ${position}`)) decoder.frame(null, frame, undefined);
     return;
   }
   if (opts.hex) {
@@ -185,7 +186,7 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for (const input of inputs) if (!decoder.done) await decodeInput(input, opts, decoder, out);
+    for (const [i, input] of inputs.entries()) if (!decoder.done) await decodeInput(input, opts, decoder, out, i + 1);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     failure = err;

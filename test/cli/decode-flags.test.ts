@@ -124,3 +124,11 @@ t.test('several EtherTypes at once; --json refuses what shapes text lines', asyn
     t.equal(r.stderr, want);
   }
 });
+
+t.test('--hex: a bad frame argument is named by its position', async (t) => {
+  const good = '0180c200000e02000000000188b50080000bea89ca1c000003';
+  const r = runLsoe(['decode', '--hex', good, good.slice(0, -1)]);
+  t.equal(r.code, 1);
+  t.equal(r.stderr, 'lsoe: decode: argument 2: not a frame in hex (odd number of digits)\n');
+  t.match(r.stdout, /HELLO\n$/, 'after printing what was decoded');
+});
