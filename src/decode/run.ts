@@ -5,7 +5,7 @@
 // Returns the exit status.
 import { CliError } from '../cli-error.js';
 import { CaptureError, LINKTYPE, readCaptureBatches, type CaptureRecord } from '../io/capture-reader.js';
-import { parseEthernet } from '../proto/ethernet.js';
+import { macToString, parseEthernet } from '../proto/ethernet.js';
 import { LsoeStream, type CookedLink, type RawRecord } from '../proto/stream.js';
 import { errorLine } from '../cli-context.js';
 import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
@@ -24,6 +24,8 @@ class Decoder {
   private readonly otherLsoe = new Map<number, number>();
   /** the EtherTypes selected besides the first (--ethertype 0x88b5,0x8885) */
   private readonly moreEthertypes: ReadonlySet<number>;
+  /** records carry their EtherType (-e, or several EtherTypes selected) */
+  private readonly keepEthertype: boolean;
   /** PDUs printed, for -c */
   private shown = 0;
   /** -c PDUs printed: read no further */
@@ -48,6 +50,7 @@ class Decoder {
     this.printer = new RecordPrinter(opts, out);
     this.stream = new LsoeStream({ timeout: opts.reassemblyTimeout });
     this.moreEthertypes = new Set(opts.ethertypes.slice(1));
+    this.keepEthertype = opts.link || opts.ethertypes.length > 1;
   }
 
   /** One Ethernet frame from any input. `time` null: hex input has no timestamps. */
@@ -83,11 +86,22 @@ class Decoder {
     }
     const now = time ?? 0;
     if (time !== null) this.lastTime = time;
-    const src = macText(frame, 6);
+    const src = macToString(frame, 6);
     // A cooked capture did not record the destination: the synthesized one means nothing.
-    const dst = cooked === undefined ? macText(frame, 0) : null;
+    const dst = cooked === undefined ? macToString(frame, 0) : null;
     // pushRaw() reports timed-out pieces first, then what this frame completes.
-    const records = this.stream.pushRaw({ time: now, ifname, dst, src, cooked, ethertype, vlan, payload: frame.subarray(payloadAt) });
+    // the EtherType only when a line may show it (-e, several selected): the common record stays lean
+    const records = this.stream.pushRaw({
+      time: now,
+      ifname,
+      dst,
+      src,
+      cooked,
+      ethertype: this.keepEthertype ? ethertype : undefined,
+      vlan,
+      payload: frame,
+      payloadAt,
+    });
     if (records.length > 0) this.print(records, time === null);
   }
 
@@ -115,14 +129,6 @@ class Decoder {
     if (this.shown >= this.opts.count) this.done = true;
   }
 }
-
-/** MAC text by table: cheaper than six toString(16) calls per frame. */
-function macText(b: Buffer, at: number): string {
-  return (
-    HEX[b[at]!]! + ':' + HEX[b[at + 1]!]! + ':' + HEX[b[at + 2]!]! + ':' + HEX[b[at + 3]!]! + ':' + HEX[b[at + 4]!]! + ':' + HEX[b[at + 5]!]!
-  );
-}
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** With --hex, an argument is a frame if it is all hex; otherwise a file name. */
 function looksLikeHexFrame(arg: string): boolean {
