@@ -22,7 +22,8 @@ import type { SniffOptions } from './options.js';
 export type SniffOutputOptions = Pick<
   SniffOptions,
   'json' | 'verbose' | 'hexdump' | 'count' | 'types' | 'macs' | 'srcs' | 'dsts' | 'reassemblyTimeout'
-> & {
+> &
+  Partial<Pick<SniffOptions, 'time' | 'link'>> & {
   /** print records (false with -w unless --print) */
   print: boolean;
 };
@@ -92,7 +93,7 @@ export class Sniffer {
   }
 
   private decode(f: ReceivedFrame): void {
-    this.print(this.stream.pushRaw({ time: f.time, ifname: f.ifname, dst: f.dst, src: f.src, payload: f.payload }));
+    this.print(this.stream.pushRaw({ time: f.time, ifname: f.ifname, dst: f.dst, src: f.src, ethertype: f.ethertype, vlan: f.vlan, payload: f.payload }));
   }
 
   private hold(f: ReceivedFrame): void {
