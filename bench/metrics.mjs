@@ -19,6 +19,7 @@ function standInCore(n) {
   const counters = { framesReceived: n * 100, pdusSentBy: { HELLO: 10, OPEN: n }, malformedBy: { checksum: 1 } };
   return {
     sessions: () => sessions, learnedEncaps: () => learned, announcedEncaps: () => [],
+    neighbors: () => Array.from({ length: 48 }, (_, i) => ({ ifname: `swp${i}`, mac: null, up: true, running: true, neighbors: [] })),
     counters: () => counters, config: () => ({ 'effective-local-id': '0a0a0a0a0a0a0a0a0a01', 'looking-glass': true }),
     version: () => 'bench', subscribe: () => () => undefined,
   };

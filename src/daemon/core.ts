@@ -17,7 +17,7 @@ import { Beacon } from './beacon.js';
 import { TokenBucket } from './bounds.js';
 import { isoTime, type Clock, type TimerHandle } from './clock.js';
 import { configToRecord, timingOf, type DaemonConfig } from './config.js';
-import { bump, newCoreCounts, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
+import { bump, newCoreCounts, NO_EXTRA_COUNTERS, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
 import { sessionKey } from '../proto/session/index.js';
 import { listBytes } from './encaps-cap.js';
 import { InterfaceSet, type IfState, type LinkFactory } from './interface-set.js';
@@ -71,7 +71,7 @@ export interface CoreOptions {
   plugins?: PluginRegistry;
   version?: string;
   /** more counters to show (the reporter's, the plugins') */
-  extraCounters?: () => ExtraCounters;
+  extraCounters?: () => Partial<ExtraCounters>;
 }
 
 /** Housekeeping period: reassembly expiry, ageing, hold-downs, log summaries. */
@@ -433,7 +433,8 @@ export class Daemon implements DaemonCore {
       reassemblyBytes: r.bytes,
       learnedEncapsBytes: learnedBytes,
       retransmits: this.sessionTable.retransmits,
-      ...(this.options.extraCounters?.() ?? {}),
+      ...NO_EXTRA_COUNTERS,
+      ...this.options.extraCounters?.(),
     };
   }
 

@@ -91,21 +91,102 @@ export interface CoreGauges {
   retransmits: number;
 }
 
-/** What the reporter and the plugins add (run.ts wires them). */
+/** What the reporter and the plugins add (run.ts wires them); zeros when nothing does. */
 export interface ExtraCounters {
-  reportsQueued?: number;
-  reportsSent?: number;
-  reportsFailed?: number;
-  reportsReplaced?: number;
-  reportsDropped?: number;
-  reportBacklog?: number;
-  vendorDelivered?: number;
-  vendorUnhandled?: number;
-  pluginErrors?: number;
+  reportsQueued: number;
+  reportsSent: number;
+  reportsFailed: number;
+  reportsReplaced: number;
+  reportsDropped: number;
+  reportBacklog: number;
+  vendorDelivered: number;
+  vendorUnhandled: number;
+  pluginErrors: number;
 }
 
-/** The control socket's `counters` answer. */
+/** The extra counters before (or without) a reporter and plugins: every key, at 0. */
+export const NO_EXTRA_COUNTERS: Readonly<ExtraCounters> = {
+  reportsQueued: 0,
+  reportsSent: 0,
+  reportsFailed: 0,
+  reportsReplaced: 0,
+  reportsDropped: 0,
+  reportBacklog: 0,
+  vendorDelivered: 0,
+  vendorUnhandled: 0,
+  pluginErrors: 0,
+};
+
+/** The control socket's `counters` answer: every key, every time. */
 export type Counters = CoreCounts & CoreGauges & ExtraCounters;
+
+/**
+ * Every counter by name and shape: a number, or a map by reason/type. Typed over
+ * `Counters`, so a counter added to the type and not here (or spelt otherwise) does not
+ * compile; docs/schema/control.schema.json (countersResult) is held to this list by
+ * test/schema/schemas.test.ts, so the schema names every counter too.
+ */
+export const COUNTER_SHAPES: { readonly [K in keyof Counters]-?: Counters[K] extends number ? 'count' : 'map' } = {
+  framesReceived: 'count',
+  framesDropped: 'count',
+  framesDroppedBy: 'map',
+  malformedFrames: 'count',
+  malformedBy: 'map',
+  pdusReceived: 'count',
+  pdusReceivedBy: 'map',
+  pdusSent: 'count',
+  pdusSentBy: 'map',
+  framesSent: 'count',
+  framesNotSent: 'count',
+  sendsToGroupRefused: 'count',
+  hellosSent: 'count',
+  sessionsCreated: 'count',
+  sessionsRefused: 'count',
+  sessionsRefusedBy: 'map',
+  sessionsAgedOut: 'count',
+  sessionsEvicted: 'count',
+  sessionsUp: 'count',
+  sessionsDown: 'count',
+  sessionsDownBy: 'map',
+  sessionRestarts: 'count',
+  holdDowns: 'count',
+  holdDownsReleased: 'count',
+  sessionsCleared: 'count',
+  encapsTruncatedPerType: 'count',
+  encapsTruncatedPerInterface: 'count',
+  localEncapsNotAnnounced: 'count',
+  reportsCoalesced: 'count',
+  logLinesSuppressed: 'count',
+  reassemblyDropped: 'count',
+  reassemblyDroppedBy: 'map',
+  hookErrors: 'count',
+  frameErrors: 'count',
+  pdusFromUnknownPeers: 'count',
+  reportsSubmitted: 'count',
+  vendorPdusReceived: 'count',
+  linkErrors: 'count',
+  sessions: 'count',
+  sessionsOpen: 'count',
+  sessionsOpening: 'count',
+  sessionsHopeless: 'count',
+  sessionsHeldDown: 'count',
+  interfaces: 'count',
+  captureDropped: 'count',
+  captureIfDropped: 'count',
+  reassemblySenders: 'count',
+  reassemblyBytes: 'count',
+  learnedEncapsBytes: 'count',
+  retransmits: 'count',
+  reportsQueued: 'count',
+  reportsSent: 'count',
+  reportsFailed: 'count',
+  reportsReplaced: 'count',
+  reportsDropped: 'count',
+  reportBacklog: 'count',
+  vendorDelivered: 'count',
+  vendorUnhandled: 'count',
+  pluginErrors: 'count',
+};
 
 export function newCoreCounts(): CoreCounts {
   return {
@@ -167,4 +248,9 @@ export function snapshotCounts(c: CoreCounts): CoreCounts {
     sessionsDownBy: { ...c.sessionsDownBy },
     reassemblyDroppedBy: { ...c.reassemblyDroppedBy },
   };
+}
+
+/** Every counter at 0, every map empty: what a daemon that has seen nothing answers (test doubles start here). */
+export function zeroCounters(): Counters {
+  return Object.fromEntries(Object.entries(COUNTER_SHAPES).map(([k, shape]) => [k, shape === 'count' ? 0 : {}])) as unknown as Counters;
 }

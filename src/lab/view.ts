@@ -66,10 +66,14 @@ export function bgpView(plan: LabPlan, s: LabBgpStatus, problem: string | null):
   return { links, nodes, problem };
 }
 
-/** Both ends open: up; neither: down; anything between (one end still timing out, opening): partial. */
+/**
+ * Both ends open: up; neither end open nor opening (no session, hopeless, held down): down;
+ * anything between (one end still timing out, opening): partial.
+ */
 export function linkState(a: EndState, b: EndState): LinkState {
   if (a === 'open' && b === 'open') return 'up';
-  if (a === 'down' && b === 'down') return 'down';
+  const trying = (s: EndState): boolean => s === 'open' || s === 'opening';
+  if (!trying(a) && !trying(b)) return 'down';
   return 'partial';
 }
 

@@ -3,6 +3,7 @@
 // (process_resident_memory_bytes, process_cpu_seconds_total, nodejs_*). prom-client
 // writes the text format (escaping, HELP/TYPE, content type), so we do not.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { ControlExtensions } from '../ctl/handlers.js';
 import type { DaemonCore } from '../daemon/views.js';
 import { FAMILIES, type FamilyDef } from './families.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
@@ -13,7 +14,8 @@ export interface Exporter {
   scrape(): Promise<string>;
 }
 
-export function createExporter(core: DaemonCore): Exporter {
+/** `ext` is what the control socket's handlers get besides the core (the BGP northbound). */
+export function createExporter(core: DaemonCore, ext: ControlExtensions = {}): Exporter {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // prom-client names a few gauges `nodejs_active_*_total`, which promtool's lint (rightly)
@@ -42,7 +44,7 @@ export function createExporter(core: DaemonCore): Exporter {
   // scrape's snapshot is never replaced by another's halfway.
   let queue: Promise<unknown> = Promise.resolve();
   const scrapeNow = async () => {
-    current = takeSnapshot(core);
+    current = takeSnapshot(core, ext);
     try {
       return await registry.metrics();
     } finally {

@@ -3,6 +3,7 @@
 // help, and how it is read from a Snapshot. Labels are bounded: interfaces, PDU types,
 // states and reasons only, never a neighbour's MAC or ID.
 import { ENCAPSULATION_TYPES, PduType } from '../proto/types.js';
+import { BGP_FAMILIES } from './bgp-families.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface Sample {
@@ -62,9 +63,12 @@ function perKey(label: string, groups: string | readonly string[], opts: { extra
   };
 }
 
-/** Interfaces the daemon runs on, or that have sessions: the `interface` label's values. */
+/**
+ * The `interface` label's values: every selected interface, its link up or down (so a
+ * port that lost its link still has its series, at 0), and any other with sessions.
+ */
 function interfacesOf(s: Snapshot): string[] {
-  return [...new Set([...s.announced.map((a) => a.ifname), ...s.sessions.map((x) => x.ifname)])].sort();
+  return [...new Set([...s.interfaces.map((i) => i.ifname), ...s.announced.map((a) => a.ifname), ...s.sessions.map((x) => x.ifname)])].sort();
 }
 
 function encapsCount(list: ReadonlyArray<{ ifname: string; type: string; encaps: readonly unknown[] }>, s: Snapshot): Sample[] {
@@ -103,6 +107,14 @@ export const FAMILIES: readonly FamilyDef[] = [
     },
   },
   { name: 'lsoe_interfaces', help: 'Interfaces the daemon runs on.', type: 'gauge', labels: [], ...single('interfaces') },
+  {
+    name: 'lsoe_interface_up',
+    help: "Selected interfaces: 1 when the kernel says the link is up, 0 when it is down.",
+    type: 'gauge',
+    labels: ['interface'],
+    reads: [],
+    samples: (s) => s.interfaces.map((i) => ({ labels: { interface: i.ifname }, value: i.up ? 1 : 0 })),
+  },
   { name: 'lsoe_session_ups_total', help: 'Sessions that opened.', type: 'counter', labels: [], ...single('sessionsUp') },
   {
     name: 'lsoe_session_downs_total',
@@ -225,6 +237,7 @@ export const FAMILIES: readonly FamilyDef[] = [
     labels: ['where'],
     ...fixed('where', { hook: 'hookErrors', frame: 'frameErrors', plugin: 'pluginErrors' }),
   },
+  ...BGP_FAMILIES,
 ];
 
 /**

@@ -47,7 +47,7 @@ export class MetricsService {
   }
 
   private getExporter(): Promise<Exporter> {
-    this.exporter ??= import('./exporter.js').then((m) => m.createExporter(this.core));
+    this.exporter ??= import('./exporter.js').then((m) => m.createExporter(this.core, this.extensions));
     return this.exporter;
   }
 

@@ -45,16 +45,43 @@ t.test('every dashboard query is PromQL over exported metrics', async (t) => {
   t.match(titles, /Sessions by state/);
   t.match(titles, /flaps/);
   t.match(titles, /dropped by reason/);
+  t.match(titles, /BGP-LS peers/);
+  t.match(titles, /NLRI announced and withdrawn/);
+});
+
+/** `promtool test rules` on the rules file with one test group (its input_series and alert_rule_test). */
+function ruleTest(name: string, group: string) {
+  writeFileSync(path.join(dir, `${name}.yml`), `rule_files: [${JSON.stringify(rulesFile)}]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n${group}`);
+  return promtool('test', 'rules', `${name}.yml`);
+}
+
+t.test('LsoeBgpPeerDown fires for the peer that stays down, not for one that came back', async (t) => {
+  const r = ruleTest(
+    'bgp-test',
+    `    input_series:
+      - series: 'lsoe_bgp_peer_state{instance="leaf1", peer="192.0.2.9:179", state="established"}'
+        values: '1 1 0 0 0 0 0 0 0 0'
+      - series: 'lsoe_bgp_peer_state{instance="leaf2", peer="192.0.2.9:179", state="established"}'
+        values: '1 0 0 0 1 1 1 1 1 1'
+    alert_rule_test:
+      - eval_time: 9m
+        alertname: LsoeBgpPeerDown
+        exp_alerts:
+          - exp_labels: { severity: critical, instance: leaf1, peer: '192.0.2.9:179', state: established }
+            exp_annotations:
+              summary: 'leaf1: BGP-LS peer 192.0.2.9:179 not established for 5 minutes'
+      - eval_time: 5m
+        alertname: LsoeBgpPeerDown
+        exp_alerts: []
+`,
+  );
+  t.equal(r.code, 0, r.out);
 });
 
 t.test('LsoeSessionFlapping fires on link flaps, not on operator closes', async (t) => {
-  writeFileSync(
-    path.join(dir, 'flap-test.yml'),
-    `rule_files: [${JSON.stringify(rulesFile)}]
-evaluation_interval: 1m
-tests:
-  - interval: 1m
-    input_series:
+  const r = ruleTest(
+    'flap-test',
+    `    input_series:
       - series: 'lsoe_session_downs_total{instance="leaf1", reason="link-down"}'
         values: '0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20'
       - series: 'lsoe_session_downs_total{instance="leaf2", reason="admin"}'
@@ -68,6 +95,5 @@ tests:
               summary: 'leaf1: LSOE sessions went down 15 times in 15 minutes'
 `,
   );
-  const r = promtool('test', 'rules', 'flap-test.yml');
   t.equal(r.code, 0, r.out);
 });

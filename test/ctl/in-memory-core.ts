@@ -12,12 +12,13 @@ import type {
   SessionFilter,
   SessionView,
 } from '../../src/daemon/core.js';
+import { zeroCounters } from '../../src/daemon/counters.js';
 
 export class InMemoryDaemonCore implements DaemonCore {
   sessionList: SessionView[] = [];
   learned: LearnedEncaps[] = [];
   announced: AnnouncedEncaps[] = [];
-  counterValues = {} as Counters;
+  counterValues: Counters = zeroCounters();
   configValues: Record<string, unknown> = {};
   versionText = '0.0.0-test';
   neighborList: InterfaceNeighbors[] = [];

@@ -2,7 +2,8 @@
 // family `ls`, with `bgp-ls-igp-router-id yes` (GoBGP 3.10 keys nodes by it). Two
 // daemons share an LSOE link (A–B); each peers with gobgpd over a veth of its own.
 // gobgpd's Received/Accepted counts, tshark on a capture of A's session, and
-// `lsoe bgp --json` are the witnesses. Deadlines are generous guards, not timings.
+// `lsoe bgp --json` are the witnesses; A's Prometheus scrape (promtool-checked) must
+// agree with them. Deadlines are generous guards, not timings.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
@@ -10,6 +11,7 @@ import { eventually, startDaemon, tempDir, waitReady } from '../daemon/e2e-helpe
 import { startGobgpd, type Gobgpd } from '../helpers/gobgpd.js';
 import { addr, lsoeBgp } from '../helpers/bgp-e2e.js';
 import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnInNetns, spawnLsoe } from '../helpers/netns.js';
+import { curl, parseScrape, promtoolErrors, valueOf } from '../helpers/scrape.js';
 import { jsonLines } from '../helpers/run-cli.js';
 
 async function accepted(g: Gobgpd, address: string): Promise<number | undefined> {
@@ -19,7 +21,9 @@ async function accepted(g: Gobgpd, address: string): Promise<number | undefined>
 
 const A = '198.51.100.1';
 const B = '198.51.100.5';
-const noTools = ['gobgpd', 'tshark', 'tcpdump'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0);
+const PEER_A = '198.51.100.2:179';
+const NLRI_TYPES = ['node', 'link', 'ipv4-prefix', 'ipv6-prefix'];
+const noTools = ['gobgpd', 'tshark', 'tcpdump', 'promtool', 'curl'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0);
 
 t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: noTools ? `${noTools} is not installed` : false }, async (t) => {
   if (!rootOrSkip(t)) return;
@@ -46,7 +50,12 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
   const dump = spawnInNetns(t, g, 'tcpdump', ['-i', ga.ifname, '-w', capture, '-U', 'tcp port 179'], { stopGraceMs: 2000 });
   await dump.waitFor(/listening/, 'stderr');
   const common = ['--keepalive-send-interval', '0.2', '--hello-interval', '1', '--bgp-asn', '65000', '--bgp-ls-igp-router-id', 'yes'];
-  const da = startDaemon(t, a, dir, 'a', ['--interface', ab.ifname, '--bgp-peer', '198.51.100.2', '--bgp-ls-node-name', 'switch-a', ...common]);
+  const da = startDaemon(t, a, dir, 'a', ['--interface', ab.ifname, '--bgp-peer', '198.51.100.2', '--bgp-ls-node-name', 'switch-a', '--metrics', '9717', ...common]);
+  const scrapeA = async () => {
+    const r = await curl(a, 'http://127.0.0.1:9717/metrics');
+    if (r.status !== 200) throw new Error(`scrape: ${r.status} ${r.stderr}`);
+    return r.body;
+  };
   const db = startDaemon(t, b, dir, 'b', ['--interface', ba.ifname, '--bgp-peer', '198.51.100.6', '--bgp-ls-node-name', 'switch-b', ...common]);
   await waitReady(da);
   await waitReady(db);
@@ -56,7 +65,28 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
   const n = await gobgp.neighbors();
   t.strictSame([n.get(A)?.received, n.get(B)?.received], [5, 5], 'Received = Accepted = 5');
   const [pa] = await lsoeBgp(a, da);
-  t.match(pa, { peer: '198.51.100.2:179', state: 'established', held: 5, announced: { node: 1, link: 1, 'ipv4-prefix': 2, 'ipv6-prefix': 1 } });
+  t.match(pa, { peer: PEER_A, state: 'established', held: 5, announced: { node: 1, link: 1, 'ipv4-prefix': 2, 'ipv6-prefix': 1 } });
+
+  t.test("metrics: A's peer state and NLRI counts agree with lsoe bgp --json and with gobgpd", async (t) => {
+    const before = (await lsoeBgp(a, da))[0]!;
+    const text = await scrapeA();
+    const after = (await lsoeBgp(a, da))[0]!;
+    t.equal(await promtoolErrors(a, text), null, 'promtool check metrics');
+    const s = parseScrape(text);
+    t.equal(valueOf(s, 'lsoe_bgp_peer_state', { peer: PEER_A, state: 'established' }), 1, 'established');
+    t.equal(s.filter((x) => x.name === 'lsoe_bgp_peer_state' && x.labels.peer === PEER_A).reduce((n, x) => n + x.value, 0), 1, 'in one state only');
+    // counters move between the two queries: query <= scrape <= query
+    for (const dir of ['announced', 'withdrawn'] as const) {
+      for (const type of NLRI_TYPES) {
+        const v = valueOf(s, `lsoe_bgp_nlri_${dir}_total`, { peer: PEER_A, type });
+        t.ok(v !== undefined && before[dir][type]! <= v && v <= after[dir][type]!, `${dir} ${type}: ${v}, lsoe bgp said ${before[dir][type]} then ${after[dir][type]}`);
+      }
+    }
+    t.equal(valueOf(s, 'lsoe_bgp_peer_routes', { peer: PEER_A }), await accepted(gobgp, A), "the routes A says the peer has = gobgpd's Accepted");
+    t.equal(valueOf(s, 'lsoe_bgp_routes'), 5);
+    t.ok(valueOf(s, 'lsoe_bgp_messages_received_total', { peer: PEER_A, type: 'OPEN' })! >= 1, "gobgpd's OPEN counted");
+    t.ok(valueOf(s, 'lsoe_bgp_messages_sent_total', { peer: PEER_A, type: 'UPDATE' })! >= 1, 'our UPDATEs counted');
+  });
 
   t.test('link down: Link NLRI withdrawn; up: announced again', async (t) => {
     // `lsoe bgp --watch --json` prints only when a bgp event comes: a line after the link
@@ -68,7 +98,7 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
     await watch.waitFor((out) => jsonLines(out, 'bgp').some((l) => l.withdrawn.link >= 1), 'stdout', 10000);
     t.comment(`lsoe bgp --watch printed the withdrawal ${Date.now() - down} ms after the link went down`);
     const lines = jsonLines(watch.stdout, 'bgp');
-    t.match(lines.at(-1), { peer: '198.51.100.2:179', state: 'established', held: 2, withdrawn: { link: 1 } }, 'bgp --watch: a line as the withdrawal went out');
+    t.match(lines.at(-1), { peer: PEER_A, state: 'established', held: 2, withdrawn: { link: 1 } }, 'bgp --watch: a line as the withdrawal went out');
     await watch.stop();
     // guard of 10 s; the figure is reported, not asserted
     await eventually(async () => (await accepted(gobgp, A)) === 2, 10000, 'A to withdraw its link and link prefixes');
@@ -76,6 +106,11 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
     t.pass('A: node and loopback left (the link prefixes follow the interface, which is down)');
     await eventually(async () => (await accepted(gobgp, B)) === 2, 10000, 'B to withdraw its link');
     t.pass('B, whose end lost its carrier, likewise');
+    const s = parseScrape(await scrapeA());
+    t.ok(valueOf(s, 'lsoe_bgp_nlri_withdrawn_total', { peer: PEER_A, type: 'link' })! >= 1, 'the scrape counts the Link NLRI withdrawn');
+    t.equal(valueOf(s, 'lsoe_bgp_peer_routes', { peer: PEER_A }), 2, 'and A says gobgpd has 2 routes from it');
+    t.equal(valueOf(s, 'lsoe_interface_up', { interface: ab.ifname }), 0, 'the port is down, and still has its series');
+    t.equal(valueOf(s, 'lsoe_sessions', { interface: ab.ifname, state: 'open' }), 0);
     await a.ip(['link', 'set', ab.ifname, 'up']);
     // Linux drops IPv6 addresses on admin down (keep_addr_on_down = 0): put it back
     await a.ip(['addr', 'replace', '2001:db8:1::/127', 'dev', ab.ifname, 'nodad']);
@@ -102,10 +137,14 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
   });
 
   t.test('gobgpd restarted: the daemons reconnect and announce everything again', async (t) => {
+    const attempts = valueOf(parseScrape(await scrapeA()), 'lsoe_bgp_connect_attempts_total', { peer: PEER_A })!;
     await gobgp.restart();
     // connect-retry is 5 s, then 10 s: a guard of 60 s
     await eventually(async () => (await accepted(gobgp, A)) === 6 && (await accepted(gobgp, B)) === 5, 60000, 'everything back');
     t.pass('6 and 5 NLRI accepted again');
+    const s = parseScrape(await scrapeA());
+    t.ok(valueOf(s, 'lsoe_bgp_connect_attempts_total', { peer: PEER_A })! > attempts, 'the reconnection is counted');
+    t.equal(valueOf(s, 'lsoe_bgp_peer_state', { peer: PEER_A, state: 'established' }), 1, 'established again');
   });
 
   t.test('a lower loopback: it becomes our router-id, the session restarts with it', async (t) => {

@@ -4,41 +4,12 @@ import { writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { jsonLines } from '../helpers/run-cli.js';
 import { schemaErrors } from '../helpers/schema.js';
-import { rootOrSkip, runLsoeIn, type Netns } from '../helpers/netns.js';
+import { rootOrSkip, runLsoeIn } from '../helpers/netns.js';
+import { curl, parseScrape, promtoolErrors, valueOf } from '../helpers/scrape.js';
 import { eventually } from '../daemon/e2e-helpers.js';
 import { flattenCounters } from '../../src/metrics/snapshot.js';
 import { unexportedCounters } from '../../src/metrics/families.js';
 import { ID_A, ID_B, makePair } from './lsoe-pair.js';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The samples of a text-format scrape (enough of the format for what prom-client writes). */
-function parseScrape(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not a sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
-}
-
-async function curl(ns: Netns, url: string, ...args: string[]) {
-  const r = await ns.exec('curl', ['-sS', '--max-time', '10', '-w', '\n%{http_code}', ...args, url]);
-  const cut = r.stdout.lastIndexOf('\n');
-  return { code: r.code, status: Number(r.stdout.slice(cut + 1)), body: r.stdout.slice(0, cut), stderr: r.stderr };
-}
 
 const ADDR_A = '192.0.2.1';
 const ADDR_B = '192.0.2.2';
@@ -63,8 +34,7 @@ t.test('a daemon pair: A with metrics on loopback, B on its address with the loo
     const after = flattenCounters(await da.counters());
     t.equal(scraped.status, 200, scraped.stderr);
 
-    const check = await p.nsA.exec('promtool', ['check', 'metrics'], { input: scraped.body });
-    t.equal(check.code, 0, `promtool check metrics: ${check.stdout}${check.stderr}`);
+    t.equal(await promtoolErrors(p.nsA, scraped.body), null, 'promtool check metrics');
 
     const samples = parseScrape(scraped.body);
     // counters move between the two queries: query <= scrape <= query
@@ -92,6 +62,9 @@ t.test('a daemon pair: A with metrics on loopback, B on its address with the loo
     t.equal(valueOf(samples, 'lsoe_info', { version: '0.1.0', local_id: ID_A }), 1, 'lsoe_info names the version and Local ID');
     t.equal(valueOf(samples, 'lsoe_reassembly_bytes'), 0);
     t.ok(valueOf(samples, 'process_resident_memory_bytes')! > 0, 'process metrics too');
+    t.equal(valueOf(samples, 'lsoe_interface_up', { interface: p.a.ifname }), 1, 'the port is up');
+    t.equal(valueOf(samples, 'lsoe_bgp_routes'), 0, 'no bgp-peer: no BGP-LS routes');
+    t.equal(samples.filter((s) => s.name === 'lsoe_bgp_peer_state').length, 0, 'and no peer series');
 
     // sessions: what `lsoe sessions --json` says, per interface and state
     const listed = jsonLines((await runLsoeIn(p.nsA, ['sessions', '--json', '--socket', da.socket])).stdout);
@@ -175,8 +148,13 @@ t.test('a daemon pair: A with metrics on loopback, B on its address with the loo
     const down = parseScrape((await curl(p.nsA, url)).body);
     const reasons = down.filter((s) => s.name === 'lsoe_session_downs_total');
     t.equal(reasons.reduce((n, s) => n + s.value, 0), 1, `one session down (${JSON.stringify(reasons)})`);
-    // (an interface whose link is down has no series: it runs nothing)
-    t.equal(valueOf(down, 'lsoe_sessions', { interface: p.a.ifname, state: 'open' }) ?? 0, 0);
+    // A's port lost its carrier: it keeps its series, at 0, and says the link is down
+    await eventually(async () => valueOf(parseScrape((await curl(p.nsA, url)).body), 'lsoe_interface_up', { interface: p.a.ifname }) === 0, 10000, "A's link to be down in the scrape");
+    const linkDown = parseScrape((await curl(p.nsA, url)).body);
+    for (const state of ['opening', 'open', 'hopeless', 'held-down']) {
+      t.equal(valueOf(linkDown, 'lsoe_sessions', { interface: p.a.ifname, state }), 0, `lsoe_sessions{state="${state}"} 0 on the down port`);
+    }
+    t.equal(valueOf(linkDown, 'lsoe_encapsulations_learned', { interface: p.a.ifname, type: 'IPV4_ENCAPSULATION' }), 0, 'nothing learned there');
 
     const post = await curl(p.nsA, url, '-X', 'POST');
     t.equal(post.status, 405, 'GET only');

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 import t from 'tap';
 import type { Counters, SessionView } from '../../src/daemon/core.js';
 import { newCoreCounts } from '../../src/daemon/counters.js';
+import type { BgpStatus } from '../../src/daemon/bgp-northbound.js';
+import type { PeerStatus } from '../../src/bgp/speaker.js';
 import { createExporter } from '../../src/metrics/exporter.js';
 import { MetricsService } from '../../src/metrics/service.js';
 import { InMemoryDaemonCore } from '../ctl/in-memory-core.js';
@@ -26,6 +28,9 @@ function core(): InMemoryDaemonCore {
     pdusSentBy: { HELLO: 9 },
     retransmits: 5,
   } as unknown as Counters;
+  const iface = (ifname: string, up: boolean) => ({ ifname, mac: '02:00:00:00:01:00', up, running: up, neighbors: [] });
+  // swp3 is selected and its link is down: no session, nothing announced
+  c.neighborList = [iface('swp1', true), iface('swp2', true), iface('swp3', false)];
   c.configValues = { 'effective-local-id': '0a0a0a0a0a0a0a0a0a01', 'looking-glass': false };
   c.versionText = '9.9.9';
   return c;
@@ -40,6 +45,10 @@ t.test('states, reasons and types become labels; promtool accepts the text', asy
     'lsoe_sessions{interface="swp1",state="held-down"} 1',
     'lsoe_sessions{interface="swp2",state="hopeless"} 1',
     'lsoe_sessions{interface="swp2",state="opening"} 0',
+    'lsoe_sessions{interface="swp3",state="open"} 0',
+    'lsoe_interface_up{interface="swp1"} 1',
+    'lsoe_interface_up{interface="swp3"} 0',
+    'lsoe_encapsulations_learned{interface="swp3",type="IPV4_ENCAPSULATION"} 0',
     'lsoe_frames_dropped_total{reason="checksum"} 4',
     'lsoe_frames_dropped_total{reason="group-source"} 2',
     'lsoe_session_downs_total{reason="keepalive-timeout"} 3',
@@ -53,9 +62,70 @@ t.test('states, reasons and types become labels; promtool accepts the text', asy
   ]) {
     t.ok(lines.includes(want), want);
   }
-  t.notMatch(text, /02:00:00:00:00/, 'no MAC anywhere');
+  t.notMatch(text, /02:00:00:00:0/, 'no MAC anywhere');
+  t.notMatch(text, /^lsoe_bgp_(peer|nlri|messages)/m, 'no BGP peer sample without a BGP northbound');
   const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   t.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+});
+
+const peer = (name: string, state: PeerStatus['state']): PeerStatus => ({
+  peer: name,
+  asn: 65000,
+  peerAsn: 65001,
+  state,
+  since: '2026-11-30T07:00:00.000Z',
+  peerRouterId: state === 'established' ? '10.0.0.2' : null,
+  localAddress: null,
+  linkState: state === 'established' ? true : null,
+  messagesSent: { OPEN: 1, UPDATE: 3, NOTIFICATION: 0, KEEPALIVE: 7, ROUTE_REFRESH: 0 },
+  messagesReceived: { OPEN: 1, UPDATE: 0, NOTIFICATION: 0, KEEPALIVE: 6, ROUTE_REFRESH: 0 },
+  announced: { node: 1, link: 2, 'ipv4-prefix': 4, 'ipv6-prefix': 1 },
+  withdrawn: { node: 0, link: 1, 'ipv4-prefix': 2, 'ipv6-prefix': 0 },
+  held: state === 'established' ? 5 : 0,
+  connects: 2,
+  lastError: null,
+});
+
+t.test('BGP-LS peers: state, messages and NLRI by type, per configured peer; promtool accepts them', async (t) => {
+  const status: BgpStatus = {
+    enabled: true,
+    routerId: '10.0.0.1',
+    asn: 65000,
+    routes: 5,
+    heldBack: [{ ifname: 'swp1', peerMac: '02:00:00:00:00:01' }],
+    peers: [peer('192.0.2.9:179', 'established'), peer('[2001:db8::9]:179', 'active')],
+  };
+  const text = await createExporter(core(), { bgp: () => status }).scrape();
+  const lines = text.split('\n');
+  for (const want of [
+    'lsoe_bgp_peer_state{peer="192.0.2.9:179",state="established"} 1',
+    'lsoe_bgp_peer_state{peer="192.0.2.9:179",state="idle"} 0',
+    'lsoe_bgp_peer_state{peer="[2001:db8::9]:179",state="active"} 1',
+    'lsoe_bgp_peer_state{peer="[2001:db8::9]:179",state="established"} 0',
+    'lsoe_bgp_peer_state_change_timestamp_seconds{peer="192.0.2.9:179"} 1796022000',
+    'lsoe_bgp_connect_attempts_total{peer="192.0.2.9:179"} 2',
+    'lsoe_bgp_messages_sent_total{peer="192.0.2.9:179",type="UPDATE"} 3',
+    'lsoe_bgp_messages_received_total{peer="192.0.2.9:179",type="KEEPALIVE"} 6',
+    'lsoe_bgp_nlri_announced_total{peer="192.0.2.9:179",type="ipv4-prefix"} 4',
+    'lsoe_bgp_nlri_withdrawn_total{peer="192.0.2.9:179",type="link"} 1',
+    'lsoe_bgp_nlri_withdrawn_total{peer="[2001:db8::9]:179",type="node"} 0',
+    'lsoe_bgp_peer_routes{peer="192.0.2.9:179"} 5',
+    'lsoe_bgp_peer_routes{peer="[2001:db8::9]:179"} 0',
+    'lsoe_bgp_routes 5',
+    'lsoe_bgp_links_held_back 1',
+    '# TYPE lsoe_bgp_nlri_announced_total counter',
+    '# TYPE lsoe_bgp_peer_state gauge',
+  ]) {
+    t.ok(lines.includes(want), want);
+  }
+  t.equal(lines.filter((l) => l.startsWith('lsoe_bgp_peer_state{')).length, 2 * 6, 'a series per peer and FSM state');
+  t.notMatch(text, /02:00:00:00:0/, 'the held-back neighbour is counted, not named');
+  const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  t.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+
+  const off = await createExporter(core(), { bgp: () => ({ ...status, enabled: false, routes: 0, heldBack: [], peers: [] }) }).scrape();
+  t.ok(off.split('\n').includes('lsoe_bgp_routes 0'), 'no bgp-peer: the gauges say 0');
+  t.notMatch(off, /^lsoe_bgp_peer_state\{/m, 'and there is no peer series');
 });
 
 async function freePort(): Promise<number> {

@@ -10,6 +10,10 @@ import { loadReferenceVectors, vectorsDir } from '../helpers/vectors.js';
 import { buildConfig, configToRecord, KEYS } from '../../src/daemon/config.js';
 import { ERROR_CODES } from '../../src/ctl/protocol.js';
 import { bgpToWire } from '../../src/ctl/views.js';
+import { COUNTER_SHAPES, zeroCounters } from '../../src/daemon/counters.js';
+import { FakeClock } from '../../src/daemon/clock.js';
+import { MemorySegment } from '../../src/io/memory-link.js';
+import { makeNode, run } from '../daemon/harness.js';
 
 const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'));
 
@@ -67,8 +71,10 @@ const NEIGHBOR = {
   ipv4: [ADDRESS], ipv6: [], flaps: 1, lastDown: { time: '2026-11-30T03:59:00.000Z', reason: 'admin' },
 };
 const INTERFACE = { ifname: 'eth0', mac: '02:00:00:00:00:02', up: true, running: true, neighbors: [NEIGHBOR] };
+/** Every counter of the declared list: 0, or a map (one with a reason in it). */
+const COUNTERS: Record<string, unknown> = { ...zeroCounters(), sessionsUp: 1, malformedBy: { checksum: 2 } };
 const READING = {
-  time: '2026-11-30T04:00:00.000Z', daemon: { sessionsUp: 1, malformedBy: { checksum: 2 } },
+  time: '2026-11-30T04:00:00.000Z', daemon: COUNTERS,
   interfaces: [{ ifname: 'eth0', up: true, open: 1, opening: 0, hopeless: 0, down: 0, flaps: 1 }],
 };
 const CONFIG = configToRecord(buildConfig({}), { 'effective-local-id': '0102030405060708090a' });
@@ -104,6 +110,7 @@ t.test('a record with a key missing, renamed or added is refused', async (t) => 
     ['neighbors#neighbor', NEIGHBOR, ['peerId', 'since', 'lastHeard', 'ipv6', 'flaps', 'lastDown']],
     ['counters#reading', READING, ['time', 'daemon', 'interfaces']],
     ['counters#interface', READING.interfaces[0]!, ['hopeless', 'flaps']],
+    ['control#countersResult', COUNTERS, ['framesReceived', 'malformedBy', 'retransmits', 'reportBacklog', 'pluginErrors']],
     ['config#config', CONFIG, ['local-id', 'effective-local-id', 'bgp-ls-remote-asn']],
     ['version#version', { client: '0.1.0', daemon: null }, ['client', 'daemon']],
     ['clear#cleared', { cleared: 0 }, ['cleared']],
@@ -112,7 +119,7 @@ t.test('a record with a key missing, renamed or added is refused', async (t) => 
   for (const [kind, rec, keys] of cases) {
     t.equal(schemaErrors(kind, rec), null, `${kind}: the record itself is valid`);
     // a neighbour and a counters row are parts of a record, not records
-    if (!['neighbors#neighbor', 'counters#interface'].includes(kind))
+    if (!['neighbors#neighbor', 'counters#interface', 'control#countersResult'].includes(kind))
       t.equal(schemaErrors('record', rec.pdu === undefined && kind === 'pdu' ? { ...open, pdu: rec } : rec), null, `${kind}: and is some record`);
     for (const key of keys) {
       for (const [what, bad] of mutants(rec, key)) {
@@ -127,6 +134,19 @@ t.test('a record with a key missing, renamed or added is refused', async (t) => 
   t.not(schemaErrors('pdu', { type: 'IPV4_ENCAPSULATION', encaps: [{ ...entry, labels: [] }] }), null, 'IPv4 entries do not');
   t.not(schemaErrors('pdu', { type: 'IPV4_ENCAPSULATION', encaps: entry }), null, 'a list of one is still a list');
   t.throws(() => jsonLines(JSON.stringify({ ...open, extra: true })), /not a valid record record/, 'jsonLines, the e2e helper, refuses it');
+});
+
+t.test("a core's counters, with no reporter or plugin wired, carry every declared key", async (t) => {
+  const clock = new FakeClock();
+  const segment = new MemorySegment({ now: () => clock.now() });
+  const a = makeNode(clock, segment, { ifname: 'eth0', mac: '02:00:00:00:00:0a', localId: '0a0a0a0a0a0a0a0a0a0a', addrs: ['10.0.0.1/31'] });
+  makeNode(clock, segment, { ifname: 'eth1', mac: '02:00:00:00:00:0b', localId: '0b0b0b0b0b0b0b0b0b0b', addrs: ['10.0.0.0/31'] });
+  await run(clock, 3);
+  const counters = a.core.counters();
+  t.ok(counters.sessionsUp === 1 && (counters.pdusSentBy.HELLO ?? 0) > 0, 'a session opened');
+  t.equal(schemaErrors('control#countersResult', counters), null, 'valid against control#countersResult');
+  t.same(Object.keys(counters).sort(), Object.keys(COUNTER_SHAPES).sort(), 'the same keys as the declared list');
+  a.core.stop();
 });
 
 t.test('the operator and bgp records: the schemas follow the code', async (t) => {
@@ -148,6 +168,17 @@ t.test('the operator and bgp records: the schemas follow the code', async (t) =>
     ['config', CONFIG],
   ];
   for (const [method, result] of results) t.equal(schemaErrors('control#response', { id: 1, result }), null, `${method}'s result`);
+  // counters: every counter by name, as src/daemon/counters.ts declares them (COUNTER_SHAPES
+  // is typed over Counters, so the type, that list and this schema cannot drift apart)
+  const counters = ctl.$defs as unknown as { countersResult: { required: string[]; properties: Record<string, { $ref: string }> } };
+  t.same([...counters.countersResult.required].sort(), Object.keys(COUNTER_SHAPES).sort(), 'control.schema.json names every counter of Counters');
+  t.same(
+    Object.fromEntries(Object.entries(counters.countersResult.properties).map(([k, v]) => [k, v.$ref.endsWith('/countMap') ? 'map' : 'count'])),
+    COUNTER_SHAPES,
+    'each as a count or a map, as declared',
+  );
+  t.not(schemaErrors('control#countersResult', { ...COUNTERS, malformedBy: 3 }), null, 'a map given as a number is refused');
+  t.not(schemaErrors('control#countersResult', { ...COUNTERS, framesReceived: { x: 1 } }), null, 'a count given as a map is refused');
   t.not(schemaErrors('control#bgpResult', { ...bgpToWire(null), peers: [{ ...PEER, held: undefined }] }), null, 'a bgp peer without held is refused');
   t.not(schemaErrors('control#selectionResult', { patterns: [] }), null, 'a selection without unmatched is refused');
   t.not(schemaErrors('control#neighborsResult', [{ ...INTERFACE, neighbors: [{ ...NEIGHBOR, ipv4: null }] }]), null, 'ipv4 stays a list');

@@ -24,6 +24,8 @@ export const PAGE_HTML = `<!doctype html>
 <div class="legend">
   <span><i class="sw open"></i>open</span>
   <span><i class="sw opening"></i>opening</span>
+  <span><i class="sw hopeless"></i>hopeless</span>
+  <span><i class="sw held-down"></i>held down</span>
   <span><i class="sw down"></i>down</span>
   <span class="hint">each link is drawn in two halves: the upper half is the upper switch's session, the lower half the lower switch's</span>
 </div>

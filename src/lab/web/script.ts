@@ -12,6 +12,8 @@ export const PAGE_SCRIPT = String.raw`
   var SVG = 'http://www.w3.org/2000/svg';
   var NODE_W = 96, NODE_H = 32, COL_W = 116, ROW_H = 170, WRAP_H = 60, TOP = 40;
   var MAX_PER_ROW = 16, OPEN_UP_TO = 12;
+  // every EndState (../status.ts), best first
+  var STATES = ['open', 'opening', 'hopeless', 'held-down', 'down'];
   var view = null;
   var drawnShape = null, linkEls = {}, nodeEls = {};
   var sectionHtml = {}, openState = {}, drawnOrder = null;
@@ -161,7 +163,7 @@ export const PAGE_SCRIPT = String.raw`
 
   // One line that says how a switch is doing, shown while its table is collapsed.
   function summaryText(s) {
-    var seen = {}, counts = { open: 0, opening: 0, down: 0 }, n = 0;
+    var seen = {}, counts = {}, n = 0;
     s.rows.forEach(function (r) {
       var k = r.ifname + ' ' + r.peerMac;
       if (seen[k] || !r.state) return;
@@ -169,7 +171,7 @@ export const PAGE_SCRIPT = String.raw`
       n++;
       counts[r.state] = (counts[r.state] || 0) + 1;
     });
-    var parts = ['open', 'opening', 'down'].filter(function (k) { return counts[k] > 0; }).map(function (k) {
+    var parts = STATES.filter(function (k) { return counts[k] > 0; }).map(function (k) {
       return '<span class="state ' + k + '">' + counts[k] + ' ' + k + '</span>';
     });
     return n + ' session' + (n === 1 ? '' : 's') + (parts.length ? ': ' + parts.join(' ') : '');
