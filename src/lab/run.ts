@@ -3,7 +3,7 @@
 import { systemErrorText } from '../cli-context.js';
 import { readFileSync } from 'node:fs';
 import { CliError } from '../cli-error.js';
-import type { LabNameOptions, LabStatusOptions, LabUpOptions } from '../commands/lab.js';
+import type { LabNameOptions, LabStatusOptions, LabUpOptions } from './options.js';
 import { createOutput } from '../render/output.js';
 import { downFailure, downSummary, labDown } from './down.js';
 import { checkLabName, DEFAULT_STATE_ROOT, stateDirOf } from './plan.js';
