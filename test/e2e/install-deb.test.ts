@@ -36,9 +36,12 @@ t.test('scripts/package-deb: install into a dpkg root, use, remove, purge', asyn
   const out = path.join(work, 'deb');
   // Given the tarball, package-deb builds nothing: it takes the production dependencies
   // from this repository's node_modules (npm cannot read a linked copy's tree).
-  const built = run(path.join(repo, 'scripts', 'package-deb'), [out, tarball]);
+  // gzip -1 rather than the default xz -6 (dpkg's own variables): the same files, a third
+  // less CPU; the member's name shows the variables were heeded
+  const built = run(path.join(repo, 'scripts', 'package-deb'), [out, tarball], { env: { DPKG_DEB_COMPRESSOR_TYPE: 'gzip', DPKG_DEB_COMPRESSOR_LEVEL: '1' } });
   if (!ok(t, built, 'scripts/package-deb')) return;
   const deb = built.stdout.trim().split('\n').pop()!;
+  t.match(run('ar', ['t', deb]).stdout, /^debian-binary\ncontrol\.tar\.\w+\ndata\.tar\.gz\n$/, 'an ar archive of debian-binary, control, data (gzip, as asked)');
   const field = (f: string) => run('dpkg-deb', ['-f', deb, f]).stdout.trim();
   t.equal(field('Package'), 'lsoe');
   t.equal(field('Version'), pkg.version);
