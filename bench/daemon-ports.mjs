@@ -9,61 +9,25 @@
 //
 //   node bench/run.mjs --only daemon-ports
 //   node bench/daemon-ports.mjs [--ports 1,8,64] [--steady 300] [--compare-libpcap]
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { printTable } from './lib.mjs';
-import { cpuShare, ip, rssKiB, sleep } from './proc.mjs';
+import { cpuShare, query, rssKiB, sleep, spawnDaemon, vethPairs, withNamespacePair } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
-const repoRoot = path.resolve(path.dirname(benchFile), '..');
 const DEFAULT_PORTS = [1, 8, 32, 64, 128];
 const OPEN_LIMIT_SECONDS = 120;
 
-async function query(socket, method) {
-  const { connectControl } = await import(pathToFileURL(path.join(repoRoot, 'dist/src/ctl/client.js')).href);
-  const c = await connectControl(socket);
-  try {
-    return await c.request(method);
-  } finally {
-    c.close();
-  }
-}
-
-function startDaemon(ns, socket, env) {
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', ns, process.execPath, path.join(repoRoot, 'bin/lsoe'), 'daemon', '--socket', socket, '--keepalive-send-interval', '1'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
-  );
-  let tail = '';
-  child.stderr.on('data', (d) => (tail = (tail + d).slice(-3000)));
-  child.lastLines = () => tail.trim().split('\n').slice(-3).join(' | ');
-  return child;
-}
-
 async function one(n, { steady, env, label }, log) {
-  const tag = process.pid.toString(36) + randomBytes(2).toString('hex');
-  const nsD = `lsoepd${tag}`;
-  const nsP = `lsoepp${tag}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-bench-'));
-  const children = [];
-  try {
-    ip(['netns', 'add', nsD]);
-    ip(['netns', 'add', nsP]);
-    const pairs = Array.from({ length: n }, (_, i) => [`d${i}`, `p${i}`]);
-    ip(['-batch', '-'], pairs.map(([d, p]) => `link add name ${d} netns ${nsD} type veth peer name ${p} netns ${nsP}`).join('\n') + '\n');
-    ip(['-n', nsD, '-batch', '-'], pairs.map(([d]) => `link set ${d} up`).join('\n') + '\n');
-    ip(['-n', nsP, '-batch', '-'], pairs.map(([, p]) => `link set ${p} up`).join('\n') + '\n');
+  return withNamespacePair(['lsoepd', 'lsoepp'], async ({ nsA: nsD, nsB: nsP, dir, children }) => {
+    vethPairs(nsD, nsP, Array.from({ length: n }, (_, i) => [`d${i}`, `p${i}`]));
     const sockD = path.join(dir, 'd.sock');
     const sockP = path.join(dir, 'p.sock');
+    const args = (socket) => ['--socket', socket, '--keepalive-send-interval', '1'];
     const t0 = performance.now();
-    const daemon = startDaemon(nsD, sockD, env);
+    const daemon = spawnDaemon(nsD, args(sockD), env);
     children.push(daemon);
-    const peer = startDaemon(nsP, sockP, env);
+    const peer = spawnDaemon(nsP, args(sockP), env);
     children.push(peer);
     let readySeconds = null;
     let openSeconds = null;
@@ -96,14 +60,7 @@ async function one(n, { steady, env, label }, log) {
     };
     log(`${label} N=${n}: ready ${r.readySeconds} s, all open ${r.secondsUntilAllOpen ?? `> ${OPEN_LIMIT_SECONDS}`} s, ${r.steadyRssMiB} MiB, ${r.steadyCpuPercentOfOneCore}% of a core`);
     return r;
-  } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    for (let i = 0; i < 50 && children.some((c) => c.exitCode === null); i++) await sleep(100);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    spawnSync('ip', ['netns', 'del', nsD]);
-    spawnSync('ip', ['netns', 'del', nsP]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 function option(args, name) {

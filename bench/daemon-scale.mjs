@@ -9,13 +9,10 @@
 //   node bench/daemon-scale.mjs                     (alone)
 //   node bench/daemon-scale.mjs --simulate IFNAME DAEMON_MAC N [--loopbacks]   (the peer simulator, internal)
 
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cpuShare, ip, rssKiB, sleep } from './proc.mjs';
+import { cpuShare, ip, macOf, query, rssKiB, sleep, spawnDaemon, vethPairs, withNamespacePair } from './proc.mjs';
 
 const SIZES = [100, 1000];
 const STEADY_SECONDS = 10;
@@ -99,36 +96,19 @@ async function simulate(ifname, daemonMac, n, loopbacks = false) {
 
 // ---- the benchmark -------------------------------------------------------------
 
-async function counters(socket) {
-  const { connectControl } = await import(dist('ctl/client.js'));
-  const c = await connectControl(socket);
-  try {
-    return await c.request('counters');
-  } finally {
-    c.close();
-  }
-}
+const counters = (socket) => query(socket, 'counters');
 
 /** `max-new-sessions-per-second` when not given (src/daemon/config-keys.ts). */
 const DEFAULT_NEW_SESSION_RATE = 100;
 
 
 async function one(n, log) {
-  const tag = process.pid.toString(36) + randomBytes(2).toString('hex');
-  const nsD = `lsoebd${tag}`;
-  const nsP = `lsoebp${tag}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-bench-'));
-  const children = [];
-  try {
-    ip(['netns', 'add', nsD]);
-    ip(['netns', 'add', nsP]);
-    ip(['link', 'add', 'name', `bd${tag}`.slice(0, 15), 'netns', nsD, 'type', 'veth', 'peer', 'name', `bp${tag}`.slice(0, 15), 'netns', nsP]);
+  return withNamespacePair(['lsoebd', 'lsoebp'], async ({ tag, nsA: nsD, nsB: nsP, dir, children }) => {
     const ifD = `bd${tag}`.slice(0, 15);
     const ifP = `bp${tag}`.slice(0, 15);
-    ip(['-n', nsD, 'link', 'set', ifD, 'up']);
-    ip(['-n', nsP, 'link', 'set', ifP, 'up']);
+    vethPairs(nsD, nsP, [[ifD, ifP]]);
     ip(['-n', nsD, 'addr', 'add', '10.99.0.1/24', 'dev', ifD]);
-    const daemonMac = JSON.parse(ip(['-n', nsD, '-j', 'link', 'show', ifD]))[0].address;
+    const daemonMac = macOf(nsD, ifD);
     const socket = path.join(dir, 'd.sock');
     const limit = String(n + 16);
     // The default admission rate (100 new sessions/s per interface) would by itself
@@ -141,22 +121,16 @@ async function one(n, log) {
           `the default ${DEFAULT_NEW_SESSION_RATE}/s would need ≥ ${(n / DEFAULT_NEW_SESSION_RATE).toFixed(0)} s to admit ${n} peers`,
       );
     }
-    const daemon = spawn(
-      'ip',
-      ['netns', 'exec', nsD, process.execPath, path.join(repoRoot, 'bin/lsoe'), 'daemon', '-i', ifD, '--socket', socket,
-        '--keepalive-send-interval', '1', '--max-sessions', limit, '--max-sessions-per-interface', limit,
-        '--max-new-sessions-per-second', String(rate)],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const daemon = spawnDaemon(nsD, ['-i', ifD, '--socket', socket,
+      '--keepalive-send-interval', '1', '--max-sessions', limit, '--max-sessions-per-interface', limit,
+      '--max-new-sessions-per-second', String(rate)]);
     children.push(daemon);
-    let daemonLog = '';
-    daemon.stderr.on('data', (d) => (daemonLog = (daemonLog + d).slice(-4000)));
     for (let i = 0; ; i++) {
       try {
         await counters(socket);
         break;
       } catch {
-        if (i > 100 || daemon.exitCode !== null) throw new Error(`daemon did not start: ${daemonLog.trim().split('\n').pop()}`);
+        if (i > 100 || daemon.exitCode !== null) throw new Error(`daemon did not start: ${daemon.lastLines(1)}`);
         await sleep(100);
       }
     }
@@ -196,15 +170,7 @@ async function one(n, log) {
         `${result.steadyRssMiB} MiB RSS; ${result.sessionsOpenAtEnd} open at the end, ${result.sessionsDown} went down`,
     );
     return result;
-  } finally {
-    // SIGTERM first: a daemon killed outright leaves its `ip monitor` child behind
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    for (let i = 0; i < 50 && children.some((c) => c.exitCode === null); i++) await sleep(100);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    spawnSync('ip', ['netns', 'del', nsD]);
-    spawnSync('ip', ['netns', 'del', nsP]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function run(ctx) {

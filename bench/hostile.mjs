@@ -7,18 +7,14 @@
 //
 //   node bench/run.mjs --only hostile
 
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { printTable } from './lib.mjs';
-import { cpuTicks, ip, rssKiB, sleep, TICKS_PER_S } from './proc.mjs';
+import { cpuTicks, macOf, query, rssKiB, sleep, spawnDaemon, TICKS_PER_S, vethPairs, withNamespacePair } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(benchFile), '..');
-const dist = (p) => pathToFileURL(path.join(repoRoot, 'dist', p)).href;
 const SENDER = path.join(repoRoot, 'dist/test/daemon/hostile-sender.js');
 
 /** [name, scenario, seconds, rate, count]: the heavy versions of the CI tests. */
@@ -31,39 +27,16 @@ const ATTACKS = [
   ['unfinished pieces from 2,000 MACs, 2/s each, 8 s', 'partial-flood', 8, 2, 2000],
 ];
 
-async function query(socket, method) {
-  const { connectControl } = await import(dist('src/ctl/client.js'));
-  const c = await connectControl(socket);
-  try {
-    return await c.request(method);
-  } finally {
-    c.close();
-  }
-}
-
 function startDaemon(ns, ifname, socket) {
-  const d = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(repoRoot, 'bin/lsoe'), 'daemon', '-i', ifname, '--socket', socket, '--log-format', 'json'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  d.lines = 0;
-  d.stderr.on('data', (b) => (d.lines += b.toString().split('\n').length - 1));
-  return d;
+  return spawnDaemon(ns, ['-i', ifname, '--socket', socket, '--log-format', 'json']);
 }
 
 async function one([name, scenario, seconds, rate, count], log) {
-  const tag = process.pid.toString(36) + randomBytes(2).toString('hex');
-  const [nsA, nsB] = [`lsoeha${tag}`, `lsoehb${tag}`];
-  const [ifA, ifB] = [`ha${tag}`.slice(0, 15), `hb${tag}`.slice(0, 15)];
-  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-bench-'));
-  const children = [];
-  try {
-    ip(['netns', 'add', nsA]);
-    ip(['netns', 'add', nsB]);
-    ip(['link', 'add', 'name', ifA, 'netns', nsA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
-    ip(['-n', nsA, 'link', 'set', ifA, 'up']);
-    ip(['-n', nsB, 'link', 'set', ifB, 'up']);
-    const macA = JSON.parse(ip(['-n', nsA, '-j', 'link', 'show', ifA]))[0].address;
-    const macB = JSON.parse(ip(['-n', nsB, '-j', 'link', 'show', ifB]))[0].address;
+  return withNamespacePair(['lsoeha', 'lsoehb'], async ({ tag, nsA, nsB, dir, children }) => {
+    const [ifA, ifB] = [`ha${tag}`.slice(0, 15), `hb${tag}`.slice(0, 15)];
+    vethPairs(nsA, nsB, [[ifA, ifB]]);
+    const macA = macOf(nsA, ifA);
+    const macB = macOf(nsB, ifB);
     const [sockA, sockB] = [path.join(dir, 'a.sock'), path.join(dir, 'b.sock')];
     const a = startDaemon(nsA, ifA, sockA);
     const b = startDaemon(nsB, ifB, sockB);
@@ -112,14 +85,7 @@ async function one([name, scenario, seconds, rate, count], log) {
     };
     log(`${name}: ${r.cpuPercentOfOneCore}% of a core, peak ${r.peakRssMiB} MiB, ${r.logLines} log lines, genuine session ${held ? 'held' : 'LOST'}`);
     return r;
-  } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    for (let i = 0; i < 50 && children.some((c) => c.exitCode === null); i++) await sleep(100);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    spawnSync('ip', ['netns', 'del', nsA]);
-    spawnSync('ip', ['netns', 'del', nsB]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function run(ctx) {

@@ -1,7 +1,11 @@
 // What the benchmark sections read about a running process from /proc, and small
-// waiting helpers. Reports only.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// waiting helpers; the namespaces and daemons of the daemon sections. Reports only.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,4 +36,73 @@ export function ip(args, input) {
   const r = spawnSync('ip', args, { encoding: 'utf8', input });
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
+}
+
+// ---- the namespaces, daemons and control-socket questions the daemon sections share ----
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** One control-socket request through src/ctl/client.ts (the one client). */
+export async function query(socket, method, params) {
+  const { connectControl } = await import(pathToFileURL(path.join(repoRoot, 'dist/src/ctl/client.js')).href);
+  const c = await connectControl(socket);
+  try {
+    return await c.request(method, params);
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * `lsoe daemon ARGS` inside namespace `ns`. Its stderr is kept: `child.lines` counts its
+ * lines, `child.lastLines(n)` gives the last n joined (for "why did it fail").
+ */
+export function spawnDaemon(ns, args, env = {}) {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(repoRoot, 'bin/lsoe'), 'daemon', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let tail = '';
+  child.lines = 0;
+  child.stderr.on('data', (d) => {
+    child.lines += d.toString().split('\n').length - 1;
+    tail = (tail + d).slice(-4000);
+  });
+  child.lastLines = (n = 3) => tail.trim().split('\n').slice(-n).join(' | ');
+  return child;
+}
+
+/** veth pairs `[nameInA, nameInB]` between namespaces `nsA` and `nsB`, every end up. */
+export function vethPairs(nsA, nsB, pairs) {
+  ip(['-batch', '-'], pairs.map(([a, b]) => `link add name ${a} netns ${nsA} type veth peer name ${b} netns ${nsB}`).join('\n') + '\n');
+  ip(['-n', nsA, '-batch', '-'], pairs.map(([a]) => `link set ${a} up`).join('\n') + '\n');
+  ip(['-n', nsB, '-batch', '-'], pairs.map(([, b]) => `link set ${b} up`).join('\n') + '\n');
+}
+
+export const macOf = (ns, ifname) => JSON.parse(ip(['-n', ns, '-j', 'link', 'show', ifname]))[0].address;
+
+/**
+ * Runs `fn({ tag, nsA, nsB, dir, children })` with two fresh namespaces named
+ * `prefixA+tag` and `prefixB+tag` and a temporary directory; afterwards, even on failure,
+ * stops every process pushed on `children` (SIGTERM first: a daemon killed outright
+ * leaves its `ip monitor` child behind) and removes the namespaces and the directory.
+ */
+export async function withNamespacePair([prefixA, prefixB], fn) {
+  const tag = process.pid.toString(36) + randomBytes(2).toString('hex');
+  const nsA = `${prefixA}${tag}`;
+  const nsB = `${prefixB}${tag}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-bench-'));
+  const children = [];
+  try {
+    ip(['netns', 'add', nsA]);
+    ip(['netns', 'add', nsB]);
+    return await fn({ tag, nsA, nsB, dir, children });
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    for (let i = 0; i < 50 && children.some((c) => c.exitCode === null); i++) await sleep(100);
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    spawnSync('ip', ['netns', 'del', nsA]);
+    spawnSync('ip', ['netns', 'del', nsB]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -39,7 +39,14 @@ export interface SpeakerOptions {
   ebgp: boolean;
   /** octets queued on the socket beyond which the peer counts as stalled */
   maxQueued?: number;
+  /** told of every state change and every batch of UPDATEs sent (the control socket's `bgp` events) */
+  onChange?: (change: SpeakerChange) => void;
 }
+
+/** What `onChange` is told: a state change, or NLRI sent to the peer. */
+export type SpeakerChange =
+  | { kind: 'state'; state: FsmState['name']; previous: FsmState['name']; lastError: string | null }
+  | { kind: 'sent'; announced: number; withdrawn: number; held: number };
 
 type ByType<K extends string> = Record<K, number>;
 const zeroTypes = (): ByType<LsNlriTypeName> => ({ node: 0, link: 0, 'ipv4-prefix': 0, 'ipv6-prefix': 0 });
@@ -121,6 +128,7 @@ export class BgpSpeaker {
     for (const r of diff.announce) this.announced[r.nlri.type]++;
     for (const r of diff.withdraw) this.withdrawn[r.nlri.type]++;
     this.sent = new Map(want);
+    this.o.onChange?.({ kind: 'sent', announced: diff.announce.length, withdrawn: diff.withdraw.length, held: this.sent.size });
   }
 
   status(): PeerStatus {
@@ -149,6 +157,8 @@ export class BgpSpeaker {
     this.s = r.state;
     if (before !== this.s.name) this.o.log.log('debug', 'bgp', `${peerText(this.o.peer)}: ${before} → ${this.s.name}`);
     for (const a of r.actions) this.act(a);
+    // after the actions, so a listener that asks for the status sees what was sent on establishing
+    if (before !== this.s.name) this.o.onChange?.({ kind: 'state', state: this.s.name, previous: before, lastError: this.s.lastError });
   }
 
   private act(a: FsmAction): void {

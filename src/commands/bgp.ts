@@ -15,8 +15,8 @@ export function register(program: Command): void {
     .command('bgp')
     .description("show the daemon's BGP-LS peers and what it sent them (needs a running `lsoe daemon` with bgp-peer)")
     .option('--json', 'one JSON object per peer')
-    .option('-w, --watch', 'ask again every --interval seconds (with --json: a line per peer whenever one changed)')
-    .option('--interval <S>', 'seconds between two looks with --watch (default 1)')
+    .option('-w, --watch', "follow the daemon's BGP events: redraw at each change (with --json: a line per peer whenever it changed)")
+    .option('--interval <S>', 'with --watch on a terminal, seconds between two redraws for the Up/Down times (default 1)')
     .option('--socket <PATH>', 'control socket (default $LSOE_SOCKET or /run/lsoe/lsoe.sock)')
     .option('--timeout <S>', 'seconds to wait for each answer from the daemon (default 10)')
     .addHelpText(

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { CONFIG_KEYS } from '../daemon/config-keys.js';
+import { holdYoungGeneration } from '../daemon/heap.js';
 import { refuseTogether } from './conflicts.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -55,6 +56,8 @@ Examples:
   lsoe daemon --metrics 0.0.0.0:9717 --looking-glass   # on every address`,
     )
     .action(async (opts: Record<string, unknown>) => {
+      // Before the daemon's modules load: loading them would grow the young generation for good.
+      holdYoungGeneration();
       const flags: Record<string, string> = {};
       for (const k of CONFIG_KEYS) {
         const v = opts[attributeOf(k.key)];

@@ -2,23 +2,7 @@
 // a live web page. Flags only; the work is in src/lab/run.ts.
 import { Command, Option } from 'commander';
 import { CliError, parseCount, parseSeconds } from '../cli-error.js';
-
-export interface LabUpOptions {
-  name: string;
-  spines: number;
-  leaves: number;
-  topology: string | null;
-  port: number;
-  wait: boolean;
-  /** seconds --wait waits; null: scaled with the lab's size */
-  timeout: number | null;
-  json: boolean;
-}
-
-export interface LabNameOptions {
-  name: string;
-  json: boolean;
-}
+import type { LabUpOptions } from '../lab/options.js';
 
 const NAME_HELP = 'lab name: labs with different names run side by side';
 const DEFAULT_NAME = 'default';
@@ -40,6 +24,8 @@ Examples:
   sudo lsoe lab up                       4 spines x 8 leaves, page on http://127.0.0.1:8080/
   sudo lsoe lab up --spines 2 --leaves 3 --name small --port 8081 --wait
   sudo lsoe lab status --name small
+  sudo lsoe lab up --bgp --wait          gobgpd collects the fabric as BGP-LS
+  sudo lsoe lab status --bgp             every link as BGP-LS reports it
   sudo lsoe sessions --socket /run/lsoe-lab/small/spine0.sock
   sudo lsoe lab down --name small`,
     );
@@ -55,6 +41,11 @@ Examples:
     .option('--wait', 'return only when every session is open (or --timeout passed), and say how long it took')
     .option('--timeout <S>', 'seconds --wait waits at most (default: 30 + 2 per switch)')
     .option('--json', 'print the result as one JSON object')
+    .option(
+      '--bgp',
+      'also run gobgpd as the fabric\'s BGP-LS collector (its own namespace, on a management network in 192.0.2.0/24); ' +
+        'every daemon peers with it; --wait then also waits for every BGP session and every link in BGP-LS',
+    )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const explicit = (k: string): boolean => cmd.getOptionValueSource(k) === 'cli';
       if (typeof opts.topology === 'string' && (explicit('spines') || explicit('leaves'))) {
@@ -69,6 +60,7 @@ Examples:
         wait: opts.wait === true,
         timeout: opts.timeout === undefined ? null : parseSeconds('--timeout', String(opts.timeout)),
         json: opts.json === true,
+        bgp: opts.bgp === true,
       };
       const { runLabUp } = await import('../lab/run.js');
       await runLabUp(options);
@@ -78,10 +70,11 @@ Examples:
     .command('status')
     .description('one line per session end: switch, interface, peer, peer MAC, state')
     .option('--name <NAME>', NAME_HELP, DEFAULT_NAME)
-    .option('--json', 'one JSON object per session end')
+    .option('--json', 'one JSON object per session end (with --bgp: per link, then per switch)')
+    .option('--bgp', 'every link as BGP-LS reports it (from gobgpd\'s dump of what it received, read back by lsoe), and each switch\'s BGP session as gobgpd sees it (lab up --bgp)')
     .action(async (opts: Record<string, unknown>) => {
       const { runLabStatus } = await import('../lab/run.js');
-      process.exitCode = await runLabStatus({ name: String(opts.name), json: opts.json === true });
+      process.exitCode = await runLabStatus({ name: String(opts.name), json: opts.json === true, bgp: opts.bgp === true });
     });
 
   lab

@@ -3,6 +3,7 @@
 // map to its message and exit code; nothing else is thrown.
 import net from 'node:net';
 import type { DaemonEvent } from '../daemon/core.js';
+import type { BgpEvent } from '../daemon/bgp-northbound.js';
 import { LineSplitter } from './line-splitter.js';
 import { PieceCollector } from './pieces.js';
 import { encodeLine, EVENTS_DROPPED, type ErrorBody, type MethodName } from './protocol.js';
@@ -34,7 +35,7 @@ export interface EventsDropped {
   time: string;
   dropped: number;
 }
-export type StreamEvent = DaemonEvent | EventsDropped;
+export type StreamEvent = DaemonEvent | BgpEvent | EventsDropped;
 
 export interface ControlClient {
   readonly path: string;

@@ -1,7 +1,7 @@
 // The table of control methods: each one a plain call on the daemon core, its answer
 // rebuilt by the view functions. `subscribe`/`unsubscribe` need the connection, so the
 // server handles them itself; they are listed here only so `METHODS` stays the one list.
-import type { BgpStatus } from '../daemon/bgp-northbound.js';
+import type { BgpEvent, BgpStatus } from '../daemon/bgp-northbound.js';
 import type { DaemonCore, SessionFilter } from '../daemon/core.js';
 import type { MethodName } from './protocol.js';
 import { announcedToWire, bgpToWire, interfaceNeighborsToWire, learnedToWire, sessionToWire } from './views.js';
@@ -15,6 +15,22 @@ export class BadParams extends Error {}
 /** What the daemon runs beside the core; absent = not running (the answer says so). */
 export interface ControlExtensions {
   bgp?: () => BgpStatus;
+  /** the `bgp` event topic: peers' state changes and UPDATEs sent */
+  subscribeBgp?: (listener: (e: BgpEvent) => void) => () => void;
+}
+
+/** What `subscribe` takes in `topics`: session events (the default) and BGP events. */
+export const EVENT_TOPICS = ['sessions', 'bgp'] as const;
+export type EventTopic = (typeof EVENT_TOPICS)[number];
+
+/** `subscribe`'s params: `{ topics?: [...] }`, default sessions only (what every client before BGP expects). */
+export function subscribeTopics(params: Record<string, unknown>): Set<EventTopic> {
+  const t = params.topics;
+  if (t === undefined || t === null) return new Set(['sessions']);
+  if (!Array.isArray(t) || t.length === 0 || !t.every((x): x is EventTopic => (EVENT_TOPICS as readonly unknown[]).includes(x))) {
+    throw new BadParams(`topics must be a non-empty list of ${EVENT_TOPICS.join(', ')}`);
+  }
+  return new Set(t);
 }
 
 export const QUERY_HANDLERS: Readonly<Record<QueryMethod, (core: DaemonCore, ext: ControlExtensions) => unknown>> = {

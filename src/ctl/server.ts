@@ -15,7 +15,7 @@
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { DaemonCore, DaemonEvent } from '../daemon/core.js';
-import { ADMIN_HANDLERS, BadParams, isAdminMethod, isQueryMethod, QUERY_HANDLERS, type ControlExtensions } from './handlers.js';
+import { ADMIN_HANDLERS, BadParams, isAdminMethod, isQueryMethod, QUERY_HANDLERS, subscribeTopics, type ControlExtensions, type EventTopic } from './handlers.js';
 import { answerLines } from './pieces.js';
 import { LineSplitter } from './line-splitter.js';
 import {
@@ -124,7 +124,11 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
       return;
     }
     const line = encodeLine(wire);
-    for (const c of clients) c.deliverEvent(line);
+    for (const c of clients) c.deliverEvent(line, 'sessions');
+  });
+  const unsubscribeBgp = opts.extensions?.subscribeBgp?.((event) => {
+    const line = encodeLine(event);
+    for (const c of clients) c.deliverEvent(line, 'bgp');
   });
 
   let closing: Promise<void> | undefined;
@@ -133,6 +137,7 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
     close() {
       closing ??= (async () => {
         unsubscribe();
+        unsubscribeBgp?.();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const c of clients) c.destroy();
         await closed;
@@ -147,6 +152,7 @@ export async function startControlServer(core: DaemonCore, opts: ControlServerOp
 /** One client connection: reads requests, writes answers and (when subscribed) events. */
 class Connection {
   private subscribed = false;
+  private topics: ReadonlySet<EventTopic> = new Set();
   private dropped = 0;
   private readonly lines: LineSplitter;
   /** answers (their lines) not yet written, oldest first: a large answer goes as the client reads */
@@ -182,8 +188,8 @@ class Connection {
     this.socket.destroy();
   }
 
-  deliverEvent(line: string): void {
-    if (!this.subscribed || !this.writable()) return;
+  deliverEvent(line: string, topic: EventTopic): void {
+    if (!this.subscribed || !this.topics.has(topic) || !this.writable()) return;
     if (this.socket.writableLength > this.eventBacklog) {
       this.dropped++;
       return;
@@ -232,8 +238,15 @@ class Connection {
 
   private dispatch(req: Request): void {
     if (req.method === 'subscribe') {
+      try {
+        this.topics = subscribeTopics(req.params);
+      } catch (err) {
+        if (!(err instanceof BadParams)) throw err;
+        this.replyError(req.id, { code: ERROR_CODES.BAD_PARAMS, message: `subscribe: ${err.message}` });
+        return;
+      }
       this.subscribed = true;
-      this.log.debug(`control client ${this.num} subscribed to events`);
+      this.log.debug(`control client ${this.num} subscribed to events (${[...this.topics].join(', ')})`);
       this.reply(req.id, { subscribed: true });
       return;
     }

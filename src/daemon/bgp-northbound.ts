@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { routerIdOf } from '../bgp/ls/router-id.js';
 import { lsRoutes, type LsRouteSet, type LsSettings, type LsView } from '../bgp/ls/view.js';
-import { BgpSpeaker, peerText, type PeerStatus } from '../bgp/speaker.js';
+import { BgpSpeaker, peerText, type PeerStatus, type SpeakerChange } from '../bgp/speaker.js';
 import { CEASE_SUB } from '../bgp/wire/errors.js';
 import type { NetInterface } from '../io/interfaces.js';
 import type { Encapsulation } from '../proto/types.js';
@@ -33,6 +33,11 @@ export interface BgpStatus {
   heldBack: { ifname: string; peerMac: string }[];
   peers: PeerStatus[];
 }
+
+/** The control socket's `bgp` topic: a peer's state changed, or NLRI went to it. */
+export type BgpEvent =
+  | { event: 'bgp-state'; time: string; peer: string; state: PeerStatus['state']; previous: PeerStatus['state']; lastError: string | null }
+  | { event: 'bgp-sent'; time: string; peer: string; announced: number; withdrawn: number; held: number };
 
 export interface NorthboundOptions {
   core: DaemonCore;
@@ -77,6 +82,30 @@ export class BgpNorthbound {
   private unsubscribe: (() => void) | null = null;
   /** a derived router-id configure() refused (logged once) */
   private refusedRouterId: string | null = null;
+  private readonly listeners = new Set<(e: BgpEvent) => void>();
+
+  /** Every peer's state changes and UPDATEs sent, as events; returns the unsubscribe. */
+  subscribe(listener: (e: BgpEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(peer: string, c: SpeakerChange): void {
+    if (this.listeners.size === 0) return;
+    const time = new Date(this.o.clock.now() * 1000).toISOString();
+    const e: BgpEvent =
+      c.kind === 'state'
+        ? { event: 'bgp-state', time, peer, state: c.state, previous: c.previous, lastError: c.lastError }
+        : { event: 'bgp-sent', time, peer, announced: c.announced, withdrawn: c.withdrawn, held: c.held };
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        // a listener's bug is not the speaker's: keep the session
+        this.o.log.log('error', 'bgp', `event listener: ${(err as Error).message}`);
+      }
+    }
+  }
 
   constructor(private readonly o: NorthboundOptions) {}
 
@@ -106,11 +135,12 @@ export class BgpNorthbound {
       const peerAsn = config.bgpPeerAsn ?? asn;
       const speaker = new BgpSpeaker({
         peer,
-        params: { asn, peerAsn, holdTime: config.bgpHoldTime, routerId: routerId!, connectRetryFirst: RETRY_FIRST, connectRetryMax: RETRY_MAX },
+        params: { asn, peerAsn, holdTime: config.bgpHoldTime, routerId: routerId!, connectRetryFirst: RETRY_FIRST, connectRetryMax: RETRY_MAX, random: Math.random },
         clock: this.o.clock,
         log: this.o.log,
         ebgp: asn !== peerAsn,
         routes: () => this.current().routes,
+        onChange: (c) => this.emit(name, c),
       });
       this.speakers.set(name, { speaker, key });
       speaker.start();

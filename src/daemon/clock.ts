@@ -19,14 +19,68 @@ export function isoTime(seconds: number): string {
   return new Date(Math.round(seconds * 1000)).toISOString();
 }
 
-export function realClock(): Clock {
+/**
+ * Timers of at least `from` seconds may fire up to `grid` seconds late, so that timers
+ * due close together share one wake-up (the kernel's timer slack, for the event loop).
+ * 64 sessions with 1 s keepalives then wake the daemon about ten times a second, not
+ * 64; a keepalive 0.1 s late is nothing against a 60 s receive time-out.
+ */
+export interface TimerSlack {
+  grid: number;
+  from: number;
+}
+
+/** The daemon's slack: deadlines of timers of 1 s or more rounded up to a tenth of a second. */
+export const DAEMON_TIMER_SLACK: TimerSlack = { grid: 0.25, from: 1 };
+
+export function realClock(slack?: TimerSlack): Clock {
   const origin = performance.timeOrigin;
+  const now = (): number => (origin + performance.now()) / 1000;
   const timers = new Map<number, NodeJS.Timeout>();
+  // coalesced timers: one Node timer per grid slot, each timer's callback filed under its slot
+  const slots = new Map<number, { timeout: NodeJS.Timeout; fns: Map<number, () => void> }>();
+  const slotOf = new Map<number, number>();
   let next = 1;
+  const armSlot = (slot: number, grid: number): NodeJS.Timeout =>
+    setTimeout(() => fireSlot(slot, grid), Math.max(0, Math.ceil((slot * grid - now()) * 1000)));
+  const fireSlot = (slot: number, grid: number): void => {
+    const s = slots.get(slot);
+    if (s === undefined) return;
+    // Node's timers may run a little before our clock says (the loop's cached time): wait
+    // for the slot, or every callback would re-arm itself for the rest of it
+    if (now() < slot * grid) {
+      s.timeout = armSlot(slot, grid);
+      return;
+    }
+    slots.delete(slot);
+    for (const id of s.fns.keys()) slotOf.delete(id);
+    // each callback runs even when an earlier one throws; the first error is rethrown
+    let failure: { err: unknown } | null = null;
+    for (const fn of s.fns.values()) {
+      try {
+        fn();
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+    if (failure !== null) throw failure.err;
+  };
   return {
-    now: () => (origin + performance.now()) / 1000,
+    now,
     setTimer(delay, fn) {
       const id = next++;
+      // (a timer of a day or more is not worth a slot; its delay is capped as below)
+      if (slack !== undefined && delay >= slack.from && delay < 86_400) {
+        const slot = Math.ceil((now() + delay) / slack.grid);
+        let s = slots.get(slot);
+        if (s === undefined) {
+          s = { timeout: armSlot(slot, slack.grid), fns: new Map() };
+          slots.set(slot, s);
+        }
+        s.fns.set(id, fn);
+        slotOf.set(id, slot);
+        return { id };
+      }
       const t = setTimeout(
         () => {
           timers.delete(id);
@@ -43,6 +97,16 @@ export function realClock(): Clock {
       if (t !== undefined) {
         clearTimeout(t);
         timers.delete(handle.id);
+        return;
+      }
+      const slot = slotOf.get(handle.id);
+      if (slot === undefined) return;
+      slotOf.delete(handle.id);
+      const s = slots.get(slot)!;
+      s.fns.delete(handle.id);
+      if (s.fns.size === 0) {
+        clearTimeout(s.timeout);
+        slots.delete(slot);
       }
     },
   };

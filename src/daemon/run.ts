@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-error.js';
 import type { ControlExtensions } from '../ctl/handlers.js';
 import type { InterfaceMonitor } from '../io/interface-monitor.js';
-import { guardedClock, realClock } from './clock.js';
+import { DAEMON_TIMER_SLACK, guardedClock, realClock } from './clock.js';
 import { BgpConfigError, BgpNorthbound } from './bgp-northbound.js';
 import { buildConfig, ConfigError, type DaemonConfig } from './config.js';
 import { Daemon } from './core.js';
@@ -107,7 +107,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
 
   // A bug on a timer path (retransmission, keepalive, reporter retry) is logged in one
   // line and the daemon keeps running; it never crashes with a stack trace.
-  const clock = guardedClock(realClock(), (err) => log.log('error', 'core', `timer failed: ${errorLine(err)}`));
+  const clock = guardedClock(realClock(DAEMON_TIMER_SLACK), (err) => log.log('error', 'core', `timer failed: ${errorLine(err)}`));
   let reporter: Reporter | null = null;
   const setReporter = (url: string | null) => {
     if (url === null) {
@@ -190,7 +190,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   });
   // The control socket comes before anything goes on the wire: an operator who asked for
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
-  const ext: ControlExtensions = { bgp: () => bgp.status() };
+  const ext: ControlExtensions = { bgp: () => bgp.status(), subscribeBgp: (listener) => bgp.subscribe(listener) };
   const ctl: Array<{ close(): Promise<void> }> = [];
   const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) }, ext);
   try {

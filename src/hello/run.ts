@@ -1,12 +1,12 @@
 // The OS side of `lsoe hello`: open the interface, send -c HELLOs every
 // --interval seconds, wait --wait seconds after the last, report who answered.
 // Returns the exit status (0: someone answered, 1: nobody); the caller exits
-// the process (libpcap handles keep it alive).
+// the process (a libpcap handle, in the fallback, would keep it alive).
 import { performance } from 'node:perf_hooks';
 import { CliError } from '../cli-error.js';
 import type { HelloOptions } from './options.js';
 import { LinkError } from '../io/link.js';
-import { openLinks } from '../io/open-links.js';
+import { openEndpointLinks } from '../io/open-links.js';
 import { normalizeMac } from '../proto/ethernet.js';
 import { createOutput, type Output } from '../render/output.js';
 import { formatLocalId } from '../render/local-id.js';
@@ -42,7 +42,9 @@ export async function runHello(opts: HelloOptions): Promise<number> {
   const out = createOutput({ json: opts.json });
   let link;
   try {
-    [link] = await openLinks([opts.interface], { ethertype: opts.ethertype, mode: 'endpoint' });
+    // the daemon's capture: a packet socket bound to the interface and EtherType (libpcap without the addon);
+    // no multicast group: answers come to our own address
+    [link] = await openEndpointLinks([opts.interface], { ethertype: opts.ethertype, groups: [] });
   } catch (err) {
     if (err instanceof LinkError) throw new CliError(`hello: ${err.message}`, 1);
     throw err;

@@ -1,9 +1,13 @@
 // Opening the links a command asked for, with the checks that make failures
 // one clear line: privilege first, then names (all of them before opening
-// any), then libpcap. Shared by `sniff` and `hello` (and usable by the daemon).
+// any), then the capture. `sniff` opens libpcap links (monitor mode: both
+// directions, VLAN tags); `hello` opens endpoint links (the daemon's capture:
+// a packet socket, libpcap only without the addon). libpcap is loaded only
+// when it is used.
+import { openEndpointLink, type EndpointLinkOptions } from './endpoint-link.js';
 import { listInterfaces, type NetInterface } from './interfaces.js';
-import { LinkError } from './link.js';
-import { openPcapLink, type PcapLink, type PcapLinkOptions } from './pcap-link.js';
+import { LinkError, type Link } from './link.js';
+import type { PcapLink, PcapLinkOptions } from './pcap-link.js';
 import { canCaptureRaw, PRIVILEGE_HINT } from './privilege.js';
 
 /** Interfaces a command may use by default: up, not loopback, with an Ethernet address. */
@@ -11,35 +15,49 @@ export function defaultInterfaces(all: NetInterface[]): NetInterface[] {
   return all.filter((i) => i.up && !i.loopback && i.mac !== null);
 }
 
-/**
- * Resolves `names` (empty: every default interface) and opens one PcapLink
- * each. Throws a LinkError with a one-line message; opened links are closed
- * again when a later one fails.
- */
-export async function openLinks(names: string[], options: Omit<PcapLinkOptions, 'ifname'>): Promise<PcapLink[]> {
+/** Resolves `names` (empty: every default interface), checking privilege and every name first. */
+async function chooseInterfaces(names: string[]): Promise<NetInterface[]> {
   if (!canCaptureRaw()) throw new LinkError('permission', PRIVILEGE_HINT, names[0] ?? '', true);
   const all = await listInterfaces().catch((err: Error) => {
     throw new LinkError('open-failed', err.message, names[0] ?? '', true);
   });
-  let chosen: string[];
   if (names.length === 0) {
-    chosen = defaultInterfaces(all).map((i) => i.name);
+    const chosen = defaultInterfaces(all);
     if (chosen.length === 0) throw new LinkError('no-such-interface', 'no Ethernet interface is up (name one with -i)', '', true);
-  } else {
-    chosen = [...new Set(names)];
-    for (const name of chosen) {
-      const iface = all.find((i) => i.name === name);
-      if (iface === undefined) throw new LinkError('no-such-interface', `${name}: no such interface`, name, true);
-      if (iface.mac === null) throw new LinkError('open-failed', `${name}: not an Ethernet interface (link type ${iface.linkType})`, name, true);
-    }
+    return chosen;
   }
-  const links: PcapLink[] = [];
+  return [...new Set(names)].map((name) => {
+    const iface = all.find((i) => i.name === name);
+    if (iface === undefined) throw new LinkError('no-such-interface', `${name}: no such interface`, name, true);
+    if (iface.mac === null) throw new LinkError('open-failed', `${name}: not an Ethernet interface (link type ${iface.linkType})`, name, true);
+    return iface;
+  });
+}
+
+/** Opens one link per interface; those opened are closed again when a later one fails. */
+async function openEach<L extends Link>(chosen: NetInterface[], open: (iface: NetInterface) => Promise<L>): Promise<L[]> {
+  const links: L[] = [];
   try {
-    for (const ifname of chosen) links.push(await openPcapLink({ ...options, ifname }));
+    for (const iface of chosen) links.push(await open(iface));
   } catch (err) {
     for (const l of links) l.close();
     if (err instanceof LinkError && err.code === 'permission') throw new LinkError('permission', `${err.ifname}: ${PRIVILEGE_HINT}`, err.ifname, true);
     throw err;
   }
   return links;
+}
+
+/**
+ * One libpcap link per interface of `names` (`sniff`). Throws a LinkError with a
+ * one-line message.
+ */
+export async function openLinks(names: string[], options: Omit<PcapLinkOptions, 'ifname'>): Promise<PcapLink[]> {
+  const chosen = await chooseInterfaces(names);
+  const { openPcapLink } = await import('./pcap-link.js');
+  return openEach(chosen, (iface) => openPcapLink({ ...options, ifname: iface.name }));
+}
+
+/** One endpoint link per interface of `names` (`hello`), as the daemon opens them. */
+export async function openEndpointLinks(names: string[], options: EndpointLinkOptions): Promise<Link[]> {
+  return openEach(await chooseInterfaces(names), (iface) => openEndpointLink(iface, options));
 }

@@ -8,7 +8,7 @@
 // root's daemons report there.
 import http from 'node:http';
 import net from 'node:net';
-import { chmodSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { realClock, type Clock } from '../daemon/clock.js';
 import { LineSplitter } from '../ctl/line-splitter.js';
 import { answerReport, MAX_BODY, webHandler } from './collector-routes.js';
@@ -17,7 +17,10 @@ import type { LabPlan } from './plan.js';
 import { ReportStore } from './reports.js';
 import { SessionPoller } from './session-poller.js';
 import { endStatuses, querySessions, type EndStatus } from './status.js';
-import { buildView, type LabView } from './view.js';
+import { buildView, bgpView, type LabView } from './view.js';
+import { BgpLabWatcher } from './bgp-watch.js';
+import type { GobgpNeighbor } from './gobgpd.js';
+import { bgpOf } from './plan.js';
 
 export { hostAllowed, isJsonContentType } from './collector-routes.js';
 export { MAX_EVENT_BACKLOG, MAX_EVENT_CLIENTS } from './event-hub.js';
@@ -28,6 +31,8 @@ export interface CollectorOptions {
   log?: (line: string) => void;
   /** timers of the poller and the refresh (default: real time) */
   clock?: Clock;
+  /** with --bgp: how gobgpd's sessions are asked (default: gobgp neighbor -j in its namespace) */
+  bgpNeighbors?: () => Promise<Map<string, GobgpNeighbor>>;
 }
 
 export interface Collector {
@@ -50,11 +55,14 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
   const store = new ReportStore();
   const hub = new EventHub(log);
   const nodeNames = plan.nodes.map((n) => n.name);
-  let current = buildView(plan, endStatuses(plan, new Map()), []);
+  // With --bgp, the fabric as gobgpd received it: its dump read as it grows, its sessions once a period.
+  const bgpWatch = bgpOf(plan) === null ? null : new BgpLabWatcher(plan, opts.bgpNeighbors);
+  const bgpNow = () => (bgpWatch === null ? null : bgpView(plan, bgpWatch.status(), bgpWatch.problem));
+  let current = buildView(plan, endStatuses(plan, new Map()), [], bgpNow());
   let currentJson = JSON.stringify(current);
 
   const refresh = (): void => {
-    const next = buildView(plan, endStatuses(plan, poller.current()), store.all());
+    const next = buildView(plan, endStatuses(plan, poller.current()), store.all(), bgpNow());
     const json = JSON.stringify(next);
     if (json === currentJson) return;
     current = next;
@@ -156,6 +164,30 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
   });
 
   poller.start();
+  let dumpWatch: FSWatcher | null = null;
+  let bgpTimer: ReturnType<Clock['setTimer']> | null = null;
+  let bgpStopped = false;
+  if (bgpWatch !== null) {
+    const mrtFile = bgpOf(plan)!.mrtFile;
+    // gobgpd appends (and syncs) each batch of UPDATEs as it takes them: read them at once
+    try {
+      dumpWatch = watch(plan.stateDir, (_type, file) => {
+        if (file === mrtFile && bgpWatch.readDump()) refreshSoon();
+      });
+      dumpWatch.on('error', (err) => log(`watching the BGP dump: ${err.message}`));
+    } catch (err) {
+      log(`cannot watch the BGP dump (read once a period instead): ${(err as Error).message}`);
+    }
+    const period = (opts.pollMs ?? DEFAULT_POLL_MS) / 1000;
+    const bgpRound = async (): Promise<void> => {
+      bgpTimer = null;
+      bgpWatch.readDump();
+      await bgpWatch.pollNeighbors();
+      refresh();
+      if (!bgpStopped) bgpTimer = clock.setTimer(period, () => void bgpRound());
+    };
+    void bgpRound();
+  }
   // Comments keep idle event streams from being dropped by anything in between.
   const heartbeat = setInterval(() => hub.broadcast(': keepalive\n\n'), 15000);
   log(`collector for lab ${plan.name} on ${plan.collector.url}, reports on ${plan.collector.socket}`);
@@ -165,6 +197,9 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
     ends: () => endStatuses(plan, poller.current()),
     close: async () => {
       poller.stop();
+      bgpStopped = true;
+      if (bgpTimer !== null) clock.clearTimer(bgpTimer);
+      dumpWatch?.close();
       clearInterval(heartbeat);
       if (refreshTimer) clock.clearTimer(refreshTimer);
       hub.close();

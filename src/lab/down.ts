@@ -7,7 +7,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { deleteNamespaces, listNamespaces, namespacePids } from './netns.js';
 import { netnsPrefix, stateDirOf } from './plan.js';
-import { isAlive, isLabProcess, readPid, stopPids } from './processes.js';
+import { cmdlineOf, isAlive, isLabProcess, readPid, stopPids } from './processes.js';
 import { readPlan } from './state.js';
 
 export interface DownResult {
@@ -18,6 +18,8 @@ export interface DownResult {
   children: number;
   /** whether the collector was running and was stopped */
   collector: boolean;
+  /** whether the BGP-LS collector (gobgpd, `lab up --bgp`) was running and was stopped */
+  gobgpd: boolean;
   /** namespaces removed */
   namespaces: number;
   removedDir: boolean;
@@ -50,8 +52,13 @@ export async function labDown(name: string, stateRoot?: string): Promise<DownRes
   // daemons go first and alone: on SIGTERM they withdraw their reports, which
   // the collector should still be there to take, and they stop their own
   // children; whatever is still inside after that is stopped too.
-  const daemons = [...inside].filter((pid) => isLabProcess(pid, stateDir));
-  const children = [...inside].filter((pid) => !daemons.includes(pid));
+  // gobgpd (with --bgp) names the state directory too (its configuration): it goes after
+  // the daemons, so their Cease reaches it.
+  const isGobgpd = (pid: number): boolean => /^(\S*\/)?gobgpd /.test(cmdlineOf(pid) ?? '');
+  const labbed = [...inside].filter((pid) => isLabProcess(pid, stateDir));
+  const daemons = labbed.filter((pid) => !isGobgpd(pid));
+  const gobgpd = labbed.filter(isGobgpd);
+  const children = [...inside].filter((pid) => !labbed.includes(pid));
   const others = new Set<number>();
   if (existsSync(stateDir)) {
     for (const f of readdirSync(stateDir).filter((f) => f.endsWith('.pid'))) {
@@ -60,6 +67,7 @@ export async function labDown(name: string, stateRoot?: string): Promise<DownRes
     }
   }
   await stopPids(daemons);
+  await stopPids(gobgpd);
   await stopPids(children.filter(isAlive));
   // Anything that entered a namespace meanwhile (someone's `ip netns exec … bash`) goes too.
   const late = [...(await labNamespacePids(name, stateRoot)).values()].flat().filter((p) => p !== process.pid && !inside.has(p));
@@ -85,6 +93,7 @@ export async function labDown(name: string, stateRoot?: string): Promise<DownRes
     daemons: daemons.length,
     children: children.length + late.length,
     collector: others.size > 0,
+    gobgpd: gobgpd.length > 0,
     namespaces: present.length - namespacesLeft.length,
     removedDir,
     namespacesLeft,
@@ -94,13 +103,15 @@ export async function labDown(name: string, stateRoot?: string): Promise<DownRes
 
 /** One line for people: what was stopped and removed. */
 export function downSummary(r: DownResult): string {
-  if (r.daemons === 0 && r.children === 0 && !r.collector && r.namespaces === 0 && !r.removedDir && r.namespacesLeft.length === 0) {
+  if (r.daemons === 0 && r.children === 0 && !r.collector && !r.gobgpd && r.namespaces === 0 && !r.removedDir && r.namespacesLeft.length === 0) {
     return `lab ${r.name}: nothing to stop`;
   }
   const stopped: string[] = [];
   if (r.daemons > 0) stopped.push(`${r.daemons} daemon${r.daemons === 1 ? '' : 's'}`);
   if (r.collector) stopped.push('the collector');
-  const what = stopped.length === 0 ? 'stopped nothing' : `stopped ${stopped.join(' and ')}`;
+  if (r.gobgpd) stopped.push('gobgpd');
+  const list = stopped.length <= 2 ? stopped.join(' and ') : `${stopped.slice(0, -1).join(', ')} and ${stopped.at(-1)!}`;
+  const what = stopped.length === 0 ? 'stopped nothing' : `stopped ${list}`;
   const files = r.removedDir ? 'its files' : 'no files';
   return `lab ${r.name}: ${what}, removed ${r.namespaces} namespace${r.namespaces === 1 ? '' : 's'} and ${files}`;
 }

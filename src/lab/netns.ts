@@ -4,7 +4,7 @@
 // Keywords are always spelled out (`name`, `dev`): `ip` matches prefixes, so a
 // bare interface called `b` would be read as `broadcast`.
 import { spawn } from 'node:child_process';
-import type { LabPlan } from './plan.js';
+import { bgpOf, MGMT_IFNAME, mgmtPeerIfname, type LabPlan } from './plan.js';
 
 export class NetnsError extends Error {
   override readonly name = 'NetnsError';
@@ -36,6 +36,23 @@ export function rootBatch(plan: LabPlan): string[] {
         `type veth peer name ${lower.ifname} address ${lower.mac} netns ${ns.get(lower.node)}`,
     );
   }
+  const bgp = bgpOf(plan);
+  if (bgp !== null) {
+    // the management network: one veth per switch, its far end on gobgpd's bridge
+    lines.push(`netns add ${bgp.netns}`);
+    for (const n of plan.nodes) {
+      lines.push(`link add name ${MGMT_IFNAME} netns ${n.netns} type veth peer name ${mgmtPeerIfname(n.index)} netns ${bgp.netns}`);
+    }
+  }
+  return lines;
+}
+
+/** gobgpd's namespace (with --bgp): the management bridge with its address, every switch's veth on it. */
+export function bgpBatch(plan: LabPlan): string[] {
+  const bgp = bgpOf(plan);
+  if (bgp === null) return [];
+  const lines = ['link set dev lo up', `link add name ${bgp.bridge} type bridge`, `addr add ${bgp.address}/24 dev ${bgp.bridge}`, `link set dev ${bgp.bridge} up`];
+  for (const n of plan.nodes) lines.push(`link set dev ${mgmtPeerIfname(n.index)} master ${bgp.bridge}`, `link set dev ${mgmtPeerIfname(n.index)} up`);
   return lines;
 }
 
@@ -43,6 +60,7 @@ export function rootBatch(plan: LabPlan): string[] {
 export function nodeBatch(plan: LabPlan, node: string): string[] {
   const n = plan.nodes.find((x) => x.name === node)!;
   const lines = ['link set dev lo up', `addr add ${n.loopback4} dev lo`, `addr add ${n.loopback6} dev lo`];
+  if (n.mgmt4) lines.push(`addr add ${n.mgmt4} dev ${MGMT_IFNAME}`, `link set dev ${MGMT_IFNAME} up`);
   for (const link of plan.links) {
     for (const end of [link.upper, link.lower]) {
       if (end.node !== node) continue;
@@ -59,7 +77,11 @@ export function nodeBatch(plan: LabPlan, node: string): string[] {
 
 export async function createNetwork(plan: LabPlan): Promise<void> {
   await ipBatch(rootBatch(plan));
-  await Promise.all(plan.nodes.map((n) => ipBatch(nodeBatch(plan, n.name), ['-n', n.netns])));
+  const bgp = bgpOf(plan);
+  await Promise.all([
+    ...plan.nodes.map((n) => ipBatch(nodeBatch(plan, n.name), ['-n', n.netns])),
+    ...(bgp === null ? [] : [ipBatch(bgpBatch(plan), ['-n', bgp.netns])]),
+  ]);
 }
 
 /** Names of all namespaces on the host (`ip netns list` prints "name (id: N)"). */

@@ -40,6 +40,28 @@ export interface LabNode {
   log: string;
   pidFile: string;
   configFile: string;
+  /** address on the management network (with --bgp), with its prefix length; else null */
+  mgmt4: string | null;
+}
+
+/** The BGP-LS collector of `lab up --bgp`: gobgpd in a namespace of its own, on a management bridge. */
+export interface LabBgp {
+  netns: string;
+  /** gobgpd's address on the management network (where every daemon peers) */
+  address: string;
+  /** the management network: gobgpd takes any peer from it (dynamic neighbours) */
+  prefix: string;
+  /** the fabric's one AS (iBGP, as BGP-SPF fabrics run) */
+  asn: number;
+  /** gobgpd's gRPC port, on 127.0.0.1 inside its namespace */
+  apiPort: number;
+  config: string;
+  log: string;
+  pidFile: string;
+  /** gobgpd's [[mrt-dump]] of the UPDATEs it receives */
+  mrtFile: string;
+  /** the management bridge in gobgpd's namespace, and each switch's veth: \`mgmt\` there, m<index> here */
+  bridge: string;
 }
 
 export interface LinkEnd {
@@ -66,6 +88,31 @@ export interface LabPlan {
   links: LabLink[];
   collector: { socket: string; log: string; pidFile: string; url: string };
   topologyFile: string;
+  /** null without --bgp (and in plans written before it existed: read with bgpOf) */
+  bgp?: LabBgp | null;
+}
+
+/** The management interface in each switch's namespace (kept out of the links' names). */
+export const MGMT_IFNAME = 'mgmt';
+/** With --bgp, gobgpd's namespace is lsoe-<lab>-gobgpd: no switch may be called that. */
+export const BGP_NODE = 'gobgpd';
+/** The management network: RFC 5737's TEST-NET-1, gobgpd at .1, switch i at .(i + 2). */
+export const MGMT_NET = '192.0.2';
+export const MAX_BGP_NODES = 253;
+export const LAB_ASN = 65000;
+
+export function bgpOf(plan: LabPlan): LabBgp | null {
+  return plan.bgp ?? null;
+}
+
+/** Switch `index`'s address on the management network. */
+export function mgmtAddressOf(index: number): string {
+  return `${MGMT_NET}.${index + 2}`;
+}
+
+/** The veth in gobgpd's namespace that leads to switch \`index\`. */
+export function mgmtPeerIfname(index: number): string {
+  return `m${index}`;
 }
 
 export function checkLabName(name: string): string | null {
@@ -126,6 +173,8 @@ export interface PlanOptions {
   port: number;
   stateRoot?: string;
   timers?: LabTimers;
+  /** a gobgpd collector and every daemon peering with it */
+  bgp?: boolean;
 }
 
 /** Limits that come from the address plan and from unix socket path lengths. */
@@ -136,6 +185,10 @@ export function makePlan(opts: PlanOptions): LabPlan {
   const topo = buildTopology(opts.links);
   if (opts.links.length > MAX_LINKS) throw new RangeError(`at most ${MAX_LINKS} links`);
   if (topo.nodes.length > MAX_NODES) throw new RangeError(`at most ${MAX_NODES} nodes`);
+  if (opts.bgp === true) {
+    if (topo.nodes.includes(BGP_NODE)) throw new RangeError(`with --bgp no switch may be called '${BGP_NODE}' (its namespace is the collector's)`);
+    if (topo.nodes.length > MAX_BGP_NODES) throw new RangeError(`with --bgp at most ${MAX_BGP_NODES} switches (one management /24)`);
+  }
   const stateDir = stateDirOf(opts.name, opts.stateRoot);
   const nodes: LabNode[] = topo.nodes.map((name, index) => ({
     name,
@@ -149,6 +202,7 @@ export function makePlan(opts: PlanOptions): LabPlan {
     log: path.join(stateDir, `${name}.log`),
     pidFile: path.join(stateDir, `${name}.pid`),
     configFile: path.join(stateDir, `${name}.ini`),
+    mgmt4: opts.bgp === true ? `${mgmtAddressOf(index)}/24` : null,
   }));
   const byName = new Map(nodes.map((n) => [n.name, n]));
 
@@ -159,7 +213,7 @@ export function makePlan(opts: PlanOptions): LabPlan {
     for (const key of [`${a}\n${b}`, `${b}\n${a}`]) pairCount.set(key, (pairCount.get(key) ?? 0) + 1);
   }
   const ifCount = new Map<string, number>();
-  const usedNames = new Map<string, Set<string>>(topo.nodes.map((n) => [n, new Set<string>(['lo'])]));
+  const usedNames = new Map<string, Set<string>>(topo.nodes.map((n) => [n, new Set<string>(['lo', MGMT_IFNAME])]));
   const endOf = (node: string, peer: string, k: number, lower: boolean): LinkEnd => {
     const ifIndex = ifCount.get(node) ?? 0;
     ifCount.set(node, ifIndex + 1);
@@ -198,6 +252,24 @@ export function makePlan(opts: PlanOptions): LabPlan {
       url: `http://127.0.0.1:${opts.port}/`,
     },
     topologyFile: path.join(stateDir, 'topology.json'),
+    bgp:
+      opts.bgp === true
+        ? {
+            netns: netnsPrefix(opts.name) + BGP_NODE,
+            address: `${MGMT_NET}.1`,
+            prefix: `${MGMT_NET}.0/24`,
+            asn: LAB_ASN,
+            apiPort: 50051,
+            config: path.join(stateDir, 'gobgpd.toml'),
+            log: path.join(stateDir, 'gobgpd.log'),
+            pidFile: path.join(stateDir, 'gobgpd.pid'),
+            // relative to the state directory, gobgpd's working directory: gobgpd passes the
+            // name through Go's time layout when it rotates the file, and a lab name's digits
+            // would be read as a date there
+            mrtFile: 'bgp-updates.mrt',
+            bridge: MGMT_IFNAME,
+          }
+        : null,
   };
 }
 

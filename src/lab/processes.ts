@@ -7,10 +7,10 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Starts `cmd args` in its own session, output appended to `log`; returns its PID. */
-export function spawnDetached(cmd: string, args: string[], log: string, env?: NodeJS.ProcessEnv): number {
+export function spawnDetached(cmd: string, args: string[], log: string, env?: NodeJS.ProcessEnv, cwd?: string): number {
   const fd = openSync(log, 'a');
   try {
-    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: env ?? process.env });
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: env ?? process.env, ...(cwd === undefined ? {} : { cwd }) });
     child.on('error', () => undefined); // reported by the caller's readiness check
     child.unref();
     if (child.pid === undefined) throw new Error(`cannot start ${cmd}`);

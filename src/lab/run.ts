@@ -3,7 +3,7 @@
 import { systemErrorText } from '../cli-context.js';
 import { readFileSync } from 'node:fs';
 import { CliError } from '../cli-error.js';
-import type { LabNameOptions, LabUpOptions } from '../commands/lab.js';
+import type { LabNameOptions, LabStatusOptions, LabUpOptions } from './options.js';
 import { createOutput } from '../render/output.js';
 import { downFailure, downSummary, labDown } from './down.js';
 import { checkLabName, DEFAULT_STATE_ROOT, stateDirOf } from './plan.js';
@@ -64,6 +64,7 @@ export async function runLabUp(opts: LabUpOptions): Promise<void> {
       port: opts.port,
       waitMs: opts.wait ? timeout * 1000 : undefined,
       note: (t) => out.note(t),
+      bgp: opts.bgp,
     });
   } catch (err) {
     if (err instanceof LabError || err instanceof TopologyError || err instanceof RangeError) throw new CliError(err.message, 1);
@@ -81,6 +82,15 @@ export async function runLabUp(opts: LabUpOptions): Promise<void> {
     convergedSeconds: result.convergedMs === null ? null : result.convergedMs / 1000,
     openEnds: result.openEnds,
     totalEnds: result.totalEnds,
+    bgp: result.bgp === null ? null : {
+      collector: plan.bgp!.address,
+      netns: plan.bgp!.netns,
+      convergedSeconds: result.bgpConvergedMs === null ? null : result.bgpConvergedMs / 1000,
+      established: result.bgp.peers.filter((p) => p.state === 'established').length,
+      switches: result.bgp.peers.length,
+      paired: result.bgp.links.filter((l) => l.link !== null && l.paired).length,
+      links: plan.links.length,
+    },
   });
   const name = plan.name === 'default' ? '' : ` --name ${plan.name}`;
   out.line(`lab ${plan.name}: ${plan.nodes.length} switches, ${plan.links.length} links, started in ${(result.startedMs / 1000).toFixed(1)} s`);
@@ -91,19 +101,37 @@ export async function runLabUp(opts: LabUpOptions): Promise<void> {
         : `converged: all ${result.totalEnds} session ends open ${(result.convergedMs / 1000).toFixed(1)} s after start`,
     );
   }
+  if (result.bgp !== null) {
+    const b = result.bgp;
+    const established = b.peers.filter((p) => p.state === 'established').length;
+    const paired = b.links.filter((l) => l.link !== null && l.paired).length;
+    out.line(
+      opts.wait && result.bgpConvergedMs !== null
+        ? `BGP-LS: all ${established} sessions established, all ${paired} links paired ${(result.bgpConvergedMs / 1000).toFixed(1)} s after start`
+        : `BGP-LS: ${established} of ${b.peers.length} sessions established, ${paired} of ${plan.links.length} links paired`,
+    );
+  }
   out.line(`  page      ${plan.collector.url}`);
   out.line(`  status    lsoe lab status${name}`);
   out.line(`  sessions  lsoe sessions --socket ${first.socket}`);
+  if (plan.bgp) {
+    out.line(`  bgp-ls    lsoe lab status --bgp${name}`);
+    out.line(`  gobgp     ip netns exec ${plan.bgp.netns} gobgp neighbor`);
+  }
   out.line(`  shell     ip netns exec ${first.netns} bash`);
   out.line(`  stop      lsoe lab down${name}`);
-  if (opts.wait && result.convergedMs === null) process.exitCode = 1;
+  if (opts.wait && (result.convergedMs === null || (result.bgp !== null && result.bgpConvergedMs === null))) process.exitCode = 1;
 }
 
-export async function runLabStatus(opts: LabNameOptions): Promise<number> {
+export async function runLabStatus(opts: LabStatusOptions): Promise<number> {
   checkName(opts.name);
   const dir = stateDirOf(opts.name, DEFAULT_STATE_ROOT);
   const plan = readPlan(dir);
   if (!plan) throw new CliError(`no lab '${opts.name}' (start one with: lsoe lab up --name ${opts.name})`, 1);
+  if (opts.bgp) {
+    const { runLabBgpStatus } = await import('./bgp-status-run.js');
+    return runLabBgpStatus(plan, opts.json);
+  }
   let ends;
   try {
     ends = await labStatus(plan);

@@ -2,9 +2,12 @@
 // sockets and laid over the plan: each link has two ends, each end is a
 // session (or the lack of one) in the daemon of that end's node.
 import { askOnce, ControlError } from '../ctl/client.js';
+import type { SessionState } from '../daemon/views.js';
 import { linkEnds, type LabPlan } from './plan.js';
 
-export type EndState = 'open' | 'opening' | 'down';
+/** A session end: the daemon's own state of its session, or 'down' where there is none. */
+export type EndState = SessionState | 'down';
+const SESSION_STATES: readonly string[] = ['open', 'opening', 'hopeless', 'held-down'] satisfies SessionState[];
 
 export interface WireSession {
   ifname: string;
@@ -83,9 +86,9 @@ export async function querySessions(
   return out;
 }
 
+/** The session's own state (hopeless and held-down are shown as such); no session, or a state we do not know: down. */
 function stateOf(s: WireSession | undefined): EndState {
-  if (!s) return 'down';
-  return s.state === 'open' ? 'open' : s.state === 'opening' ? 'opening' : 'down';
+  return s && SESSION_STATES.includes(s.state) ? (s.state as SessionState) : 'down';
 }
 
 /** Pure: the plan's link ends with what the daemons said about them. */

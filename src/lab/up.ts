@@ -5,7 +5,10 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startCollectorProcess, startDaemons } from './daemons.js';
+import { spawnSync } from 'node:child_process';
+import { BgpLabWatcher } from './bgp-watch.js';
+import type { LabBgpStatus } from './bgp-links.js';
+import { startCollectorProcess, startDaemons, startGobgpd } from './daemons.js';
 import { downFailure, labDown } from './down.js';
 import { createNetwork, listNamespaces } from './netns.js';
 import { makePlan, netnsPrefix, stateDirOf, type LabPlan } from './plan.js';
@@ -27,6 +30,8 @@ export interface UpOptions {
   waitMs?: number;
   /** progress notes for people */
   note?: (text: string) => void;
+  /** gobgpd as the fabric's BGP-LS collector, every daemon peering with it */
+  bgp?: boolean;
 }
 
 export interface UpResult {
@@ -39,6 +44,21 @@ export interface UpResult {
   totalEnds: number;
   /** true when leftovers of a previous run were removed first */
   cleaned: boolean;
+  /** with bgp: ms until every switch's BGP session was established and every link paired in BGP-LS (with waitMs) */
+  bgpConvergedMs: number | null;
+  /** with bgp: the fabric as BGP-LS showed it when up returned */
+  bgp: LabBgpStatus | null;
+}
+
+/** Null when gobgpd and gobgp are both there to run. */
+export function gobgpMissing(): string | null {
+  const missing = ['gobgpd', 'gobgp'].filter((c) => spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status !== 0);
+  return missing.length === 0 ? null : `--bgp needs ${missing.join(' and ')} (Debian package gobgpd; scripts/setup installs it)`;
+}
+
+/** Every switch established with gobgpd and every planned link paired. */
+export function bgpConverged(s: LabBgpStatus): boolean {
+  return s.peers.every((p) => p.state === 'established') && s.links.every((l) => l.link === null || l.paired);
 }
 
 function canListen(port: number): Promise<boolean> {
@@ -94,14 +114,22 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
     const failed = downFailure(await labDown(opts.name, opts.stateRoot));
     if (failed) throw new LabError(`cannot clear the earlier run: ${failed}`);
   }
+  if (opts.bgp === true) {
+    const missing = gobgpMissing();
+    if (missing !== null) throw new LabError(missing);
+  }
   const busy = await portProblem(opts.port);
   if (busy !== null) throw new LabError(`${busy} (choose another with --port)`);
 
-  const plan = makePlan({ name: opts.name, links: opts.links, port: opts.port, stateRoot: opts.stateRoot });
+  const plan = makePlan({ name: opts.name, links: opts.links, port: opts.port, stateRoot: opts.stateRoot, bgp: opts.bgp === true });
   try {
     writePlan(plan);
-    await createNetwork(plan);
-    await startCollectorProcess(plan);
+    // The collector needs only the plan: it starts while the network is built, and is
+    // ready before the first daemon (so no report waits for it). gobgpd lives in the
+    // network's collector namespace, so it starts once the network is there.
+    const [collector, network] = await Promise.allSettled([startCollectorProcess(plan), createNetwork(plan)]);
+    for (const r of [network, collector]) if (r.status === 'rejected') throw r.reason;
+    await startGobgpd(plan);
     await startDaemons(plan);
   } catch (err) {
     await labDown(opts.name, opts.stateRoot).catch(() => undefined);
@@ -110,16 +138,32 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
   const startedMs = Date.now() - t0;
 
   let convergedMs: number | null = null;
+  let bgpConvergedMs: number | null = null;
+  const watcher = opts.bgp === true ? new BgpLabWatcher(plan) : null;
+  const bgpNow = async (): Promise<LabBgpStatus | null> => {
+    if (watcher === null) return null;
+    watcher.readDump();
+    await watcher.pollNeighbors();
+    return watcher.status();
+  };
   let ends = await labStatus(plan);
+  let bgp = await bgpNow();
   if (opts.waitMs !== undefined) {
     const deadline = Date.now() + opts.waitMs;
-    while (ends.some((e) => e.state !== 'open') && Date.now() < deadline) {
+    const lsoeDone = () => ends.every((e) => e.state === 'open');
+    const bgpDone = () => bgp === null || bgpConverged(bgp);
+    if (lsoeDone()) convergedMs = Date.now() - t0;
+    if (bgp !== null && bgpDone()) bgpConvergedMs = Date.now() - t0;
+    while ((!lsoeDone() || !bgpDone()) && Date.now() < deadline) {
       await sleep(200);
-      ends = await labStatus(plan);
+      [ends, bgp] = await Promise.all([lsoeDone() ? ends : labStatus(plan), bgpDone() ? bgp : bgpNow()]);
+      if (convergedMs === null && lsoeDone()) convergedMs = Date.now() - t0;
+      if (bgp !== null && bgpConvergedMs === null && bgpDone()) bgpConvergedMs = Date.now() - t0;
     }
-    if (ends.every((e) => e.state === 'open')) convergedMs = Date.now() - t0;
   }
   return {
+    bgpConvergedMs,
+    bgp,
     plan,
     startedMs,
     convergedMs,

@@ -6,6 +6,20 @@ import type { LabPlan } from './plan.js';
 import type { EndState, EndStatus } from './status.js';
 import type { StoredReport } from './reports.js';
 import { labelText } from '../views/encaps-table.js';
+import type { LabBgpStatus } from './bgp-links.js';
+
+/** A link in BGP-LS: both halves announced (paired), one, or none. */
+export type BgpLinkState = 'paired' | 'half' | 'none';
+
+/** What the page shows of BGP-LS (`lab up --bgp`): per link its halves, per switch its session with gobgpd. */
+export interface LabBgpView {
+  /** by link index */
+  links: BgpLinkState[];
+  /** by switch name */
+  nodes: Record<string, { state: string; accepted: number; dumped: number }>;
+  /** why gobgpd or its dump could not be read, last time */
+  problem: string | null;
+}
 
 export type LinkState = 'up' | 'partial' | 'down';
 
@@ -37,12 +51,29 @@ export interface LabView {
     state: LinkState;
   }[];
   switches: { id: string; node: string | null; rows: ViewRow[] }[];
+  /** null without --bgp */
+  bgp: LabBgpView | null;
 }
 
-/** Both ends open: up; neither: down; anything between (one end still timing out, opening): partial. */
+export function bgpView(plan: LabPlan, s: LabBgpStatus, problem: string | null): LabBgpView {
+  const links: BgpLinkState[] = plan.links.map(() => 'none');
+  for (const l of s.links) {
+    if (l.link === null) continue;
+    links[l.link] = l.paired ? 'paired' : l.upper.inBgp || l.lower.inBgp ? 'half' : 'none';
+  }
+  const nodes: LabBgpView['nodes'] = {};
+  for (const p of s.peers) nodes[p.node] = { state: p.state, accepted: p.accepted, dumped: p.dumped };
+  return { links, nodes, problem };
+}
+
+/**
+ * Both ends open: up; neither end open nor opening (no session, hopeless, held down): down;
+ * anything between (one end still timing out, opening): partial.
+ */
 export function linkState(a: EndState, b: EndState): LinkState {
   if (a === 'open' && b === 'open') return 'up';
-  if (a === 'down' && b === 'down') return 'down';
+  const trying = (s: EndState): boolean => s === 'open' || s === 'opening';
+  if (!trying(a) && !trying(b)) return 'down';
   return 'partial';
 }
 
@@ -72,7 +103,7 @@ function reportRows(reports: StoredReport[], base: RowBase, lastHeard: string | 
   return rows;
 }
 
-export function buildView(plan: LabPlan, ends: EndStatus[], reports: StoredReport[]): LabView {
+export function buildView(plan: LabPlan, ends: EndStatus[], reports: StoredReport[], bgp: LabBgpView | null = null): LabView {
   const daemonUp = new Map<string, boolean>();
   for (const e of ends) daemonUp.set(e.node, e.daemon);
   const endOf = new Map(ends.map((e) => [`${e.node}\n${e.ifname}`, e]));
@@ -124,5 +155,6 @@ export function buildView(plan: LabPlan, ends: EndStatus[], reports: StoredRepor
     nodes: plan.nodes.map((n) => ({ name: n.name, layer: n.layer, localId: n.localId, daemon: daemonUp.get(n.name) ?? false })),
     links,
     switches,
+    bgp,
   };
 }

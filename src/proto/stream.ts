@@ -28,8 +28,10 @@ export interface StreamInput {
   src: string;
   /** when given and the stream has an ethertype, other EtherTypes are skipped */
   ethertype?: number;
-  /** octets after the EtherType */
+  /** octets after the EtherType (from `payloadAt`) */
   payload: Buffer;
+  /** where in `payload` the LSOE frame starts (default 0): a decoder passes the whole Ethernet frame and saves a view */
+  payloadAt?: number;
 }
 
 export interface RecordBase {
@@ -78,10 +80,7 @@ export function decodeRecord(rec: RawRecord): StreamRecord {
 
 /** The error record of a reassembled PDU that does not decode. */
 export function pduErrorRecord(rec: RawPduRecord, error: DecodeError): ErrorRecord {
-  const { time, ifname, src, dst, cooked } = rec;
-  const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
-  if (cooked !== undefined) base.cooked = cooked;
-  return { kind: 'error', ...base, error };
+  return { kind: 'error', ...recordBase(rec.time, rec.ifname, rec.src, rec.dst, rec.cooked), error };
 }
 
 export class LsoeStream {
@@ -113,28 +112,35 @@ export class LsoeStream {
 
   /** One frame in; raw records out (expired partial PDUs first): PDUs are left undecoded. */
   pushRaw(input: StreamInput): RawRecord[] {
-    const { time, ifname, src, dst } = input;
+    const { time, ifname, src, dst, cooked } = input;
     const out: RawRecord[] = this.expire(time);
     if (this.ethertype !== undefined && input.ethertype !== undefined && input.ethertype !== this.ethertype) {
       return out;
     }
-    const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
-    if (input.cooked !== undefined) base.cooked = input.cooked;
-    const sender = (ifname ?? '') + src;
+    const sender = ifname === undefined ? src : ifname + src;
     try {
-      const frame = decodeFrame(input.payload);
+      const frame = decodeFrame(input.payload, input.payloadAt);
       const stored = !(frame.last && frame.number === 0);
-      if (stored) this.senders.set(sender, base);
+      if (stored) this.senders.set(sender, recordBase(time, ifname, src, dst, cooked));
       const source = stored ? { group: ifname ?? '', reserved: this.reserved?.(ifname, src) ?? false } : undefined;
       const done = this.reassembler.push(sender, frame, time, source);
       if (done === null) return out;
       if (stored) this.senders.delete(sender);
-      out.push({ kind: 'pdu', ...base, frames: done.frames, bytes: done.pdu });
+      // Written out rather than spread from a base object: this runs per frame.
+      out.push(
+        ifname === undefined
+          ? cooked === undefined
+            ? { kind: 'pdu', time, src, dst, frames: done.frames, bytes: done.pdu }
+            : { kind: 'pdu', time, src, dst, cooked, frames: done.frames, bytes: done.pdu }
+          : cooked === undefined
+            ? { kind: 'pdu', time, ifname, src, dst, frames: done.frames, bytes: done.pdu }
+            : { kind: 'pdu', time, ifname, src, dst, cooked, frames: done.frames, bytes: done.pdu },
+      );
     } catch (e) {
       const error = asDecodeError(e);
       // the reassembler dropped this sender's partial PDU
       if (error.reason === 'reassembly') this.senders.delete(sender);
-      out.push({ kind: 'error', ...base, error });
+      out.push({ kind: 'error', ...recordBase(time, ifname, src, dst, cooked), error });
     }
     return out;
   }
@@ -169,6 +175,13 @@ export class LsoeStream {
   stats(): ReassemblyStats {
     return this.reassembler.stats();
   }
+}
+
+/** Where a record came from: `ifname` and `cooked` only when known. */
+function recordBase(time: number, ifname: string | undefined, src: string, dst: string | null, cooked: CookedLink | undefined): RecordBase {
+  const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
+  if (cooked !== undefined) base.cooked = cooked;
+  return base;
 }
 
 /** Anything but a DecodeError here is a bug; still, a stream must keep going. */

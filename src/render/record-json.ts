@@ -17,8 +17,6 @@ import { pduJsonBound, PduJsonSink } from './pdu-json-sink.js';
 
 export class RecordJsonWriter {
   private readonly pduSink: PduJsonSink;
-  private lastTime: number | null = null;
-  private lastTimeText = 'null';
 
   constructor(private readonly w: ByteWriter) {
     this.pduSink = new PduJsonSink(w);
@@ -80,23 +78,20 @@ export class RecordJsonWriter {
 
   private head(rec: RecordBase, time: number | null): void {
     const w = this.w;
-    if (time !== this.lastTime) {
-      this.lastTime = time;
-      this.lastTimeText = time === null || !Number.isFinite(time) ? 'null' : String(time);
-    }
-    w.ensure(64 + this.lastTimeText.length);
+    w.ensure(64);
     w.ascii(TIME_KEY);
-    w.text(this.lastTimeText);
+    if (time === null || !Number.isFinite(time)) w.ascii(NULL);
+    else w.seconds(time);
     w.ensure(16);
     w.ascii(IFNAME_KEY);
-    if (rec.ifname === undefined) w.text('null');
+    if (rec.ifname === undefined) w.ascii(NULL);
     else w.jsonString(rec.ifname);
     w.ensure(16);
     w.ascii(SRC_KEY);
     w.jsonString(rec.src);
     w.ensure(16);
     w.ascii(DST_KEY);
-    if (rec.dst === null) w.text('null');
+    if (rec.dst === null) w.ascii(NULL);
     else w.jsonString(rec.dst);
     if (rec.cooked !== undefined) {
       w.text(`,"direction":"${rec.cooked.direction}","ifindex":${rec.cooked.ifindex ?? 'null'}`);
@@ -105,6 +100,7 @@ export class RecordJsonWriter {
 }
 
 const TIME_KEY = ascii('{"time":');
+const NULL = ascii('null');
 const IFNAME_KEY = ascii(',"ifname":');
 const SRC_KEY = ascii(',"src":');
 const DST_KEY = ascii(',"dst":');

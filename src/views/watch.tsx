@@ -3,6 +3,7 @@
 // besides: "last heard" and the PDU counts change with every KEEPALIVE, which is no
 // event, so a view built from events alone goes stale and a healthy peer looks dying.
 // `q` quits.
+import { oneAtATime } from './one-at-a-time.js';
 import { errorLine } from '../cli-context.js';
 import { useEffect, useState } from 'react';
 import { Box, render, Text, useApp, useInput } from 'ink';
@@ -64,28 +65,17 @@ function SessionsWatch({ client, filter, color, onProblem }: Props) {
 
   useEffect(() => {
     // At most one read in flight; events during a read ask for one more afterwards.
-    let reading = false;
-    let again = false;
-    const reread = async (): Promise<void> => {
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = true;
-      try {
-        do {
-          again = false;
-          const list = await client.request<SessionView[]>('sessions');
-          setSessions(sortSessions(list.filter((s) => matchesPeer(filter, s))));
-          setNow(Date.now());
-        } while (again);
-      } catch (err) {
-        onProblem((err as Error).message);
+    const reread = oneAtATime(
+      async () => {
+        const list = await client.request<SessionView[]>('sessions');
+        setSessions(sortSessions(list.filter((s) => matchesPeer(filter, s))));
+        setNow(Date.now());
+      },
+      (err) => {
+        onProblem(err.message);
         exit();
-      } finally {
-        reading = false;
-      }
-    };
+      },
+    );
     client.onEvent((e) => {
       if (e.event !== 'events-dropped' && !matchesPeer(filter, e as { ifname: string; peerMac: string })) return;
       setEvents((prev) => [...prev, e].slice(-RECENT_EVENTS));

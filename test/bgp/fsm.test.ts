@@ -117,6 +117,39 @@ t.test('connect-retry backs off from 5 s to 120 s and resets once established', 
   t.end();
 });
 
+t.test('connect-retry and keepalive are jittered (RFC 4271 section 10): 0.75 to 1 times their value', (t) => {
+  // a fixed sequence stands in for Math.random: the machine only sees what is injected
+  const sequence = (values: number[]) => {
+    let i = 0;
+    return () => values[i++ % values.length]!;
+  };
+  const draws = [0, 0.5, 0.999, 0.25, 0.75, 0.1, 0.9, 0.6];
+  const run = (random: () => number) => {
+    const d = new Driver({ ...P, random });
+    d.feed({ type: 'start' });
+    const attempts: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      attempts.push(d.now);
+      d.feed({ type: 'tcp-closed', reason: 'ECONNREFUSED' });
+      d.advance(d.timers.get('connect-retry')!);
+    }
+    return attempts.slice(1).map((x, i) => x - attempts[i]!);
+  };
+  const gaps = run(sequence(draws));
+  const nominal = [5, 10, 20, 40, 80];
+  // each attempt draws twice (the connect's own time-out, then the retry): the retry's is every second draw
+  const factors = gaps.map((g, i) => g / nominal[i]!);
+  t.ok(factors.every((f) => f >= 0.75 && f <= 1), `factors ${factors.map((f) => f.toFixed(3)).join(' ')} in [0.75, 1]`);
+  t.strictSame(factors.map((f) => Number(f.toFixed(4))), [1, 2, 3, 4, 5].map((k) => Number((0.75 + 0.25 * draws[(2 * k - 1) % draws.length]!).toFixed(4))), 'the retry takes its draw');
+  t.notSame(run(sequence([0.1])), run(sequence([0.9])), 'two speakers with different draws retry at different times');
+  t.strictSame(run(() => 0.999999).map(Math.round), nominal, 'the backoff itself still doubles from 5 s');
+
+  const d = new Driver({ ...P, random: () => 0 });
+  establish(d);
+  t.equal(d.timers.get('keepalive'), 30 * 0.75 / 3, 'keepalive at 0.75 of a third of the hold time, never later than the third');
+  t.end();
+});
+
 t.test('a connect that never completes is abandoned at the retry timer', (t) => {
   const d = new Driver();
   d.feed({ type: 'start' });

@@ -58,9 +58,20 @@ export class RawLineClient {
     return value;
   }
 
-  async request(method: string, id: number | string = 1): Promise<Record<string, unknown>> {
-    this.send(JSON.stringify({ id, method }) + '\n');
+  async request(method: string, id: number | string = 1, params?: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.send(JSON.stringify(params === undefined ? { id, method } : { id, method, params }) + '\n');
     return this.next();
+  }
+
+  /** Sends a request and returns every line up to its answer (the events before it, then the answer). */
+  async linesUntil(method: string, id: number | string): Promise<Record<string, unknown>[]> {
+    this.send(JSON.stringify({ id, method }) + '\n');
+    const out: Record<string, unknown>[] = [];
+    for (;;) {
+      const line = await this.next();
+      out.push(line);
+      if (line.id === id) return out;
+    }
   }
 
   waitClosed(): Promise<void> {

@@ -7,6 +7,7 @@ import { InMemoryDaemonCore, session } from './in-memory-core.js';
 import { RawLineClient } from './raw-client.js';
 import { tempSocketPath } from './tmp-socket.js';
 import type { Counters, DaemonEvent } from '../../src/daemon/core.js';
+import type { BgpEvent } from '../../src/daemon/bgp-northbound.js';
 
 /** A real event's shape (docs/schema/event.schema.json); `pad` lengthens its reason. */
 function event(n: number, pad = ''): DaemonEvent {
@@ -145,6 +146,39 @@ t.test('subscribers get events; others and unsubscribed clients do not', async (
   t.equal(got.length, 2, 'no event after unsubscribe');
   // The quiet client's first line is the answer to its own request: no event came before it.
   t.match(await quiet.request('version', 'q'), { id: 'q' });
+});
+
+t.test("event topics: sessions by default, the BGP northbound's with topics [bgp]; anything else is bad-params", async (t) => {
+  const core = new InMemoryDaemonCore();
+  const file = tempSocketPath(t);
+  const bgpListeners = new Set<(e: BgpEvent) => void>();
+  const server = await startControlServer(core, {
+    path: file,
+    extensions: { subscribeBgp: (l) => (bgpListeners.add(l), () => bgpListeners.delete(l)) },
+  });
+  t.teardown(() => server.close());
+  const sessions = await RawLineClient.connect(file);
+  const bgp = await RawLineClient.connect(file);
+  const both = await RawLineClient.connect(file);
+  t.teardown(() => [sessions, bgp, both].forEach((c) => c.close()));
+  t.match(await sessions.request('subscribe', 1), { result: { subscribed: true } });
+  t.match(await bgp.request('subscribe', 1, { topics: ['bgp'] }), { result: { subscribed: true } });
+  t.match(await both.request('subscribe', 1, { topics: ['sessions', 'bgp'] }), { result: { subscribed: true } });
+  t.equal(bgpListeners.size, 1, 'the server follows the northbound once, for every client');
+  const state: BgpEvent = { event: 'bgp-state', time: '2026-11-21T00:00:00.000Z', peer: '192.0.2.1:179', state: 'established', previous: 'open-confirm', lastError: null };
+  const sent: BgpEvent = { event: 'bgp-sent', time: '2026-11-21T00:00:01.000Z', peer: '192.0.2.1:179', announced: 0, withdrawn: 3, held: 2 };
+  core.emit(event(1));
+  for (const l of bgpListeners) l(state);
+  for (const l of bgpListeners) l(sent);
+  // each client's next answer comes after the events written before it; the raw client checks every line against the schema
+  t.same((await sessions.linesUntil('version', 2)).map((x) => x.event ?? 'answer'), ['session-down', 'answer'], 'sessions only');
+  t.same((await bgp.linesUntil('version', 2)).map((x) => x.event ?? 'answer'), ['bgp-state', 'bgp-sent', 'answer'], 'bgp only');
+  t.same((await both.linesUntil('version', 2)).map((x) => x.event ?? 'answer'), ['session-down', 'bgp-state', 'bgp-sent', 'answer'], 'both');
+  for (const topics of [['routes'], [], 'bgp']) {
+    t.match(await bgp.request('subscribe', 3, { topics }), { error: { code: 'bad-params', message: 'subscribe: topics must be a non-empty list of sessions, bgp' } }, `topics ${JSON.stringify(topics)} refused`);
+  }
+  await server.close();
+  t.equal(bgpListeners.size, 0, 'closing the server lets go of the northbound');
 });
 
 t.test('a client that vanishes mid-stream leaves the daemon serving', async (t) => {

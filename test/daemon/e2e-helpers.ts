@@ -60,9 +60,9 @@ async function query<T>(socket: string, method: 'sessions' | 'encaps.learned' | 
   }
 }
 
-export function startDaemon(t: TeardownHost, ns: Netns, dir: string, name: string, args: string[]): DaemonProc {
+export function startDaemon(t: TeardownHost, ns: Netns, dir: string, name: string, args: string[], env: NodeJS.ProcessEnv = {}): DaemonProc {
   const socket = path.join(dir, `${name}.sock`);
-  const proc = spawnLsoe(t, ns, ['daemon', '--log-format', 'json', '--socket', socket, ...args]);
+  const proc = spawnLsoe(t, ns, ['daemon', '--log-format', 'json', '--socket', socket, ...args], { env });
   const d: DaemonProc = {
     proc,
     children: [],

@@ -10,8 +10,9 @@ import t from 'tap';
 import { eventually, startDaemon, tempDir, waitReady } from '../daemon/e2e-helpers.js';
 import { startGobgpd, type Gobgpd } from '../helpers/gobgpd.js';
 import { addr, lsoeBgp } from '../helpers/bgp-e2e.js';
-import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnInNetns } from '../helpers/netns.js';
+import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnInNetns, spawnLsoe } from '../helpers/netns.js';
 import { curl, parseScrape, promtoolErrors, valueOf } from '../helpers/scrape.js';
+import { jsonLines } from '../helpers/run-cli.js';
 
 async function accepted(g: Gobgpd, address: string): Promise<number | undefined> {
   const n = (await g.neighbors()).get(address);
@@ -88,8 +89,17 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
   });
 
   t.test('link down: Link NLRI withdrawn; up: announced again', async (t) => {
+    // `lsoe bgp --watch --json` prints only when a bgp event comes: a line after the link
+    // goes down shows it follows the daemon's events (it does not poll)
+    const watch = spawnLsoe(t, a, ['bgp', '--watch', '--json', '--socket', da.socket]);
+    await watch.waitFor(/"state":"established"/);
     const down = Date.now();
     await a.ip(['link', 'set', ab.ifname, 'down']);
+    await watch.waitFor((out) => jsonLines(out, 'bgp').some((l) => l.withdrawn.link >= 1), 'stdout', 10000);
+    t.comment(`lsoe bgp --watch printed the withdrawal ${Date.now() - down} ms after the link went down`);
+    const lines = jsonLines(watch.stdout, 'bgp');
+    t.match(lines.at(-1), { peer: PEER_A, state: 'established', held: 2, withdrawn: { link: 1 } }, 'bgp --watch: a line as the withdrawal went out');
+    await watch.stop();
     // guard of 10 s; the figure is reported, not asserted
     await eventually(async () => (await accepted(gobgp, A)) === 2, 10000, 'A to withdraw its link and link prefixes');
     t.comment(`gobgpd had A's withdrawal ${Date.now() - down} ms after the link went down (polled every 100 ms)`);

@@ -6,19 +6,35 @@
 // process's and the kernel's own numbers (/proc/PID/fd, /proc/PID/net/packet,
 // `ip -d link`, /proc/PID/status), so the test holds whatever the capture layer
 // is built on.
+//
+// Memory is read after a full garbage collection (test/helpers/memory-probe.ts, loaded
+// into the daemon under test only), and the bound is on private memory (RssAnon); VmRSS is
+// printed too. Why (measured, issue 9's note): the plain VmRSS of earlier versions climbed
+// by up to 18 MB over 20 flaps with no object leaked (heap snapshots after 20 and 40 flaps
+// differ only by ~35 KB of compiled code). It was (a) V8's young generation growing from
+// 2 to 32 MiB under the bursts of each flap and never shrinking, now held by the daemon
+// (src/daemon/heap.ts), (b) garbage not yet collected, which swings private memory by
+// ~10 MB, and (c) ~5.5 MB of the node binary's own code pages faulted in once the
+// optimising compiler runs (file-backed, shared, and dropped again under memory pressure).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { eventually, startDaemon, tempDir, waitReady, type DaemonProc } from '../daemon/e2e-helpers.js';
+import { memoryProbeEnv, probeMemory, type MemoryReading } from '../helpers/memory.js';
 import { createNetns, createVethPair, rootOrSkip, type Netns } from '../helpers/netns.js';
 
 const FLAPS = 20;
 /**
- * A leaking capture cost ~14 MB per flap. RSS still rises by 6-17 MB over 20 flaps on a busy
- * machine, most of it in the first half (e.g. 80.8 → 88.8 → 93.9 MB): the bound is on the
- * second half, where a leak keeps growing and warm-up does not. (Not yet "within a few MB":
- * issue 9's note says so.)
+ * Flaps before the baseline: the first reopens compile and optimise code once. Between flaps
+ * ~5 and ~10 private memory still rises once by 2.3-2.8 MB, all of it malloc (the main heap
+ * +1.9 MB, thread arenas +0.8 MB), while ~5 MB of the node binary's code is paged in: the
+ * optimising compiler's first runs. The next 10 flaps add 0-0.2 MB, and the JS heap ~2 KB a
+ * flap of compiled code. The bound has room for that one step and none for a leak.
  */
-const SECOND_HALF_SLACK_KB = 8 * 1024;
+const WARM_UP_FLAPS = 5;
+/** A leaking capture cost ~14 MB per flap; a few KB per flap of anything would still show over 20. */
+const PRIVATE_SLACK_KB = 4 * 1024;
+const LIVE_HEAP_SLACK = 1024 * 1024;
 
 /** Inodes of the packet sockets `pid` holds: its socket fds that its namespace's packet table lists. */
 function packetSockets(pid: number): string[] {
@@ -41,10 +57,6 @@ function packetSockets(pid: number): string[] {
   return out;
 }
 
-function rssKb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-}
-
 async function promiscuity(ns: Netns, ifname: string): Promise<number> {
   const info = JSON.parse((await ns.ip(['-d', '-j', 'link', 'show', 'dev', ifname])).stdout) as Array<{ promiscuity: number }>;
   return info[0]!.promiscuity;
@@ -59,41 +71,51 @@ t.test(`${FLAPS} link down/up cycles leave sockets, promiscuity and memory where
   const [nsA, nsB] = [await createNetns(t, 'fa'), await createNetns(t, 'fb')];
   const [a, b] = await createVethPair(t, nsA, nsB);
   const dir = tempDir(t);
+  const probeOut = path.join(dir, 'memory.jsonl');
   // Each flap is a new session, seen by a peer that missed the carrier loss as a restart:
   // its restart limit (5 in 10 s, then a hold-down) is another test's subject, not this one's.
   const noHoldDown = ['--restart-limit', '1000'];
-  const da = startDaemon(t, nsA, dir, 'a', ['-i', a.ifname, ...noHoldDown]);
+  const da = startDaemon(t, nsA, dir, 'a', ['-i', a.ifname, ...noHoldDown], memoryProbeEnv(probeOut));
   const db = startDaemon(t, nsB, dir, 'b', ['-i', b.ifname, ...noHoldDown]);
   await Promise.all([waitReady(da), waitReady(db)]);
   await eventually(async () => (await openOn(da)) && (await openOn(db)), 15000, 'the first session');
   const pid = da.proc.child.pid!;
 
-  // One flap first, so that whatever a first reopen allocates once (code, buffers) is in the baseline.
   const flap = async (i: number) => {
     await nsA.ip(['link', 'set', a.ifname, 'down']);
     await eventually(async () => !(await openOn(da)), 15000, `session down after flap ${i}`);
     await nsA.ip(['link', 'set', a.ifname, 'up']);
     await eventually(async () => (await openOn(da)) && (await openOn(db)), 15000, `session open again after flap ${i}`);
   };
-  await flap(0);
-  // Let a capture closed by that flap be freed (it is released on the next frame it sees).
-  await new Promise((r) => setTimeout(r, 2500));
-  const before = { sockets: packetSockets(pid).length, promiscuity: await promiscuity(nsA, a.ifname), rss: rssKb(pid) };
+  for (let i = 1 - WARM_UP_FLAPS; i <= 0; i++) await flap(i);
+  const reading = async () => ({ sockets: packetSockets(pid).length, promiscuity: await promiscuity(nsA, a.ifname), memory: await probeMemory(pid, probeOut) });
+  const before = await reading();
   t.ok(before.sockets >= 1, `the daemon captures on a packet socket (${before.sockets})`);
 
   for (let i = 1; i <= FLAPS / 2; i++) await flap(i);
-  const mid = rssKb(pid);
+  const mid = await reading();
   for (let i = FLAPS / 2 + 1; i <= FLAPS; i++) await flap(i);
 
-  // Captures closed by the last flaps are released within a few health checks; this only bounds the wait.
+  // A socket closed by the last flap is released at once; this only bounds the wait should that change.
   await eventually(async () => packetSockets(pid).length <= before.sockets, 10000, 'packet sockets released').catch(() => undefined);
-  const after = { sockets: packetSockets(pid).length, promiscuity: await promiscuity(nsA, a.ifname), rss: rssKb(pid) };
-  t.equal(after.sockets, before.sockets, `packet sockets: ${before.sockets} before, ${after.sockets} after ${FLAPS} flaps`);
+  const after = await reading();
+  t.equal(after.sockets, before.sockets, `packet sockets: ${before.sockets} before, ${mid.sockets} after ${FLAPS / 2} flaps, ${after.sockets} after ${FLAPS}`);
   t.equal(after.promiscuity, before.promiscuity, `promiscuity of ${a.ifname}: ${before.promiscuity} before, ${after.promiscuity} after`);
   const mb = (kb: number) => (kb / 1024).toFixed(1);
+  const show = (m: MemoryReading) =>
+    `RSS ${mb(m.rssKb)} MB (private ${mb(m.rssAnonKb)}, files ${mb(m.rssFileKb)}), live JS heap ${mb(m.heapUsed / 1024)} MB in ${mb(m.heapCommitted / 1024)} MB of pages, young generation ${mb(m.young / 1024)} MB, external ${mb(m.external / 1024)} MB`;
+  t.comment(`before: ${show(before.memory)}`);
+  t.comment(`after ${FLAPS / 2} flaps: ${show(mid.memory)}`);
+  t.comment(`after ${FLAPS} flaps: ${show(after.memory)}`);
+  const grew = after.memory.rssAnonKb - before.memory.rssAnonKb;
   t.ok(
-    after.rss - mid <= SECOND_HALF_SLACK_KB,
-    `RSS ${mb(before.rss)} MB before, ${mb(mid)} MB after ${FLAPS / 2} flaps, ${mb(after.rss)} MB after ${FLAPS}: the last ${FLAPS / 2} flaps grew it by ${mb(after.rss - mid)} MB (bound ${mb(SECOND_HALF_SLACK_KB)})`,
+    grew <= PRIVATE_SLACK_KB,
+    `private memory ${mb(before.memory.rssAnonKb)} MB before, ${mb(mid.memory.rssAnonKb)} after ${FLAPS / 2} flaps, ${mb(after.memory.rssAnonKb)} after ${FLAPS}: grew ${mb(grew)} MB (bound ${mb(PRIVATE_SLACK_KB)})`,
+  );
+  const heapGrew = after.memory.heapUsed - before.memory.heapUsed;
+  t.ok(
+    heapGrew <= LIVE_HEAP_SLACK,
+    `live JS heap ${mb(before.memory.heapUsed / 1024)} MB before, ${mb(mid.memory.heapUsed / 1024)} after ${FLAPS / 2} flaps, ${mb(after.memory.heapUsed / 1024)} after ${FLAPS}: grew ${(heapGrew / 1024).toFixed(0)} KB (bound ${LIVE_HEAP_SLACK / 1024} KB)`,
   );
   t.ok(await openOn(da), 'the session is open at the end');
 });

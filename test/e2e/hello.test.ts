@@ -127,3 +127,29 @@ t.test('a neighbour in session with the local daemon: hello warns, and its KEEPA
   t.ok(Date.now() - started < 30000, '--deadline ended the run long before 100 probes (generous bound)');
   t.match(bounded.stderr, /, 1\.5 s at most/);
 });
+
+/** Protocol numbers (hex, as /proc/net/packet prints them) of the packet sockets in `end`'s namespace. */
+async function packetSocketProtocols(end: VethEnd): Promise<string[]> {
+  const table = await end.ns.exec('cat', ['/proc/net/packet']);
+  return table.stdout.trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/)[3]!);
+}
+
+t.test("hello captures as the daemon does: one packet socket for LSOE's EtherType (libpcap only as the fallback)", async (t) => {
+  if (!rootOrSkip(t)) return;
+  // a fresh pair and daemon each time (the daemon gives up on a HELLO it has answered before);
+  // nothing else in b's namespace opens packet sockets: every row is hello's
+  const seen = async (env: NodeJS.ProcessEnv): Promise<string[]> => {
+    const { a, b } = await pair(t);
+    await daemon(t, a);
+    const hello = spawnLsoe(t, b.ns, ['hello', '-i', b.ifname, '-c', '1', '--wait', '3'], { env: { ...process.env, ...env } });
+    await hello.waitFor(/^HELLO on /m, 'stderr');
+    const protocols = await packetSocketProtocols(b);
+    const { code } = await hello.exited;
+    t.equal(code, 0, `an answer was heard (${hello.stderr.trim()})`);
+    t.match(hello.stdout, new RegExp(`^${b.ifname} ${a.mac} OPEN `, 'm'));
+    t.same(await packetSocketProtocols(b), [], 'closed when hello ends');
+    return protocols;
+  };
+  t.same(await seen({}), ['88b5'], 'the packet socket, bound to 0x88b5 (not ETH_P_ALL)');
+  t.ok((await seen({ LSOE_CAPTURE: 'libpcap' })).includes('0003'), 'LSOE_CAPTURE=libpcap: libpcap (ETH_P_ALL) still answers');
+});

@@ -29,10 +29,11 @@ t.test('the state root goes with the last lab, and stays while another lab has f
 
 t.test('what `lab down` says', async (t) => {
   const base: DownResult = {
-    name: 'x', daemons: 12, children: 12, collector: true, namespaces: 12, removedDir: true, namespacesLeft: [], processesLeft: [],
+    name: 'x', daemons: 12, children: 12, collector: true, gobgpd: false, namespaces: 12, removedDir: true, namespacesLeft: [], processesLeft: [],
   };
   t.equal(downSummary(base), 'lab x: stopped 12 daemons and the collector, removed 12 namespaces and its files');
   t.equal(downSummary({ ...base, daemons: 1, collector: false, namespaces: 1 }), 'lab x: stopped 1 daemon, removed 1 namespace and its files');
+  t.equal(downSummary({ ...base, gobgpd: true, namespaces: 13 }), 'lab x: stopped 12 daemons, the collector and gobgpd, removed 13 namespaces and its files');
   t.equal(downFailure(base), null);
   t.equal(
     downFailure({ ...base, namespaces: 10, namespacesLeft: ['lsoe-x-leaf0', 'lsoe-x-leaf1'], processesLeft: [4242] }),

@@ -22,18 +22,23 @@ t.test('the page is one document whose script parses', async (t) => {
   t.notMatch(PAGE_HTML, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'loads nothing from elsewhere');
 });
 
-/** A 1 x 2 fabric: spine0-leaf0 up, spine0-leaf1 down (leaf1's daemon gone), one MPLS report. */
+/**
+ * A 1 x 3 fabric: spine0-leaf0 up, spine0-leaf1 down (leaf1's daemon gone), spine0-leaf2
+ * given up (held down at spine0, hopeless at leaf2), one MPLS report.
+ */
 function sampleView(): LabView {
-  const plan = makePlan({ name: 'pg', links: clos(1, 2), port: 1 });
-  const [l0, l1] = [plan.links[0]!, plan.links[1]!];
+  const plan = makePlan({ name: 'pg', links: clos(1, 3), port: 1 });
+  const [l0, l1, l2] = [plan.links[0]!, plan.links[1]!, plan.links[2]!];
   const heard = new Date(Date.now() - 5000).toISOString();
   const sessions: SessionsByNode = new Map([
     ['spine0', [
       { ifname: 'leaf0', peerMac: l0.lower.mac, peerId: plan.nodes[1]!.localId, state: 'open', lastHeard: heard },
       { ifname: 'leaf1', peerMac: l1.lower.mac, peerId: null, state: 'opening' },
+      { ifname: 'leaf2', peerMac: l2.lower.mac, peerId: null, state: 'held-down' },
     ]],
     ['leaf0', [{ ifname: 'spine0', peerMac: l0.upper.mac, peerId: plan.nodes[0]!.localId, state: 'open', lastHeard: heard }]],
     ['leaf1', null],
+    ['leaf2', [{ ifname: 'spine0', peerMac: l2.upper.mac, peerId: null, state: 'hopeless' }]],
   ]);
   const reports: StoredReport[] = [
     { source: 'unix', switchId: plan.nodes[0]!.localId, ifname: 'leaf0', peerMac: l0.lower.mac, peerId: plan.nodes[1]!.localId,
@@ -79,19 +84,29 @@ t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard
   await page.waitForSelector('#fabric g.node[data-node="leaf1"]', { timeout: 20000 });
 
   t.equal(await page.textContent('#lab-name'), 'pg');
-  t.equal(await page.textContent('#summary'), '3 switches, 2 links, 1 up');
+  t.equal(await page.textContent('#summary'), '4 switches, 3 links, 1 up');
   const nodes = await page.$$eval('#fabric g.node', (gs) => gs.map((g) => [g.getAttribute('data-node'), g.getAttribute('data-daemon')]));
-  t.same(nodes, [['spine0', 'true'], ['leaf0', 'true'], ['leaf1', 'false']]);
+  t.same(nodes, [['spine0', 'true'], ['leaf0', 'true'], ['leaf1', 'false'], ['leaf2', 'true']]);
   const links = await page.$$eval('#fabric g.link', (gs) => gs.map((g) => [g.getAttribute('data-link'), g.getAttribute('data-state')]));
-  t.same(links.sort(), [['spine0--leaf0', 'up'], ['spine0--leaf1', 'partial']]);
-  // Each half coloured by its end's session: green open, amber opening, red down.
+  t.same(links.sort(), [['spine0--leaf0', 'up'], ['spine0--leaf1', 'partial'], ['spine0--leaf2', 'down']]);
+  // Each half coloured by its end's session: green open, amber opening, red down,
+  // purple hopeless, brown held down (not painted as down).
   const stroke = (sel: string): Promise<string[]> =>
     page.evaluate(`[...document.querySelectorAll('${sel}')].map((l) => getComputedStyle(l).stroke)`);
   t.same(await stroke('#fabric g.link[data-link="spine0--leaf0"] line.end'), ['rgb(46, 157, 58)', 'rgb(46, 157, 58)']);
   t.same(await stroke('#fabric g.link[data-link="spine0--leaf1"] line.end'), ['rgb(224, 168, 0)', 'rgb(208, 49, 45)']);
+  t.same(await stroke('#fabric g.link[data-link="spine0--leaf2"] line.end'), ['rgb(160, 82, 45)', 'rgb(126, 63, 166)']);
+  t.match(await page.textContent('#fabric g.link[data-link="spine0--leaf2"] title'), 'spine0 leaf2: held-down / leaf2 spine0: hopeless');
+  // The tables and summaries name the state.
+  const stateCell = (node: string, ifname: string): Promise<string> =>
+    page.$eval(`section.switch[data-node="${node}"] tbody tr[data-ifname="${ifname}"] td:nth-child(5)`, (td) => td.textContent ?? '');
+  t.equal(await stateCell('spine0', 'leaf2'), 'held-down');
+  t.equal(await stateCell('leaf2', 'spine0'), 'hopeless');
+  t.match(await page.textContent('section.switch[data-node="spine0"] .counts'), '3 sessions: 1 open 1 opening 1 held-down');
+  t.match(await page.textContent('section.switch[data-node="leaf2"] .counts'), '1 session: 1 hopeless');
   // Spines above leaves.
   const y = await page.$$eval('#fabric g.node rect', (rs) => rs.map((r) => Number(r.getAttribute('y'))));
-  t.ok(y[0]! < y[1]! && y[1] === y[2], 'spine row above the leaf row');
+  t.ok(y[0]! < y[1]! && y[1] === y[2] && y[2] === y[3], 'spine row above the leaf row');
 
   // spine0's table: the MPLS prefix with its label as the CLI shows it, heard from the session.
   const row = await page.$eval('section.switch[data-node="spine0"] tbody tr[data-ifname="leaf0"]', (r) =>

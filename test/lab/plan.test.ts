@@ -1,5 +1,5 @@
 import t from 'tap';
-import { nodeBatch, rootBatch } from '../../src/lab/netns.js';
+import { bgpBatch, nodeBatch, rootBatch } from '../../src/lab/netns.js';
 import {
   checkLabName, linkAddress4, linkAddress6, linkEnds, localIdOf, loopback4Of, loopback6Of, macOf, makePlan,
 } from '../../src/lab/plan.js';
@@ -77,4 +77,29 @@ t.test('ip batches spell out every keyword and create veths straight inside the 
     'addr add 2001:db8:1::1/64 dev a nodad',
     'link set dev a up',
   ]);
+});
+
+t.test('--bgp: gobgpd gets a namespace and a management bridge; each switch a veth on it', async (t) => {
+  const plan = makePlan({ name: 'p4', links: [['b', 'mgmt']], port: 1, bgp: true });
+  t.same(plan.links.map((l) => [l.upper.ifname, l.lower.ifname]), [['eth0', 'b']], "a switch called 'mgmt' does not take the management interface's name");
+  t.same(rootBatch(plan).slice(3), [
+    'netns add lsoe-p4-gobgpd',
+    'link add name mgmt netns lsoe-p4-b type veth peer name m0 netns lsoe-p4-gobgpd',
+    'link add name mgmt netns lsoe-p4-mgmt type veth peer name m1 netns lsoe-p4-gobgpd',
+  ]);
+  t.same(bgpBatch(plan), [
+    'link set dev lo up',
+    'link add name mgmt type bridge',
+    'addr add 192.0.2.1/24 dev mgmt',
+    'link set dev mgmt up',
+    'link set dev m0 master mgmt',
+    'link set dev m0 up',
+    'link set dev m1 master mgmt',
+    'link set dev m1 up',
+  ]);
+  t.same(nodeBatch(plan, 'mgmt').slice(3, 5), ['addr add 192.0.2.3/24 dev mgmt', 'link set dev mgmt up']);
+  t.same(bgpBatch(makePlan({ name: 'p5', links: [['b', 'a']], port: 1 })), [], 'nothing without --bgp');
+  t.throws(() => makePlan({ name: 'p6', links: [['gobgpd', 'a']], port: 1, bgp: true }), /no switch may be called 'gobgpd'/);
+  const wide = Array.from({ length: 253 }, (_, i) => ['s', `l${i}`] as const);
+  t.throws(() => makePlan({ name: 'p7', links: wide, port: 1, bgp: true }), /at most 253 switches/);
 });

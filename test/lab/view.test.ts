@@ -13,6 +13,29 @@ t.test('link state from its two ends', async (t) => {
   t.equal(linkState('down', 'down'), 'down');
   t.equal(linkState('open', 'down'), 'partial');
   t.equal(linkState('opening', 'open'), 'partial');
+  // a session given up (hopeless) or held down is not trying: with no better end, the link is down
+  t.equal(linkState('hopeless', 'held-down'), 'down');
+  t.equal(linkState('hopeless', 'down'), 'down');
+  t.equal(linkState('held-down', 'opening'), 'partial');
+  t.equal(linkState('open', 'hopeless'), 'partial');
+});
+
+t.test('hopeless and held-down ends keep their state; an unknown state is down', async (t) => {
+  const ends = endStatuses(plan, new Map([
+    ['spine0', [
+      { ifname: 'leaf0', peerMac: l0.lower.mac, peerId: null, state: 'held-down' },
+      { ifname: 'leaf1', peerMac: l1.lower.mac, peerId: null, state: 'exploded' },
+    ]],
+    ['leaf0', [{ ifname: 'spine0', peerMac: l0.upper.mac, peerId: null, state: 'hopeless' }]],
+    ['leaf1', []],
+  ]));
+  t.same(ends.map((e) => [e.node, e.ifname, e.state]), [
+    ['spine0', 'leaf0', 'held-down'],
+    ['spine0', 'leaf1', 'down'],
+    ['leaf0', 'spine0', 'hopeless'],
+    ['leaf1', 'spine0', 'down'],
+  ]);
+  t.same(buildView(plan, ends, []).links.map((l) => l.state), ['down', 'down']);
 });
 
 t.test('session ends come from the daemons, laid over the plan', async (t) => {

@@ -1,7 +1,7 @@
 // Timers under a fake clock: retransmission with backoff, retransmit exhaustion,
 // KEEPALIVE sending and the receive timeout. Nothing here sleeps.
 import t from 'tap';
-import { createSession } from '../../src/proto/session/index.js';
+import { createSession, step } from '../../src/proto/session/index.js';
 import { ackOf, params, peerOpen, Runner, rx, settled } from './session-fixtures.js';
 
 const timing = (over: object) => ({ ...params().timing, ...over });
@@ -67,6 +67,19 @@ t.test('KEEPALIVE every keepalive-send-interval while open', async (t) => {
   r.clock.advanceTo(5.5);
   const times = r.log.filter((l) => l.action.type === 'send' && l.action.pdu.type === 'KEEPALIVE').map((l) => l.at);
   t.strictSame(times.map((x) => Math.round(x * 10) / 10), [1.2, 2.2, 3.2, 4.2, 5.2]);
+});
+
+t.test('a KEEPALIVE timer fired late keeps the period; after a stall it starts again from now', async (t) => {
+  const s = settled();
+  const due = s.timers['keepalive-send']!;
+  const nextArm = (now: number) => {
+    const r = step(s, { type: 'timer-fired', name: 'keepalive-send' }, now);
+    t.ok(r.actions.some((a) => a.type === 'send' && a.pdu.type === 'KEEPALIVE'), `sent at ${now}`);
+    return r.actions.flatMap((a) => (a.type === 'arm-timer' && a.name === 'keepalive-send' ? [a.at] : []));
+  };
+  t.strictSame(nextArm(due), [due + 1], 'on time: one interval on');
+  t.strictSame(nextArm(due + 0.25), [due + 1], 'fired 0.25 s late (timer slack): still one interval after it was due');
+  t.strictSame(nextArm(due + 5), [due + 5 + 1], 'stalled past the next due time: one interval from now');
 });
 
 t.test('silence for keepalive-receive-timeout closes the session', async (t) => {

@@ -12,6 +12,12 @@ export function initialState(p: FsmParams, now: number): FsmState {
   return { name: 'idle', since: now, retryDelay: p.connectRetryFirst, holdTime: p.holdTime, peer: null, lastError: null };
 }
 
+/** RFC 4271 section 10: a timer's value times a factor uniform in [0.75, 1]. */
+export function jittered(p: FsmParams, seconds: number): number {
+  const r = p.random?.() ?? 1;
+  return seconds * (0.75 + 0.25 * Math.min(1, Math.max(0, r)));
+}
+
 const ALL_TIMERS: TimerName[] = ['connect-retry', 'hold', 'keepalive'];
 const clearAll = (): FsmAction[] => ALL_TIMERS.map((name) => ({ type: 'clear-timer', name }));
 
@@ -40,7 +46,7 @@ function retryLater(s: FsmState, p: FsmParams, now: number, reason: string, befo
       ...before,
       { type: 'close' },
       ...clearAll(),
-      { type: 'set-timer', name: 'connect-retry', at: now + s.retryDelay },
+      { type: 'set-timer', name: 'connect-retry', at: now + jittered(p, s.retryDelay) },
       ...(wasUp ? [{ type: 'down', reason } as FsmAction] : []),
     ],
   };
@@ -51,10 +57,10 @@ function fail(s: FsmState, p: FsmParams, now: number, code: number, subcode: num
   return retryLater(s, p, now, `sent ${notificationText(code, subcode)}: ${reason}`, [notification(code, subcode, data)]);
 }
 
-function connecting(s: FsmState, now: number): StepResult {
+function connecting(s: FsmState, p: FsmParams, now: number): StepResult {
   return {
     state: enter(s, 'connect', now),
-    actions: [{ type: 'connect' }, { type: 'set-timer', name: 'connect-retry', at: now + s.retryDelay }],
+    actions: [{ type: 'connect' }, { type: 'set-timer', name: 'connect-retry', at: now + jittered(p, s.retryDelay) }],
   };
 }
 
@@ -72,7 +78,7 @@ function common(s: FsmState, e: FsmEvent, p: FsmParams, now: number): StepResult
     case 'timer':
       if (e.name === 'hold') return fail(s, p, now, ERR.holdTimer, 0, s.name === 'open-sent' ? `no OPEN within ${p.holdTime} s` : `nothing heard for ${s.holdTime} s`);
       if (e.name === 'keepalive' && s.holdTime > 0) {
-        return { state: s, actions: [{ type: 'send', message: { type: 'KEEPALIVE' } }, { type: 'set-timer', name: 'keepalive', at: now + s.holdTime / 3 }] };
+        return { state: s, actions: [{ type: 'send', message: { type: 'KEEPALIVE' } }, { type: 'set-timer', name: 'keepalive', at: now + jittered(p, s.holdTime / 3) }] };
       }
       return { state: s, actions: [] };
     case 'message':
@@ -108,7 +114,7 @@ function openSent(s: FsmState, e: FsmEvent, p: FsmParams, now: number): StepResu
       { type: 'send', message: { type: 'KEEPALIVE' } },
       { type: 'clear-timer', name: 'hold' },
       ...holdArmed(now, hold),
-      ...(hold > 0 ? [{ type: 'set-timer', name: 'keepalive', at: now + hold / 3 } as FsmAction] : []),
+      ...(hold > 0 ? [{ type: 'set-timer', name: 'keepalive', at: now + jittered(p, hold / 3) } as FsmAction] : []),
     ],
   };
 }
@@ -148,9 +154,9 @@ export function step(s: FsmState, e: FsmEvent, p: FsmParams, now: number): StepR
   }
   switch (s.name) {
     case 'idle':
-      return e.type === 'start' ? connecting(s, now) : { state: s, actions: [] };
+      return e.type === 'start' ? connecting(s, p, now) : { state: s, actions: [] };
     case 'active':
-      return e.type === 'timer' && e.name === 'connect-retry' ? connecting(s, now) : { state: s, actions: [] };
+      return e.type === 'timer' && e.name === 'connect-retry' ? connecting(s, p, now) : { state: s, actions: [] };
     case 'connect':
       if (e.type === 'tcp-connected') {
         return {

@@ -17,6 +17,13 @@ export interface FsmParams {
   /** first connect-retry delay and its ceiling, seconds (doubles in between) */
   connectRetryFirst: number;
   connectRetryMax: number;
+  /**
+   * Uniform in [0, 1): RFC 4271 section 10's jitter. Connect-retry and keepalive timers
+   * run for 0.75 to 1 times their value, so speakers that lost one peer together (a
+   * collector restarted under a whole fabric) do not all retry in the same instant.
+   * Injected, so the machine stays pure; absent = no jitter (the full value).
+   */
+  random?: () => number;
 }
 
 export interface PeerInfo {

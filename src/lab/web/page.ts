@@ -24,8 +24,17 @@ export const PAGE_HTML = `<!doctype html>
 <div class="legend">
   <span><i class="sw open"></i>open</span>
   <span><i class="sw opening"></i>opening</span>
+  <span><i class="sw hopeless"></i>hopeless</span>
+  <span><i class="sw held-down"></i>held down</span>
   <span><i class="sw down"></i>down</span>
   <span class="hint">each link is drawn in two halves: the upper half is the upper switch's session, the lower half the lower switch's</span>
+</div>
+<div class="legend" id="bgp-legend" hidden>
+  <span><i class="badge paired"></i>in BGP-LS (both halves)</span>
+  <span><i class="badge half"></i>one half</span>
+  <span><i class="badge none"></i>not in BGP-LS</span>
+  <span class="hint">as the lab's gobgpd received it (its dump, read back by lsoe); under each switch its BGP session and the NLRI gobgpd accepted from it</span>
+  <span id="bgp-problem" class="dead" hidden></span>
 </div>
 <svg id="fabric" role="img" aria-label="fabric"></svg>
 <main id="switches"></main>

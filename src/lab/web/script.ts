@@ -12,6 +12,8 @@ export const PAGE_SCRIPT = String.raw`
   var SVG = 'http://www.w3.org/2000/svg';
   var NODE_W = 96, NODE_H = 32, COL_W = 116, ROW_H = 170, WRAP_H = 60, TOP = 40;
   var MAX_PER_ROW = 16, OPEN_UP_TO = 12;
+  // every EndState (../status.ts), best first
+  var STATES = ['open', 'opening', 'hopeless', 'held-down', 'down'];
   var view = null;
   var drawnShape = null, linkEls = {}, nodeEls = {};
   var sectionHtml = {}, openState = {}, drawnOrder = null;
@@ -43,10 +45,31 @@ export const PAGE_SCRIPT = String.raw`
     return l.upper.node + ' ' + l.upper.ifname + ': ' + l.upper.state + ' / ' + l.lower.node + ' ' + l.lower.ifname + ': ' + l.lower.state;
   }
 
+  // With --bgp: a link's badge says whether BGP-LS has both its halves; a switch shows its session with gobgpd.
+  function bgpOfLink(v, l) { return v.bgp ? v.bgp.links[l.index] || 'none' : null; }
+  var BGP_TITLE = { paired: 'in BGP-LS: both halves announced', half: 'in BGP-LS: one half only', none: 'not in BGP-LS' };
+  function bgpOfNode(v, n) { return v.bgp ? v.bgp.nodes[n.name] || { state: 'none', accepted: 0, dumped: 0 } : null; }
+  function nodeBgpText(b) { return b.state === 'established' ? 'BGP up ' + b.accepted : 'BGP ' + b.state; }
+  function setBadge(d, v, l) {
+    if (!d.badge) return;
+    var b = bgpOfLink(v, l);
+    if (d.badge.getAttribute('data-bgp') === b) return;
+    d.badge.setAttribute('data-bgp', b);
+    d.badgeTitle.textContent = BGP_TITLE[b];
+  }
+  function setNodeBgp(g, v, n) {
+    var b = bgpOfNode(v, n), t = g.querySelector('text.bgp-state');
+    if (!b || !t) return;
+    if (t.getAttribute('data-bgp-state') !== b.state) t.setAttribute('data-bgp-state', b.state);
+    var text = nodeBgpText(b);
+    if (t.textContent !== text) t.textContent = text;
+  }
+
   // Only the states changed: set them on what is drawn (no element is created).
   function updateFabric(v) {
     v.links.forEach(function (l) {
       var d = linkEls[linkKey(l)];
+      if (d) setBadge(d, v, l);
       if (!d || d.g.getAttribute('data-state') === l.state && d.up.getAttribute('data-state') === l.upper.state &&
           d.low.getAttribute('data-state') === l.lower.state) return;
       d.g.setAttribute('data-state', l.state);
@@ -59,11 +82,12 @@ export const PAGE_SCRIPT = String.raw`
     v.nodes.forEach(function (n) {
       var g = nodeEls[n.name];
       if (g && g.getAttribute('data-daemon') !== String(n.daemon)) g.setAttribute('data-daemon', String(n.daemon));
+      if (g) setNodeBgp(g, v, n);
     });
   }
 
   function drawFabric(v) {
-    var shape = v.nodes.map(function (n) { return n.name + '/' + n.layer; }).join(',') + '|' + v.links.map(linkKey).join(',');
+    var shape = v.nodes.map(function (n) { return n.name + '/' + n.layer; }).join(',') + '|' + v.links.map(linkKey).join(',') + '|' + !!v.bgp;
     if (shape === drawnShape) return updateFabric(v);
     drawnShape = shape;
     linkEls = {};
@@ -110,7 +134,13 @@ export const PAGE_SCRIPT = String.raw`
         'data-state': l.upper.state, x1: ax, y1: ay, x2: mx, y2: my }, g);
       var low = el('line', { 'class': 'end', 'data-node': l.lower.node, 'data-ifname': l.lower.ifname,
         'data-state': l.lower.state, x1: mx, y1: my, x2: bx, y2: by }, g);
-      linkEls[linkKey(l)] = { g: g, up: up, low: low, title: title };
+      var d = { g: g, up: up, low: low, title: title, badge: null, badgeTitle: null };
+      if (v.bgp) {
+        d.badge = el('circle', { 'class': 'bgp', cx: mx, cy: my, r: 5 }, g);
+        d.badgeTitle = el('title', {}, d.badge);
+        setBadge(d, v, l);
+      }
+      linkEls[linkKey(l)] = d;
     });
     // Links that are not up are drawn last, on top, so the red is never hidden.
     raise.forEach(function (g) { linkLayer.appendChild(g); });
@@ -122,6 +152,10 @@ export const PAGE_SCRIPT = String.raw`
       el('title', {}, g).textContent = n.name + ' ' + colonHex(n.localId) + (n.daemon ? '' : ' (daemon not answering)');
       el('rect', { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, width: NODE_W, height: NODE_H }, g);
       el('text', { x: p.x, y: p.y }, g).textContent = n.name;
+      if (v.bgp) {
+        el('text', { 'class': 'bgp-state', x: p.x, y: p.y + NODE_H / 2 + 11 }, g);
+        setNodeBgp(g, v, n);
+      }
     });
   }
 
@@ -129,7 +163,7 @@ export const PAGE_SCRIPT = String.raw`
 
   // One line that says how a switch is doing, shown while its table is collapsed.
   function summaryText(s) {
-    var seen = {}, counts = { open: 0, opening: 0, down: 0 }, n = 0;
+    var seen = {}, counts = {}, n = 0;
     s.rows.forEach(function (r) {
       var k = r.ifname + ' ' + r.peerMac;
       if (seen[k] || !r.state) return;
@@ -137,7 +171,7 @@ export const PAGE_SCRIPT = String.raw`
       n++;
       counts[r.state] = (counts[r.state] || 0) + 1;
     });
-    var parts = ['open', 'opening', 'down'].filter(function (k) { return counts[k] > 0; }).map(function (k) {
+    var parts = STATES.filter(function (k) { return counts[k] > 0; }).map(function (k) {
       return '<span class="state ' + k + '">' + counts[k] + ' ' + k + '</span>';
     });
     return n + ' session' + (n === 1 ? '' : 's') + (parts.length ? ': ' + parts.join(' ') : '');
@@ -154,6 +188,11 @@ export const PAGE_SCRIPT = String.raw`
     v.switches.forEach(function (s) {
       var title = s.node ? esc(s.node) : 'switch';
       var dead = s.node && !alive[s.node] ? '<span class="dead">daemon not answering</span>' : '';
+      var nb = s.node && v.bgp ? v.bgp.nodes[s.node] : null;
+      if (nb) {
+        dead += '<span class="bgp-session" data-bgp-state="' + esc(nb.state) + '" title="its BGP session with the lab\'s gobgpd: NLRI accepted by gobgpd / held in its dump">BGP ' +
+          esc(nb.state) + (nb.state === 'established' ? ', ' + nb.accepted + ' NLRI' + (nb.dumped !== nb.accepted ? ' (dump ' + nb.dumped + ')' : '') : '') + '</span>';
+      }
       var last = null;
       var rows = s.rows.map(function (r) {
         // The session's cells only on the first row of its interface: the rest are its prefixes.
@@ -219,8 +258,13 @@ export const PAGE_SCRIPT = String.raw`
     document.getElementById('lab-name').textContent = v.lab;
     document.title = 'LSOE lab ' + v.lab;
     var up = v.links.filter(function (l) { return l.state === 'up'; }).length;
+    var inBgp = v.bgp ? v.bgp.links.filter(function (b) { return b === 'paired'; }).length : 0;
     document.getElementById('summary').textContent =
-      v.nodes.length + ' switches, ' + v.links.length + ' links, ' + up + ' up';
+      v.nodes.length + ' switches, ' + v.links.length + ' links, ' + up + ' up' + (v.bgp ? ', ' + inBgp + ' in BGP-LS' : '');
+    document.getElementById('bgp-legend').hidden = !v.bgp;
+    var problem = document.getElementById('bgp-problem');
+    problem.textContent = v.bgp && v.bgp.problem ? v.bgp.problem : '';
+    problem.hidden = !(v.bgp && v.bgp.problem);
     drawFabric(v);
     drawTables(v);
   }

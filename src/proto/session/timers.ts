@@ -15,15 +15,22 @@ export function onTimer(ctx: StepContext, name: TimerName): void {
     return;
   }
   ctx.forget(name); // it has fired: nothing left for the runtime to cancel
-  if (name === 'keepalive-send') return keepaliveSend(ctx);
+  if (name === 'keepalive-send') return keepaliveSend(ctx, at);
   if (name === 'keepalive-receive') return keepaliveReceive(ctx);
   return retransmit(ctx, name.slice('retransmit:'.length) as AckedTypeName);
 }
 
-function keepaliveSend(ctx: StepContext): void {
+/**
+ * The next KEEPALIVE is due one interval after this one was due, not after it fired: a
+ * runtime that fires timers a little late (the daemon's timer slack) keeps the period on
+ * average. After a long stall (due time already past) the period starts again from now.
+ */
+function keepaliveSend(ctx: StepContext, dueAt: number): void {
   if (ctx.s.phase !== 'open') return;
   ctx.send({ type: 'KEEPALIVE' });
-  ctx.arm('keepalive-send', ctx.now + ctx.s.timing.keepaliveSendInterval);
+  const interval = ctx.s.timing.keepaliveSendInterval;
+  const next = dueAt + interval;
+  ctx.arm('keepalive-send', next > ctx.now ? next : ctx.now + interval);
 }
 
 function keepaliveReceive(ctx: StepContext): void {

@@ -1,0 +1,230 @@
+// Benchmark section "lab-bgp": the lab as BGP-LS sees it (`lsoe lab up --bgp`).
+//  1. A 4 x 8 lab (12 switches, 32 links) brought up with `--bgp --wait`: seconds from
+//     the start of `lab up` until every LSOE session end was open, and until all 12 BGP
+//     sessions were established with gobgpd and all 32 links paired in BGP-LS (as
+//     `lab up --wait` says them; the issue's goal is 15 s on 2 cores).
+//  2. In that lab, links set down one at a time (at the leaf): how long until each end's
+//     withdrawal (MP_UNREACH_NLRI) reached gobgpd (a capture on gobgpd's bridge: the
+//     kernel's receive time against the time `ip link set down` was run), and until the
+//     collector's page stream said the link was out of BGP-LS (what the browser shows).
+//     Then up again: until the page says it is paired again.
+// Reports only, never fails on speed. Needs root, gobgpd, tcpdump and tshark.
+//
+//   node bench/run.mjs --only lab-bgp [--reps N]   (N labs, 5 links taken down in each)
+//   node bench/lab-bgp.mjs [--sizes 4x8]          (alone)
+
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, printTable, which } from './lib.mjs';
+import { cpuTicks, sleep, TICKS_PER_S } from './proc.mjs';
+
+const benchFile = fileURLToPath(import.meta.url);
+const repoRoot = path.resolve(path.dirname(benchFile), '..');
+const lsoeBin = path.join(repoRoot, 'bin', 'lsoe');
+const LINKS_DOWN = 5;
+const GOAL_SECONDS = 15;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function lsoe(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [lsoeBin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The collector's event stream: keeps the latest view; `until(pred)` resolves at the first view that satisfies it. */
+async function followPage(url) {
+  const ctl = new AbortController();
+  const res = await fetch(`${url}events`, { signal: ctl.signal });
+  let view = null;
+  const waiters = new Set();
+  (async () => {
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body) {
+        buf += decoder.decode(chunk, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const event = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          if (data === '') continue;
+          view = JSON.parse(data);
+          const at = Date.now();
+          for (const w of [...waiters]) if (w.pred(view)) { waiters.delete(w); w.resolve(at); }
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    until(pred, timeoutMs = 30000) {
+      if (view !== null && pred(view)) return Promise.resolve(Date.now());
+      return new Promise((resolve) => {
+        const w = { pred, resolve };
+        waiters.add(w);
+        setTimeout(() => { if (waiters.delete(w)) resolve(null); }, timeoutMs);
+      });
+    },
+    close: () => ctl.abort(),
+  };
+}
+
+/** Epoch seconds of every UPDATE carrying MP_UNREACH_NLRI for BGP-LS, with its source address. */
+function withdrawalsIn(pcap) {
+  const r = spawnSync('tshark', ['-r', pcap, '-Y', 'bgp.update.path_attribute.mp_unreach_nlri.afi == 16388', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'ip.src'], { encoding: 'utf8' });
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => {
+    const [t, src] = l.split('\t');
+    return { time: Number(t) * 1000, src };
+  });
+}
+
+const ipIn = (netns, args) => spawnSync('ip', ['-n', netns, ...args], { encoding: 'utf8' });
+
+async function once(name, [spines, leaves], log) {
+  const port = await freePort();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lsoe-bench-lab-bgp-'));
+  let capture = null;
+  let page = null;
+  try {
+    const up = await lsoe(['lab', 'up', '--bgp', '--spines', String(spines), '--leaves', String(leaves), '--name', name, '--port', String(port), '--wait', '--timeout', '120', '--json']);
+    if (up.stdout.trim() === '') throw new Error(`lab up failed: ${up.stderr.trim().split('\n').at(-1)}`);
+    const r = JSON.parse(up.stdout);
+    const plan = JSON.parse(readFileSync(path.join(r.stateDir, 'lab.json'), 'utf8'));
+    const gobgpdPid = Number(readFileSync(path.join(r.stateDir, 'gobgpd.pid'), 'utf8'));
+    const collectorPid = Number(readFileSync(path.join(r.stateDir, 'collector.pid'), 'utf8'));
+    log(`  ${spines}x${leaves} --bgp: started ${r.startedSeconds.toFixed(2)} s, LSOE converged ${r.convergedSeconds?.toFixed(2) ?? 'no'} s, BGP-LS ${r.bgp.established}/${r.bgp.switches} established, ${r.bgp.paired}/${r.bgp.links} paired at ${r.bgp.convergedSeconds?.toFixed(2) ?? 'no'} s`);
+
+    const pcap = path.join(tmp, 'bgp.pcap');
+    capture = spawn('ip', ['netns', 'exec', plan.bgp.netns, 'tcpdump', '-i', plan.bgp.bridge, '-U', '-w', pcap, 'tcp port 179'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise((resolve) => capture.stderr.on('data', (d) => /listening/.test(String(d)) && resolve()));
+    page = await followPage(r.url);
+    await page.until((v) => v.bgp && v.bgp.links.every((b) => b === 'paired'));
+    const ticks0 = { gobgpd: cpuTicks(gobgpdPid), collector: cpuTicks(collectorPid), wall: performance.now() };
+
+    const downs = [];
+    // links leading to different leaves, each set down at its leaf's end, then up again
+    const chosen = plan.links.filter((_, i) => i % Math.max(1, Math.floor(plan.links.length / LINKS_DOWN)) === 0).slice(0, LINKS_DOWN);
+    for (const link of chosen) {
+      const leafNs = plan.nodes.find((n) => n.name === link.lower.node).netns;
+      const t0 = Date.now();
+      ipIn(leafNs, ['link', 'set', 'dev', link.lower.ifname, 'down']);
+      const out = await page.until((v) => v.bgp.links[link.index] === 'none');
+      const t1 = Date.now();
+      ipIn(leafNs, ['link', 'set', 'dev', link.lower.ifname, 'up']);
+      ipIn(leafNs, ['addr', 'replace', link.lower.address6, 'dev', link.lower.ifname, 'nodad']);
+      const back = await page.until((v) => v.bgp.links[link.index] === 'paired', 60000);
+      downs.push({ link: link.index, downAt: t0, pageOutMs: out === null ? null : out - t0, upAt: t1, pageBackMs: back === null ? null : back - t1, upper: plan.nodes.find((n) => n.name === link.upper.node).mgmt4.split('/')[0], lower: plan.nodes.find((n) => n.name === link.lower.node).mgmt4.split('/')[0] });
+      await sleep(500);
+    }
+    const seconds = (performance.now() - ticks0.wall) / 1000;
+    const cpu = { gobgpd: (cpuTicks(gobgpdPid) - ticks0.gobgpd) / TICKS_PER_S / seconds, collector: (cpuTicks(collectorPid) - ticks0.collector) / TICKS_PER_S / seconds };
+    await sleep(500);
+    capture.kill('SIGINT');
+    await new Promise((resolve) => capture.on('close', resolve));
+    capture = null;
+    const wd = withdrawalsIn(pcap);
+    for (const d of downs) {
+      const first = (src) => wd.find((w) => w.src === src && w.time >= d.downAt && w.time < d.upAt);
+      const lo = first(d.lower);
+      const hi = first(d.upper);
+      d.withdrawLowerMs = lo ? lo.time - d.downAt : null;
+      d.withdrawUpperMs = hi ? hi.time - d.downAt : null;
+      log(`    link ${d.link}: withdrawn by the leaf ${d.withdrawLowerMs?.toFixed(0) ?? 'never'} ms, by the spine ${d.withdrawUpperMs?.toFixed(0) ?? 'never'} ms; off the page ${d.pageOutMs ?? 'never'} ms; back ${d.pageBackMs ?? 'never'} ms after up`);
+    }
+    return {
+      size: `${spines}x${leaves}`,
+      startedSeconds: r.startedSeconds,
+      lsoeConvergedSeconds: r.convergedSeconds,
+      bgpConvergedSeconds: r.bgp.convergedSeconds,
+      established: r.bgp.established,
+      paired: r.bgp.paired,
+      links: r.bgp.links,
+      downs,
+      cpuShareWhileFlapping: cpu,
+    };
+  } finally {
+    page?.close();
+    capture?.kill('SIGKILL');
+    const down = await lsoe(['lab', 'down', '--name', name]);
+    if (down.code !== 0) log(`  lab down: ${down.stderr.trim()}`);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export async function run(ctx) {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    ctx.log('lab-bgp: skipped (needs root for network namespaces)');
+    return { skipped: 'needs root' };
+  }
+  const missing = ['gobgpd', 'gobgp', 'tcpdump', 'tshark'].filter((c) => !which(c));
+  if (missing.length > 0) {
+    ctx.log(`lab-bgp: skipped (${missing.join(', ')} not installed)`);
+    return { skipped: `${missing.join(', ')} not installed` };
+  }
+  const reps = ctx.args?.reps ?? 2;
+  const i = process.argv.indexOf('--sizes');
+  const sizes = i >= 0 ? process.argv[i + 1].split(',').map((x) => x.split('x').map(Number)) : [[4, 8]];
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const runs = [];
+  for (const size of sizes) {
+    for (let k = 0; k < reps; k++) runs.push(await once(`bgpbench${process.pid}_${randomBytes(2).toString('hex')}`, size, ctx.log));
+  }
+  const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const fmt = (x, d = 2) => (x == null ? 'n/a' : x.toFixed(d));
+  const bgpConv = runs.map((r) => r.bgpConvergedSeconds).filter((x) => x !== null);
+  const downs = runs.flatMap((r) => r.downs);
+  const pick = (k) => downs.map((d) => d[k]).filter((x) => x !== null);
+  const summary = {
+    runs: runs.length,
+    medianStartedSeconds: median(runs.map((r) => r.startedSeconds)),
+    medianLsoeConvergedSeconds: median(runs.map((r) => r.lsoeConvergedSeconds).filter((x) => x !== null)),
+    medianBgpConvergedSeconds: bgpConv.length > 0 ? median(bgpConv) : null,
+    maxBgpConvergedSeconds: bgpConv.length > 0 ? Math.max(...bgpConv) : null,
+    goalSeconds: GOAL_SECONDS,
+    linksDown: downs.length,
+    withdrawLowerMs: { median: median(pick('withdrawLowerMs')), max: Math.max(...pick('withdrawLowerMs')) },
+    withdrawUpperMs: { median: median(pick('withdrawUpperMs')), max: Math.max(...pick('withdrawUpperMs')) },
+    pageOutMs: { median: median(pick('pageOutMs')), max: Math.max(...pick('pageOutMs')) },
+    pageBackMs: { median: median(pick('pageBackMs')), max: Math.max(...pick('pageBackMs')) },
+    loadBefore,
+    loadAfter,
+  };
+  printTable(
+    `lab up --bgp --wait (${runs[0]?.size ?? '-'}): seconds from the start; load average ${loadBefore} → ${loadAfter} on ${os.availableParallelism()} cores`,
+    ['Runs', 'Started (s)', 'LSOE open (s)', 'BGP-LS all paired (s)', 'Worst (s)', 'Goal (s)'],
+    [[summary.runs, fmt(summary.medianStartedSeconds), fmt(summary.medianLsoeConvergedSeconds), fmt(summary.medianBgpConvergedSeconds), fmt(summary.maxBgpConvergedSeconds), GOAL_SECONDS]],
+  );
+  printTable(
+    `a link set down at the leaf (${downs.length} times): ms until … (median / worst)`,
+    ['Leaf\'s MP_UNREACH at gobgpd', 'Spine\'s MP_UNREACH at gobgpd', 'Out of BGP-LS on the page', 'Paired again after up'],
+    [[`${fmt(summary.withdrawLowerMs.median, 0)} / ${fmt(summary.withdrawLowerMs.max, 0)}`, `${fmt(summary.withdrawUpperMs.median, 0)} / ${fmt(summary.withdrawUpperMs.max, 0)}`, `${fmt(summary.pageOutMs.median, 0)} / ${fmt(summary.pageOutMs.max, 0)}`, `${fmt(summary.pageBackMs.median, 0)} / ${fmt(summary.pageBackMs.max, 0)}`]],
+  );
+  return { summary, runs };
+}
+
+if (process.argv[1] === benchFile) {
+  const r = await run({ args: { reps: 1 }, log: (t) => process.stdout.write(`${t}\n`) });
+  process.stdout.write(`${JSON.stringify(r.summary, null, 2)}\n`);
+}
