@@ -13,7 +13,7 @@ import { DecodeError } from '../proto/errors.js';
 import { walkPdu } from '../proto/pdu/index.js';
 import { pduErrorRecord, type ErrorRecord, type RawPduRecord, type RecordBase } from '../proto/stream.js';
 import { ascii, type ByteWriter } from './byte-writer.js';
-import { pduJsonBound, PduJsonSink } from './pdu-json-sink.js';
+import { PduJsonSink } from './pdu-json-sink.js';
 
 export class RecordJsonWriter {
   private readonly pduSink: PduJsonSink;
@@ -30,7 +30,7 @@ export class RecordJsonWriter {
     const w = this.w;
     w.beginRecord();
     this.head(rec, time);
-    w.ensure(pduJsonBound(rec.bytes.length) + 64);
+    w.ensure(64);
     w.ascii(FRAMES_KEY);
     w.uint(rec.frames.length);
     w.ascii(LENGTH_KEY);
@@ -70,7 +70,6 @@ export class RecordJsonWriter {
     const w = this.w;
     this.head(rec, rec.time);
     w.text(`,"timeToAnswer":${timeToAnswer},"pdu":`);
-    w.ensure(pduJsonBound(open.length) + 4);
     walkPdu(open, this.pduSink);
     w.byte(CLOSE_BRACE);
     w.byte(NEWLINE);

@@ -60,6 +60,8 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
 
   const code = await finished;
   sniffer.stop();
+  // Frames captured while the reader was behind are still printed.
+  await sniffer.finishHeld();
   clearInterval(timer);
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);

@@ -17,8 +17,8 @@ import { makeNode, run } from '../daemon/harness.js';
 
 const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'));
 
-/** Keys a record may leave out, each documented in its schema (PROTOCOL.md section 4, issue 9's pieces, issue 11's cooked captures). */
-const DOCUMENTED_OPTIONAL = new Set(['auth', 'more', 'id', 'params', 'direction', 'ifindex']);
+/** Keys a record may leave out, each documented in its schema (PROTOCOL.md section 4, issue 9's pieces and coalesced events, issue 11's cooked captures). */
+const DOCUMENTED_OPTIONAL = new Set(['auth', 'more', 'id', 'params', 'direction', 'ifindex', 'coalesced']);
 
 t.test('every object with properties requires them all and forbids others (documented exceptions aside)', async (t) => {
   let objects = 0;
@@ -46,6 +46,8 @@ t.test('every object with properties requires them all and forbids others (docum
   t.match(pdu, /documented exception: present only when Auth Length > 0/);
   const decode = readFileSync(path.join(SCHEMA_DIR, 'decode.schema.json'), 'utf8');
   t.match(decode, /documented exception: present only for Linux cooked captures/);
+  const event = readFileSync(path.join(SCHEMA_DIR, 'event.schema.json'), 'utf8');
+  t.match(event, /documented exception: present only when events of this neighbour were folded/);
 });
 
 t.test('every reference vector is a valid PDU; the bad-frame reasons are in the error enum', async (t) => {
