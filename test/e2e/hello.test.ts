@@ -53,7 +53,8 @@ t.test('hello lists the daemon that answers with OPEN, and opens no session ther
 
   const ours = (await sessionsOf(a, peer)).filter((s) => s.peerMac === b.mac);
   t.equal(ours.length, 1, 'the daemon heard the HELLOs and started a session');
-  t.match(ours[0], { ifname: a.ifname, state: 'opening', peerId: null }, 'never ACKed: the session is not open');
+  // opening, or hopeless once its OPEN went unanswered (a slow machine can get there first)
+  t.match(ours[0], { ifname: a.ifname, state: /^(opening|hopeless)$/, peerId: null }, 'never ACKed: the session is not open');
   t.equal(ours[0]!.counters.rxPdus, 2, 'the daemon got the two HELLOs and nothing else');
   t.notMatch(peer.daemon.stderr, /session up|session open/i, 'no session came up');
 });
@@ -72,7 +73,7 @@ t.test('human output and --dst', async (t) => {
     '1 HELLO sent, 1 neighbour heard (1 with OPEN, 0 alive in a session), 0 OPEN retransmissions',
     '1 of 1 HELLOs followed by something new, 0% unanswered',
   ]);
-  t.match((await sessionsOf(a, peer)).filter((s) => s.peerMac === b.mac), [{ state: 'opening', counters: { rxPdus: 1 } }], 'the broadcast HELLO reached the daemon');
+  t.match((await sessionsOf(a, peer)).filter((s) => s.peerMac === b.mac), [{ state: /^(opening|hopeless)$/, counters: { rxPdus: 1 } }], 'the broadcast HELLO reached the daemon');
 });
 
 t.test('nobody answers: exit 1', async (t) => {
