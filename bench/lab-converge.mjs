@@ -2,7 +2,7 @@
 // 64) and 8 x 32 (40, 256) brought up with `lsoe lab up --wait`. Reports per run the
 // seconds until everything was started and until all session ends were open (both
 // counted from the start of `lab up`, as `lab up --wait` says them) and the daemons'
-// total RSS once converged, then brings the lab down. Needs root; uses a lab name and a
+// total RSS and CPU seconds once converged (and the load average before), then brings the lab down. Needs root; uses a lab name and a
 // port of its own, so it can run beside other labs. Reports only, never fails on speed
 // (targets: 4 x 8 within 10 s, 4 x 16 within 20 s, 8 x 32 within 60 s).
 //
@@ -16,7 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { median, printTable } from './lib.mjs';
-import { rssKiB } from './proc.mjs';
+import { cpuTicks, rssKiB, TICKS_PER_S } from './proc.mjs';
+import { loadavg } from 'node:os';
 
 const SIZES = [[4, 8], [4, 16], [8, 32]];
 const WAIT_SECONDS = 180;
@@ -47,22 +48,35 @@ function lsoe(args) {
   });
 }
 
-/** Total RSS of the lab's daemons (their PID files in the state directory), MiB. */
-function daemonsRssMiB(stateDir) {
-  let kib = 0;
-  for (const f of readdirSync(stateDir)) {
-    if (!f.endsWith('.pid') || f.startsWith('collector')) continue;
+/** The lab's daemons' PIDs (their PID files in the state directory). */
+function daemonPids(stateDir) {
+  return readdirSync(stateDir)
+    .filter((f) => f.endsWith('.pid') && !f.startsWith('collector'))
+    .flatMap((f) => {
+      try {
+        return [Number(readFileSync(path.join(stateDir, f), 'utf8').trim())];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** Sum of `read(pid)` over the daemons that are still there. */
+function sumOver(pids, read) {
+  let total = 0;
+  for (const pid of pids) {
     try {
-      kib += rssKiB(Number(readFileSync(path.join(stateDir, f), 'utf8').trim())) ?? 0;
+      total += read(pid) ?? 0;
     } catch {
       // exited
     }
   }
-  return Number((kib / 1024).toFixed(0));
+  return total;
 }
 
 async function once(name, [spines, leaves], log) {
   const port = await freePort();
+  const load = loadavg()[0];
   try {
     const up = await lsoe([
       'lab', 'up', '--spines', String(spines), '--leaves', String(leaves),
@@ -70,9 +84,13 @@ async function once(name, [spines, leaves], log) {
     ]);
     if (up.stdout.trim() === '') throw new Error(`lab up failed: ${up.stderr.trim().split('\n').at(-1)}`);
     const r = JSON.parse(up.stdout);
-    const rss = daemonsRssMiB(r.stateDir);
-    log(`  ${spines}x${leaves}: started ${r.startedSeconds.toFixed(2)} s, converged ${r.convergedSeconds === null ? 'no' : r.convergedSeconds.toFixed(2) + ' s'} (${r.openEnds}/${r.totalEnds} open), daemons ${rss} MiB`);
-    return { size: `${spines}x${leaves}`, startedSeconds: r.startedSeconds, convergedSeconds: r.convergedSeconds, openEnds: r.openEnds, totalEnds: r.totalEnds, daemonsRssMiB: rss };
+    const pids = daemonPids(r.stateDir);
+    const rss = Number((sumOver(pids, rssKiB) / 1024).toFixed(0));
+    // CPU the daemons spent to start and converge (to the end of lab up): robust to the
+    // machine's load, unlike the seconds
+    const cpu = Number((sumOver(pids, cpuTicks) / TICKS_PER_S).toFixed(1));
+    log(`  ${spines}x${leaves}: started ${r.startedSeconds.toFixed(2)} s, converged ${r.convergedSeconds === null ? 'no' : r.convergedSeconds.toFixed(2) + ' s'} (${r.openEnds}/${r.totalEnds} open), daemons ${rss} MiB, ${cpu} CPU s; load average ${load.toFixed(1)} before`);
+    return { size: `${spines}x${leaves}`, startedSeconds: r.startedSeconds, convergedSeconds: r.convergedSeconds, openEnds: r.openEnds, totalEnds: r.totalEnds, daemonsRssMiB: rss, daemonsCpuSeconds: cpu, loadAverageBefore: load };
   } finally {
     const down = await lsoe(['lab', 'down', '--name', name]);
     if (down.code !== 0) log(`  lab down: ${down.stderr.trim()}`);
@@ -108,14 +126,16 @@ export async function run(ctx) {
       medianConvergedSeconds: conv.length > 0 ? median(conv) : null,
       notConverged: rs.length - conv.length,
       daemonsRssMiB: median(rs.map((r) => r.daemonsRssMiB)),
+      daemonsCpuSeconds: median(rs.map((r) => r.daemonsCpuSeconds)),
+      loadAverageBefore: median(rs.map((r) => r.loadAverageBefore)),
       totalEnds: rs[0].totalEnds,
       targetSeconds: TARGETS[size] ?? null,
     };
   });
   printTable(
     'lab up --wait: seconds from `lab up` until started / until every session end is open; daemons\' RSS',
-    ['Lab', 'Runs', 'Started (s)', 'All open (s)', 'Target (s)', 'Session ends', 'Daemons RSS (MiB)'],
-    bySize.map((b) => [b.size, b.runs, fmt(b.medianStartedSeconds), fmt(b.medianConvergedSeconds), b.targetSeconds ?? '', b.totalEnds, b.daemonsRssMiB]),
+    ['Lab', 'Runs', 'Started (s)', 'All open (s)', 'Target (s)', 'Session ends', 'Daemons RSS (MiB)', 'Daemons CPU (s)', 'Load before'],
+    bySize.map((b) => [b.size, b.runs, fmt(b.medianStartedSeconds), fmt(b.medianConvergedSeconds), b.targetSeconds ?? '', b.totalEnds, b.daemonsRssMiB, b.daemonsCpuSeconds, b.loadAverageBefore.toFixed(1)]),
   );
   return { runs, bySize };
 }

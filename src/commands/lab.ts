@@ -2,30 +2,7 @@
 // a live web page. Flags only; the work is in src/lab/run.ts.
 import { Command, Option } from 'commander';
 import { CliError, parseCount, parseSeconds } from '../cli-error.js';
-
-export interface LabUpOptions {
-  name: string;
-  spines: number;
-  leaves: number;
-  topology: string | null;
-  port: number;
-  wait: boolean;
-  /** seconds --wait waits; null: scaled with the lab's size */
-  timeout: number | null;
-  json: boolean;
-  /** gobgpd as the fabric's BGP-LS collector, every daemon peering with it */
-  bgp: boolean;
-}
-
-export interface LabNameOptions {
-  name: string;
-  json: boolean;
-}
-
-export interface LabStatusOptions extends LabNameOptions {
-  /** the links as BGP-LS shows them, instead of the session ends */
-  bgp: boolean;
-}
+import type { LabUpOptions } from '../lab/options.js';
 
 const NAME_HELP = 'lab name: labs with different names run side by side';
 const DEFAULT_NAME = 'default';

@@ -107,6 +107,9 @@ _lsoe() {
     'choices '*) compadd -- \${=\${kind#choices }} ;;
   esac
 }
-if (( $+functions[compdef] )); then compdef _lsoe lsoe; fi
+# Autoloaded from $fpath, this file is the body of _lsoe, run on the first Tab: it has
+# just defined the functions, so complete now. Sourced, register with compinit.
+if [[ \$zsh_eval_context[-1] == loadautofunc ]]; then _lsoe "\$@"
+elif (( $+functions[compdef] )); then compdef _lsoe lsoe; fi
 `;
 }

@@ -448,11 +448,13 @@ export class Daemon implements DaemonCore {
   }
 
   neighbors(): InterfaceNeighbors[] {
+    const heldDown = this.admission.heldDown(this.clock.now());
     return [...this.ifaces.all()].map((st) =>
       neighborsOf(
         { ifname: st.name, mac: st.info.mac, up: st.info.up, running: st.active && st.link !== null },
         this.sessionTable.onInterface(st.name),
         this.history.on(st.name),
+        heldDown.filter((h) => h.ifname === st.name),
       ),
     );
   }

@@ -10,6 +10,7 @@
 // yielded before an error is thrown, so a caller can print them, then fail.
 
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** The only error this module throws: one line saying what and where. */
 export class CaptureError extends Error {
@@ -75,6 +76,14 @@ const OPT_IF_TSOFFSET = 14;
 /** Refuse absurd lengths up front rather than wait (streaming) for gigabytes that never come. */
 const MAX_RECORD = 64 * 1024 * 1024;
 const NS_PER_S = 1_000_000_000n;
+/** Octets read at a time by readCaptureBatches (one buffer, reused). */
+const READ_SIZE = 256 * 1024;
+/**
+ * Records per batch at most: a batch is alive while it is decoded, and
+ * thousands of small records at once outlived V8's young generation (were
+ * promoted, then grew the old one with garbage).
+ */
+const BATCH_RECORDS = 256;
 
 interface Interface {
   linkType: number;
@@ -90,12 +99,11 @@ type State =
   | { kind: 'pcap'; le: boolean; nanos: boolean; iface: Interface }
   | { kind: 'pcapng'; le: boolean; ifaces: Interface[] };
 
-/** Outcome of trying to parse one unit at a position: need more bytes, or consumed n. */
-type Step = { need: number } | { used: number; record?: CaptureRecord };
-
 /**
- * Incremental parser. `push(chunk)` yields every record completed by the
- * bytes so far; `end()` throws if the input stopped in the middle of one.
+ * Incremental parser. `pushInto(chunk, out)` appends every record completed by
+ * the bytes so far; `end()` throws if the input stopped in the middle of one.
+ * Hot path: a step returns how many octets it used (or, negative, how many it
+ * needs) and appends its record itself, so no object is made per step.
  */
 export class CaptureParser {
   private state: State = { kind: 'start' };
@@ -106,13 +114,30 @@ export class CaptureParser {
   /** absolute offset of pending[0][0] */
   private base = 0;
   private records = 0;
+  /** where the current step appends its record */
+  private out: CaptureRecord[] = [];
 
   /** Number of packet records yielded so far. */
   get count(): number {
     return this.records;
   }
 
+  /** Records completed by `chunk`, one at a time. */
   *push(chunk: Buffer): Generator<CaptureRecord> {
+    const out: CaptureRecord[] = [];
+    try {
+      this.pushInto(chunk, out);
+    } finally {
+      // Records parsed before an error still come out, then the error.
+      yield* out;
+    }
+  }
+
+  /**
+   * Appends to `out` every record completed by `chunk` (frames are views into
+   * the chunk). On an error, the records parsed before it are in `out`.
+   */
+  pushInto(chunk: Buffer, out: CaptureRecord[]): void {
     if (chunk.length === 0) return;
     this.pending.push(chunk);
     this.pendingLen += chunk.length;
@@ -122,32 +147,63 @@ export class CaptureParser {
     const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLen);
     this.pending = [];
     this.pendingLen = 0;
-    let pos = 0;
     try {
-      for (;;) {
-        const step = this.step(buf, pos);
-        if ('need' in step) {
-          this.need = step.need;
-          break;
-        }
-        pos += step.used;
-        if (step.record) {
-          this.records++;
-          yield step.record;
-        }
-      }
+      this.parseFrom(buf, out);
     } finally {
-      // Keep the unparsed tail (also when the consumer stops early or we throw).
-      if (pos < buf.length) {
-        this.pending = [buf.subarray(pos)];
-        this.pendingLen = buf.length - pos;
+      // Keep the unparsed tail (also when we throw).
+      if (this.used < buf.length) {
+        this.pending = [buf.subarray(this.used)];
+        this.pendingLen = buf.length - this.used;
       }
-      this.base += pos;
     }
   }
 
-  /** Call at end of input: throws if it ended inside a header or record. */
-  end(): void {
+  /** Octets the unit after those parsed needs, whole, before it can be parsed. */
+  get needs(): number {
+    return this.need;
+  }
+
+  /** Octets of the last parseFrom's input it used (also when it threw). */
+  private used = 0;
+
+  /**
+   * For a reader that keeps the unparsed tail itself (one buffer reused for
+   * every read, no copy of each chunk): appends the records of `buf` to `out`
+   * and returns how many octets it used. The rest must come first in the next
+   * call, followed by more input (`needs` says how much is wanted). Stops
+   * once `out` holds `max` records.
+   */
+  parseFrom(buf: Buffer, out: CaptureRecord[], max = Infinity): number {
+    this.out = out;
+    let pos = 0;
+    try {
+      while (out.length < max) {
+        const used = this.step(buf, pos);
+        if (used < 0) {
+          this.need = -used;
+          break;
+        }
+        pos += used;
+      }
+    } finally {
+      this.used = pos;
+      this.base += pos;
+      this.out = [];
+    }
+    return pos;
+  }
+
+  private emit(record: CaptureRecord): void {
+    this.records++;
+    this.out.push(record);
+  }
+
+  /**
+   * Call at end of input: throws if it ended inside a header or record.
+   * `left`: octets a parseFrom caller still holds unparsed.
+   */
+  end(left = this.pendingLen): void {
+    this.pendingLen = left;
     if (this.state.kind === 'start') {
       // With 4 bytes or more the magic was recognised (push throws otherwise).
       throw new CaptureError(
@@ -169,7 +225,7 @@ export class CaptureParser {
     }
   }
 
-  private step(buf: Buffer, pos: number): Step {
+  private step(buf: Buffer, pos: number): number {
     const avail = buf.length - pos;
     const at = this.base + pos;
     const s = this.state;
@@ -178,14 +234,14 @@ export class CaptureParser {
     return this.stepPcapng(s, buf, pos, avail, at);
   }
 
-  private stepStart(buf: Buffer, pos: number, avail: number, at: number): Step {
-    if (avail < 4) return { need: 4 };
+  private stepStart(buf: Buffer, pos: number, avail: number, at: number): number {
+    if (avail < 4) return -4;
     const magicBE = buf.readUInt32BE(pos);
     const magicLE = buf.readUInt32LE(pos);
     if (magicBE === PCAPNG_SHB) {
       // The SHB is parsed (and the byte order learned) by the pcapng step.
       this.state = { kind: 'pcapng', le: true, ifaces: [] };
-      return { used: 0 };
+      return 0;
     }
     const magic = [PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_MODIFIED].includes(magicBE) ? magicBE : magicLE;
     const le = magic === magicLE && magic !== magicBE;
@@ -195,7 +251,7 @@ export class CaptureParser {
     if (magic !== PCAP_MAGIC_US && magic !== PCAP_MAGIC_NS) {
       throw new CaptureError(`not a pcap or pcapng file (magic 0x${hex32(magicBE)})`, at);
     }
-    if (avail < 24) return { need: 24 };
+    if (avail < 24) return -24;
     const u32 = (o: number) => (le ? buf.readUInt32LE(pos + o) : buf.readUInt32BE(pos + o));
     // The link type field's top bits carry FCS information (LT_FCS_*): ignored,
     // as LSOE trusts its own length and ignores trailing octets.
@@ -209,30 +265,32 @@ export class CaptureParser {
       nanos: magic === PCAP_MAGIC_NS,
       iface: { linkType, snaplen: u32(16), tsresol: { base: 10, exp: 6 }, tsoffsetNs: 0n },
     };
-    return { used: 24 };
+    return 24;
   }
 
-  private stepPcap(s: Extract<State, { kind: 'pcap' }>, buf: Buffer, pos: number, avail: number, at: number): Step {
-    if (avail < 16) return { need: 16 };
-    const u32 = (o: number) => (s.le ? buf.readUInt32LE(pos + o) : buf.readUInt32BE(pos + o));
-    const caplen = u32(8);
+  private stepPcap(s: Extract<State, { kind: 'pcap' }>, buf: Buffer, pos: number, avail: number, at: number): number {
+    if (avail < 16) return -16;
+    // Per record: no closure, no object but the record itself.
+    const le = s.le;
+    const caplen = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
     const recno = this.records + 1;
     if (caplen > MAX_RECORD) {
       throw new CaptureError(`record ${recno} at offset ${at}: captured length ${caplen} is not plausible`, at, recno);
     }
-    if (avail < 16 + caplen) return { need: 16 + caplen };
-    const sec = u32(0);
-    const frac = u32(4);
+    if (avail < 16 + caplen) return -(16 + caplen);
+    const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
+    const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
+    const origLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
     const nsFrac = s.nanos ? frac : frac * 1000;
     const time = sec + nsFrac / 1e9;
     const timeNs = BigInt(sec) * NS_PER_S + BigInt(nsFrac);
     const data = buf.subarray(pos + 16, pos + 16 + caplen);
-    const record = toEthernet(s.iface, data, u32(12), time, timeNs, at, recno);
-    return { used: 16 + caplen, record };
+    this.emit(toEthernet(s.iface, data, origLen, time, timeNs, at, recno));
+    return 16 + caplen;
   }
 
-  private stepPcapng(s: Extract<State, { kind: 'pcapng' }>, buf: Buffer, pos: number, avail: number, at: number): Step {
-    if (avail < 12) return { need: 12 };
+  private stepPcapng(s: Extract<State, { kind: 'pcapng' }>, buf: Buffer, pos: number, avail: number, at: number): number {
+    if (avail < 12) return -12;
     if (buf.readUInt32BE(pos) === PCAPNG_SHB) {
       // A new section: byte order may change, interface ids restart.
       const bom = buf.readUInt32LE(pos + 8);
@@ -249,7 +307,7 @@ export class CaptureParser {
     if (len < 12 || len % 4 !== 0 || len > MAX_RECORD) {
       throw new CaptureError(`bad pcapng block length ${len} (block type ${type}) at offset ${at}`, at);
     }
-    if (avail < len) return { need: len };
+    if (avail < len) return -len;
     if (u32(len - 4) !== len) {
       throw new CaptureError(`pcapng block at offset ${at}: trailing length ${u32(len - 4)} differs from ${len}`, at);
     }
@@ -269,7 +327,7 @@ export class CaptureParser {
         };
         readIdbOptions(buf, pos + 16, bodyEnd, le, iface);
         s.ifaces.push(iface);
-        return { used: len };
+        return len;
       }
       case BLOCK_EPB:
       case BLOCK_OPB: {
@@ -284,7 +342,8 @@ export class CaptureParser {
         const units = (BigInt(u32(12)) << 32n) | BigInt(u32(16));
         const timeNs = unitsToNs(units, iface);
         const data = buf.subarray(pos + 28, pos + 28 + caplen);
-        return { used: len, record: toEthernet(iface, data, u32(24), nsToSeconds(timeNs), timeNs, at, recno) };
+        this.emit(toEthernet(iface, data, u32(24), nsToSeconds(timeNs), timeNs, at, recno));
+        return len;
       }
       case BLOCK_SPB: {
         tooShort(16, 'simple packet block');
@@ -296,11 +355,12 @@ export class CaptureParser {
         if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
         const data = buf.subarray(pos + 12, pos + 12 + caplen);
         // No timestamp in an SPB: time 0 says "unknown".
-        return { used: len, record: toEthernet(iface, data, origLen, 0, 0n, at, recno) };
+        this.emit(toEthernet(iface, data, origLen, 0, 0n, at, recno));
+        return len;
       }
       default:
         // SHB (already handled above), statistics, name resolution, custom, …
-        return { used: len };
+        return len;
     }
   }
 }
@@ -415,11 +475,61 @@ export async function* readCaptureStream(input: AsyncIterable<Buffer | Uint8Arra
  * Records of a capture file in batches (one per chunk read), for consumers
  * that work a chunk at a time: between two batches the consumer may wait
  * (for its output to drain), and reading waits with it. '-' reads stdin.
+ * A batch's frames are views into a buffer the next read reuses: copy what
+ * outlives the batch (the reassembler copies the pieces it holds).
  * File-system errors come out as one-line CaptureErrors naming the file.
  */
 export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureRecord[]> {
-  // 64 KiB reads: larger ones made RSS grow (malloc keeps the freed chunks) for no speed.
-  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 });
+  if (path === '-') {
+    yield* readStreamBatches(process.stdin, 'stdin');
+    return;
+  }
+  const parser = new CaptureParser();
+  let file: FileHandle | null = null;
+  try {
+    file = await open(path, 'r');
+    // One buffer for every read: the unparsed tail moves to its front and the
+    // next read lands after it, so no chunk is allocated, copied or left for
+    // the collector (dead chunks waiting for a GC were most of the RSS).
+    let buf = Buffer.allocUnsafeSlow(READ_SIZE);
+    let have = 0;
+    for (;;) {
+      if (parser.needs > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(parser.needs);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const { bytesRead } = await file.read(buf, have, buf.length - have, null);
+      if (bytesRead === 0) break;
+      have += bytesRead;
+      if (have < parser.needs) continue;
+      let used = 0;
+      for (;;) {
+        const batch: CaptureRecord[] = [];
+        try {
+          used += parser.parseFrom(used === 0 ? buf.subarray(0, have) : buf.subarray(used, have), batch, BATCH_RECORDS);
+        } catch (err) {
+          // Records parsed before the error are still delivered.
+          if (batch.length > 0) yield batch;
+          throw err;
+        }
+        // The consumer is done with this batch's frames before it asks for the next.
+        if (batch.length > 0) yield batch;
+        if (batch.length < BATCH_RECORDS) break;
+      }
+      buf.copyWithin(0, used, have);
+      have -= used;
+    }
+    parser.end(have);
+  } catch (err) {
+    throw asCaptureError(err, path);
+  } finally {
+    await file?.close();
+  }
+}
+
+/** Batches (one per chunk) from a stream: stdin. */
+async function* readStreamBatches(input: NodeJS.ReadableStream, name: string): AsyncGenerator<CaptureRecord[]> {
   const parser = new CaptureParser();
   try {
     for await (const chunk of input) {
@@ -428,7 +538,7 @@ export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureR
       }
       const batch: CaptureRecord[] = [];
       try {
-        for (const rec of parser.push(chunk as Buffer)) batch.push(rec);
+        parser.pushInto(chunk as Buffer, batch);
       } catch (err) {
         // Records parsed before the error are still delivered.
         if (batch.length > 0) yield batch;
@@ -438,9 +548,7 @@ export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureR
     }
     parser.end();
   } catch (err) {
-    throw asCaptureError(err, path === '-' ? 'stdin' : path);
-  } finally {
-    if (input !== process.stdin) (input as { destroy(): void }).destroy();
+    throw asCaptureError(err, name);
   }
 }
 

@@ -124,9 +124,12 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
   const plan = makePlan({ name: opts.name, links: opts.links, port: opts.port, stateRoot: opts.stateRoot, bgp: opts.bgp === true });
   try {
     writePlan(plan);
-    await createNetwork(plan);
+    // The collector needs only the plan: it starts while the network is built, and is
+    // ready before the first daemon (so no report waits for it). gobgpd lives in the
+    // network's collector namespace, so it starts once the network is there.
+    const [collector, network] = await Promise.allSettled([startCollectorProcess(plan), createNetwork(plan)]);
+    for (const r of [network, collector]) if (r.status === 'rejected') throw r.reason;
     await startGobgpd(plan);
-    await startCollectorProcess(plan);
     await startDaemons(plan);
   } catch (err) {
     await labDown(opts.name, opts.stateRoot).catch(() => undefined);

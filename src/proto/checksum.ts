@@ -31,15 +31,15 @@ const TWO_32 = 0x1_0000_0000;
  * Checksum of one frame: the 8-octet header with Version and Checksum taken as
  * zero, then the payload. Sums stay far below 2^53, so plain numbers are exact.
  */
-export function lsoeChecksum(header: Uint8Array, payload: Uint8Array): number {
+export function lsoeChecksum(header: Uint8Array, payload: Uint8Array, headerAt = 0): number {
   const s = SBOX;
   const z = s[0]!;
   // Header positions 0 and 4 (Version, first checksum octet) count as 0 and land in
   // sums[0]; 1..3 in sums[1..3]; 5..7 (checksum, zeroed) as 0 again.
   let s0 = z + z;
-  let s1 = s[header[1]!]! + z;
-  let s2 = s[header[2]!]! + z;
-  let s3 = s[header[3]!]! + z;
+  let s1 = s[header[headerAt + 1]!]! + z;
+  let s2 = s[header[headerAt + 2]!]! + z;
+  let s3 = s[header[headerAt + 3]!]! + z;
   // The payload starts at position 8, a multiple of 4, so payload[i] goes to sums[i % 4].
   const n = payload.length;
   const n4 = n - (n & 3);

@@ -65,22 +65,25 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /**
  * Text of recently seen MACs by their 48-bit value: a link carries few distinct
  * addresses, and building the string is the dearest part of parsing a header.
- * Bounded: cleared when full.
+ * Direct-mapped (a slot per hash, the newest address wins it), so in a flood of
+ * spoofed addresses each string is soon let go and dies young instead of
+ * filling V8's old generation.
  */
-const macCache = new Map<number, string>();
-const MAC_CACHE_SIZE = 4096;
+const MAC_SLOTS = 1024;
+const macKeys = new Float64Array(MAC_SLOTS);
+const macTexts: string[] = new Array<string>(MAC_SLOTS).fill('');
 
 /** aa:bb:cc:dd:ee:ff of the 6 octets at `offset`. */
 export function macToString(buf: Uint8Array, offset = 0): string {
-  const key =
-    ((buf[offset]! << 8) | buf[offset + 1]!) * 0x1_0000_0000 +
-    (((buf[offset + 2]! << 24) | (buf[offset + 3]! << 16) | (buf[offset + 4]! << 8) | buf[offset + 5]!) >>> 0);
-  let text = macCache.get(key);
-  if (text === undefined) {
-    text = `${HEX[buf[offset]!]}:${HEX[buf[offset + 1]!]}:${HEX[buf[offset + 2]!]}:${HEX[buf[offset + 3]!]}:${HEX[buf[offset + 4]!]}:${HEX[buf[offset + 5]!]}`;
-    if (macCache.size >= MAC_CACHE_SIZE) macCache.clear();
-    macCache.set(key, text);
-  }
+  const hi = (buf[offset]! << 8) | buf[offset + 1]!;
+  const lo = ((buf[offset + 2]! << 24) | (buf[offset + 3]! << 16) | (buf[offset + 4]! << 8) | buf[offset + 5]!) >>> 0;
+  // + 1: an empty slot (0) is never a hit
+  const key = hi * 0x1_0000_0000 + lo + 1;
+  const slot = (Math.imul(lo ^ hi, 0x9e3779b1) >>> 22) & (MAC_SLOTS - 1);
+  if (macKeys[slot] === key) return macTexts[slot]!;
+  const text = `${HEX[buf[offset]!]}:${HEX[buf[offset + 1]!]}:${HEX[buf[offset + 2]!]}:${HEX[buf[offset + 3]!]}:${HEX[buf[offset + 4]!]}:${HEX[buf[offset + 5]!]}`;
+  macKeys[slot] = key;
+  macTexts[slot] = text;
   return text;
 }
 

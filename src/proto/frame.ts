@@ -24,34 +24,37 @@ export interface LsoeFrame {
 }
 
 /**
- * Decodes one LSOE frame (the bytes after the EtherType). Checks, in order:
- * 'truncated' (< 8 octets), 'version' (not 0), 'length' (Frame Length < 8 or more
- * than received), 'checksum'. Octets after Frame Length are padding and ignored.
+ * Decodes one LSOE frame (the bytes after the EtherType: buf[at..], so a
+ * decoder need not make a view of each Ethernet frame's payload). Checks, in
+ * order: 'truncated' (< 8 octets), 'version' (not 0), 'length' (Frame Length
+ * < 8 or more than received), 'checksum'. Octets after Frame Length are
+ * padding and ignored. Error offsets count from `at`.
  */
-export function decodeFrame(buf: Buffer): LsoeFrame {
-  if (buf.length < FRAME_HEADER_LENGTH) {
+export function decodeFrame(buf: Buffer, at = 0): LsoeFrame {
+  const received = buf.length - at;
+  if (received < FRAME_HEADER_LENGTH) {
     throw new DecodeError(
       'truncated',
-      `LSOE frame header: needs 8 octets, got ${buf.length}`,
-      buf.length,
+      `LSOE frame header: needs 8 octets, got ${received}`,
+      received,
     );
   }
-  const version = buf[0]!;
+  const version = buf[at]!;
   if (version !== 0) {
     throw new DecodeError('version', `LSOE frame version: ${version} at offset 0, expected 0`, 0);
   }
-  const b1 = buf[1]!;
-  const length = (buf[2]! << 8) | buf[3]!;
-  if (length < FRAME_HEADER_LENGTH || length > buf.length) {
+  const b1 = buf[at + 1]!;
+  const length = (buf[at + 2]! << 8) | buf[at + 3]!;
+  if (length < FRAME_HEADER_LENGTH || length > received) {
     throw new DecodeError(
       'length',
-      `LSOE frame length: ${length} at offset 2, ${length < FRAME_HEADER_LENGTH ? 'below the 8-octet header' : `beyond the ${buf.length} octets received`}`,
+      `LSOE frame length: ${length} at offset 2, ${length < FRAME_HEADER_LENGTH ? 'below the 8-octet header' : `beyond the ${received} octets received`}`,
       2,
     );
   }
-  const checksum = buf.readUInt32BE(4);
-  const payload = buf.subarray(FRAME_HEADER_LENGTH, length);
-  const computed = lsoeChecksum(buf, payload);
+  const checksum = buf.readUInt32BE(at + 4);
+  const payload = buf.subarray(at + FRAME_HEADER_LENGTH, at + length);
+  const computed = lsoeChecksum(buf, payload, at);
   if (computed !== checksum) {
     throw new DecodeError(
       'checksum',

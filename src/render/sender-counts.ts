@@ -1,14 +1,19 @@
 // PDUs per sender for the summaries of decode and sniff, in bounded memory: a
 // spoofed-MAC flood can bring a million senders, and a row each would not fit
 // (nor print). Distinct senders are counted exactly as 48-bit numbers (one
-// open-addressing table of doubles per interface name: 16 octets a sender,
-// about 16 MB for a million, where a JS Set took ~100); PDU counts are kept for at
-// most TRACKED senders at a time: when more arrive, the busier half is kept
-// and the rest forgotten (Misra-Gries style), so the busiest senders survive
-// and the counts shown are then lower bounds (said so in the summary).
+// open-addressing table per interface name: 12 octets a sender, about 12 MB
+// for a million, where a JS Set took ~100); PDU counts are kept for at
+// most 2 × TRACKED senders at a time: when more arrive, the TRACKED busiest are
+// kept and the rest forgotten (Misra-Gries style), so the busiest senders
+// survive and the counts shown are then lower bounds (said so in the summary).
+// Both tables are typed arrays: in a flood, a string or Map entry per sender
+// would live long enough to reach V8's old generation, whose garbage then
+// grew the RSS by tens of MB between collections.
 
 /** Counters kept at once, after a prune. */
 export const TRACKED = 2048;
+/** Slots of the count table: at most 2 × TRACKED used, so probes stay short. */
+const SLOTS = 8 * TRACKED;
 
 export interface SenderRow {
   sender: string;
@@ -16,23 +21,58 @@ export interface SenderRow {
 }
 
 export class SenderCounts {
-  private readonly counts = new Map<string, number>();
-  private readonly distinctByIf = new Map<string, NumberSet>();
+  /** per slot: the MAC + 1 (0: empty), the interface's index, the count */
+  private keys = new Float64Array(SLOTS);
+  private ifs = new Uint32Array(SLOTS);
+  private counts = new Float64Array(SLOTS);
+  /** when the sender was first counted (ties at a prune keep the earliest) */
+  private seqs = new Float64Array(SLOTS);
+  private seq = 0;
+  private spare = { keys: new Float64Array(SLOTS), ifs: new Uint32Array(SLOTS), counts: new Float64Array(SLOTS), seqs: new Float64Array(SLOTS) };
+  private used = 0;
+  /** the counts (then arrivals), sorted by prune() to find its cut */
+  private readonly values = new Float64Array(2 * TRACKED + 1);
+  /** interface names by index (undefined: the input names none) */
+  private readonly ifnames: (string | undefined)[] = [];
+  private readonly ifIndex = new Map<string | undefined, number>();
+  private readonly distinctByIf: NumberSet[] = [];
   private distinctCount = 0;
   /** some counts were dropped to stay bounded: the counts shown are lower bounds */
   private pruned = false;
 
   /** One PDU from `src` (a MAC as aa:bb:cc:dd:ee:ff) on `ifname`. */
   add(ifname: string | undefined, src: string): void {
-    const key = ifname === undefined ? src : `${ifname} ${src}`;
-    const n = this.counts.get(key);
-    if (n !== undefined) {
-      this.counts.set(key, n + 1);
+    let ifi = this.ifIndex.get(ifname);
+    if (ifi === undefined) {
+      ifi = this.ifnames.length;
+      this.ifnames.push(ifname);
+      this.ifIndex.set(ifname, ifi);
+      this.distinctByIf.push(new NumberSet());
+    }
+    const mac = macNumber(src);
+    // Not a plain MAC (never from our parsers): counted as a new sender, not listed.
+    if (Number.isNaN(mac)) {
+      this.distinctCount++;
       return;
     }
-    this.noteDistinct(ifname ?? '', src);
-    this.counts.set(key, 1);
-    if (this.counts.size > 2 * TRACKED) this.prune();
+    const key = mac + 1;
+    const keys = this.keys;
+    let i = slotOf(key, ifi);
+    for (;;) {
+      const k = keys[i]!;
+      if (k === 0) break;
+      if (k === key && this.ifs[i] === ifi) {
+        this.counts[i]!++;
+        return;
+      }
+      i = (i + 1) & (SLOTS - 1);
+    }
+    if (this.distinctByIf[ifi]!.add(mac)) this.distinctCount++;
+    keys[i] = key;
+    this.ifs[i] = ifi;
+    this.counts[i] = 1;
+    this.seqs[i] = this.seq++;
+    if (++this.used > 2 * TRACKED) this.prune();
   }
 
   /** Senders seen (exact). */
@@ -47,69 +87,136 @@ export class SenderCounts {
 
   /** The busiest `n` senders, busiest first (ties by name). */
   top(n: number): SenderRow[] {
-    return [...this.counts]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .slice(0, n)
-      .map(([sender, pdus]) => ({ sender, pdus }));
-  }
-
-  private noteDistinct(ifname: string, src: string): void {
-    let set = this.distinctByIf.get(ifname);
-    if (set === undefined) this.distinctByIf.set(ifname, (set = new NumberSet()));
-    const mac = macNumber(src);
-    // Not a plain MAC (never from our parsers): count it as new each time rather than keep the text.
-    if (Number.isNaN(mac)) {
-      this.distinctCount++;
-      return;
+    const rows: SenderRow[] = [];
+    for (let i = 0; i < SLOTS; i++) {
+      if (this.keys[i] === 0) continue;
+      const ifname = this.ifnames[this.ifs[i]!];
+      const mac = macText(this.keys[i]! - 1);
+      rows.push({ sender: ifname === undefined ? mac : `${ifname} ${mac}`, pdus: this.counts[i]! });
     }
-    if (set.add(mac)) this.distinctCount++;
+    return rows.sort((a, b) => b.pdus - a.pdus || (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0)).slice(0, n);
   }
 
+  /**
+   * Keeps the TRACKED busiest (ties at the cut: the earliest counted).
+   * Runs once per TRACKED new senders, so in a flood it is hot: the cut is
+   * found by sorting the bare counts, then the table is rebuilt.
+   */
   private prune(): void {
-    const keep = [...this.counts].sort((a, b) => b[1] - a[1]).slice(0, TRACKED);
-    this.counts.clear();
-    for (const [k, v] of keep) this.counts.set(k, v);
+    let n = 0;
+    for (let i = 0; i < SLOTS; i++) if (this.keys[i] !== 0) this.values[n++] = this.counts[i]!;
+    const values = this.values.subarray(0, n).sort();
+    const cut = values[values.length - TRACKED]!;
+    // Of those at the cut, the earliest `room` stay: find the latest arrival that does.
+    const room = TRACKED - countAbove(values, cut);
+    let m = 0;
+    for (let i = 0; i < SLOTS; i++) if (this.keys[i] !== 0 && this.counts[i] === cut) this.values[m++] = this.seqs[i]!;
+    const lastSeq = this.values.subarray(0, m).sort()[room - 1]!;
+    // Rebuilt into the spare table (two sets, swapped: no garbage per prune).
+    const { keys, ifs, counts, seqs } = this;
+    this.keys = this.spare.keys.fill(0);
+    this.ifs = this.spare.ifs;
+    this.counts = this.spare.counts;
+    this.seqs = this.spare.seqs;
+    this.spare = { keys, ifs, counts, seqs };
+    this.used = 0;
+    for (let i = 0; i < SLOTS; i++) {
+      const c = counts[i]!;
+      if (keys[i] === 0 || c < cut || (c === cut && seqs[i]! > lastSeq)) continue;
+      let j = slotOf(keys[i]!, ifs[i]!);
+      while (this.keys[j] !== 0) j = (j + 1) & (SLOTS - 1);
+      this.keys[j] = keys[i]!;
+      this.ifs[j] = ifs[i]!;
+      this.counts[j] = c;
+      this.seqs[j] = seqs[i]!;
+      this.used++;
+    }
     this.pruned = true;
   }
 }
 
-/** aa:bb:cc:dd:ee:ff as a 48-bit number; NaN for anything else. */
-function macNumber(mac: string): number {
-  if (mac.length !== 17) return NaN;
-  return parseInt(mac.slice(0, 8).replace(/:/g, ''), 16) * 0x1000000 + parseInt(mac.slice(9).replace(/:/g, ''), 16);
+/** Home slot of a sender in the count table. */
+function slotOf(key: number, ifi: number): number {
+  return (Math.imul((key % 0x100000000) ^ Math.floor(key / 0x100000000) ^ (ifi << 16), 0x9e3779b1) >>> 0) & (SLOTS - 1);
 }
 
-/** A set of non-negative integers below 2^53 in a Float64Array (open addressing, linear probing). */
+/** A 48-bit number as aa:bb:cc:dd:ee:ff. */
+function macText(n: number): string {
+  const hex = n.toString(16).padStart(12, '0');
+  return hex.replace(/(..)(?!$)/g, '$1:');
+}
+
+/** How many of the sorted `values` are above `cut`. */
+function countAbove(values: Float64Array, cut: number): number {
+  let n = 0;
+  for (let i = values.length - 1; i >= 0 && values[i]! > cut; i--) n++;
+  return n;
+}
+
+/** aa:bb:cc:dd:ee:ff as a 48-bit number; NaN for anything else (per new sender, so by hand, not by regex). */
+function macNumber(mac: string): number {
+  if (mac.length !== 17) return NaN;
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < 6; i++) {
+    const a = hexDigit(mac.charCodeAt(3 * i));
+    const b = hexDigit(mac.charCodeAt(3 * i + 1));
+    if (a < 0 || b < 0 || (i < 5 && mac.charCodeAt(3 * i + 2) !== 0x3a)) return NaN;
+    if (i < 2) hi = (hi << 8) | (a << 4) | b;
+    else lo = lo * 256 + ((a << 4) | b);
+  }
+  return hi * 0x100000000 + lo;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+/**
+ * A set of 48-bit numbers (open addressing, linear probing) in two typed
+ * arrays, the low 32 bits and the high 16 (+ 1, 0 marking an empty slot):
+ * 6 octets a slot where doubles took 8.
+ */
 class NumberSet {
-  /** value + 1 per slot; 0 is empty */
-  private slots = new Float64Array(1024);
+  private lo = new Uint32Array(1024);
+  private hi = new Uint16Array(1024);
   private size = 0;
 
-  /** Adds `n`; true when it was not there yet. */
+  /** Adds `n` (below 2^48); true when it was not there yet. */
   add(n: number): boolean {
-    if (2 * (this.size + 1) > this.slots.length) this.grow();
-    return this.insert(this.slots, n + 1);
+    if (2 * (this.size + 1) > this.lo.length) this.grow();
+    const lo = n % 0x100000000;
+    const hi = Math.floor(n / 0x100000000) + 1;
+    if (!this.insert(lo, hi)) return false;
+    this.size++;
+    return true;
   }
 
-  private insert(slots: Float64Array, key: number): boolean {
-    const mask = slots.length - 1;
-    // Mix both halves of the 48-bit key (MACs differ mostly in their low octets).
-    let i = (Math.imul((key % 0x100000000) ^ Math.floor(key / 0x100000000), 0x9e3779b1) >>> 0) & mask;
+  private insert(lo: number, hi: number): boolean {
+    const los = this.lo;
+    const his = this.hi;
+    const mask = los.length - 1;
+    // Mix both halves (MACs differ mostly in their low octets).
+    let i = (Math.imul(lo ^ hi, 0x9e3779b1) >>> 0) & mask;
     for (;;) {
-      const v = slots[i]!;
-      if (v === 0) {
-        slots[i] = key;
-        if (slots === this.slots) this.size++;
+      const h = his[i]!;
+      if (h === 0) {
+        los[i] = lo;
+        his[i] = hi;
         return true;
       }
-      if (v === key) return false;
+      if (h === hi && los[i] === lo) return false;
       i = (i + 1) & mask;
     }
   }
 
   private grow(): void {
-    const old = this.slots;
-    this.slots = new Float64Array(old.length * 2);
-    for (let i = 0; i < old.length; i++) if (old[i] !== 0) this.insert(this.slots, old[i]!);
+    const { lo, hi } = this;
+    this.lo = new Uint32Array(lo.length * 2);
+    this.hi = new Uint16Array(lo.length * 2);
+    for (let i = 0; i < lo.length; i++) if (hi[i] !== 0) this.insert(lo[i]!, hi[i]!);
   }
 }

@@ -2,7 +2,7 @@
 // shell drives them on Tab; bash always, zsh and fish where installed.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -103,13 +103,82 @@ t.test('zsh: the same answers through compadd', { skip: has('zsh') ? false : 'zs
   CASES.forEach(([words, want], i) => t.same(got[i], want, words.join(' ')));
 });
 
+/**
+ * zsh as a person uses it: an interactive zsh on a pseudo-terminal (zsh/zpty) with the
+ * real completion system (compinit) and the script sourced. Each line is typed with a
+ * Tab, then Ctrl-X d, bound to a widget that appends the edited line to a file and
+ * clears it: Enter is never sent, so nothing typed runs (and `lsoe` is not on the PATH).
+ * The driver waits for each line to land in the file before typing the next.
+ */
+function zshTab(file: string, lines: string[], how: 'sourced' | 'fpath'): string[] {
+  const out = path.join(tmp, 'zsh-lines');
+  writeFileSync(out, '');
+  const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  // installed for good: the script as `_lsoe` in a directory of $fpath, found by compinit
+  const fpathDir = path.join(tmp, 'zsh-functions');
+  if (how === 'fpath') {
+    mkdirSync(fpathDir, { recursive: true });
+    writeFileSync(path.join(fpathDir, '_lsoe'), readFileSync(file));
+  }
+  const init = [
+    "PS1='PROMPT> '",
+    ...(how === 'fpath' ? [`fpath=(${q(fpathDir)} $fpath)`] : []),
+    'autoload -Uz compinit',
+    'compinit -u -D',
+    ...(how === 'sourced' ? [`source ${q(file)}`] : []),
+    `dump() { print -r -- "$BUFFER" >> ${q(out)}; BUFFER= }`,
+    'zle -N dump',
+    "bindkey '^Xd' dump",
+  ].join('; ');
+  const prog = [
+    'zmodload zsh/zpty',
+    `zpty z ${q('TERM=dumb zsh -f -i')}`,
+    `zpty -w z ${q(init)}`,
+    // the prompt after the set-up: the line editor is reading keys
+    "zpty -r z line '*PROMPT> *PROMPT> *' || exit 3",
+    'n=0',
+    ...lines.flatMap((l) => [
+      `zpty -w -n z ${q(l)}$'\\t\\x18d'`,
+      'n=$((n + 1)); for i in {1..200}; do (( $(wc -l < ' + q(out) + ') >= n )) && break; sleep 0.05; done',
+    ]),
+    'zpty -d z',
+  ].join('\n');
+  const res = spawnSync('zsh', ['-f', '-c', prog], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+  if (res.status !== 0) throw new Error(`zsh failed (${res.status}): ${res.stderr}`);
+  return readFileSync(out, 'utf8').split('\n').slice(0, -1);
+}
+
+t.test('zsh: Tab with the real completion system (compinit) on a terminal', { skip: has('zsh') ? false : 'zsh is not installed' }, async (t) => {
+  const file = script('zsh');
+  const typed = ['lsoe dae', 'lsoe sniff --ty', 'lsoe decode -t keepa', 'lsoe lab st', 'lsoe daemon --log-format js', 'lsoe decode cap', 'lsoe completion fi'];
+  const want = [
+    'lsoe daemon ',
+    'lsoe sniff --type ',
+    'lsoe decode -t keepalive ',
+    'lsoe lab status ',
+    'lsoe daemon --log-format json ',
+    'lsoe decode capture.pcap ',
+    'lsoe completion fish ',
+  ];
+  t.same(zshTab(file, typed, 'sourced'), want, 'sourced after compinit (source <(lsoe completion zsh))');
+  t.same(zshTab(file, typed, 'fpath'), want, 'installed as _lsoe in $fpath: the first Tab already completes');
+});
+
 t.test('fish: the same answers from complete -C', { skip: has('fish') ? false : 'fish is not installed' }, async (t) => {
   const file = script('fish');
-  const prog = [`source '${file}'`, ...CASES.map(([words]) => `echo (complete -C '${words.join(' ')}' | string replace -r '\\t.*' '' | sort)`)].join('\n');
-  const res = spawnSync('fish', ['--no-config', '-c', prog], { cwd: work, encoding: 'utf8' });
-  t.equal(res.status, 0, res.stderr);
-  const got = res.stdout.split('\n').slice(0, CASES.length).map((l) => l.split(' ').filter(Boolean).sort());
-  CASES.forEach(([words, want], i) => t.same(got[i], want, words.join(' ')));
+  // installed for good: lsoe.fish in a directory of fish_complete_path, loaded on first use
+  // of a command named lsoe that is on the PATH (fish loads nothing for an unknown command)
+  const dir = path.join(tmp, 'fish-completions');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'lsoe.fish'), readFileSync(file));
+  for (const [how, load] of [['sourced', `source '${file}'`], ['from fish_complete_path', `set -p fish_complete_path '${dir}'`]]) {
+    const prog = [load, ...CASES.map(([words]) => `echo (complete -C '${words.join(' ')}' | string replace -r '\\t.*' '' | sort)`)].join('\n');
+    const env = { ...process.env, PATH: `${path.resolve('bin')}:${process.env.PATH}` };
+    const res = spawnSync('fish', ['--no-config', '-c', prog], { cwd: work, encoding: 'utf8', env });
+    t.equal(res.status, 0, res.stderr);
+    const got = res.stdout.split('\n').slice(0, CASES.length).map((l) => l.split(' ').filter(Boolean).sort());
+    CASES.forEach(([words, want], i) => t.same(got[i], want, `${how}: ${words.join(' ')}`));
+  }
 });
 
 t.test('an unknown shell is a usage error', async (t) => {

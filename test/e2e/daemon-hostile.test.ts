@@ -4,7 +4,8 @@
 // never restart. CI-sized; the heavy versions are in `npm run bench` (hostile section).
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { createNetns, createVethPair, rootOrSkip, spawnLsoe, spawnNode } from '../helpers/netns.js';
+import { createNetns, createVethPair, rootOrSkip, runLsoeIn, spawnLsoe, spawnNode } from '../helpers/netns.js';
+import { jsonLines } from '../helpers/run-cli.js';
 import { repoRoot } from '../helpers/vectors.js';
 import { splitPdu } from '../../src/proto/fragment.js';
 import { encodePdu } from '../../src/proto/pdu/index.js';
@@ -51,10 +52,8 @@ t.test('group and all-zero source MACs: dropped, counted, never answered', { tim
   t.same((await p.da.sessions()).map((x) => x.peerMac), [p.b.mac], 'no session for any of them');
   sniff.kill('SIGINT');
   await sniff.exited;
-  const records = sniff.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { src: string; dst: string; pdu?: { type: string } });
+  // every line checked against docs/schema (record.schema.json)
+  const records = jsonLines(sniff.stdout.split('\n').filter((l) => l.startsWith('{')).join('\n')) as Array<{ src: string; dst: string; pdu?: { type: string } }>;
   t.ok(records.filter((r) => r.src === '00:00:00:00:00:00').length >= 30, 'the sniffer saw the attack (it was listening)');
   const fromA = records.filter((r) => r.src === p.a.mac && r.dst !== p.b.mac);
   t.ok(fromA.length >= 2, `A's HELLOs were seen (${fromA.length})`);
@@ -74,6 +73,13 @@ t.test('300 new-nonce OPENs a second from one MAC: held down, few log lines, the
   t.equal(c.holdDowns, 1, 'held down once (restart-hold-down outlasts the flood)');
   t.ok((c.framesDroppedBy['held-down'] ?? 0) > 500, `the rest dropped unread (${c.framesDroppedBy['held-down']})`);
   t.match((await p.da.sessions()).find((x) => x.state === 'held-down'), { peerMac: '02:ee:00:00:00:01', until: String });
+  // lsoe neighbors lists it too, with its state and when the hold-down ends (the real binary)
+  const [ifa] = jsonLines((await runLsoeIn(p.nsA, ['neighbors', '--json', '--socket', p.da.socket])).stdout, 'neighbors');
+  t.match(ifa!.neighbors.find((n: { peerMac: string }) => n.peerMac === '02:ee:00:00:00:01'), { state: 'held-down', until: String, lastHeard: null });
+  const table = await runLsoeIn(p.nsA, ['neighbors', '--socket', p.da.socket], { env: { ...process.env, COLUMNS: '200' } });
+  t.match(table.stdout, new RegExp(`${p.a.ifname} +02:ee:00:00:00:01 +- +held-down +\\d+s `), 'the table shows the held-down neighbour');
+  const details = await runLsoeIn(p.nsA, ['neighbors', '--details', '--socket', p.da.socket]);
+  t.match(details.stdout, /Neighbour 02:ee:00:00:00:01\n.*\n    State +held-down, until \S+ \(\d+s left; lsoe clear releases it\)/);
   const lines = p.da.proc.stderr.split('\n').length - linesBefore;
   t.ok(lines < 100, `under 100 log lines for ~1,200 OPENs (${lines})`);
   await genuineHeld(t, p.da, p.db, p.b.mac, p.since);

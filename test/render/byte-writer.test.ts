@@ -1,0 +1,45 @@
+// ByteWriter's number spellings must be String()'s, octet for octet: record
+// JSON is compared with JSON.stringify elsewhere, but capture times take a
+// fast path of their own (seconds()), so it is held here to String() over
+// the cases that path takes, the ones it must leave to String(), and its edges.
+import t from 'tap';
+import { ByteWriter } from '../../src/render/byte-writer.js';
+import { seededRandom } from '../helpers/fake-clock.js';
+
+const w = new ByteWriter(() => undefined);
+
+function spelled(write: (w: ByteWriter) => void): string {
+  w.pos = 0;
+  w.ensure(64);
+  write(w);
+  return w.buf.toString('latin1', 0, w.pos);
+}
+
+t.test('seconds() spells capture times as String() does', async (t) => {
+  const rand = seededRandom(11);
+  const cases: number[] = [
+    1_700_000_000, 1_700_000_000.5, 1_700_000_000.000001, 1_700_000_000.999999, 1_700_000_000.1, 1_700_000_000.0001,
+    2 ** 20, 2 ** 20 + 1e-6, 2 ** 31 - 1e-6, 2 ** 31, 2 ** 31 + 0.000001, 2 ** 32 - 0.000001, 2 ** 32, 2 ** 32 + 0.5,
+    // Outside the fast path: String() must still be what comes out.
+    0, 0.5, 1e-7, 12.345678, 2 ** 20 - 1e-6, 1e21, 1.5e300, Number.MAX_VALUE, Number.MIN_VALUE, -1_700_000_000.25,
+  ];
+  for (let i = 0; i < 40_000; i++) {
+    const sec = Math.floor(rand() * 2 ** 32);
+    // As the capture reader computes them: microsecond and nanosecond pcap, pcapng.
+    cases.push(sec + Math.floor(rand() * 1e6) / 1e6);
+    cases.push(sec + Math.floor(rand() * 1e9) / 1e9);
+    cases.push(sec + (Math.floor(rand() * 1e6) * 1000) / 1e9);
+    cases.push(sec + Math.floor(rand() * 1e4) / 1e4);
+  }
+  let wrong = 0;
+  for (const n of cases) {
+    const got = spelled((w) => w.seconds(n));
+    if (got !== String(n) && wrong++ < 5) t.fail(`seconds(${String(n)}) wrote ${got}`);
+  }
+  t.equal(wrong, 0, `${cases.length} times spelled as String() spells them`);
+});
+
+t.test('uint() and u8() spell integers as String() does', async (t) => {
+  for (const n of [0, 1, 9, 10, 99, 100, 65535, 65536, 1_000_000, 2 ** 31, 2 ** 32 - 1]) t.equal(spelled((w) => w.uint(n)), String(n));
+  for (let b = 0; b < 256; b++) if (spelled((w) => w.u8(b)) !== String(b)) t.fail(`u8(${b})`);
+});
