@@ -90,13 +90,11 @@ switch (scenario) {
     await new Promise((r) => setTimeout(r, 200));
     for (let i = 0; i < count; i++) send(mac(i), ackOpen);
     await new Promise((r) => setTimeout(r, 200));
-    for (let i = 0; i < count; i++) {
-      send(mac(i), { type: 'IPV4_ENCAPSULATION', encaps: v4 });
-      send(mac(i), { type: 'IPV6_ENCAPSULATION', encaps: v6 });
-      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20));
-    }
-    // keepalives, and blind ACKs of what the daemon announces, so the sessions stay open
-    await every(1, () => {
+    // Keepalives, and blind ACKs of what the daemon announces, from now on: the daemon gives
+    // a session up after `retransmit-max-drop` unanswered sends, and sending 200 maximum-size
+    // announcements takes longer than that on a loaded machine (the sessions were then all
+    // closed, retransmit-exhausted, before the first ACK went out).
+    const alive = every(1, () => {
       for (let i = 0; i < count; i++) {
         send(mac(i), { type: 'KEEPALIVE' });
         for (const ackType of [PduType.IPV4_ENCAPSULATION, PduType.IPV6_ENCAPSULATION, PduType.MPLS_IPV4_ENCAPSULATION, PduType.MPLS_IPV6_ENCAPSULATION]) {
@@ -104,6 +102,12 @@ switch (scenario) {
         }
       }
     });
+    for (let i = 0; i < count; i++) {
+      send(mac(i), { type: 'IPV4_ENCAPSULATION', encaps: v4 });
+      send(mac(i), { type: 'IPV6_ENCAPSULATION', encaps: v6 });
+      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20));
+    }
+    await alive;
     break;
   }
   case 'partial-flood': {
