@@ -2,7 +2,8 @@
 // veth interfaces (every up Ethernet interface of its namespace), a genuine peer
 // `lsoe daemon` on the N other ends, 1 s keepalives. For N = 1, 8, 32, 64, 128 it
 // reports: seconds from start until the control socket answers, seconds until all N
-// sessions are open, then RSS and the share of one core at steady state (from
+// sessions are open (and the CPU seconds the daemon had used by each, which the
+// machine's load does not change), then RSS and the share of one core at steady state (from
 // /proc/PID/stat over --steady seconds, default 10; use 300 for idle figures that are
 // not tick noise), and the MB each further interface costs. With --compare-libpcap the
 // same runs with LSOE_CAPTURE=libpcap (the previous design) side by side. Needs root.
@@ -12,7 +13,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printTable } from './lib.mjs';
-import { cpuShare, query, rssKiB, sleep, spawnDaemon, vethPairs, withNamespacePair } from './proc.mjs';
+import { loadavg } from 'node:os';
+import { cpuShare, cpuTicks, query, rssKiB, sleep, spawnDaemon, TICKS_PER_S, vethPairs, withNamespacePair } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
 const DEFAULT_PORTS = [1, 8, 32, 64, 128];
@@ -31,13 +33,21 @@ async function one(n, { steady, env, label }, log) {
     children.push(peer);
     let readySeconds = null;
     let openSeconds = null;
+    // CPU seconds the daemon had used by then: what start-up costs, whatever the load
+    let readyCpu = null;
+    let openCpu = null;
+    const load = loadavg()[0];
     while ((performance.now() - t0) / 1000 < OPEN_LIMIT_SECONDS) {
       if (daemon.exitCode !== null) throw new Error(`daemon exited: ${daemon.lastLines()}`);
       try {
         const c = await query(sockD, 'counters');
-        readySeconds ??= (performance.now() - t0) / 1000;
+        if (readySeconds === null) {
+          readySeconds = (performance.now() - t0) / 1000;
+          readyCpu = cpuTicks(daemon.pid) / TICKS_PER_S;
+        }
         if (c.sessionsOpen >= n) {
           openSeconds = (performance.now() - t0) / 1000;
+          openCpu = cpuTicks(daemon.pid) / TICKS_PER_S;
           break;
         }
       } catch {
@@ -54,11 +64,17 @@ async function one(n, { steady, env, label }, log) {
       interfaces: n,
       readySeconds: readySeconds === null ? null : Number(readySeconds.toFixed(2)),
       secondsUntilAllOpen: openSeconds === null ? null : Number(openSeconds.toFixed(2)),
+      cpuSecondsUntilReady: readyCpu,
+      cpuSecondsUntilAllOpen: openCpu,
+      loadAverageBefore: Number(load.toFixed(1)),
       steadyRssMiB: rss === null ? null : Number((rss / 1024).toFixed(1)),
       steadyCpuPercentOfOneCore: Number((cpu * 100).toFixed(2)),
       sessionsOpenAtEnd: c.sessionsOpen,
     };
-    log(`${label} N=${n}: ready ${r.readySeconds} s, all open ${r.secondsUntilAllOpen ?? `> ${OPEN_LIMIT_SECONDS}`} s, ${r.steadyRssMiB} MiB, ${r.steadyCpuPercentOfOneCore}% of a core`);
+    log(
+      `${label} N=${n}: ready ${r.readySeconds} s (${readyCpu} CPU s), all open ${r.secondsUntilAllOpen ?? `> ${OPEN_LIMIT_SECONDS}`} s (${openCpu} CPU s), ` +
+        `${r.steadyRssMiB} MiB, ${r.steadyCpuPercentOfOneCore}% of a core; load average ${r.loadAverageBefore} before`,
+    );
     return r;
   });
 }
@@ -88,8 +104,8 @@ export async function run(ctx) {
   };
   printTable(
     `daemon on N interfaces, a peer daemon on the other ends, 1 s keepalives, ${steady} s steady state`,
-    ['capture', 'interfaces', 'ready s', 'all open s', 'RSS MiB', 'CPU % of a core'],
-    results.map((r) => [r.capture, r.interfaces, r.readySeconds, r.secondsUntilAllOpen, r.steadyRssMiB, r.steadyCpuPercentOfOneCore]),
+    ['capture', 'interfaces', 'ready s', 'ready CPU s', 'all open s', 'all open CPU s', 'RSS MiB', 'CPU % of a core', 'load'],
+    results.map((r) => [r.capture, r.interfaces, r.readySeconds, r.cpuSecondsUntilReady, r.secondsUntilAllOpen, r.cpuSecondsUntilAllOpen, r.steadyRssMiB, r.steadyCpuPercentOfOneCore, r.loadAverageBefore]),
   );
   const summary = Object.fromEntries(designs.map((d) => [d.label, perPort(d.label)]));
   ctx.log(`MiB per further interface: ${JSON.stringify(summary)}`);

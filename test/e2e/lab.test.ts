@@ -101,6 +101,11 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
   const plan = readPlan(stateDir)!;
   const boundMs = plan.timers.keepaliveReceive * 1000 + DEFAULT_POLL_MS + 4000;
   const link = '#fabric g.link[data-link="spine0--leaf0"]';
+  // Mark what is drawn now: a real lab's views change with every keepalive (when each peer
+  // was last heard), yet the page updates in place and rewrites only what changed.
+  const untouchedLink = '#fabric g.link[data-link="spine1--leaf1"]';
+  const untouchedTable = 'section.switch[data-node="leaf1"] table';
+  await page.evaluate(`document.querySelector('${untouchedLink}').__mark = 1; document.querySelector('${untouchedTable}').__mark = 1;`);
   const downAt = Date.now();
   await setLink(`lsoe-${name}-leaf0`, 'spine0', false);
   await page.waitForSelector(`${link}[data-state="down"]`, { timeout: 30000 });
@@ -111,6 +116,15 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
   );
   t.same(colours, ['rgb(208, 49, 45)', 'rgb(208, 49, 45)'], 'both halves red');
   t.equal(await page.locator('#fabric g.link[data-state="up"]').count(), 5, 'the other links stay up');
+  t.equal(await page.evaluate(`document.querySelector('${untouchedLink}').__mark`), 1, 'the fabric was updated in place, not redrawn');
+  t.equal(await page.evaluate(`document.querySelector('${untouchedTable}').__mark`), 1, "leaf1's table (only its heard times moved) was not rewritten");
+  const heard = await page.$$eval(`${untouchedTable} td.heard`, (tds) => tds.map((td) => [td.getAttribute('data-heard'), td.textContent]));
+  t.ok(heard.length >= 2, "leaf1's rows");
+  for (const [iso, text] of heard) {
+    // the lab's keepalives come every second; the bound is generous for a loaded machine
+    t.ok(iso !== null && Date.now() - Date.parse(iso) < 15000, `leaf1's heard time is current (${iso}), set in place`);
+    t.match(text, /\(\d+ s ago\)$/);
+  }
 
   // A daemon stopped: its switch greys out and its links go red once the peers' keepalives time out.
   const leaf2 = readPid(path.join(stateDir, 'leaf2.pid'));

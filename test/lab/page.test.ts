@@ -81,7 +81,7 @@ t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard
     return route.fulfill({ status: 404, body: '' });
   });
   await page.goto('http://lab.invalid/');
-  await page.waitForSelector('#fabric g.node[data-node="leaf1"]', { timeout: 20000 });
+  await page.waitForSelector('#fabric g.node[data-node="leaf1"]', { timeout: 60000 });
 
   t.equal(await page.textContent('#lab-name'), 'pg');
   t.equal(await page.textContent('#summary'), '4 switches, 3 links, 1 up');
@@ -154,7 +154,7 @@ t.test('40 switches: the drawing fits, tables are summaries, a flapped link is u
     return route.fulfill({ status: 404, body: '' });
   });
   await page.goto('http://lab.invalid/');
-  await page.waitForFunction(`document.querySelectorAll('#fabric g.link[data-state="up"]').length === 256`, null, { timeout: 20000 });
+  await page.waitForFunction(`document.querySelectorAll('#fabric g.link[data-state="up"]').length === 256`, null, { timeout: 60000 });
   const box = await page.$eval('#fabric', (svg) => {
     const r = svg.getBoundingClientRect();
     return { width: r.width, height: r.height, vb: svg.getAttribute('viewBox') };
@@ -170,7 +170,7 @@ t.test('40 switches: the drawing fits, tables are summaries, a flapped link is u
   await page.click('section.switch[data-node="spine0"] summary');
   t.equal(await page.locator('section.switch[data-node="spine0"] details[open]').count(), 1, 'a click opens the details');
   const t0 = Date.now();
-  await page.waitForSelector('#fabric g.link[data-index="5"][data-state="down"]', { timeout: 20000 });
+  await page.waitForSelector('#fabric g.link[data-index="5"][data-state="down"]', { timeout: 60000 });
   t.comment(`the flapped link was shown ${Date.now() - t0} ms after the test started waiting (includes the reconnect)`);
   t.equal(await page.locator('#fabric g.link[data-state="up"]').count(), 255, 'only that link changed');
   t.equal(await page.evaluate(`document.querySelector('#fabric g.link[data-index="0"]').__mark`), 1, 'the fabric was updated in place, not redrawn');

@@ -208,8 +208,7 @@ export const PAGE_SCRIPT = String.raw`
           '" data-state="' + esc(r.state || '') + '">' + session + '<td>' + esc(r.type || '') + '</td>' +
           '<td class="mono">' + esc(r.prefix || '') + '</td><td>' + esc(r.flags) + '</td>' +
           '<td class="mono">' + esc(r.labels) + '</td>' +
-          '<td class="heard" data-heard="' + esc(r.heard || '') + '" data-from="' + esc(r.heardFrom || '') +
-          '" title="' + (r.heardFrom === 'report' ? 'time of the last report (no session known)' : 'last PDU from the peer') +
+          '<td class="heard" data-from="' + esc(r.heardFrom || '') + '" title="' + (r.heardFrom === 'report' ? 'time of the last report (no session known)' : 'last PDU from the peer') +
           '"></td></tr>';
       }).join('');
       var key = s.node || s.id;
@@ -218,6 +217,9 @@ export const PAGE_SCRIPT = String.raw`
       var table = '<table><thead><tr>' + COLUMNS.map(function (c) { return '<th>' + c + '</th>'; }).join('') +
         '</tr></thead><tbody>' + rows + '</tbody></table>';
       var html = inner + table;
+      // when each peer was last heard moves with every keepalive: set on the cells, not
+      // part of the section's HTML, so a section is rewritten only when its content changes
+      var heard = s.rows.map(function (r) { return r.heard || ''; });
       var section = document.getElementById('switch-' + key);
       if (!section) {
         section = document.createElement('section');
@@ -227,18 +229,28 @@ export const PAGE_SCRIPT = String.raw`
         section.setAttribute('data-id', s.id);
         container.appendChild(section);
       } else if (sectionHtml[key] === html) {
-        return; // unchanged: not touched
+        setHeard(section, heard); // otherwise unchanged: not rewritten
+        return;
       }
       sectionHtml[key] = html;
       var open = key in openState ? openState[key] : openByDefault;
       section.innerHTML = '<details' + (open ? ' open' : '') + '><summary>' + inner + '</summary>' + table + '</details>';
       section.firstChild.addEventListener('toggle', function (e) { openState[key] = e.target.open; });
-      fillHeard(section);
+      setHeard(section, heard);
     });
   }
 
-  // The "heard" cells carry their time as an attribute (so a section's HTML only changes
-  // when its content does) and say how long ago here, once a second.
+  function setHeard(section, heard) {
+    var cells = section.querySelectorAll('td.heard');
+    for (var i = 0; i < cells.length; i++) {
+      if (cells[i].getAttribute('data-heard') === heard[i]) continue;
+      cells[i].setAttribute('data-heard', heard[i]);
+      cells[i].textContent = heardText(heard[i], cells[i].getAttribute('data-from'));
+    }
+  }
+
+  // The "heard" cells carry their time as an attribute (set by setHeard, so a section's
+  // HTML only changes when its content does) and say how long ago here, once a second.
   function fillHeard(root) {
     var cells = root.querySelectorAll('td.heard');
     for (var i = 0; i < cells.length; i++) {
