@@ -2,14 +2,18 @@
 // every PDU type (multi-frame ones included), then times on that one file
 //   lsoe decode --json FILE, tshark -r FILE -T json, tcpdump -r FILE -nn -e -x
 // each writing into a pipe that this process drains (as users run them:
-// `| jq`, `| cat`), best and median of a few interleaved runs, frames/s,
-// ratios and each tool's peak RSS (GNU time). Reports only; never fails on speed.
+// `| jq`, `| cat`), medians of a few interleaved runs of wall time and of CPU
+// time (user + system of the tool's process: on a shared machine the steadier
+// of the two), frames/s, ratios of both, each tool's peak RSS (GNU time) and
+// the load average while it ran. lsoe runs as users run it, `bin/lsoe` by its
+// shebang (with the launcher's V8 flags). Reports only; never fails on speed.
 //   --decode-tools lsoe,tcpdump   time only these (tshark at 1M frames takes minutes)
 
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cpus, loadavg } from 'node:os';
 import { GNU_TIME, fmtInt, fmtMiB, fmtS, median, printTable, timeOnce, which } from './lib.mjs';
 
 const ETHERTYPE = 0x88b5; // lsoe's default, so `lsoe decode` needs no flag
@@ -162,7 +166,7 @@ async function runMix(ctx, mix) {
 
   const lsoeBin = path.join(repoRoot, 'bin/lsoe');
   const tools = [
-    { name: 'lsoe', cmd: process.execPath, args: [lsoeBin, 'decode', '--json', file], available: true },
+    { name: 'lsoe', cmd: lsoeBin, args: ['decode', '--json', file], available: true },
     { name: 'tshark', cmd: 'tshark', args: ['-r', file, '-T', 'json'] },
     { name: 'tcpdump', cmd: 'tcpdump', args: ['-r', file, '-nn', '-e', '-x'] },
   ];
@@ -184,17 +188,19 @@ async function runMix(ctx, mix) {
 
   const results = {};
   for (const t of tools) {
-    results[t.name] = { command: [t.cmd === process.execPath ? 'node' : t.cmd, ...t.args].join(' ') + ' | (pipe)', available: t.available, runs: [] };
+    results[t.name] = { command: [t.cmd === lsoeBin ? 'bin/lsoe' : t.cmd, ...t.args].join(' ') + ' | (pipe)', available: t.available, runs: [] };
     if (!t.available) log(`${t.name}: ${t.skipped ? 'not asked for' : 'not installed'}, skipped`);
   }
   // Interleaved (lsoe, tshark, tcpdump, lsoe, …) so a busy machine weighs on all alike.
+  const loads = [loadavg()[0]];
   for (let i = 0; i < args.reps; i++) {
     for (const t of tools) {
       const r = results[t.name];
       if (!t.available || r.failed) continue;
       const run = await timeOnce(t.cmd, t.args, { stdoutTo: 'pipe' });
       r.runs.push(run);
-      log(`  ${t.name} run ${i + 1}/${args.reps}: ${fmtS(run.wallS)} s, ${fmtMiB(run.rssKiB)} MiB peak RSS, exit ${run.exitCode}`);
+      loads.push(loadavg()[0]);
+      log(`  ${t.name} run ${i + 1}/${args.reps}: ${fmtS(run.wallS)} s wall, ${fmtS(run.cpuS)} s CPU, ${fmtMiB(run.rssKiB)} MiB peak RSS, exit ${run.exitCode}`);
       if (run.exitCode !== 0) {
         log(`  ${t.name} failed (exit ${run.exitCode}): ${run.stderrTail}; not timed further`);
         r.failed = true;
@@ -214,13 +220,15 @@ async function runMix(ctx, mix) {
       r.peakRssKiB = rss.length ? Math.max(...rss) : null;
       const cpu = ok.map((x) => x.cpuS).filter((x) => x !== null);
       r.bestCpuS = cpu.length ? Math.min(...cpu) : null;
+      r.medianCpuS = cpu.length ? median(cpu) : null;
     }
   }
+  // Medians against medians: one lucky run of either tool does not make the ratio.
   const cpuRatio = (other) =>
-    results.lsoe.bestCpuS && results[other]?.bestCpuS ? results[other].bestCpuS / results.lsoe.bestCpuS : null;
+    results.lsoe.medianCpuS && results[other]?.medianCpuS ? results[other].medianCpuS / results.lsoe.medianCpuS : null;
 
   const speedup = (other) =>
-    results.lsoe.ok && results[other].ok ? results[other].bestS / results.lsoe.bestS : null;
+    results.lsoe.ok && results[other].ok ? results[other].medianS / results.lsoe.medianS : null;
   const ratios = {
     lsoeVsTshark: speedup('tshark'),
     lsoeVsTcpdump: speedup('tcpdump'),
@@ -229,17 +237,18 @@ async function runMix(ctx, mix) {
   };
 
   printTable(
-    `decode (${mix} mix): ${fmtInt(built.frames)} frames, best of ${args.reps} interleaved run(s), stdout into a pipe`,
-    ['tool', 'best s', 'median s', 'CPU s', 'frames/s', 'capture MiB/s', 'peak RSS MiB', 'command'],
+    `decode (${mix} mix): ${fmtInt(built.frames)} frames, medians of ${args.reps} interleaved run(s), stdout into a pipe, ` +
+      `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${cpus().length} cores`,
+    ['tool', 'wall s', 'CPU s', 'frames/s (wall)', 'frames/CPU s', 'peak RSS MiB', 'command'],
     tools.map((t) => {
       const r = results[t.name];
-      if (!r.available) return [t.name, t.skipped ? 'not asked for' : 'not installed', '', '', '', '', '', r.command];
-      if (!r.ok) return [t.name, `failed (exit ${r.runs.at(-1)?.exitCode})`, '', '', '', '', '', r.command];
-      return [t.name, fmtS(r.bestS), fmtS(r.medianS), fmtS(r.bestCpuS), fmtInt(r.framesPerS), r.mibPerS.toFixed(1), fmtMiB(r.peakRssKiB), r.command];
+      if (!r.available) return [t.name, t.skipped ? 'not asked for' : 'not installed', '', '', '', '', r.command];
+      if (!r.ok) return [t.name, `failed (exit ${r.runs.at(-1)?.exitCode})`, '', '', '', '', r.command];
+      return [t.name, fmtS(r.medianS), fmtS(r.medianCpuS), fmtInt(built.frames / r.medianS), fmtInt(r.medianCpuS ? built.frames / r.medianCpuS : null), fmtMiB(r.peakRssKiB), r.command];
     }),
   );
   const ratioText = (x, other) =>
-    x == null ? `lsoe vs ${other}: n/a` : `lsoe vs ${other}: ${x.toFixed(2)}× the speed (${x >= 1 ? 'faster' : 'slower'})`;
+    x == null ? `lsoe vs ${other}: n/a` : `lsoe vs ${other} in wall time: ${x.toFixed(2)}× the speed (${x >= 1 ? 'faster' : 'slower'})`;
   log(ratioText(ratios.lsoeVsTshark, 'tshark'));
   log(ratioText(ratios.lsoeVsTcpdump, 'tcpdump'));
   const cpuText = (x, other) => (x == null ? '' : `lsoe vs ${other} in CPU time (user + system): ${x.toFixed(2)}× (above 1: lsoe uses less)`);
@@ -249,6 +258,7 @@ async function runMix(ctx, mix) {
   return {
     capture: { file: path.relative(repoRoot, file), bytes, generateSeconds: genS, ethertype: ETHERTYPE, ...built },
     lsoeCheck: check,
+    loadAverage: { min: Math.min(...loads), max: Math.max(...loads), cores: cpus().length },
     tools: results,
     ratios,
   };

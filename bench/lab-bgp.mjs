@@ -8,7 +8,7 @@
 //     kernel's receive time against the time `ip link set down` was run), and until the
 //     collector's page stream said the link was out of BGP-LS (what the browser shows).
 //     Then up again: until the page says it is paired again.
-// Reports only, never fails on speed. Needs root, gobgpd, tcpdump and tshark.
+// Reports only, never fails on speed. Needs root, gobgpd and tcpdump.
 //
 //   node bench/run.mjs --only lab-bgp [--reps N]   (N labs, 5 links taken down in each)
 //   node bench/lab-bgp.mjs [--sizes 4x8]          (alone)
@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, printTable, which } from './lib.mjs';
 import { cpuTicks, sleep, TICKS_PER_S } from './proc.mjs';
 
@@ -91,13 +91,37 @@ async function followPage(url) {
   };
 }
 
-/** Epoch seconds of every UPDATE carrying MP_UNREACH_NLRI for BGP-LS, with its source address. */
-function withdrawalsIn(pcap) {
-  const r = spawnSync('tshark', ['-r', pcap, '-Y', 'bgp.update.path_attribute.mp_unreach_nlri.afi == 16388', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'ip.src'], { encoding: 'utf8' });
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => {
-    const [t, src] = l.split('\t');
-    return { time: Number(t) * 1000, src };
-  });
+/**
+ * Every Link NLRI withdrawn in the capture of gobgpd's BGP sessions: when its UPDATE
+ * arrived (ms), from whom, and the withdrawing end's interface address. Read with lsoe's
+ * own decoders (tshark stops dissecting an NLRI list at the first Prefix NLRI with TLV
+ * 535, so it misses Link NLRI packed after one): Ethernet, IPv4, TCP per direction, BGP.
+ */
+async function withdrawalsIn(pcap) {
+  const dist = (p) => import(pathToFileURL(path.join(repoRoot, 'dist/src', p)).href);
+  const [{ readCapture }, { MessageSplitter }, { decodeMessage }] = await Promise.all([dist('io/capture-reader.js'), dist('bgp/wire/header.js'), dist('bgp/wire/message.js')]);
+  const streams = new Map();
+  const out = [];
+  for (const { time, frame } of readCapture(readFileSync(pcap))) {
+    if (frame.readUInt16BE(12) !== 0x0800) continue;
+    const ip = frame.subarray(14);
+    if (ip[9] !== 6) continue;
+    const tcp = ip.subarray((ip[0] & 15) * 4, ip.readUInt16BE(2));
+    const payload = tcp.subarray((tcp[12] >> 4) * 4);
+    if (payload.length === 0) continue;
+    const src = `${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}`;
+    const key = `${src}:${tcp.readUInt16BE(0)}>${tcp.readUInt16BE(2)}`;
+    if (!streams.has(key)) streams.set(key, new MessageSplitter());
+    for (const raw of streams.get(key).push(payload)) {
+      const m = decodeMessage(raw);
+      if (m.type !== 'UPDATE') continue;
+      for (const a of m.attributes) {
+        if (a.kind !== 'mp-unreach') continue;
+        for (const n of a.nlri) if (n.type === 'link') out.push({ time: time * 1000, src, address: n.ipv4Interface });
+      }
+    }
+  }
+  return out;
 }
 
 const ipIn = (netns, args) => spawnSync('ip', ['-n', netns, ...args], { encoding: 'utf8' });
@@ -144,14 +168,30 @@ async function once(name, [spines, leaves], log) {
     capture.kill('SIGINT');
     await new Promise((resolve) => capture.on('close', resolve));
     capture = null;
-    const wd = withdrawalsIn(pcap);
+    const wd = await withdrawalsIn(pcap);
+    // where the time goes: each daemon logs when it saw its link go down (its interface
+    // monitor), before the session closes and the northbound sends the withdrawal
+    const seenDown = (node, ifname, from, to) => {
+      for (const line of readFileSync(path.join(r.stateDir, `${node}.log`), 'utf8').split('\n')) {
+        if (!line.includes(`link down on ${ifname}:`)) continue;
+        const t = Date.parse(JSON.parse(line).time);
+        if (t >= from && t < to) return t;
+      }
+      return null;
+    };
     for (const d of downs) {
-      const first = (src) => wd.find((w) => w.src === src && w.time >= d.downAt && w.time < d.upAt);
-      const lo = first(d.lower);
-      const hi = first(d.upper);
+      const link = plan.links[d.link];
+      // the UPDATE that withdraws this link's half: from that end, naming its interface address
+      const first = (src, address) => wd.find((w) => w.src === src && w.address === address && w.time >= d.downAt && w.time < d.upAt);
+      const lo = first(d.lower, link.lower.address4.split('/')[0]);
+      const hi = first(d.upper, link.upper.address4.split('/')[0]);
       d.withdrawLowerMs = lo ? lo.time - d.downAt : null;
       d.withdrawUpperMs = hi ? hi.time - d.downAt : null;
-      log(`    link ${d.link}: withdrawn by the leaf ${d.withdrawLowerMs?.toFixed(0) ?? 'never'} ms, by the spine ${d.withdrawUpperMs?.toFixed(0) ?? 'never'} ms; off the page ${d.pageOutMs ?? 'never'} ms; back ${d.pageBackMs ?? 'never'} ms after up`);
+      const loSeen = seenDown(link.lower.node, link.lower.ifname, d.downAt, d.upAt);
+      const hiSeen = seenDown(link.upper.node, link.upper.ifname, d.downAt, d.upAt);
+      d.seenLowerMs = loSeen === null ? null : loSeen - d.downAt;
+      d.seenUpperMs = hiSeen === null ? null : hiSeen - d.downAt;
+      log(`    link ${d.link}: withdrawn by the leaf ${d.withdrawLowerMs?.toFixed(0) ?? 'never'} ms (link down seen at ${d.seenLowerMs ?? '?'} ms), by the spine ${d.withdrawUpperMs?.toFixed(0) ?? 'never'} ms (seen at ${d.seenUpperMs ?? '?'} ms); off the page ${d.pageOutMs ?? 'never'} ms; back ${d.pageBackMs ?? 'never'} ms after up`);
     }
     return {
       size: `${spines}x${leaves}`,
@@ -178,7 +218,7 @@ export async function run(ctx) {
     ctx.log('lab-bgp: skipped (needs root for network namespaces)');
     return { skipped: 'needs root' };
   }
-  const missing = ['gobgpd', 'gobgp', 'tcpdump', 'tshark'].filter((c) => !which(c));
+  const missing = ['gobgpd', 'gobgp', 'tcpdump'].filter((c) => !which(c));
   if (missing.length > 0) {
     ctx.log(`lab-bgp: skipped (${missing.join(', ')} not installed)`);
     return { skipped: `${missing.join(', ')} not installed` };
@@ -206,6 +246,8 @@ export async function run(ctx) {
     linksDown: downs.length,
     withdrawLowerMs: { median: median(pick('withdrawLowerMs')), max: Math.max(...pick('withdrawLowerMs')) },
     withdrawUpperMs: { median: median(pick('withdrawUpperMs')), max: Math.max(...pick('withdrawUpperMs')) },
+    seenLowerMs: { median: median(pick('seenLowerMs')), max: Math.max(...pick('seenLowerMs')) },
+    seenUpperMs: { median: median(pick('seenUpperMs')), max: Math.max(...pick('seenUpperMs')) },
     pageOutMs: { median: median(pick('pageOutMs')), max: Math.max(...pick('pageOutMs')) },
     pageBackMs: { median: median(pick('pageBackMs')), max: Math.max(...pick('pageBackMs')) },
     loadBefore,
@@ -218,8 +260,8 @@ export async function run(ctx) {
   );
   printTable(
     `a link set down at the leaf (${downs.length} times): ms until … (median / worst)`,
-    ['Leaf\'s MP_UNREACH at gobgpd', 'Spine\'s MP_UNREACH at gobgpd', 'Out of BGP-LS on the page', 'Paired again after up'],
-    [[`${fmt(summary.withdrawLowerMs.median, 0)} / ${fmt(summary.withdrawLowerMs.max, 0)}`, `${fmt(summary.withdrawUpperMs.median, 0)} / ${fmt(summary.withdrawUpperMs.max, 0)}`, `${fmt(summary.pageOutMs.median, 0)} / ${fmt(summary.pageOutMs.max, 0)}`, `${fmt(summary.pageBackMs.median, 0)} / ${fmt(summary.pageBackMs.max, 0)}`]],
+    ['Leaf saw it down', 'Leaf\'s MP_UNREACH at gobgpd', 'Spine saw it down', 'Spine\'s MP_UNREACH at gobgpd', 'Out of BGP-LS on the page', 'Paired again after up'],
+    [[`${fmt(summary.seenLowerMs.median, 0)} / ${fmt(summary.seenLowerMs.max, 0)}`, `${fmt(summary.withdrawLowerMs.median, 0)} / ${fmt(summary.withdrawLowerMs.max, 0)}`, `${fmt(summary.seenUpperMs.median, 0)} / ${fmt(summary.seenUpperMs.max, 0)}`, `${fmt(summary.withdrawUpperMs.median, 0)} / ${fmt(summary.withdrawUpperMs.max, 0)}`, `${fmt(summary.pageOutMs.median, 0)} / ${fmt(summary.pageOutMs.max, 0)}`, `${fmt(summary.pageBackMs.median, 0)} / ${fmt(summary.pageBackMs.max, 0)}`]],
   );
   return { summary, runs };
 }

@@ -124,7 +124,11 @@ export class BgpSpeaker {
     const want = this.o.routes();
     const diff = diffRoutes(this.sent, want);
     if (diff.announce.length === 0 && diff.withdraw.length === 0) return;
-    for (const u of buildUpdates(diff, { ebgp: this.o.ebgp, asn: this.o.params.asn, nextHop: this.localAddress ?? '0.0.0.0' })) this.write(u);
+    const updates = buildUpdates(diff, { ebgp: this.o.ebgp, asn: this.o.params.asn, nextHop: this.localAddress ?? '0.0.0.0' });
+    for (const u of updates) this.write(u);
+    if (this.o.log.debugEnabled('bgp')) {
+      this.o.log.log('debug', 'bgp', `${peerText(this.o.peer)}: ${updates.length} UPDATE(s): ${diff.announce.length} NLRI announced, ${diff.withdraw.length} withdrawn`);
+    }
     for (const r of diff.announce) this.announced[r.nlri.type]++;
     for (const r of diff.withdraw) this.withdrawn[r.nlri.type]++;
     this.sent = new Map(want);

@@ -68,6 +68,7 @@ export function neighborToWire(n: NeighborView): NeighborView {
     peerId: n.peerId,
     state: n.state,
     since: n.since,
+    until: n.until,
     lastHeard: n.lastHeard,
     ipv4: n.ipv4.map(addressToWire),
     ipv6: n.ipv6.map(addressToWire),

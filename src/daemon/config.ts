@@ -3,7 +3,7 @@
 // the same name; a flag wins over the file. Errors name the file, the line and the key
 // (or the flag), in one line.
 import { EthertypeError, readEthertype } from '../ethertype.js';
-import { parseLocalId } from '../render/local-id.js';
+import { parseLocalId } from '../proto/local-id.js';
 import { peerText, type PeerAddress } from '../bgp/speaker.js';
 import { parseAsn, parseHoldTime, parseInstanceId, parsePeers, parseRemoteAsn, parseRouterId, remoteAsnText, type RemoteAsn } from './bgp-config.js';
 import { ConfigError } from './config-error.js';

@@ -140,8 +140,8 @@ export class Daemon implements DaemonCore {
       this.log.log('error', 'core', `${what} for ${e.peerMac} on ${e.ifname} failed: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
     });
     this.effects.attach(this.sessionTable);
-    // the history follows the events every client sees: an up, a down and its reason
-    this.effects.subscribe((e) => {
+    // the history follows every event (subscribers get each neighbour's coalesced)
+    this.effects.observe((e) => {
       if (e.event === 'session-up') this.history.up(e.ifname, e.peerMac, e.peerId, this.clock.now());
       else if (e.event === 'session-down') this.history.down(e.ifname, e.peerMac, e.peerId, String(e.reason ?? 'unknown'), this.clock.now());
     });
@@ -168,6 +168,7 @@ export class Daemon implements DaemonCore {
     if (this.housekeepingTimer) this.clock.clearTimer(this.housekeepingTimer);
     this.ifaces.stop();
     for (const e of this.sessionTable.all()) this.remove(e);
+    this.effects.flushEvents();
   }
 
   /** Applies a new configuration (SIGHUP). Identity or timing changes restart the sessions. */
@@ -447,11 +448,13 @@ export class Daemon implements DaemonCore {
   }
 
   neighbors(): InterfaceNeighbors[] {
+    const heldDown = this.admission.heldDown(this.clock.now());
     return [...this.ifaces.all()].map((st) =>
       neighborsOf(
         { ifname: st.name, mac: st.info.mac, up: st.info.up, running: st.active && st.link !== null },
         this.sessionTable.onInterface(st.name),
         this.history.on(st.name),
+        heldDown.filter((h) => h.ifname === st.name),
       ),
     );
   }

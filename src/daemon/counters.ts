@@ -61,6 +61,8 @@ export interface CoreCounts {
   localEncapsNotAnnounced: number;
   /** encapsulation reports for one neighbour folded into a later one */
   reportsCoalesced: number;
+  /** control-socket events of one neighbour folded into a later one (neighbour-events.ts) */
+  eventsCoalesced: number;
   /** log lines held back by per-neighbour limits */
   logLinesSuppressed: number;
   /** partial PDUs let go by a reassembly bound (evicted to make room, or refused) */
@@ -156,6 +158,7 @@ export const COUNTER_SHAPES: { readonly [K in keyof Counters]-?: Counters[K] ext
   encapsTruncatedPerInterface: 'count',
   localEncapsNotAnnounced: 'count',
   reportsCoalesced: 'count',
+  eventsCoalesced: 'count',
   logLinesSuppressed: 'count',
   reassemblyDropped: 'count',
   reassemblyDroppedBy: 'map',
@@ -219,6 +222,7 @@ export function newCoreCounts(): CoreCounts {
     encapsTruncatedPerInterface: 0,
     localEncapsNotAnnounced: 0,
     reportsCoalesced: 0,
+    eventsCoalesced: 0,
     logLinesSuppressed: 0,
     reassemblyDropped: 0,
     reassemblyDroppedBy: {},

@@ -47,8 +47,3 @@ export function deriveLocalId(sources: IdentitySources): string {
     .digest('hex')
     .slice(0, 20);
 }
-
-/** `0102…` → `01:02:…`, the way lsoed prints switch IDs. */
-export function colonHex(hex: string): string {
-  return (hex.match(/../g) ?? []).join(':');
-}

@@ -2,6 +2,7 @@
 // to stderr (a service manager adds its own timestamps, we still print ours). Debug is
 // off unless asked for per subsystem (`--debug fsm,io` or `--debug all`). Injected
 // everywhere, so tests pass a silent or capturing one.
+import { formatLocalId } from '../proto/local-id.js';
 
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 export const SUBSYSTEMS = ['core', 'fsm', 'io', 'iface', 'config', 'report', 'plugin', 'bounds', 'ctl', 'bgp'] as const;
@@ -37,7 +38,11 @@ export function parseDebugList(text: string): Set<Subsystem> {
 /** Structured fields only JSON lines carry; text lines say them in the message. */
 const TEXT_OMITS = new Set(['encaps', 'pdu', 'report', 'event']);
 
-function textValue(v: unknown): string {
+/** Fields that hold a Local ID: text lines spell it as every text output does (JSON keeps hex). */
+const LOCAL_ID_FIELDS = new Set(['localId', 'peerId']);
+
+function textValue(key: string, v: unknown): string {
+  if (LOCAL_ID_FIELDS.has(key) && typeof v === 'string') return formatLocalId(v);
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return /[\s"=]/.test(s ?? '') ? JSON.stringify(s) : String(s);
 }
@@ -55,7 +60,7 @@ export function createLogger(options: LoggerOptions): Logger {
       }
       const extra = Object.entries(fields)
         .filter(([k, v]) => v !== undefined && !TEXT_OMITS.has(k))
-        .map(([k, v]) => `${k}=${textValue(v)}`)
+        .map(([k, v]) => `${k}=${textValue(k, v)}`)
         .join(' ');
       options.write(`${time} ${level} ${subsystem}: ${message}${extra ? ' ' + extra : ''}\n`);
     },

@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { Encapsulation, EncapsulationTypeName } from '../proto/types.js';
 import { PduType } from '../proto/types.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { colonHex } from './local-id.js';
+import { formatLocalId } from '../proto/local-id.js';
 import type { Logger } from './log.js';
 
 export interface ReportEncap {
@@ -55,11 +55,11 @@ export function pduName(type: EncapsulationTypeName): string {
 export function buildReport(r: ReportInput): Rfc7752Report {
   const mpls = r.type.startsWith('MPLS_');
   const report = {
-    my_switch_id: colonHex(r.localId),
+    my_switch_id: formatLocalId(r.localId),
     session_pyid: r.sessionNumber,
     ifname: r.ifname,
     peer_macaddr: r.peerMac,
-    peer_switch_id: r.peerId === null ? null : colonHex(r.peerId),
+    peer_switch_id: r.peerId === null ? null : formatLocalId(r.peerId),
     peer_attributes: Array.from(Buffer.from(r.peerAttributes ?? '', 'hex')),
     pdu_type: PduType[r.type],
     pdu_name: pduName(r.type),

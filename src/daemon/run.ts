@@ -16,8 +16,7 @@ import { loadPlugin, PluginError, PluginRegistry } from './plugins.js';
 import { reloadConfiguration } from './reload.js';
 import { warnAboutConfig } from './start-warnings.js';
 
-const NO_REPORTS: ReporterCounters = { reportsQueued: 0, reportsSent: 0, reportsFailed: 0, reportsReplaced: 0, reportsDropped: 0 };
-import { Reporter, type ReporterCounters, type Rfc7752Report } from './report.js';
+import { Reporter, type Rfc7752Report } from './report.js';
 import { MetricsService } from '../metrics/service.js';
 
 export interface DaemonRunOptions {
@@ -150,9 +149,9 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     },
     plugins,
     version: opts.version,
-    // Without a report URL the report counters are zeros, not missing: the `counters`
-    // answer has the same keys on every daemon.
-    extraCounters: () => ({ ...(reporter?.counters ?? NO_REPORTS), ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
+    // Without a report URL the report counters stay the core's zeros (NO_EXTRA_COUNTERS):
+    // the `counters` answer has the same keys on every daemon.
+    extraCounters: () => ({ ...reporter?.counters, ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
   });
 
   // BGP-LS northbound: reads the core, never feeds it (PROTOCOL.md section 8).

@@ -3,7 +3,8 @@
 // reports and vendor plugins. Everything a neighbour can cause here is bounded per
 // neighbour: log lines by NeighbourLog, encapsulation reports and their events by a
 // throttle per (session, type) that sends the first change at once and folds further
-// changes within `REPORT_HOLD` seconds into one, the latest.
+// changes within `REPORT_HOLD` seconds into one, the latest; and what subscribers see of
+// one neighbour's events (session up and down included) by NeighbourEvents.
 import { isGroupMac } from '../io/link.js';
 import { splitPdu } from '../proto/fragment.js';
 import { encodePdu } from '../proto/pdu/index.js';
@@ -13,6 +14,7 @@ import { isoTime, type Clock, type TimerHandle } from './clock.js';
 import { bump, type CoreCounts } from './counters.js';
 import type { InterfaceSet } from './interface-set.js';
 import { LogLimiter, type Level, type Logger } from './log.js';
+import { NeighbourEvents } from './neighbour-events.js';
 import { NeighbourLog } from './neighbour-log.js';
 import { PluginError, type PluginRegistry, type VendorSession } from './plugins.js';
 import { buildReport, type Rfc7752Report } from './report.js';
@@ -61,7 +63,11 @@ interface HeldReport {
 }
 
 export class SessionEffects implements SessionHooks {
+  /** the core's own listeners: every event */
+  private readonly observers = new Set<(e: DaemonEvent) => void>();
+  /** subscribers (the control socket, the northbound): each neighbour's events coalesced */
   private readonly listeners = new Set<(e: DaemonEvent) => void>();
+  private readonly coalesced: NeighbourEvents;
   readonly neighbourLog: NeighbourLog;
   private readonly vendorLog = new LogLimiter(60);
   private readonly held = new Map<Entry, Map<EncapsulationTypeName, HeldReport>>();
@@ -69,6 +75,12 @@ export class SessionEffects implements SessionHooks {
 
   constructor(private readonly o: EffectsOptions) {
     this.neighbourLog = new NeighbourLog(o.log);
+    this.coalesced = new NeighbourEvents(
+      o.clock,
+      REPORT_HOLD,
+      (e) => this.tell(this.listeners, e),
+      (n) => (o.count.eventsCoalesced += n),
+    );
   }
 
   /** The table whose sessions these are (set once, after it is built with these hooks). */
@@ -76,11 +88,22 @@ export class SessionEffects implements SessionHooks {
     this.table = table;
   }
 
+  /** Each neighbour's events, coalesced (what the control socket passes on). */
   subscribe(listener: (e: DaemonEvent) => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  /** Every event as it happens (the core's own bookkeeping: neighbour history). */
+  observe(listener: (e: DaemonEvent) => void): void {
+    this.observers.add(listener);
+  }
+
+  /** Tells subscribers what is still held (the daemon stops). */
+  flushEvents(): void {
+    this.coalesced.close();
   }
 
   // ---- SessionHooks ---------------------------------------------------------------
@@ -178,7 +201,12 @@ export class SessionEffects implements SessionHooks {
   // ---- the rest -------------------------------------------------------------------
 
   emit(event: DaemonEvent): void {
-    for (const l of [...this.listeners]) {
+    this.tell(this.observers, event);
+    this.coalesced.push(event);
+  }
+
+  private tell(listeners: Set<(e: DaemonEvent) => void>, event: DaemonEvent): void {
+    for (const l of [...listeners]) {
       try {
         l(event);
       } catch (err) {

@@ -65,6 +65,8 @@ export interface NeighborView {
   state: SessionState | 'down';
   /** when the current state began (up since / down since); ISO */
   since: string | null;
+  /** when a hold-down ends (state 'held-down'); null otherwise; ISO */
+  until: string | null;
   lastHeard: string | null;
   ipv4: NeighborAddress[];
   ipv6: NeighborAddress[];

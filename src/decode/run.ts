@@ -6,7 +6,7 @@
 import { CliError } from '../cli-error.js';
 import { CaptureError, LINKTYPE, readCaptureBatches, type CaptureRecord } from '../io/capture-reader.js';
 import { macToString, parseEthernet } from '../proto/ethernet.js';
-import { LsoeStream, type CookedLink } from '../proto/stream.js';
+import { LsoeStream, type CookedLink, type RawRecord } from '../proto/stream.js';
 import { errorLine } from '../cli-context.js';
 import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
 import { createOutput, type Output } from '../render/output.js';
@@ -22,6 +22,14 @@ class Decoder {
   private lastTime: number | null = null;
   /** frames of the other LSOE EtherType (0x8885 when 0x88b5 is selected, or back), for the hint */
   private readonly otherLsoe = new Map<number, number>();
+  /** the EtherTypes selected besides the first (--ethertype 0x88b5,0x8885) */
+  private readonly moreEthertypes: ReadonlySet<number>;
+  /** records carry their EtherType (-e, or several EtherTypes selected) */
+  private readonly keepEthertype: boolean;
+  /** PDUs printed, for -c */
+  private shown = 0;
+  /** -c PDUs printed: read no further */
+  done = false;
 
   /**
    * The hint for a capture of the other LSOE EtherType (the README's first example
@@ -41,10 +49,13 @@ class Decoder {
   ) {
     this.printer = new RecordPrinter(opts, out);
     this.stream = new LsoeStream({ timeout: opts.reassemblyTimeout });
+    this.moreEthertypes = new Set(opts.ethertypes.slice(1));
+    this.keepEthertype = opts.link || opts.ethertypes.length > 1;
   }
 
   /** One Ethernet frame from any input. `time` null: hex input has no timestamps. */
   frame(time: number | null, frame: Buffer, ifname: string | undefined, cooked?: CookedLink): void {
+    if (this.done) return;
     const tally = this.printer.tally;
     tally.frames++;
     // The Ethernet header by hand (parseEthernet only when VLAN tags need skipping): this runs per frame.
@@ -55,6 +66,7 @@ class Decoder {
     }
     let ethertype = (frame[12]! << 8) | frame[13]!;
     let payloadAt = 14;
+    let vlan: number[] | undefined;
     if (ethertype === 0x8100 || ethertype === 0x88a8 || ethertype === 0x9100) {
       let eth;
       try {
@@ -65,8 +77,9 @@ class Decoder {
       }
       ethertype = eth.ethertype;
       payloadAt = frame.length - eth.payload.length;
+      vlan = eth.vlanTags;
     }
-    if (ethertype !== this.opts.ethertype) {
+    if (ethertype !== this.opts.ethertype && !this.moreEthertypes.has(ethertype)) {
       tally.nonLsoe++;
       if ((LSOE_ETHERTYPES as readonly number[]).includes(ethertype)) this.otherLsoe.set(ethertype, (this.otherLsoe.get(ethertype) ?? 0) + 1);
       return;
@@ -77,8 +90,19 @@ class Decoder {
     // A cooked capture did not record the destination: the synthesized one means nothing.
     const dst = cooked === undefined ? macToString(frame, 0) : null;
     // pushRaw() reports timed-out pieces first, then what this frame completes.
-    const records = this.stream.pushRaw({ time: now, ifname, dst, src, cooked, payload: frame, payloadAt });
-    if (records.length > 0) this.printer.print(records, time === null);
+    // the EtherType only when a line may show it (-e, several selected): the common record stays lean
+    const records = this.stream.pushRaw({
+      time: now,
+      ifname,
+      dst,
+      src,
+      cooked,
+      ethertype: this.keepEthertype ? ethertype : undefined,
+      vlan,
+      payload: frame,
+      payloadAt,
+    });
+    if (records.length > 0) this.print(records, time === null);
   }
 
   captureRecord(rec: CaptureRecord): void {
@@ -89,9 +113,20 @@ class Decoder {
 
   /** End of all input: pieces still waiting can never complete. */
   finish(): void {
+    if (this.done) return;
     const left = this.stream.expire(Number.POSITIVE_INFINITY);
     for (const rec of left) rec.time = this.lastTime ?? 0;
-    this.printer.print(left, this.lastTime === null);
+    this.print(left, this.lastTime === null);
+  }
+
+  /** Prints up to -c PDUs in all; once there, `done` says to read no further. */
+  private print(records: RawRecord[], timeless: boolean): void {
+    if (this.opts.count === null) {
+      this.printer.print(records, timeless);
+      return;
+    }
+    this.shown += this.printer.print(records, timeless, this.opts.count - this.shown);
+    if (this.shown >= this.opts.count) this.done = true;
   }
 }
 
@@ -100,15 +135,17 @@ function looksLikeHexFrame(arg: string): boolean {
   return /^[0-9a-fA-F:\s-]+$/.test(arg) && arg.replace(/[:\s-]/g, '').length >= 28;
 }
 
-async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder, out: Output): Promise<void> {
+/** `position`: which input (1 = the first), to name a bad hex argument. */
+async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder, out: Output, position: number): Promise<void> {
   if (opts.hex && input !== '-' && looksLikeHexFrame(input)) {
-    for (const frame of parseHexFrames(input, 'argument')) decoder.frame(null, frame, undefined);
+    for (const frame of parseHexFrames(input, `argument ${position}`)) decoder.frame(null, frame, undefined);
     return;
   }
   if (opts.hex) {
     try {
       for await (const batch of readHexFrameBatches(input)) {
         for (const frame of batch) decoder.frame(null, frame, undefined);
+        if (decoder.done) return;
         await out.drained();
       }
     } catch (err) {
@@ -119,6 +156,7 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
   try {
     for await (const batch of readCaptureBatches(input)) {
       for (const rec of batch) decoder.captureRecord(rec);
+      if (decoder.done) return;
       // About to read more: wait while the reader is behind.
       await out.drained();
     }
@@ -154,7 +192,7 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for (const input of inputs) await decodeInput(input, opts, decoder, out);
+    for (const [i, input] of inputs.entries()) if (!decoder.done) await decodeInput(input, opts, decoder, out, i + 1);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     failure = err;

@@ -9,13 +9,16 @@ import { LinkError } from '../io/link.js';
 import { openEndpointLinks } from '../io/open-links.js';
 import { normalizeMac } from '../proto/ethernet.js';
 import { createOutput, type Output } from '../render/output.js';
-import { formatLocalId } from '../render/local-id.js';
+import { formatLocalId } from '../proto/local-id.js';
 import { plural } from '../render/plural.js';
+import { RecordJsonWriter } from '../render/record-json.js';
 import { errorLine } from '../cli-context.js';
 import { HelloProber, type HelloAnswer } from './prober.js';
 
-export function answerRecord(a: HelloAnswer): Record<string, unknown> {
-  return { kind: a.kind, time: a.time, ifname: a.ifname, src: a.src, dst: a.dst, probe: a.probe, timeToAnswer: round6(a.timeToAnswer), pdu: a.pdu };
+/** The JSON line of an answer, through the writer of every record (decode's and sniff's too). */
+export function writeAnswer(json: RecordJsonWriter, a: HelloAnswer, out: Output): void {
+  json.answer(a, { kind: a.kind, probe: a.probe, timeToAnswer: round6(a.timeToAnswer) }, a.bytes);
+  out.done();
 }
 
 export function answerLine(a: HelloAnswer, out: Output): string {
@@ -40,6 +43,7 @@ function round6(n: number): number {
 
 export async function runHello(opts: HelloOptions): Promise<number> {
   const out = createOutput({ json: opts.json });
+  const json = new RecordJsonWriter(out.bytes);
   let link;
   try {
     // the daemon's capture: a packet socket bound to the interface and EtherType (libpcap without the addon);
@@ -53,7 +57,7 @@ export async function runHello(opts: HelloOptions): Promise<number> {
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const prober = new HelloProber(l, opts.dst, () => performance.now() / 1000, (a) => {
-    if (out.json) out.record(answerRecord(a));
+    if (out.json) writeAnswer(json, a, out);
     else out.line(answerLine(a, out));
     if (opts.first) finish();
   });

@@ -87,6 +87,8 @@ export class CaptureWriter implements CaptureSink {
   private streamError: Error | null = null;
   private closed = false;
   private frames = 0;
+  /** octets handed to the file or stream */
+  private flushed = 0;
   private readonly label: string;
   private readonly pcapng: boolean;
   /** pcapng: interface id by name (ids are assigned in the order interfaces are first seen) */
@@ -120,6 +122,11 @@ export class CaptureWriter implements CaptureSink {
   /** Number of frames written so far. */
   get count(): number {
     return this.frames;
+  }
+
+  /** Octets written so far, headers included (buffered ones too): what `sniff -C` measures. */
+  get size(): number {
+    return this.flushed + this.used;
   }
 
   /**
@@ -195,6 +202,7 @@ export class CaptureWriter implements CaptureSink {
   flush(): void {
     if (this.used === 0) return;
     const out = this.buf.subarray(0, this.used);
+    this.flushed += out.length;
     if (this.fd !== null) {
       let off = 0;
       while (off < out.length) off += writeSync(this.fd, out, off, out.length - off);

@@ -13,6 +13,8 @@ export interface ReceivedFrame {
   dst: string;
   src: string;
   ethertype: number;
+  /** VLAN IDs of the tags the frame carried, outermost first (monitor captures; absent: none seen) */
+  vlan?: number[];
   /** the octets after the EtherType (VLAN tags skipped), Ethernet padding included */
   payload: Buffer;
   /**

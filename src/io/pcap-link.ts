@@ -56,6 +56,10 @@ export interface PcapLinkOptions {
    * EtherType in either direction, 802.1Q-tagged ones too; what `sniff` uses.
    */
   mode?: 'endpoint' | 'monitor';
+  /** monitor mode: further EtherTypes to capture besides `ethertype` (sniff --ethertype 0x88b5,0x8885) */
+  moreEthertypes?: number[];
+  /** monitor mode: only frames received ('in') or sent ('out') on the interface (sniff -Q); default both */
+  direction?: 'in' | 'out' | 'inout';
   /** default true: see the note on multicast at the top of this file */
   promiscuous?: boolean;
   /** kernel capture buffer in bytes (default 8 MiB) */
@@ -113,11 +117,24 @@ export function pollStalled(older: CaptureCount, previous: CaptureCount, now: Ca
 }
 
 /** The BPF filter for a mode (exported for tests and `sniff -v`). */
-export function captureFilter(mode: 'endpoint' | 'monitor', ethertype: number, mac: string): string {
+export function captureFilter(
+  mode: 'endpoint' | 'monitor',
+  ethertype: number,
+  mac: string,
+  monitor: { moreEthertypes?: readonly number[]; direction?: 'in' | 'out' | 'inout' } = {},
+): string {
   const proto = `ether proto 0x${ethertype.toString(16).padStart(4, '0')}`;
   if (mode === 'monitor') {
+    const more = monitor.moreEthertypes ?? [];
+    const protos = more.length === 0 ? proto : `(${[ethertype, ...more].map((e) => `ether proto 0x${e.toString(16).padStart(4, '0')}`).join(' or ')})`;
     // `vlan` shifts the offsets of what follows it, so it comes last.
-    return `${proto} or (vlan and ${proto})`;
+    const both = `${protos} or (vlan and ${protos})`;
+    // By the source MAC: libpcap's `inbound`/`outbound` keywords (the kernel's packet
+    // type) let frames sent through another packet socket pass as inbound (seen on veth),
+    // and node-pcap has no pcap_setdirection. What this host sends carries its MAC.
+    if (monitor.direction === 'in') return `(${both}) and not ether src ${mac}`;
+    if (monitor.direction === 'out') return `(${both}) and ether src ${mac}`;
+    return both;
   }
   return `${proto} and not ether src ${mac} and (ether dst ${mac} or ether multicast)`;
 }
@@ -208,6 +225,8 @@ export async function openPcapLink(options: PcapLinkOptions): Promise<PcapLink> 
     mac: iface.mac,
     ethertype: options.ethertype ?? DEFAULT_ETHERTYPE,
     mode: options.mode ?? 'endpoint',
+    moreEthertypes: options.moreEthertypes ?? [],
+    direction: options.direction ?? 'inout',
     promiscuous: options.promiscuous ?? true,
     bufferSize: options.bufferSize ?? 8 * 1024 * 1024,
     checkInterval: options.checkInterval ?? 1000,
@@ -226,6 +245,8 @@ interface PcapLinkInit {
   mac: string;
   ethertype: number;
   mode: 'endpoint' | 'monitor';
+  moreEthertypes: number[];
+  direction: 'in' | 'out' | 'inout';
   promiscuous: boolean;
   bufferSize: number;
   checkInterval: number;
@@ -237,6 +258,8 @@ export class PcapLink implements Link {
   readonly mac: string;
   readonly ethertype: number;
   readonly mode: 'endpoint' | 'monitor';
+  /** EtherTypes delivered besides `ethertype` (monitor mode) */
+  private readonly moreEthertypes: ReadonlySet<number>;
   /** libpcap's warnings while opening (kept, never printed) */
   readonly warnings: string[] = [];
   private readonly frameHandlers: Array<(f: ReceivedFrame) => void> = [];
@@ -260,6 +283,7 @@ export class PcapLink implements Link {
     this.mac = init.mac;
     this.ethertype = init.ethertype;
     this.mode = init.mode;
+    this.moreEthertypes = new Set(init.moreEthertypes);
     this.timer = setInterval(() => void this.check(), init.checkInterval);
     this.timer.unref();
   }
@@ -274,7 +298,7 @@ export class PcapLink implements Link {
     let session: PcapSession;
     try {
       session = this.pcap.createSession(ifname, {
-        filter: captureFilter(this.mode, this.ethertype, this.mac),
+        filter: captureFilter(this.mode, this.ethertype, this.mac, this.init),
         promiscuous: this.init.promiscuous,
         buffer_size: this.init.bufferSize,
         buffer_timeout: 0,
@@ -381,9 +405,10 @@ export class PcapLink implements Link {
       return; // shorter than an Ethernet header: the filter makes this impossible
     }
     // `vlan and ether proto` in monitor mode can match an inner EtherType we do not want.
-    if (eth.ethertype !== this.ethertype) return;
+    if (eth.ethertype !== this.ethertype && !this.moreEthertypes.has(eth.ethertype)) return;
     this.received++;
     const frame: ReceivedFrame = { ifname: this.ifname, time, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
+    if (eth.vlanTags.length > 0) frame.vlan = eth.vlanTags;
     deliverFrame(this.frameHandlers, frame, (e) => this.emitError(e));
   }
 

@@ -32,7 +32,7 @@ export class BgpLabWatcher {
     this.file = path.join(plan.stateDir, bgpOf(plan)!.mrtFile);
   }
 
-  /** Reads what was added to the dump since last time; true when any UPDATE came. */
+  /** Reads what was added to the dump since last time; true when any UPDATE came (or the dump turned out damaged). */
   readDump(): boolean {
     if (this.broken) return false;
     let fd: number;
@@ -57,6 +57,7 @@ export class BgpLabWatcher {
       // a damaged dump: say so and stop reading it, rather than guess where records start
       this.broken = true;
       this.problem = `${this.file}: ${(err as Error).message}`;
+      return true;
     } finally {
       closeSync(fd);
     }

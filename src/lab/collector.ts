@@ -171,8 +171,10 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
     const mrtFile = bgpOf(plan)!.mrtFile;
     // gobgpd appends (and syncs) each batch of UPDATEs as it takes them: read them at once
     try {
+      // redrawn at once, not after refreshSoon's tenth of a second: a link leaving BGP-LS is
+      // what the page is for (gobgpd writes a batch of UPDATEs in one append)
       dumpWatch = watch(plan.stateDir, (_type, file) => {
-        if (file === mrtFile && bgpWatch.readDump()) refreshSoon();
+        if (file === mrtFile && bgpWatch.readDump()) refresh();
       });
       dumpWatch.on('error', (err) => log(`watching the BGP dump: ${err.message}`));
     } catch (err) {

@@ -12,7 +12,7 @@ import { readPlan } from './state.js';
 import { LabPermissionError, labStatus } from './status.js';
 import { clos, parseTopologyText, TopologyError, type LinkPair } from './topology.js';
 import { LabError, labUp } from './up.js';
-import { colonHex } from '../daemon/local-id.js';
+import { formatLocalId } from '../proto/local-id.js';
 
 /** --wait's default: 30 s, plus 2 s per switch (starting and converging grow with the lab). */
 export function waitSecondsFor(switches: number): number {
@@ -157,7 +157,7 @@ export async function runLabStatus(opts: LabStatusOptions): Promise<number> {
       e.ifname,
       e.peerNode,
       e.peerMac,
-      e.peerId === null ? '' : colonHex(e.peerId.replace(/[^0-9a-fA-F]/g, '').toLowerCase()),
+      e.peerId === null ? '' : formatLocalId(e.peerId.replace(/[^0-9a-fA-F]/g, '').toLowerCase()),
       e.daemon ? paint(e.state) : out.style.red('no daemon'),
     ]),
   );

@@ -220,6 +220,7 @@ export const FAMILIES: readonly FamilyDef[] = [
     ...fixed('reason', { replaced: 'reportsReplaced', 'queue-full': 'reportsDropped' }),
   },
   { name: 'lsoe_northbound_reports_coalesced_total', help: 'Reports for one neighbour folded into a later one.', type: 'counter', labels: [], ...single('reportsCoalesced') },
+  { name: 'lsoe_events_coalesced_total', help: 'Control-socket events of one neighbour folded into a later one.', type: 'counter', labels: [], ...single('eventsCoalesced') },
   { name: 'lsoe_northbound_backlog', help: 'Reports waiting for the collector.', type: 'gauge', labels: [], ...single('reportBacklog') },
   {
     name: 'lsoe_vendor_pdus_total',

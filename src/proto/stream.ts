@@ -26,8 +26,10 @@ export interface StreamInput {
   dst: string | null;
   cooked?: CookedLink;
   src: string;
-  /** when given and the stream has an ethertype, other EtherTypes are skipped */
+  /** when given and the stream has an ethertype, other EtherTypes are skipped; kept in the record */
   ethertype?: number;
+  /** 802.1Q/802.1ad VLAN IDs the frame carried, outermost first; kept in the record */
+  vlan?: number[];
   /** octets after the EtherType (from `payloadAt`) */
   payload: Buffer;
   /** where in `payload` the LSOE frame starts (default 0): a decoder passes the whole Ethernet frame and saves a view */
@@ -41,6 +43,10 @@ export interface RecordBase {
   /** null: the capture did not record it (Linux cooked captures; see `cooked`) */
   dst: string | null;
   cooked?: CookedLink;
+  /** the EtherType it came with (given by the caller: decode -e or several EtherTypes, sniff) */
+  ethertype?: number;
+  /** VLAN IDs, outermost first (given by the caller; none: untagged or unknown) */
+  vlan?: number[];
 }
 /** A reassembled PDU, not decoded yet. */
 export interface RawPduRecord extends RecordBase {
@@ -80,7 +86,7 @@ export function decodeRecord(rec: RawRecord): StreamRecord {
 
 /** The error record of a reassembled PDU that does not decode. */
 export function pduErrorRecord(rec: RawPduRecord, error: DecodeError): ErrorRecord {
-  return { kind: 'error', ...recordBase(rec.time, rec.ifname, rec.src, rec.dst, rec.cooked), error };
+  return { kind: 'error', ...recordBase(rec.time, rec.ifname, rec.src, rec.dst, rec.cooked, rec), error };
 }
 
 export class LsoeStream {
@@ -121,26 +127,29 @@ export class LsoeStream {
     try {
       const frame = decodeFrame(input.payload, input.payloadAt);
       const stored = !(frame.last && frame.number === 0);
-      if (stored) this.senders.set(sender, recordBase(time, ifname, src, dst, cooked));
+      if (stored) this.senders.set(sender, recordBase(time, ifname, src, dst, cooked, input));
       const source = stored ? { group: ifname ?? '', reserved: this.reserved?.(ifname, src) ?? false } : undefined;
       const done = this.reassembler.push(sender, frame, time, source);
       if (done === null) return out;
       if (stored) this.senders.delete(sender);
       // Written out rather than spread from a base object: this runs per frame.
-      out.push(
+      const rec: RawPduRecord =
         ifname === undefined
           ? cooked === undefined
             ? { kind: 'pdu', time, src, dst, frames: done.frames, bytes: done.pdu }
             : { kind: 'pdu', time, src, dst, cooked, frames: done.frames, bytes: done.pdu }
           : cooked === undefined
             ? { kind: 'pdu', time, ifname, src, dst, frames: done.frames, bytes: done.pdu }
-            : { kind: 'pdu', time, ifname, src, dst, cooked, frames: done.frames, bytes: done.pdu },
-      );
+            : { kind: 'pdu', time, ifname, src, dst, cooked, frames: done.frames, bytes: done.pdu };
+      // Only when the caller gives them (tagged frames, -e, several EtherTypes): the common record stays as it was.
+      if (input.ethertype !== undefined) rec.ethertype = input.ethertype;
+      if (input.vlan !== undefined) rec.vlan = input.vlan;
+      out.push(rec);
     } catch (e) {
       const error = asDecodeError(e);
       // the reassembler dropped this sender's partial PDU
       if (error.reason === 'reassembly') this.senders.delete(sender);
-      out.push({ kind: 'error', ...recordBase(time, ifname, src, dst, cooked), error });
+      out.push({ kind: 'error', ...recordBase(time, ifname, src, dst, cooked, input), error });
     }
     return out;
   }
@@ -177,10 +186,19 @@ export class LsoeStream {
   }
 }
 
-/** Where a record came from: `ifname` and `cooked` only when known. */
-function recordBase(time: number, ifname: string | undefined, src: string, dst: string | null, cooked: CookedLink | undefined): RecordBase {
+/** Where a record came from: `ifname`, `cooked`, `ethertype` and `vlan` only when known. */
+function recordBase(
+  time: number,
+  ifname: string | undefined,
+  src: string,
+  dst: string | null,
+  cooked: CookedLink | undefined,
+  link: { ethertype?: number; vlan?: number[] },
+): RecordBase {
   const base: RecordBase = ifname === undefined ? { time, src, dst } : { time, ifname, src, dst };
   if (cooked !== undefined) base.cooked = cooked;
+  if (link.ethertype !== undefined) base.ethertype = link.ethertype;
+  if (link.vlan !== undefined) base.vlan = link.vlan;
   return base;
 }
 

@@ -72,11 +72,15 @@ export function createOutput(opts: OutputOptions): Output {
     waiters = [];
     for (const w of ready) w();
   };
+  // process.stdout (a pipe, file or terminal) has written a chunk when it calls
+  // back, so its buffer may be reused; a stream in general has not (a
+  // PassThrough calls back with the chunk still queued for its reader).
+  const reuse = opts.stream === undefined;
   const bytes = new ByteWriter((chunk) => {
     inFlight += chunk.length;
     out.write(chunk, () => {
       inFlight -= chunk.length;
-      bytes.release(chunk);
+      if (reuse) bytes.release(chunk);
       if (inFlight <= LOW_WATER && waiters.length > 0) release();
     });
   });

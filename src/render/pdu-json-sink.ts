@@ -8,25 +8,29 @@ import type { PduSink } from '../proto/pdu-sink.js';
 import type { EncapsulationTypeName } from '../proto/types.js';
 import { ascii, type ByteWriter } from './byte-writer.js';
 
-/** Octets the JSON of a PDU of `length` octets can take (IPv4 entries expand most, < 14×). */
-export function pduJsonBound(length: number): number {
-  return 16 * length + 256;
-}
+/** Room for the record's closing octets after a PDU's JSON ('}' of the record, newline). */
+export const PDU_JSON_TAIL = 8;
 
 export class PduJsonSink implements PduSink<void> {
   private ipv6 = false;
   private mpls = false;
   private first = true;
 
-  /** The caller ensures pduJsonBound(length) octets of room before the walk. */
+  /**
+   * Each call makes room for what it writes (plus PDU_JSON_TAIL): room for a
+   * whole PDU up front (16 × its length) took a fresh buffer, outside the
+   * reused batches, for every PDU of a few KB.
+   */
   constructor(private readonly w: ByteWriter) {}
 
   empty(type: 'HELLO' | 'KEEPALIVE'): void {
+    this.w.ensure(32 + PDU_JSON_TAIL);
     this.w.ascii(type === 'HELLO' ? HELLO : KEEPALIVE);
   }
 
   open(buf: Uint8Array, at: number, attributesEnd: number, authAt: number, end: number): void {
     const w = this.w;
+    w.ensure(2 * (end - at) + 96 + PDU_JSON_TAIL);
     w.ascii(OPEN_HEAD);
     w.hex(buf, at, at + 4);
     w.ascii(LOCAL_ID_KEY);
@@ -42,6 +46,7 @@ export class PduJsonSink implements PduSink<void> {
 
   ack(ackType: number, errorType: number, errorCode: number, errorHint: number): void {
     const w = this.w;
+    w.ensure(128 + PDU_JSON_TAIL);
     w.ascii(ACK_HEAD);
     w.u8(ackType);
     w.ascii(ERROR_TYPE_KEY);
@@ -57,11 +62,14 @@ export class PduJsonSink implements PduSink<void> {
     this.ipv6 = type === 'IPV6_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
     this.mpls = type === 'MPLS_IPV4_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
     this.first = true;
+    this.w.ensure(64 + PDU_JSON_TAIL);
     this.w.ascii(ENCAPS_HEAD[type]);
   }
 
   encapsEntry(buf: Uint8Array, flags: number, labelsAt: number, labelCount: number, addressAt: number, prefixLength: number): void {
     const w = this.w;
+    // The longest entry: an IPv6 address (45), its tail (~60), 9 octets a label.
+    w.ensure(160 + 9 * labelCount + PDU_JSON_TAIL);
     w.ascii(this.first ? ADDRESS_FIRST : ADDRESS_NEXT);
     this.first = false;
     if (this.ipv6) this.ipv6Text(buf, addressAt);
@@ -84,12 +92,14 @@ export class PduJsonSink implements PduSink<void> {
   }
 
   encapsEnd(): void {
+    this.w.ensure(2 + PDU_JSON_TAIL);
     this.w.byte(CLOSE_BRACKET);
     this.w.byte(CLOSE_BRACE);
   }
 
   vendor(enterpriseNumber: number, enterpriseType: number, buf: Uint8Array, dataAt: number, end: number): void {
     const w = this.w;
+    w.ensure(2 * (end - dataAt) + 96 + PDU_JSON_TAIL);
     w.ascii(VENDOR_HEAD);
     w.uint(enterpriseNumber);
     w.ascii(ENTERPRISE_TYPE_KEY);
@@ -101,6 +111,7 @@ export class PduJsonSink implements PduSink<void> {
 
   unknown(typeCode: number, buf: Uint8Array, start: number, end: number): void {
     const w = this.w;
+    w.ensure(2 * (end - start) + 64 + PDU_JSON_TAIL);
     w.ascii(UNKNOWN_HEAD);
     w.u8(typeCode);
     w.ascii(RAW_KEY);

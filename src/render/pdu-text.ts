@@ -2,6 +2,8 @@
 // field and the frame headers with -v, and a hex dump with -x.
 import type { ChalkInstance } from 'chalk';
 import type { RecordBase, StreamRecord } from '../proto/stream.js';
+import type { TimeStamper } from './time-stamp.js';
+import { formatLocalId } from '../proto/local-id.js';
 import { printable } from './printable.js';
 import { ErrorCode, ErrorType, PduTypeNames, type Encapsulation, type Pdu } from '../proto/types.js';
 
@@ -20,10 +22,8 @@ export function formatTime(epochSeconds: number): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(micros, 6)}`;
 }
 
-/** 10-octet Local ID as colon-separated octets, the way lsoed prints switch IDs. */
-export function formatId(hex: string): string {
-  return hex.replace(/(..)(?!$)/g, '$1:');
-}
+/** 10-octet Local ID as colon-separated octets (the one spelling: proto/local-id.ts). */
+export const formatId = formatLocalId;
 
 /** The 20-bit label value of an RFC 3032 label stack entry's first 3 octets. */
 export function labelValue(hex: string): number {
@@ -97,12 +97,17 @@ export interface TextOptions {
   hex: boolean;
   /** the input had no timestamps (hex frames): leave the time out */
   timeless?: boolean;
+  /** how the time reads (--time); none given: the time of day */
+  stamper?: TimeStamper;
+  /** -e: the link-level details (EtherType, VLAN IDs) after the addresses */
+  link?: boolean;
 }
 
 /** Lines for one record: the summary line, then -v and -x detail. */
 export function recordLines(rec: StreamRecord, style: ChalkInstance, opts: TextOptions): string[] {
-  const where = `${rec.ifname ? printable(rec.ifname) + ' ' : ''}${rec.src} ${toWhom(rec)}`;
-  const head = opts.timeless ? where : `${formatTime(rec.time)} ${where}`;
+  const where = `${rec.ifname ? printable(rec.ifname) + ' ' : ''}${rec.src} ${toWhom(rec)}${opts.link ? linkText(rec) : ''}`;
+  const stamp = opts.timeless ? null : opts.stamper ? opts.stamper.stamp(rec.time) : formatTime(rec.time);
+  const head = stamp === null ? where : `${stamp} ${where}`;
   if (rec.kind === 'error') {
     return [`${head} ${style.red.bold('BAD')} ${rec.error.reason}: ${rec.error.message}`];
   }
@@ -111,6 +116,7 @@ export function recordLines(rec: StreamRecord, style: ChalkInstance, opts: TextO
   const lines = [`${head} ${typeColor(style, p.type).bold(p.type)}${summary ? ' ' + summary : ''}`];
   if (opts.verbose) {
     lines.push(`    PDU length ${rec.bytes.length}, ${rec.frames.length} frame${rec.frames.length === 1 ? '' : 's'}`);
+    if (rec.vlan !== undefined && rec.vlan.length > 0) lines.push(`    VLAN ${rec.vlan.join(', ')} (outermost first)`);
     for (const f of rec.frames) {
       lines.push(
         `    frame ${f.number}${f.last ? ' (last)' : ''} length ${f.length} checksum 0x${f.checksum.toString(16).padStart(8, '0')}`,
@@ -120,6 +126,13 @@ export function recordLines(rec: StreamRecord, style: ChalkInstance, opts: TextO
   }
   if (opts.hex) lines.push(...hexDump(rec.bytes).map((l) => '    ' + l));
   return lines;
+}
+
+/** -e, as tcpdump -e: ", ethertype 0x88b5, vlan 100.20:" (VLAN IDs outermost first). */
+function linkText(rec: RecordBase): string {
+  const type = rec.ethertype === undefined ? '' : `, ethertype 0x${rec.ethertype.toString(16).padStart(4, '0')}`;
+  const vlan = rec.vlan !== undefined && rec.vlan.length > 0 ? `, vlan ${rec.vlan.join('.')}` : '';
+  return `${type}${vlan}:`;
 }
 
 /** "> dst", or for a cooked capture (no destination recorded) its direction and interface index. */

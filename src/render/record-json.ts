@@ -6,14 +6,15 @@
 //
 //   {"time":T|null,"ifname":S|null,"src":MAC,"dst":MAC|null,
 //    ["direction":"in"|"out","ifindex":N|null,]   (Linux cooked captures only)
+//    "vlan":[N…],                                  (PDU and error records)
 //    "frames":N,"length":N,"pdu":{…}}              (PDU record)
 //    "error":{"reason":S,"message":S,"offset":N,"pduType":N|null}}   (error record)
-//    "timeToAnswer":S,"pdu":{…}}                   (hello answer)
+//    "kind":S,"probe":N,"timeToAnswer":S,"pdu":{…}} (hello answer)
 import { DecodeError } from '../proto/errors.js';
 import { walkPdu } from '../proto/pdu/index.js';
 import { pduErrorRecord, type ErrorRecord, type RawPduRecord, type RecordBase } from '../proto/stream.js';
 import { ascii, type ByteWriter } from './byte-writer.js';
-import { pduJsonBound, PduJsonSink } from './pdu-json-sink.js';
+import { PduJsonSink } from './pdu-json-sink.js';
 
 export class RecordJsonWriter {
   private readonly pduSink: PduJsonSink;
@@ -30,7 +31,8 @@ export class RecordJsonWriter {
     const w = this.w;
     w.beginRecord();
     this.head(rec, time);
-    w.ensure(pduJsonBound(rec.bytes.length) + 64);
+    this.vlan(rec);
+    w.ensure(64);
     w.ascii(FRAMES_KEY);
     w.uint(rec.frames.length);
     w.ascii(LENGTH_KEY);
@@ -58,6 +60,7 @@ export class RecordJsonWriter {
     const w = this.w;
     const e = rec.error;
     this.head(rec, time);
+    this.vlan(rec);
     w.text(',"error":{"reason":');
     w.jsonString(e.reason);
     w.text(',"message":');
@@ -65,15 +68,30 @@ export class RecordJsonWriter {
     w.text(`,"offset":${e.offset},"pduType":${e.pduType ?? 'null'}}}\n`);
   }
 
-  /** hello's answer: the OPEN that answered, and how long it took (seconds). */
-  answer(rec: RecordBase, timeToAnswer: number, open: Buffer): void {
+  /**
+   * hello's answer: what kind (an OPEN, or another PDU saying alive), the HELLO it
+   * followed, how long after it (seconds), and the PDU (octets that decoded).
+   */
+  answer(rec: RecordBase, a: { kind: string; probe: number; timeToAnswer: number }, pdu: Buffer): void {
     const w = this.w;
     this.head(rec, rec.time);
-    w.text(`,"timeToAnswer":${timeToAnswer},"pdu":`);
-    w.ensure(pduJsonBound(open.length) + 4);
-    walkPdu(open, this.pduSink);
+    w.text(',"kind":');
+    w.jsonString(a.kind);
+    w.text(`,"probe":${a.probe},"timeToAnswer":${a.timeToAnswer},"pdu":`);
+    walkPdu(pdu, this.pduSink);
     w.byte(CLOSE_BRACE);
     w.byte(NEWLINE);
+  }
+
+  /** `"vlan":[IDs]` of decode's and sniff's records: outermost first, [] when untagged. */
+  private vlan(rec: RecordBase): void {
+    const w = this.w;
+    if (rec.vlan === undefined || rec.vlan.length === 0) {
+      w.ensure(16);
+      w.ascii(NO_VLAN);
+    } else {
+      w.text(`,"vlan":[${rec.vlan.join(',')}]`);
+    }
   }
 
   private head(rec: RecordBase, time: number | null): void {
@@ -104,6 +122,7 @@ const NULL = ascii('null');
 const IFNAME_KEY = ascii(',"ifname":');
 const SRC_KEY = ascii(',"src":');
 const DST_KEY = ascii(',"dst":');
+const NO_VLAN = ascii(',"vlan":[]');
 const FRAMES_KEY = ascii(',"frames":');
 const LENGTH_KEY = ascii(',"length":');
 const PDU_KEY = ascii(',"pdu":');

@@ -9,20 +9,30 @@ import type { Output } from './output.js';
 import { recordLines } from './pdu-text.js';
 import { RecordJsonWriter } from './record-json.js';
 import { Tally } from './tally.js';
+import { TimeStamper, type TimeFormat } from './time-stamp.js';
 
 /** The options decode and sniff share (declared once: commands/record-options.ts). */
 export interface RecordOptions extends RecordFilterSpec {
   json: boolean;
   verbose: boolean;
   hexdump: boolean;
+  /** the first of `ethertypes` (what a single-EtherType consumer listens for) */
   ethertype: number;
+  /** every EtherType selected (--ethertype 0x88b5,0x8885) */
+  ethertypes: number[];
+  /** -c: stop after this many PDUs; null: all */
+  count: number | null;
+  /** --time: how the time reads for people */
+  time: TimeFormat;
+  /** -e: EtherType and VLAN IDs on each line */
+  link: boolean;
   /** seconds a partial multi-frame PDU waits for its pieces */
   reassemblyTimeout: number;
   /** write each record through at once (-l) */
   lineBuffered: boolean;
 }
 
-export interface PrinterOptions extends Pick<RecordOptions, 'json' | 'verbose' | 'hexdump' | keyof RecordFilterSpec> {
+export interface PrinterOptions extends Pick<RecordOptions, 'json' | 'verbose' | 'hexdump' | keyof RecordFilterSpec>, Partial<Pick<RecordOptions, 'time' | 'link'>> {
   /** count only (decode --summary); print no record */
   summary: boolean;
 }
@@ -31,6 +41,7 @@ export class RecordPrinter {
   readonly tally = new Tally();
   private readonly filter: RecordFilter;
   private readonly json: RecordJsonWriter;
+  private readonly stamper: TimeStamper;
 
   /** Throws FilterSpecError for a bad --type/--mac/--src/--dst (the commands check first). */
   constructor(
@@ -39,6 +50,7 @@ export class RecordPrinter {
   ) {
     this.filter = buildRecordFilter(opts);
     this.json = new RecordJsonWriter(out.bytes);
+    this.stamper = new TimeStamper(opts.time ?? 'clock');
   }
 
   /**
@@ -70,7 +82,13 @@ export class RecordPrinter {
         this.tally.add(decoded);
         if (decoded.kind === 'pdu') pdus++;
         if (this.opts.summary) continue;
-        const lines = recordLines(decoded, this.out.style, { verbose: this.opts.verbose, hex: this.opts.hexdump, timeless });
+        const lines = recordLines(decoded, this.out.style, {
+          verbose: this.opts.verbose,
+          hex: this.opts.hexdump,
+          timeless,
+          stamper: this.stamper,
+          link: this.opts.link === true,
+        });
         for (const line of lines) this.out.bytes.text(line + '\n');
       }
       this.out.done();

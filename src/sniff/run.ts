@@ -4,12 +4,28 @@
 import { CliError } from '../cli-error.js';
 import type { SniffOptions } from './options.js';
 import { CaptureError } from '../io/capture-reader.js';
-import { CaptureWriter } from '../io/capture-writer.js';
+import { CaptureWriter, type CaptureSink } from '../io/capture-writer.js';
+import { RotatingWriter } from './rotating-writer.js';
 import { LinkError } from '../io/link.js';
 import { openLinks } from '../io/open-links.js';
 import type { PcapLink } from '../io/pcap-link.js';
 import { createOutput } from '../render/output.js';
 import { Sniffer } from './sniffer.js';
+import { hex4 } from '../ethertype.js';
+import { joinGroup, type Membership } from '../io/group-membership.js';
+import { HELLO_MULTICAST } from '../proto/ethernet.js';
+
+/** The HELLO group on every link, or none: a failure leaves the ones joined. */
+async function joinEveryLink(links: readonly PcapLink[]): Promise<Membership[]> {
+  const joined: Membership[] = [];
+  try {
+    for (const l of links) joined.push(await joinGroup({ name: l.ifname, index: l.index }, HELLO_MULTICAST));
+  } catch (err) {
+    await Promise.all(joined.map((m) => m.release()));
+    throw err;
+  }
+  return joined;
+}
 
 const EXPIRE_EVERY_MS = 250;
 
@@ -18,18 +34,39 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
   const out = createOutput({ json: opts.json, lineBuffered: opts.lineBuffered });
   let links: PcapLink[];
   try {
-    links = await openLinks(opts.interfaces, { ethertype: opts.ethertype, mode: 'monitor' });
+    links = await openLinks(opts.interfaces, {
+      ethertype: opts.ethertype,
+      moreEthertypes: opts.ethertypes.slice(1),
+      direction: opts.direction,
+      promiscuous: opts.promiscuous,
+      mode: 'monitor',
+    });
   } catch (err) {
     if (err instanceof LinkError) throw new CliError(`sniff: ${err.message}`, 1);
     throw err;
   }
-  let writer: CaptureWriter | null = null;
+  // -p: no promiscuous mode, so the NIC must be told to pass the HELLO group up
+  let memberships: Membership[] = [];
+  if (!opts.promiscuous) {
+    try {
+      memberships = await joinEveryLink(links);
+    } catch (err) {
+      for (const l of links) l.close();
+      throw new CliError(`sniff: -p: cannot join ${HELLO_MULTICAST}: ${(err as Error).message}`, 1);
+    }
+  }
+  let writer: CaptureSink | null = null;
   if (opts.write !== null) {
     try {
       const format = opts.pcap ? 'pcap' : 'pcapng';
-      writer = toStdout ? new CaptureWriter(process.stdout, { packetBuffered: true, format }) : new CaptureWriter(opts.write, { format });
+      writer = toStdout
+        ? new CaptureWriter(process.stdout, { packetBuffered: true, format })
+        : opts.rotation !== null
+          ? new RotatingWriter(opts.write, { ...opts.rotation, format }, () => finish(0))
+          : new CaptureWriter(opts.write, { format });
     } catch (err) {
       for (const l of links) l.close();
+      await Promise.all(memberships.map((m) => m.release()));
       if (err instanceof CaptureError) throw new CliError(`sniff: ${err.message}`, 1);
       throw err;
     }
@@ -56,10 +93,14 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
   process.once('SIGTERM', onSignal);
   const timer = setInterval(() => sniffer.tick(Date.now() / 1000), EXPIRE_EVERY_MS);
   const names = links.map((l) => l.ifname).join(', ');
-  out.note(`listening on ${names} (EtherType 0x${opts.ethertype.toString(16).padStart(4, '0')})${writer && !toStdout ? `, writing ${opts.write}` : ''}; Ctrl-C to stop`);
+  const types = opts.ethertypes.map(hex4).join(', ');
+  const how = [opts.promiscuous ? '' : `not promiscuous, ${HELLO_MULTICAST} joined`, opts.direction === 'inout' ? '' : `${opts.direction} only`].filter((x) => x !== '');
+  out.note(`listening on ${names} (EtherType ${types}${how.length > 0 ? `; ${how.join('; ')}` : ''})${writer && !toStdout ? `, writing ${opts.write}` : ''}; Ctrl-C to stop`);
 
   const code = await finished;
   sniffer.stop();
+  // Frames captured while the reader was behind are still printed.
+  await sniffer.finishHeld();
   clearInterval(timer);
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
@@ -68,6 +109,7 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
     return n + s.dropped + s.ifDropped;
   }, 0);
   for (const link of links) link.close();
+  await Promise.all(memberships.map((m) => m.release()));
   await out.end();
   let failure: CliError | null = null;
   if (writer) {

@@ -4,7 +4,7 @@
 import type { InterfaceNeighbors, NeighborView } from '../daemon/core.js';
 import type { NeighborAddress } from '../daemon/views.js';
 import { formatDuration, secondsSince } from '../render/duration.js';
-import { formatLocalId } from '../render/local-id.js';
+import { formatLocalId } from '../proto/local-id.js';
 import { plural } from '../render/plural.js';
 
 export const NEIGHBORS_HEAD = ['Interface', 'Peer MAC', 'Local ID', 'State', 'For', 'Flaps', 'Primary address', 'Last down'];
@@ -18,6 +18,13 @@ export function sortInterfaces(list: readonly InterfaceNeighbors[]): InterfaceNe
 function forText(n: NeighborView, nowMs: number): string {
   const s = secondsSince(n.since, nowMs);
   return s === null ? '-' : formatDuration(s);
+}
+
+/** "up for 5m", or for a held-down neighbour when the hold-down ends. */
+function heldOrFor(n: NeighborView, state: string, nowMs: number): string {
+  if (n.until === null) return `${state} for ${forText(n, nowMs)}`;
+  const left = secondsSince(n.until, nowMs);
+  return `until ${n.until} (${left === null ? '-' : formatDuration(Math.max(0, -left))} left; lsoe clear releases it)`;
 }
 
 function addressText(a: NeighborAddress): string {
@@ -67,7 +74,7 @@ export function neighborDetails(list: readonly InterfaceNeighbors[], nowMs: numb
       const state = n.state === 'open' ? 'up' : n.state;
       out.push(`  Neighbour ${n.peerMac}`);
       out.push(`    ${'Local ID'.padEnd(12)}${formatLocalId(n.peerId)}`);
-      out.push(`    ${'State'.padEnd(12)}${n.state}, ${state} for ${forText(n, nowMs)}`);
+      out.push(`    ${'State'.padEnd(12)}${n.state}, ${heldOrFor(n, state, nowMs)}`);
       if (n.lastHeard !== null) out.push(`    ${'Last heard'.padEnd(12)}${forText({ ...n, since: n.lastHeard }, nowMs)} ago`);
       out.push(...addressLines('IPv4', n.ipv4), ...addressLines('IPv6', n.ipv6));
       out.push(`    ${'Flaps'.padEnd(12)}${n.flaps}`);

@@ -2,7 +2,7 @@
 // row each, and the --summary counts. Pure functions of the data and the time.
 import type { SessionView } from '../daemon/core.js';
 import { formatAgo, formatDuration, secondsSince } from '../render/duration.js';
-import { formatLocalId } from '../render/local-id.js';
+import { formatLocalId } from '../proto/local-id.js';
 
 export const SESSION_HEAD = ['Interface', 'Peer MAC', 'Local ID', 'State', 'Up for', 'Last heard', 'PDUs tx/rx', 'Retrans'];
 /** dropped in this order (last first) when the table is wider than the terminal */

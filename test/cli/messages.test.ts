@@ -55,7 +55,7 @@ t.test('--help fits the terminal: 80 columns in a pipe', async (t) => {
 });
 
 t.test('a Local ID is taken in every usual spelling and shown in one', async (t) => {
-  const { formatLocalId, parseLocalId } = await import('../../src/render/local-id.js');
+  const { formatLocalId, parseLocalId } = await import('../../src/proto/local-id.js');
   for (const text of ['0a1b2c3d4e5f60718293', '0x0A1B2C3D4E5F60718293', '0a:1b:2c:3d:4e:5f:60:71:82:93', '0a-1b-2c-3d-4e-5f-60-71-82-93', '0a.1b.2c.3d.4e.5f.60.71.82.93']) {
     t.equal(parseLocalId(text), '0a1b2c3d4e5f60718293', text);
   }

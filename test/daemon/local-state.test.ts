@@ -1,7 +1,7 @@
 import t from 'tap';
 import { announcedFor, changedTypes, loopbackAddresses } from '../../src/daemon/encaps-local.js';
 import { NameSelector } from '../../src/daemon/glob.js';
-import { colonHex, deriveLocalId } from '../../src/daemon/local-id.js';
+import { deriveLocalId } from '../../src/daemon/local-id.js';
 import type { NetInterface } from '../../src/io/interfaces.js';
 
 function addr(family: 'inet' | 'inet6', address: string, prefixLength: number, extra: Partial<{ scope: string; secondary: boolean; tentative: boolean }> = {}) {
@@ -60,5 +60,4 @@ t.test('the derived Local ID is stable and differs per namespace', async (t) => 
   t.match(a, /^[0-9a-f]{20}$/);
   t.not(a, deriveLocalId({ machineId: 'm1', netnsId: '4:4026532000' }));
   t.not(a, deriveLocalId({ machineId: 'm2', netnsId: '4:4026531840' }));
-  t.equal(colonHex('0102'), '01:02');
 });

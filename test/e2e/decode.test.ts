@@ -23,7 +23,7 @@ t.test('the lsoed capture decodes to 62 PDUs and no errors', async (t) => {
   t.equal(recs.length, 62);
   t.equal(recs.filter((r) => 'error' in r).length, 0);
   for (const r of recs) {
-    t.same(Object.keys(r).sort(), ['dst', 'frames', 'ifname', 'length', 'pdu', 'src', 'time'], 'stable keys');
+    t.same(Object.keys(r).sort(), ['dst', 'frames', 'ifname', 'length', 'pdu', 'src', 'time', 'vlan'], 'stable keys');
   }
   const types = new Set(recs.map((r) => r.pdu.type));
   t.same([...types].sort(), [

@@ -4,7 +4,7 @@
 // the result against gobgpd's own Accepted counts; the page (headless Chromium) shows a
 // badge per link and each switch's session; a link set down leaves BGP-LS and the page;
 // `lab down` leaves no gobgpd and no namespace. Deadlines are guards, not timings: the
-// figures are t.comment()ed here and measured in bench/lab-converge.mjs.
+// figures are t.comment()ed here and measured in bench/lab-bgp.mjs.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -87,7 +87,7 @@ t.test('lab up --bgp 1 x 2: gobgpd collects the fabric, status pairs it, the pag
   const downAt = Date.now();
   await setLink(`lsoe-${name}-leaf0`, 'spine0', false);
   await page.waitForSelector(`${badge}[data-bgp="none"]`, { timeout: 20000 });
-  t.comment(`link 0 out of BGP-LS on the page ${Date.now() - downAt} ms after it was set down (figure: bench/lab-converge.mjs)`);
+  t.comment(`link 0 out of BGP-LS on the page ${Date.now() - downAt} ms after it was set down (figure: bench/lab-bgp.mjs)`);
   t.equal(await page.locator('#fabric circle.bgp[data-bgp="paired"]').count(), 1, 'the other link stays in BGP-LS');
   const after = await bgpStatus(name);
   t.same(after.links.map((l) => l.paired), [false, true], 'status --bgp: link 0 no longer paired');

@@ -125,12 +125,20 @@ t.test('how the daemon receives the HELLO group, as lsoe-daemon(8) says: joined 
   if (!rootOrSkip(t)) return;
   const nsA = await createNetns(t, 'pa');
   const nsB = await createNetns(t, 'pb');
-  const [a] = await createVethPair(t, nsA, nsB);
+  const [a, b] = await createVethPair(t, nsA, nsB);
   const before = await promiscuity(nsA, a.ifname);
   const joined = async () => (await nsA.ip(['maddr', 'show', 'dev', a.ifname])).stdout.includes('01:80:c2:00:00:0e');
   t.notOk(await joined(), 'not a member before');
-  const d = spawnLsoe(t, nsA, ['daemon', '--no-socket', '-i', a.ifname], { stopGraceMs: 5000 });
+  const d = spawnLsoe(t, nsA, ['daemon', '--no-socket', '-i', a.ifname, '--local-id', ID_A], { stopGraceMs: 5000 });
   await d.waitFor(new RegExp(`link up on ${a.ifname}`), 'stderr', 15000);
+  // a peer, so that A's text log speaks of its Local ID: spelt as in every text output, never raw hex
+  const peer = spawnLsoe(t, nsB, ['daemon', '--no-socket', '-i', b.ifname, '--local-id', ID_B], { stopGraceMs: 5000 });
+  await d.waitFor(new RegExp(`session up with ${b.mac}`), 'stderr', 20000);
+  t.match(d.stderr, new RegExp(`starting .*localId=${colon(ID_A)}`));
+  t.match(d.stderr, new RegExp(`session open with ${colon(ID_B)}`));
+  t.match(d.stderr, new RegExp(`session up with ${b.mac} on ${a.ifname}.* peerId=${colon(ID_B)}`));
+  t.notMatch(d.stderr, new RegExp(`${ID_A}|${ID_B}`), 'no Local ID in raw hex');
+  await peer.stop();
   const kind = /capture=(packet-socket|libpcap)/.exec(d.stderr)?.[1];
   t.ok(kind !== undefined, `the start line says which capture (${kind})`);
   if (kind === 'packet-socket') {

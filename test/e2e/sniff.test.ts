@@ -205,5 +205,5 @@ t.test('802.1Q-tagged LSOE frames are seen too', async (t) => {
   await sniff.waitFor(/listening on/, 'stderr');
   send(tagger, HELLO_DST, Buffer.concat([Buffer.from('000588b5', 'hex'), framesOf({ type: 'HELLO' })[0]!]));
   t.equal((await sniff.exited).code, 0, sniff.stderr);
-  t.match(jsonLines(sniff.stdout), [{ ifname: b.ifname, src: a.mac, pdu: { type: 'HELLO' } }]);
+  t.match(jsonLines(sniff.stdout), [{ ifname: b.ifname, src: a.mac, vlan: [5], pdu: { type: 'HELLO' } }], 'the VLAN ID kept');
 });

@@ -8,6 +8,11 @@ import { encodePdu } from '../../src/proto/pdu/index.js';
 import { LsoeStream } from '../../src/proto/stream.js';
 import type { Pdu } from '../../src/proto/types.js';
 import { HelloProber, type HelloAnswer } from '../../src/hello/prober.js';
+import { writeAnswer } from '../../src/hello/run.js';
+import { ByteWriter } from '../../src/render/byte-writer.js';
+import type { Output } from '../../src/render/output.js';
+import { RecordJsonWriter } from '../../src/render/record-json.js';
+import { schemaErrors } from '../helpers/schema.js';
 
 const HELLO_DST = '01:80:c2:00:00:0e';
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -93,4 +98,26 @@ t.test('an OPEN before any HELLO is no answer, nor is its retransmission; a KEEP
   t.equal(reported.length, 2, 'the OPEN after the HELLO is reported');
   t.match(reported[1], { kind: 'open', src: peer.mac, pdu: fresh, timeToAnswer: 1, probe: 1 });
   t.same(prober.neighbours(), [{ src: peer.mac, opens: 1, retransmits: 1, others: 2 }]);
+});
+
+t.test("an answer's JSON line comes from the writer of every record: the keys of hello.schema.json, the PDU as decode prints it", async (t) => {
+  const chunks: Buffer[] = [];
+  const bytes = new ByteWriter((c) => chunks.push(Buffer.from(c)));
+  let flushed = 0;
+  const out = { bytes, done: () => flushed++ } as unknown as Output;
+  const open: Pdu = { type: 'OPEN', nonce: '0000abcd', localId: '0b0b0b0b0b0b0b0b0b02', attributes: '01' };
+  const answer: HelloAnswer = {
+    kind: 'open', time: 1700000000.5, ifname: 'eth0', src: '02:00:00:00:00:0b', dst: '02:00:00:00:00:01',
+    timeToAnswer: 0.0123456789, probe: 2, pdu: open, bytes: encodePdu(open),
+  };
+  writeAnswer(new RecordJsonWriter(bytes), answer, out);
+  bytes.flush();
+  t.equal(flushed, 1, 'the output is told a record is done (-l, batching)');
+  const text = Buffer.concat(chunks).toString();
+  t.match(text, /^\{[^\n]*\}\n$/, 'one line');
+  t.same(JSON.parse(text), {
+    time: 1700000000.5, ifname: 'eth0', src: '02:00:00:00:00:0b', dst: '02:00:00:00:00:01',
+    kind: 'open', probe: 2, timeToAnswer: 0.012346, pdu: open,
+  });
+  t.equal(schemaErrors('hello', JSON.parse(text)), null);
 });

@@ -46,7 +46,7 @@ const RECORD_KINDS = [
   'decode#pduRecord', 'decode#errorRecord', 'decode#summaryRecord', 'hello', 'sessions#session', 'sessions#summary',
   'encaps#learned', 'encaps#local', 'event#sessionUp', 'event#sessionDown', 'event#encapsChanged', 'event#eventsDropped',
   'lab#up', 'lab#status', 'lab#down', 'neighbors#interface', 'counters#reading', 'config#config', 'version#version',
-  'clear#cleared', 'bgp#peerLine',
+  'clear#cleared', 'bgp#peerLine', 'interfaces',
 ];
 
 /** Why `value` is not a `kind` record, or null when it is. */

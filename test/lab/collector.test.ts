@@ -4,7 +4,7 @@
 import t from 'tap';
 import http from 'node:http';
 import net from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildReport, httpPost, pythonJson } from '../../src/daemon/report.js';
@@ -13,6 +13,11 @@ import { makePlan } from '../../src/lab/plan.js';
 import type { WireSession } from '../../src/lab/status.js';
 import { clos } from '../../src/lab/topology.js';
 import type { LabView } from '../../src/lab/view.js';
+import type { GobgpNeighbor } from '../../src/lab/gobgpd.js';
+import type { LinkNlri } from '../../src/bgp/ls/nlri.js';
+import { encodeMrtMessage } from '../../src/bgp/mrt.js';
+import { encodeMessage } from '../../src/bgp/wire/message.js';
+import type { PathAttribute } from '../../src/bgp/wire/update.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -221,4 +226,44 @@ t.test('collector: a busy port is a one-line error', async (t) => {
   const plan = makePlan({ name: 'c2', links: clos(1, 1), port, stateRoot: root });
   mkdirSync(plan.stateDir, { recursive: true });
   await t.rejects(startCollector(plan), { message: `port ${port} is in use` });
+});
+
+t.test('collector with --bgp: the dump is read as gobgpd appends to it; the page hears of each change', async (t) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'lsoe-lab-collector-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const port = await freePort();
+  // spine0 198.19.0.1 (mgmt 192.0.2.2) – leaf0 198.19.0.2 (192.0.2.3) on 198.18.0.0/31
+  const plan = makePlan({ name: 'c4', links: clos(1, 1), port, stateRoot: root, bgp: true });
+  mkdirSync(plan.stateDir, { recursive: true });
+  const dump = path.join(plan.stateDir, plan.bgp!.mrtFile);
+  writeFileSync(dump, '');
+  const established = (address: string, accepted: number): GobgpNeighbor => ({ address, state: 'established', received: accepted, accepted, uptime: 0, routerId: null });
+  const neighbors = new Map([['192.0.2.2', established('192.0.2.2', 1)], ['192.0.2.3', established('192.0.2.3', 1)]]);
+  // one round at start, then none for a minute: what follows comes through watching the file
+  const collector = await startCollector(plan, { pollMs: 60000, bgpNeighbors: async () => neighbors });
+  t.teardown(() => collector.close());
+  const url = `http://127.0.0.1:${port}/`;
+  const half = (local: string, near: string, remote: string, far: string): LinkNlri => ({
+    type: 'link', protocolId: 7, identifier: 0n, local: { asn: 65000, bgpRouterId: local }, remote: { asn: 65000, bgpRouterId: remote },
+    ipv4Interface: near, ipv4Neighbor: far,
+  });
+  const record = (peer: string, kind: 'mp-reach' | 'mp-unreach', nlri: LinkNlri): Buffer => {
+    const attr: PathAttribute = kind === 'mp-reach' ? { kind, afi: 16388, safi: 71, nextHop: [peer], nlri: [nlri] } : { kind, afi: 16388, safi: 71, nlri: [nlri] };
+    const message = encodeMessage({ type: 'UPDATE', withdrawn: '', attributes: [attr], nlri: '' });
+    return encodeMrtMessage({ time: Date.now() / 1000, peerAs: 65000, localAs: 65000, peerAddress: peer, localAddress: '192.0.2.1', message });
+  };
+  const spineHalf = half('198.19.0.1', '198.18.0.0', '198.19.0.2', '198.18.0.1');
+  const leafHalf = half('198.19.0.2', '198.18.0.1', '198.19.0.1', '198.18.0.0');
+
+  t.match((await nextView(url, (v) => v.bgp !== null)).bgp, { links: ['none'], nodes: { spine0: { state: 'established' } }, problem: null });
+  const both = Buffer.concat([record('192.0.2.2', 'mp-reach', spineHalf), record('192.0.2.3', 'mp-reach', leafHalf)]);
+  appendFileSync(dump, both.subarray(0, 40)); // gobgpd's write may be cut anywhere
+  appendFileSync(dump, both.subarray(40));
+  t.match((await nextView(url, (v) => v.bgp?.links[0] === 'paired')).bgp, { nodes: { spine0: { accepted: 1, dumped: 1 }, leaf0: { accepted: 1, dumped: 1 } } });
+  appendFileSync(dump, record('192.0.2.3', 'mp-unreach', leafHalf));
+  await nextView(url, (v) => v.bgp?.links[0] === 'half');
+  t.pass('a half withdrawn: the link is no longer paired');
+  appendFileSync(dump, Buffer.from('ffffffff0010000400fffff0', 'hex')); // a record of 16 MiB: no dump
+  const broken = await nextView(url, (v) => v.bgp?.problem != null);
+  t.match(broken.bgp!.problem, /bgp-updates\.mrt: MRT record of 16777200 octets/, 'a damaged dump is said on the page, not guessed at');
 });

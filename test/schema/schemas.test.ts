@@ -17,8 +17,8 @@ import { makeNode, run } from '../daemon/harness.js';
 
 const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'));
 
-/** Keys a record may leave out, each documented in its schema (PROTOCOL.md section 4, issue 9's pieces, issue 11's cooked captures). */
-const DOCUMENTED_OPTIONAL = new Set(['auth', 'more', 'id', 'params', 'direction', 'ifindex']);
+/** Keys a record may leave out, each documented in its schema (PROTOCOL.md section 4, issue 9's pieces and coalesced events, issue 11's cooked captures). */
+const DOCUMENTED_OPTIONAL = new Set(['auth', 'more', 'id', 'params', 'direction', 'ifindex', 'coalesced']);
 
 t.test('every object with properties requires them all and forbids others (documented exceptions aside)', async (t) => {
   let objects = 0;
@@ -46,13 +46,15 @@ t.test('every object with properties requires them all and forbids others (docum
   t.match(pdu, /documented exception: present only when Auth Length > 0/);
   const decode = readFileSync(path.join(SCHEMA_DIR, 'decode.schema.json'), 'utf8');
   t.match(decode, /documented exception: present only for Linux cooked captures/);
+  const event = readFileSync(path.join(SCHEMA_DIR, 'event.schema.json'), 'utf8');
+  t.match(event, /documented exception: present only when events of this neighbour were folded/);
 });
 
 t.test('every reference vector is a valid PDU; the bad-frame reasons are in the error enum', async (t) => {
   const v = loadReferenceVectors();
   for (const vec of v.vectors) t.equal(schemaErrors('pdu', vec.expect), null, vec.name);
   for (const bad of v.bad) {
-    t.equal(schemaErrors('decode#errorRecord', { time: 1, ifname: null, src: '', dst: '', error: { reason: bad.reason, message: 'x', offset: 0, pduType: null } }), null, bad.name);
+    t.equal(schemaErrors('decode#errorRecord', { time: 1, ifname: null, src: '', dst: '', vlan: [], error: { reason: bad.reason, message: 'x', offset: 0, pduType: null } }), null, bad.name);
   }
 });
 
@@ -67,7 +69,7 @@ const SESSION = {
 };
 const ADDRESS = { address: '10.9.0.2', prefixLength: 31, primary: true, loopback: false };
 const NEIGHBOR = {
-  peerMac: '02:00:00:00:00:01', peerId: '0102030405060708090a', state: 'open', since: '2026-11-30T04:00:00.000Z', lastHeard: null,
+  peerMac: '02:00:00:00:00:01', peerId: '0102030405060708090a', state: 'open', since: '2026-11-30T04:00:00.000Z', until: null, lastHeard: null,
   ipv4: [ADDRESS], ipv6: [], flaps: 1, lastDown: { time: '2026-11-30T03:59:00.000Z', reason: 'admin' },
 };
 const INTERFACE = { ifname: 'eth0', mac: '02:00:00:00:00:02', up: true, running: true, neighbors: [NEIGHBOR] };
@@ -101,13 +103,13 @@ function mutants(rec: Record<string, unknown>, key: string): Array<[string, Reco
 
 t.test('a record with a key missing, renamed or added is refused', async (t) => {
   const cases: Array<[string, Record<string, unknown>, string[]]> = [
-    ['decode#pduRecord', open, ['time', 'ifname', 'frames', 'pdu']],
+    ['decode#pduRecord', open, ['time', 'ifname', 'vlan', 'frames', 'pdu']],
     ['pdu', open.pdu, ['localId', 'attributes']],
     ['pdu', mpls.pdu, ['encaps']],
     ['sessions#session', SESSION, ['peerId', 'until', 'lastHeard', 'state']],
     ['event', EVENT, ['withdrawn', 'peerMac']],
     ['neighbors#interface', INTERFACE, ['ifname', 'mac', 'running', 'neighbors']],
-    ['neighbors#neighbor', NEIGHBOR, ['peerId', 'since', 'lastHeard', 'ipv6', 'flaps', 'lastDown']],
+    ['neighbors#neighbor', NEIGHBOR, ['peerId', 'since', 'until', 'lastHeard', 'ipv6', 'flaps', 'lastDown']],
     ['counters#reading', READING, ['time', 'daemon', 'interfaces']],
     ['counters#interface', READING.interfaces[0]!, ['hopeless', 'flaps']],
     ['control#countersResult', COUNTERS, ['framesReceived', 'malformedBy', 'retransmits', 'reportBacklog', 'pluginErrors']],

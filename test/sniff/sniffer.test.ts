@@ -9,7 +9,7 @@ import { readCapture } from '../../src/io/capture-reader.js';
 import { CaptureWriter } from '../../src/io/capture-writer.js';
 import { createMemoryLinkPair } from '../../src/io/memory-link.js';
 import { createOutput } from '../../src/render/output.js';
-import { Sniffer, type SniffOutputOptions } from '../../src/sniff/sniffer.js';
+import { HOLD_BYTES, Sniffer, type SniffOutputOptions } from '../../src/sniff/sniffer.js';
 import { framesOf, SAMPLE_PDUS } from '../helpers/pdu-samples.js';
 
 const HELLO_DST = '01:80:c2:00:00:0e';
@@ -109,4 +109,66 @@ t.test('the capture file holds each frame as captured, with its time', async (t)
   t.equal(recs.length, 12);
   t.ok(recs.every((r) => r.frame.length >= 60 && r.frame.readUInt16BE(12) === 0x88b5));
   t.ok(recs[0]!.time > 100 && recs[0]!.time < 101);
+});
+
+/** A sniffer whose output nobody reads yet: its writes do not complete, so the output blocks. */
+function stalledHarness() {
+  let clock = 100;
+  const [a, b] = createMemoryLinkPair({ now: () => (clock += 0.001) });
+  const stdout = new PassThrough({ highWaterMark: 16 * 1024 });
+  const out = createOutput({ json: true, stream: stdout, color: false });
+  const sniffer = new Sniffer(options(), out, null, () => undefined);
+  sniffer.attach(b);
+  return { a, b, stdout, out, sniffer };
+}
+
+t.test('a reader that stalls: frames are held, then printed in order, none lost', async (t) => {
+  const { a, b, stdout, out, sniffer } = stalledHarness();
+  // About 12 KB of JSON each: 400 of them are far past the output's 1 MiB high-water mark.
+  const n = 400;
+  for (let i = 0; i < n; i++) {
+    for (const f of framesOf({ type: 'VENDOR', enterpriseNumber: i, enterpriseType: 1, data: 'ab'.repeat(6000) })) a.send(b.mac, f);
+  }
+  await flush();
+  t.ok(out.blocked, 'the output is blocked');
+  const held = sniffer.holding;
+  t.ok(held > 0, `frames held while blocked (${held})`);
+  t.ok(held < 5 * n, 'the ones before the block were printed');
+  // The reader catches up.
+  let text = '';
+  stdout.on('data', (d) => (text += d));
+  for (let i = 0; i < 100 && (sniffer.holding > 0 || out.blocked); i++) await flush();
+  await out.end();
+  const recs = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  t.equal(recs.length, n, 'every PDU printed');
+  t.same(recs.map((r) => r.pdu.enterpriseNumber), Array.from({ length: n }, (_, i) => i), 'in the order captured');
+  t.notMatch(sniffer.summary(0), /dropped while/);
+});
+
+t.test('a reader that stalls for good: the hold is bounded, the overflow counted', async (t) => {
+  const { a, b, stdout, out, sniffer } = stalledHarness();
+  // 1,500 PDUs of 3 frames: ~5.6 MB of frames, past the 4 MiB hold.
+  const pdus = 1500;
+  let mostHeld = 0;
+  for (let i = 0; i < pdus; i++) {
+    for (const f of framesOf({ type: 'VENDOR', enterpriseNumber: i, enterpriseType: 1, data: 'ab'.repeat(3700) })) a.send(b.mac, f);
+    if (i % 100 === 99) {
+      await flush();
+      mostHeld = Math.max(mostHeld, sniffer.heldOctets);
+    }
+  }
+  await flush();
+  t.ok(mostHeld > 0 && mostHeld <= HOLD_BYTES, `the hold stays within its bound (${mostHeld} octets at most)`);
+  const summary = sniffer.summary(0);
+  const dropped = Number(/, (\d+) dropped while the output was blocked/.exec(summary)?.[1] ?? 0);
+  t.ok(dropped > 0, `overflow counted: ${summary}`);
+  let text = '';
+  stdout.on('data', (d) => (text += d));
+  sniffer.stop();
+  await sniffer.finishHeld();
+  await out.end();
+  const recs = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  const printed = recs.filter((r) => r.pdu !== undefined).length;
+  // Every PDU that lost no frame is printed; each lost frame costs at most one PDU, each PDU at most three frames.
+  t.ok(printed >= pdus - dropped && printed <= pdus - Math.ceil(dropped / 3), `${printed} PDUs printed, ${dropped} frames dropped`);
 });

@@ -8,6 +8,7 @@ import {
   type EncapsulationTypeName,
   type Pdu,
 } from '../types.js';
+import { formatLocalId } from '../local-id.js';
 import { nextNonce } from './nonce.js';
 import type {
   AckedTypeName,
@@ -149,7 +150,7 @@ export class StepContext {
     const s = this.s;
     if (s.phase !== 'opening' || !s.ourOpenAcked || s.peerNonce === null || s.peerId === null) return;
     this.setPhase('open');
-    this.log('info', `session open with ${s.peerId}`);
+    this.log('info', `session open with ${formatLocalId(s.peerId)}`);
     this.actions.push({ type: 'session-up', peerId: s.peerId, peerAttributes: s.peerAttributes ?? '' });
     // What the peer sent while we were still opening was held; report it now.
     for (const type of ENCAPSULATION_TYPES) {
