@@ -16,40 +16,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, printTable, which } from './lib.mjs';
-import { cpuTicks, sleep, TICKS_PER_S } from './proc.mjs';
+import { cpuTicks, sleep, TICKS_PER_S, freePort, runLsoe } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(benchFile), '..');
-const lsoeBin = path.join(repoRoot, 'bin', 'lsoe');
 const LINKS_DOWN = 5;
 const GOAL_SECONDS = 15;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function lsoe(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [lsoeBin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The collector's event stream: keeps the latest view; `until(pred)` resolves at the first view that satisfies it. */
 async function followPage(url) {
@@ -132,7 +108,7 @@ async function once(name, [spines, leaves], log) {
   let capture = null;
   let page = null;
   try {
-    const up = await lsoe(['lab', 'up', '--bgp', '--spines', String(spines), '--leaves', String(leaves), '--name', name, '--port', String(port), '--wait', '--timeout', '120', '--json']);
+    const up = await runLsoe(['lab', 'up', '--bgp', '--spines', String(spines), '--leaves', String(leaves), '--name', name, '--port', String(port), '--wait', '--timeout', '120', '--json']);
     if (up.stdout.trim() === '') throw new Error(`lab up failed: ${up.stderr.trim().split('\n').at(-1)}`);
     const r = JSON.parse(up.stdout);
     const plan = JSON.parse(readFileSync(path.join(r.stateDir, 'lab.json'), 'utf8'));
@@ -207,7 +183,7 @@ async function once(name, [spines, leaves], log) {
   } finally {
     page?.close();
     capture?.kill('SIGKILL');
-    const down = await lsoe(['lab', 'down', '--name', name]);
+    const down = await runLsoe(['lab', 'down', '--name', name]);
     if (down.code !== 0) log(`  lab down: ${down.stderr.trim()}`);
     rmSync(tmp, { recursive: true, force: true });
   }

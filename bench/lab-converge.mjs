@@ -9,14 +9,12 @@
 //   node bench/run.mjs --only lab-converge [--reps N]   (through the runner; N runs of 4 x 8, one of each larger)
 //   node bench/lab-converge.mjs [--sizes 4x8,4x16]      (alone)
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { median, printTable } from './lib.mjs';
-import { cpuTicks, rssKiB, TICKS_PER_S } from './proc.mjs';
+import { cpuTicks, rssKiB, TICKS_PER_S, freePort, runLsoe } from './proc.mjs';
 import { loadavg } from 'node:os';
 
 const SIZES = [[4, 8], [4, 16], [8, 32]];
@@ -24,29 +22,6 @@ const WAIT_SECONDS = 180;
 const TARGETS = { '4x8': 10, '4x16': 20, '8x32': 60 };
 const benchFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(benchFile), '..');
-const lsoeBin = path.join(repoRoot, 'bin', 'lsoe');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function lsoe(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [lsoeBin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The lab's daemons' PIDs (their PID files in the state directory). */
 function daemonPids(stateDir) {
@@ -78,7 +53,7 @@ async function once(name, [spines, leaves], log) {
   const port = await freePort();
   const load = loadavg()[0];
   try {
-    const up = await lsoe([
+    const up = await runLsoe([
       'lab', 'up', '--spines', String(spines), '--leaves', String(leaves),
       '--name', name, '--port', String(port), '--wait', '--timeout', String(WAIT_SECONDS), '--json',
     ]);
@@ -92,7 +67,7 @@ async function once(name, [spines, leaves], log) {
     log(`  ${spines}x${leaves}: started ${r.startedSeconds.toFixed(2)} s, converged ${r.convergedSeconds === null ? 'no' : r.convergedSeconds.toFixed(2) + ' s'} (${r.openEnds}/${r.totalEnds} open), daemons ${rss} MiB, ${cpu} CPU s; load average ${load.toFixed(1)} before`);
     return { size: `${spines}x${leaves}`, startedSeconds: r.startedSeconds, convergedSeconds: r.convergedSeconds, openEnds: r.openEnds, totalEnds: r.totalEnds, daemonsRssMiB: rss, daemonsCpuSeconds: cpu, loadAverageBefore: load };
   } finally {
-    const down = await lsoe(['lab', 'down', '--name', name]);
+    const down = await runLsoe(['lab', 'down', '--name', name]);
     if (down.code !== 0) log(`  lab down: ${down.stderr.trim()}`);
   }
 }
