@@ -9,7 +9,7 @@
 // (Buffer: frames are views into it). Records already parsed are always
 // yielded before an error is thrown, so a caller can print them, then fail.
 
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** The only error this module throws: one line saying what and where. */
@@ -484,47 +484,95 @@ export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureR
     yield* readStreamBatches(process.stdin, 'stdin');
     return;
   }
-  const parser = new CaptureParser();
+  const reads = new BatchReads();
   let file: FileHandle | null = null;
   try {
     file = await open(path, 'r');
-    // One buffer for every read: the unparsed tail moves to its front and the
-    // next read lands after it, so no chunk is allocated, copied or left for
-    // the collector (dead chunks waiting for a GC were most of the RSS).
-    let buf = Buffer.allocUnsafeSlow(READ_SIZE);
-    let have = 0;
     for (;;) {
-      if (parser.needs > buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(parser.needs);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
-      const { bytesRead } = await file.read(buf, have, buf.length - have, null);
+      const buf = reads.room();
+      const { bytesRead } = await file.read(buf, reads.have, buf.length - reads.have, null);
       if (bytesRead === 0) break;
-      have += bytesRead;
-      if (have < parser.needs) continue;
-      let used = 0;
-      for (;;) {
-        const batch: CaptureRecord[] = [];
-        try {
-          used += parser.parseFrom(used === 0 ? buf.subarray(0, have) : buf.subarray(used, have), batch, BATCH_RECORDS);
-        } catch (err) {
-          // Records parsed before the error are still delivered.
-          if (batch.length > 0) yield batch;
-          throw err;
-        }
-        // The consumer is done with this batch's frames before it asks for the next.
-        if (batch.length > 0) yield batch;
-        if (batch.length < BATCH_RECORDS) break;
-      }
-      buf.copyWithin(0, used, have);
-      have -= used;
+      yield* reads.batches(bytesRead);
     }
-    parser.end(have);
+    reads.end();
   } catch (err) {
     throw asCaptureError(err, path);
   } finally {
     await file?.close();
+  }
+}
+
+/**
+ * The same batches with blocking reads, for a regular file (never stdin or a
+ * FIFO, which may wait for a writer): no promise or thread-pool round trip
+ * per read, for a consumer that itself lets the event loop in now and then.
+ */
+export function* readCaptureFileBatchesSync(path: string): Generator<CaptureRecord[]> {
+  const reads = new BatchReads();
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    for (;;) {
+      const buf = reads.room();
+      const bytesRead = readSync(fd, buf, reads.have, buf.length - reads.have, null);
+      if (bytesRead === 0) break;
+      yield* reads.batches(bytesRead);
+    }
+    reads.end();
+  } catch (err) {
+    throw asCaptureError(err, path);
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/**
+ * One buffer for every read of a file: the unparsed tail moves to its front
+ * and the next read lands after it, so no chunk is allocated, copied or left
+ * for the collector (dead chunks waiting for a GC were most of the RSS).
+ */
+class BatchReads {
+  private readonly parser = new CaptureParser();
+  private buf = Buffer.allocUnsafeSlow(READ_SIZE);
+  /** octets in `buf` not parsed yet */
+  have = 0;
+
+  /** The buffer the next read goes into, at `have` (grown for a record larger than it). */
+  room(): Buffer {
+    if (this.parser.needs > this.buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(this.parser.needs);
+      this.buf.copy(bigger, 0, 0, this.have);
+      this.buf = bigger;
+    }
+    return this.buf;
+  }
+
+  /** After a read of `n` octets: the whole records, in batches; the rest waits for the next read. */
+  *batches(n: number): Generator<CaptureRecord[]> {
+    const buf = this.buf;
+    this.have += n;
+    if (this.have < this.parser.needs) return;
+    let used = 0;
+    for (;;) {
+      const batch: CaptureRecord[] = [];
+      try {
+        used += this.parser.parseFrom(used === 0 ? buf.subarray(0, this.have) : buf.subarray(used, this.have), batch, BATCH_RECORDS);
+      } catch (err) {
+        // Records parsed before the error are still delivered.
+        if (batch.length > 0) yield batch;
+        throw err;
+      }
+      // The consumer is done with this batch's frames before it asks for the next.
+      if (batch.length > 0) yield batch;
+      if (batch.length < BATCH_RECORDS) break;
+    }
+    buf.copyWithin(0, used, this.have);
+    this.have -= used;
+  }
+
+  /** End of the file: throws if it ended inside a header or record. */
+  end(): void {
+    this.parser.end(this.have);
   }
 }
 
