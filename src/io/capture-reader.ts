@@ -283,9 +283,8 @@ export class CaptureParser {
     const origLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
     const nsFrac = s.nanos ? frac : frac * 1000;
     const time = sec + nsFrac / 1e9;
-    const timeNs = BigInt(sec) * NS_PER_S + BigInt(nsFrac);
     const data = buf.subarray(pos + 16, pos + 16 + caplen);
-    this.emit(toEthernet(s.iface, data, origLen, time, timeNs, at, recno));
+    this.emit(toEthernet(s.iface, data, origLen, new Packet(time, null, sec, nsFrac, s.iface.linkType, data, origLen), at, recno));
     return 16 + caplen;
   }
 
@@ -342,7 +341,8 @@ export class CaptureParser {
         const units = (BigInt(u32(12)) << 32n) | BigInt(u32(16));
         const timeNs = unitsToNs(units, iface);
         const data = buf.subarray(pos + 28, pos + 28 + caplen);
-        this.emit(toEthernet(iface, data, u32(24), nsToSeconds(timeNs), timeNs, at, recno));
+        const origLen = u32(24);
+        this.emit(toEthernet(iface, data, origLen, new Packet(nsToSeconds(timeNs), timeNs, 0, 0, iface.linkType, data, origLen), at, recno));
         return len;
       }
       case BLOCK_SPB: {
@@ -355,7 +355,7 @@ export class CaptureParser {
         if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
         const data = buf.subarray(pos + 12, pos + 12 + caplen);
         // No timestamp in an SPB: time 0 says "unknown".
-        this.emit(toEthernet(iface, data, origLen, 0, 0n, at, recno));
+        this.emit(toEthernet(iface, data, origLen, new Packet(0, 0n, 0, 0, iface.linkType, data, origLen), at, recno));
         return len;
       }
       default:
@@ -407,17 +407,34 @@ function nsToSeconds(ns: bigint): number {
   return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
 }
 
-/** Turn one captured packet of the interface's link type into an Ethernet record. */
-function toEthernet(
-  iface: Interface,
-  data: Buffer,
-  origLen: number,
-  time: number,
-  timeNs: bigint,
-  at: number,
-  recno: number,
-): CaptureRecord {
-  const record: CaptureRecord = { time, timeNs, linkType: iface.linkType, frame: data, origLen };
+/**
+ * A captured packet. Its exact time in nanoseconds is worked out when asked
+ * for: three BigInts a record cost more than the rest of reading it, and
+ * decode never asks.
+ */
+class Packet implements CaptureRecord {
+  ifname?: string;
+  packetType?: number;
+  ifindex?: number;
+
+  constructor(
+    public time: number,
+    /** the exact time, when known as such (pcapng); else from `sec` and `nsFrac` (pcap) */
+    private readonly ns: bigint | null,
+    private readonly sec: number,
+    private readonly nsFrac: number,
+    public linkType: number,
+    public frame: Buffer,
+    public origLen: number,
+  ) {}
+
+  get timeNs(): bigint {
+    return this.ns ?? BigInt(this.sec) * NS_PER_S + BigInt(this.nsFrac);
+  }
+}
+
+/** Turn one captured packet (`record`, as captured) of the interface's link type into an Ethernet record. */
+function toEthernet(iface: Interface, data: Buffer, origLen: number, record: Packet, at: number, recno: number): CaptureRecord {
   if (iface.ifname !== undefined) record.ifname = iface.ifname;
   if (iface.linkType === LINKTYPE.ETHERNET) return record;
   // Linux cooked headers:

@@ -4,21 +4,30 @@
 // sink in chunks of about 64 KiB. An instance, never module state: the decoder
 // and a test may each hold one.
 
-/** Constant ASCII text pre-packed into little-endian words, for word-at-a-time copies. */
+/**
+ * Constant ASCII text pre-packed into little-endian 8-octet words, for copies
+ * of 8 octets a store. The words are doubles: 8 octets below 0x7f never make
+ * a NaN (the exponent's top bits would all be 1), the one value whose bits a
+ * store could change, so a double holds and stores any of them exactly.
+ */
 export interface Ascii {
-  words: Uint32Array;
+  words: Float64Array;
   length: number;
 }
 
 export function ascii(text: string): Ascii {
-  const words = new Uint32Array(Math.ceil(text.length / 4));
-  for (let i = 0; i < text.length; i++) words[i >>> 2]! |= text.charCodeAt(i) << (8 * (i & 3));
-  return { words, length: text.length };
+  const bytes = new Uint8Array(8 * Math.ceil(text.length / 8));
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x7f) throw new RangeError(`ascii(): ${JSON.stringify(text)} is not plain ASCII`);
+    bytes[i] = c;
+  }
+  return { words: new Float64Array(bytes.buffer), length: text.length };
 }
 
 /** Size of a batch handed to a stream sink (one that queues what it is given). */
 export const BATCH = 64 * 1024;
-/** Word-at-a-time writes scribble up to 3 octets past the text (overwritten next). */
+/** Word-at-a-time writes scribble up to 7 octets past the text (overwritten next). */
 const SLACK = 8;
 
 export interface ByteWriterOptions {
@@ -142,7 +151,7 @@ export class ByteWriter {
   ascii(a: Ascii): void {
     const words = a.words;
     const p = this.pos;
-    for (let i = 0; i < words.length; i++) this.view.setUint32(p + 4 * i, words[i]!, true);
+    for (let i = 0; i < words.length; i++) this.view.setFloat64(p + 8 * i, words[i]!, true);
     this.pos = p + a.length;
   }
 
