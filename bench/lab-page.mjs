@@ -6,7 +6,8 @@
 //  3. Update cost while nothing happens (the views still change: every keepalive moves a
 //     peer's "heard" time), then one link set down at its leaf's end (`ip link set down`
 //     in the leaf's namespace) and up again: seconds until the page showed it down and
-//     back up, and per event the time in the page's handler (parse + draw), the DOM nodes
+//     back up (and until the collector's stream said so), and per event (whole views, and
+//     "heard" events that carry only the heard times) the time in the page's handler (parse + draw), the DOM nodes
 //     it inserted and attributes it set (test/helpers/page-probe.ts), long tasks, the
 //     renderer's script/layout/style time (CDP Performance.getMetrics), and the CPU
 //     seconds of Chromium and of the lab's collector.
@@ -68,10 +69,18 @@ function summarise(events, longTasks, from, to) {
   const lt = longTasks.filter((t) => t.at >= from && t.at <= to);
   const pick = (k) => es.map((e) => e[k]);
   const max = (xs) => (xs.length === 0 ? null : Math.max(...xs));
+  const kib = (kind) => {
+    const xs = es.filter((e) => e.kind === kind).map((e) => e.bytes);
+    return xs.length ? median(xs) / 1024 : null;
+  };
   return {
     events: es.length,
+    wholeViews: es.filter((e) => e.kind === 'message').length,
+    heardEvents: es.filter((e) => e.kind === 'heard').length,
     seconds: (to - from) / 1000,
-    viewKiB: es.length ? median(pick('bytes')) / 1024 : null,
+    viewKiB: kib('message'),
+    heardKiB: kib('heard'),
+    kibPerSecond: es.reduce((a, e) => a + e.bytes, 0) / 1024 / ((to - from) / 1000),
     handlerMsMedian: es.length ? median(pick('ms')) : null,
     handlerMsMax: max(pick('ms')),
     nodesAddedMedian: es.length ? median(pick('added')) : null,
@@ -285,9 +294,9 @@ export async function run(ctx) {
   const f = (x, d = 1) => (x == null ? 'n/a' : x.toFixed(d));
   printTable(
     `lab page, ${r.size} lab (${r.switches} switches, ${r.links} links), ${WINDOW.width} x ${WINDOW.height} window: per event from the collector`,
-    ['Window', 'Events', 'View (KiB)', 'Handler ms (median / max)', 'Nodes inserted (median / max)', 'Attributes set (median / max)', 'Long tasks (n / ms)', 'Renderer script / layout / style ms', 'Chromium core', 'Collector core'],
+    ['Window', 'Events (views / heard)', 'KiB (view / heard; per s)', 'Handler ms (median / max)', 'Nodes inserted (median / max)', 'Attributes set (median / max)', 'Long tasks (n / ms)', 'Renderer script / layout / style ms', 'Chromium core', 'Collector core'],
     r.windows.map((w) => [
-      w.label, w.events, f(w.viewKiB, 0), `${f(w.handlerMsMedian)} / ${f(w.handlerMsMax)}`, `${w.nodesAddedMedian ?? 'n/a'} / ${w.nodesAddedMax ?? 'n/a'}`,
+      w.label, `${w.wholeViews} / ${w.heardEvents}`, `${f(w.viewKiB, 0)} / ${f(w.heardKiB, 0)}; ${f(w.kibPerSecond, 0)}`, `${f(w.handlerMsMedian)} / ${f(w.handlerMsMax)}`, `${w.nodesAddedMedian ?? 'n/a'} / ${w.nodesAddedMax ?? 'n/a'}`,
       `${w.attributesMedian ?? 'n/a'} / ${w.attributesMax ?? 'n/a'}`, `${w.longTasks} / ${f(w.longTaskMs, 0)}`,
       `${f(w.scriptMsPerEvent)} / ${f(w.layoutMsPerEvent)} / ${f(w.styleMsPerEvent)}`, `${f(w.chromiumCore * 100)}%`, `${f(w.collectorCore * 100)}%`,
     ]),

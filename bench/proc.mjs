@@ -34,7 +34,7 @@ export function runLsoe(args) {
   });
 }
 
-/** The collector's event stream: keeps the latest view; `until(pred)` resolves at the first view that satisfies it. */
+/** The collector's event stream: keeps the latest whole view; `until(pred)` resolves at the first view that satisfies it. */
 export async function followPage(url) {
   const ctl = new AbortController();
   const res = await fetch(`${url}events`, { signal: ctl.signal });
@@ -50,8 +50,10 @@ export async function followPage(url) {
         while ((i = buf.indexOf('\n\n')) >= 0) {
           const event = buf.slice(0, i);
           buf = buf.slice(i + 2);
-          const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-          if (data === '') continue;
+          const lines = event.split('\n');
+          const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          // whole views only (a named event, such as "heard", carries a part of one)
+          if (data === '' || lines.some((l) => l.startsWith('event: '))) continue;
           view = JSON.parse(data);
           const at = Date.now();
           for (const w of [...waiters]) if (w.pred(view)) { waiters.delete(w); w.resolve(at); }

@@ -1,5 +1,6 @@
 // The page's script (see page.ts): follows /events and updates the fabric and
-// the tables from each LabView it receives: in place when only states changed
+// the tables from each LabView it receives (and only the heard times from each
+// "heard" event, sent when nothing else changed): in place when only states changed
 // (attributes of the drawn links and nodes; only the switch sections whose
 // content changed), redrawn when the fabric itself changed. Layers wider than
 // MAX_PER_ROW wrap onto more rows, so a 32-leaf fabric fits the window; switch
@@ -278,6 +279,18 @@ export const PAGE_SCRIPT = String.raw`
     }
   }
 
+  // A "heard" event: every row's heard time, per switch in the view's order (see splitHeard
+  // in ../view.ts). Kept in the view (a table opened later shows them) and set on open tables.
+  function setHeardTimes(times) {
+    if (!view || times.length !== view.switches.length) return;
+    view.switches.forEach(function (s, i) {
+      if (!times[i] || times[i].length !== s.rows.length) return;
+      s.rows.forEach(function (r, j) { r.heard = times[i][j]; });
+      var section = document.getElementById('switch-' + (s.node || s.id));
+      if (section && section.firstChild.open) setHeard(section.querySelector('.rows'), times[i].map(function (h) { return h || ''; }));
+    });
+  }
+
   // The "heard" cells carry their time as an attribute (set by setHeard, so a table's
   // HTML only changes when its content does) and say how long ago here, once a second.
   function fillHeard(root) {
@@ -321,5 +334,7 @@ export const PAGE_SCRIPT = String.raw`
   source.onopen = function () { live.textContent = 'live'; live.className = 'live'; };
   source.onerror = function () { live.textContent = 'reconnecting'; live.className = 'live off'; };
   source.onmessage = function (e) { draw(JSON.parse(e.data)); };
+  // Only the heard times moved (every keepalive does that): set them, in the open tables.
+  source.addEventListener('heard', function (e) { setHeardTimes(JSON.parse(e.data)); });
 })();
 `;
