@@ -108,6 +108,12 @@ t.test('SIGTERM while blocked on a stalled reader: decoded records flushed whole
   t.ok(lines.length > 0 && lines.length < bigPdus, `${lines.length} of ${bigPdus} records, every one whole`);
 });
 
+t.test('stdout that cannot be written (a full disk): one line naming stdout, status 1', async (t) => {
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${LSOE_BIN}" decode --json "${bigFile}" > /dev/full`], { encoding: 'utf8' });
+  t.equal(r.status, 1);
+  t.equal(r.stderr, 'lsoe: decode: stdout: no space left on the device\n');
+});
+
 t.test('hex input is read line by line: a record comes out while stdin stays open', async (t) => {
   const frame = buildEthernet(DST, mac(1), 0x88b5, splitPdu(encodePdu({ type: 'KEEPALIVE' }))[0]!).toString('hex');
   const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--hex', '--json', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
