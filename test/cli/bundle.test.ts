@@ -1,7 +1,9 @@
 // The bundle bin/lsoe runs (dist/lsoe, scripts/bundle.mjs) is the same program as tsc's
 // output (dist/src): every command's --help, found by walking `Commands:` from the top,
 // the completion scripts and a usage error come out byte for byte alike from both, and
-// bin/lsoe prints each help with status 0 and nothing on stderr.
+// bin/lsoe prints each help with status 0 and nothing on stderr, and a top-level
+// command's help alike whether it was registered alone (`lsoe X --help`) or with
+// every other (`lsoe help X`).
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -39,6 +41,8 @@ t.test('every command\'s --help: bin/lsoe prints it; bundle and tsc\'s output ag
     const bundled = run(BUNDLE, [...cmd, '--help']);
     t.strictSame(bundled, run(TSC, [...cmd, '--help']), `${name} --help: the bundle's and tsc's alike`);
     t.equal(bundled.stdout, real.stdout, `${name} --help: bin/lsoe prints the same`);
+    // `lsoe X --help` registers X alone; `lsoe help X` registers every command (src/cli.ts)
+    if (cmd.length === 1) t.strictSame(runLsoe(['help', cmd[0]!], { env: { COLUMNS: '80' } }), real, `${name} --help: as lsoe help ${cmd[0]} prints it`);
     seen.push(name);
     for (const sub of subcommands(real.stdout)) paths.push([...cmd, sub]);
   }
