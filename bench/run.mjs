@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const SECTIONS = ['decode', 'daemon-scale', 'daemon-ports', 'daemon-idle', 'lab-converge', 'lab-page', 'hostile', 'metrics', 'bgp', 'lab-bgp'];
+const SECTIONS = ['startup', 'decode', 'daemon-scale', 'daemon-ports', 'daemon-idle', 'lab-converge', 'lab-page', 'hostile', 'metrics', 'bgp', 'lab-bgp'];
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const outDir = path.join(benchDir, 'out');
@@ -40,10 +40,10 @@ function parseArgs(argv) {
       args.decodeTools = value();
     } else if (flag === '--lsoed') {
       args.lsoed = value();
-    } else if (flag === '--frames' || flag === '--reps') {
+    } else if (flag === '--frames' || flag === '--reps' || flag === '--startup-reps') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) usage(`${flag} must be a positive integer`);
-      args[flag.slice(2)] = n;
+      args[flag === '--startup-reps' ? 'startupReps' : flag.slice(2)] = n;
     } else if (flag === '-h' || flag === '--help') {
       process.stdout.write(`node bench/run.mjs [--only ${SECTIONS.join('|')}[,…]] [--frames N] [--reps N] [--lsoed CMD]\n`);
       process.exit(0);
