@@ -13,7 +13,8 @@
 // frames are instead not decoded but held, raw and in order, bounded the same
 // way (past the -B size they are dropped and counted: "N dropped while the
 // output was blocked"), and decoded and printed once the reader has caught
-// up. Output is never queued beyond the writer's high-water mark.
+// up. Output is never queued beyond the writer's high-water mark. A capture
+// written to a stream (-w -) whose reader is behind pauses the links too.
 import { plural } from '../render/plural.js';
 import type { CaptureSink } from '../io/capture-writer.js';
 import { canPause, type Link, type PausableLink, type ReceivedFrame } from '../io/link.js';
@@ -103,7 +104,17 @@ export class Sniffer {
       return;
     }
     this.decode(f);
-    if (this.opts.print && this.out.blocked && !this.done) this.pauseLinks();
+    if (this.readerBehind && !this.done) this.pauseLinks();
+  }
+
+  /** A reader is behind: the printed records' (with print), or the capture stream's (-w -). */
+  private get readerBehind(): boolean {
+    return (this.opts.print && this.out.blocked) || this.writer?.blocked === true;
+  }
+
+  /** Resolves once no reader is behind. */
+  private async readersCaughtUp(): Promise<void> {
+    while (this.readerBehind) await Promise.all([this.out.drained(), this.writer?.drained?.()]);
   }
 
   /** True while the links are paused for the reader. */
@@ -138,7 +149,7 @@ export class Sniffer {
     this.paused = true;
     this.dropsAtPause = this.kernelDrops();
     for (const l of this.pausable) l.pause(true);
-    void this.out.drained().then(() => this.resumeLinks());
+    void this.readersCaughtUp().then(() => this.resumeLinks());
   }
 
   private resumeLinks(): void {
@@ -187,13 +198,13 @@ export class Sniffer {
     }
     const links = this.pausable ?? [];
     const countReached = this.opts.count !== null && this.shown >= this.opts.count;
-    if (this.stoppedAt === null || countReached || !this.opts.print) return;
+    if (this.stoppedAt === null || countReached) return;
     this.takingQueued = true;
     for (const l of links) {
       this.pastStop = false;
       let more = true;
       while (more && !this.pastStop) {
-        await this.out.drained();
+        await this.readersCaughtUp();
         more = l.readQueued(FINAL_READ);
       }
     }
