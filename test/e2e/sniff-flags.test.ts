@@ -111,7 +111,7 @@ t.test('-p: no promiscuous mode, the HELLO group joined while sniff runs (ip mad
   t.match(jsonLines(sniff.stdout, 'decode'), [{ src: a.mac, dst: HELLO_DST }], 'HELLO still seen');
   t.notOk(await joined(), 'the membership went with sniff');
 
-  // without -p: promiscuous while it runs (libpcap), as sniff(1) says
+  // without -p: promiscuous while it runs (the socket's PACKET_MR_PROMISC membership), as sniff(1) says
   const promisc = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '-c', '1']);
   await promisc.waitFor(/listening on/, 'stderr');
   t.ok((await promiscuity(b)) > 0, 'promiscuous by default');

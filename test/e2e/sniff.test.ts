@@ -144,29 +144,32 @@ t.test('human output, and Ctrl-C prints the summary', async (t) => {
   t.match(sniff.stderr, /2 frames, 2 PDUs \(HELLO 1, OPEN 1\), 0 errors, 0 dropped by the kernel/);
 });
 
-t.test('SIGTERM prints the summary too, and libpcap warnings stay off the terminal', async (t) => {
-  if (!rootOrSkip(t)) return;
-  const { b, tx } = await setup(t);
-  // The veth end has no IPv4 address: libpcap warns about it when the capture opens.
-  const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '--json']);
-  await sniff.waitFor(/listening on/, 'stderr');
-  send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
-  const bad = Buffer.from(framesOf({ type: 'KEEPALIVE' })[0]!);
-  bad[7] = bad[7]! ^ 0xff; // checksum no longer matches
-  send(tx, b.mac, bad);
-  await sniff.waitFor((out) => jsonLines(out).length === 2);
-  sniff.kill('SIGTERM');
-  const { code, signal } = await sniff.exited;
-  t.same({ code, signal }, { code: 0, signal: null }, 'a clean exit, not death by the signal');
-  const recs = jsonLines(sniff.stdout);
-  t.match(recs[0], { ifname: b.ifname, dst: HELLO_DST, pdu: { type: 'HELLO' } });
-  t.notOk('pdu' in recs[1]!, 'the corrupted frame is an error record');
-  t.same(
-    sniff.stderr.split('\n'),
-    [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDU (HELLO 1), 1 error, 0 dropped by the kernel', ''],
-    'the listening line and the summary, nothing from libpcap',
-  );
-});
+// Both captures: the packet socket, and libpcap (without the addon; LSOE_CAPTURE=libpcap forces it).
+for (const capture of ['packet-socket', 'libpcap']) {
+  t.test(`SIGTERM prints the summary too, and libpcap warnings stay off the terminal (${capture})`, async (t) => {
+    if (!rootOrSkip(t)) return;
+    const { b, tx } = await setup(t);
+    // The veth end has no IPv4 address: libpcap warns about it when the capture opens.
+    const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '--json'], { env: { ...process.env, LSOE_CAPTURE: capture } });
+    await sniff.waitFor(/listening on/, 'stderr');
+    send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+    const bad = Buffer.from(framesOf({ type: 'KEEPALIVE' })[0]!);
+    bad[7] = bad[7]! ^ 0xff; // checksum no longer matches
+    send(tx, b.mac, bad);
+    await sniff.waitFor((out) => jsonLines(out).length === 2);
+    sniff.kill('SIGTERM');
+    const { code, signal } = await sniff.exited;
+    t.same({ code, signal }, { code: 0, signal: null }, 'a clean exit, not death by the signal');
+    const recs = jsonLines(sniff.stdout);
+    t.match(recs[0], { ifname: b.ifname, dst: HELLO_DST, pdu: { type: 'HELLO' } });
+    t.notOk('pdu' in recs[1]!, 'the corrupted frame is an error record');
+    t.same(
+      sniff.stderr.split('\n'),
+      [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDU (HELLO 1), 1 error, 0 dropped by the kernel', ''],
+      'the listening line and the summary, nothing from libpcap',
+    );
+  });
+}
 
 t.test('a missing interface, or no privilege: one line, exit 1', async (t) => {
   if (!rootOrSkip(t)) return;
