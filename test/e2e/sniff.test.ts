@@ -10,8 +10,10 @@ import {
   createNetns,
   createVethPair,
   execCommand,
+  LSOE_BIN_PATH,
   rootOrSkip,
   runLsoeIn,
+  spawnInNetns,
   spawnLsoe,
   spawnNode,
   type ManagedProcess,
@@ -209,4 +211,22 @@ t.test('802.1Q-tagged LSOE frames are seen too', async (t) => {
   send(tagger, HELLO_DST, Buffer.concat([Buffer.from('000588b5', 'hex'), framesOf({ type: 'HELLO' })[0]!]));
   t.equal((await sniff.exited).code, 0, sniff.stderr);
   t.match(jsonLines(sniff.stdout), [{ ifname: b.ifname, src: a.mac, vlan: [5], pdu: { type: 'HELLO' } }], 'the VLAN ID kept');
+});
+
+t.test('--json -l into `head -1`: the record arrives live, then a quiet exit 0 once the reader is gone', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const { b, tx } = await setup(t);
+  const lsoe = `'${process.execPath}' '${LSOE_BIN_PATH}'`;
+  const piped = spawnInNetns(t, b.ns, 'bash', ['-c', `${lsoe} sniff -i ${b.ifname} --json -l | head -1; echo "sniff exited \${PIPESTATUS[0]}" >&2`]);
+  await piped.waitFor(/listening on/, 'stderr');
+  send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+  await piped.waitFor(/"HELLO"/);
+  // head has gone: the next record finds the pipe closed
+  for (let i = 0; i < 20 && !/sniff exited/.test(piped.stderr); i++) {
+    send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await piped.exited;
+  t.match(jsonLines(piped.stdout), [{ ifname: b.ifname, pdu: { type: 'HELLO' } }]);
+  t.same(piped.stderr.split('\n').filter((l) => l !== '' && !/^listening on/.test(l)), ['sniff exited 0'], 'status 0, no error line');
 });
