@@ -193,3 +193,29 @@ t.test('-G/-C/-W and -B: usage errors', async (t) => {
     t.equal(r.stderr, want);
   }
 });
+
+t.test('two interfaces at once: each record names its own; -w keeps one interface block each (tshark reads the names)', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const [nsA, nsB] = [await createNetns(t, 'fa'), await createNetns(t, 'fb')];
+  const [a1, b1] = await createVethPair(t, nsA, nsB);
+  const [a2, b2] = await createVethPair(t, nsA, nsB);
+  const [tx1, tx2] = [await sender(t, a1), await sender(t, a2)];
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-multi-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'two.pcapng');
+  const sniff = spawnLsoe(t, nsB, ['sniff', '-i', b1.ifname, '-i', b2.ifname, '-c', '2', '--json', '-w', file, '--print']);
+  await sniff.waitFor(/listening on/, 'stderr');
+  t.match(sniff.stderr, new RegExp(`^listening on ${b1.ifname}, ${b2.ifname} `));
+  send(tx1, HELLO_DST, HELLO);
+  await sniff.waitFor(/HELLO/);
+  send(tx2, HELLO_DST, HELLO);
+  t.equal((await sniff.exited).code, 0, sniff.stderr);
+  t.match(jsonLines(sniff.stdout, 'decode'), [
+    { ifname: b1.ifname, src: a1.mac },
+    { ifname: b2.ifname, src: a2.mac },
+  ]);
+  const ts = await runLsoeIn(nsB, ['decode', '--json', file]);
+  t.same(jsonLines(ts.stdout, 'decode').map((r) => r.ifname), [b1.ifname, b2.ifname], 'lsoe decode reads the names back');
+  const shark = await nsB.exec('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name']);
+  t.same(shark.stdout.trim().split('\n'), [b1.ifname, b2.ifname], 'so does tshark');
+});
