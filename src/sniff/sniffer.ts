@@ -39,7 +39,7 @@ export type SniffOutputOptions = Pick<
 export const HOLD_BYTES = 4 * 1024 * 1024;
 /** What a held frame costs besides its octets. */
 const HELD_OVERHEAD = 128;
-/** Frames read from the kernel's queues at a time when sniff stops, between waits for the reader. */
+/** Frames read from a kernel queue at a time outside its poll (at the stop, between waits for the reader; at a tick). */
 const FINAL_READ = 64;
 
 export class Sniffer {
@@ -134,8 +134,12 @@ export class Sniffer {
 
   /** Reports partial PDUs that waited too long; call now and then with the clock (epoch s). */
   tick(now: number): void {
+    if (this.done || this.held.length > 0 || this.paused) return;
+    // A read that stopped at its share of a wake-up may have left frames, or
+    // may have taken the last ones (the poll then never fires again): read on.
+    for (const l of this.pausable ?? []) if (l.behind && !this.paused) l.readQueued(FINAL_READ);
     // Not while frames older than `now` wait (held, or in the kernel): they come first.
-    if (this.done || this.held.length > 0 || this.pausable?.some((l) => l.behind)) return;
+    if (this.paused || this.pausable?.some((l) => l.behind)) return;
     this.print(this.stream.expire(now));
   }
 
