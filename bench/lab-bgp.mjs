@@ -20,52 +20,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, printTable, which } from './lib.mjs';
-import { cpuTicks, sleep, TICKS_PER_S, freePort, runLsoe } from './proc.mjs';
+import { cpuTicks, followPage, sleep, TICKS_PER_S, freePort, runLsoe } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(benchFile), '..');
 const LINKS_DOWN = 5;
 const GOAL_SECONDS = 15;
-
-/** The collector's event stream: keeps the latest view; `until(pred)` resolves at the first view that satisfies it. */
-async function followPage(url) {
-  const ctl = new AbortController();
-  const res = await fetch(`${url}events`, { signal: ctl.signal });
-  let view = null;
-  const waiters = new Set();
-  (async () => {
-    const decoder = new TextDecoder();
-    let buf = '';
-    try {
-      for await (const chunk of res.body) {
-        buf += decoder.decode(chunk, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const event = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-          if (data === '') continue;
-          view = JSON.parse(data);
-          const at = Date.now();
-          for (const w of [...waiters]) if (w.pred(view)) { waiters.delete(w); w.resolve(at); }
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return {
-    until(pred, timeoutMs = 30000) {
-      if (view !== null && pred(view)) return Promise.resolve(Date.now());
-      return new Promise((resolve) => {
-        const w = { pred, resolve };
-        waiters.add(w);
-        setTimeout(() => { if (waiters.delete(w)) resolve(null); }, timeoutMs);
-      });
-    },
-    close: () => ctl.abort(),
-  };
-}
 
 /**
  * Every Link NLRI withdrawn in the capture of gobgpd's BGP sessions: when its UPDATE

@@ -34,6 +34,48 @@ export function runLsoe(args) {
   });
 }
 
+/** The collector's event stream: keeps the latest whole view; `until(pred)` resolves at the first view that satisfies it. */
+export async function followPage(url) {
+  const ctl = new AbortController();
+  const res = await fetch(`${url}events`, { signal: ctl.signal });
+  let view = null;
+  const waiters = new Set();
+  (async () => {
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body) {
+        buf += decoder.decode(chunk, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const event = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const lines = event.split('\n');
+          const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          // whole views only (a named event, such as "heard", carries a part of one)
+          if (data === '' || lines.some((l) => l.startsWith('event: '))) continue;
+          view = JSON.parse(data);
+          const at = Date.now();
+          for (const w of [...waiters]) if (w.pred(view)) { waiters.delete(w); w.resolve(at); }
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    until(pred, timeoutMs = 30000) {
+      if (view !== null && pred(view)) return Promise.resolve(Date.now());
+      return new Promise((resolve) => {
+        const w = { pred, resolve };
+        waiters.add(w);
+        setTimeout(() => { if (waiters.delete(w)) resolve(null); }, timeoutMs);
+      });
+    },
+    close: () => ctl.abort(),
+  };
+}
+
 /** utime + stime of `pid`, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
 export function cpuTicks(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const SECTIONS = ['decode', 'daemon-scale', 'daemon-ports', 'lab-converge', 'hostile', 'metrics', 'bgp', 'lab-bgp', 'sniff-stall'];
+const SECTIONS = ['decode', 'daemon-scale', 'daemon-ports', 'lab-converge', 'lab-page', 'hostile', 'metrics', 'bgp', 'lab-bgp', 'sniff-stall'];
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const outDir = path.join(benchDir, 'out');

@@ -3,7 +3,8 @@
 // the reference collector, so an lsoed can report too) go to the ReportStore;
 // the SessionPoller asks every daemon's control socket for its sessions once a
 // second on the injected clock (and at once when a report comes in); the view
-// built from both goes to the page through the EventHub; collector-routes.ts
+// built from both goes to the page through the EventHub (whole when it changed,
+// only its heard times when only they moved: see splitHeard); collector-routes.ts
 // serves the web port, on 127.0.0.1 only. The report socket is 0600: only
 // root's daemons report there.
 import http from 'node:http';
@@ -17,7 +18,7 @@ import type { LabPlan } from './plan.js';
 import { ReportStore } from './reports.js';
 import { SessionPoller } from './session-poller.js';
 import { endStatuses, querySessions, type EndStatus } from './status.js';
-import { buildView, bgpView, type LabView } from './view.js';
+import { buildView, bgpView, splitHeard, type LabView } from './view.js';
 import { BgpLabWatcher } from './bgp-watch.js';
 import type { GobgpNeighbor } from './gobgpd.js';
 import { bgpOf } from './plan.js';
@@ -59,15 +60,25 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
   const bgpWatch = bgpOf(plan) === null ? null : new BgpLabWatcher(plan, opts.bgpNeighbors);
   const bgpNow = () => (bgpWatch === null ? null : bgpView(plan, bgpWatch.status(), bgpWatch.problem));
   let current = buildView(plan, endStatuses(plan, new Map()), [], bgpNow());
-  let currentJson = JSON.stringify(current);
+  let currentJson: string | null = null;
+  let restJson = JSON.stringify(splitHeard(current).rest);
+  let heardJson = JSON.stringify(splitHeard(current).heard);
+  const viewJson = (): string => (currentJson ??= JSON.stringify(current));
 
+  // The whole view when anything but the heard times changed; else (each keepalive moves
+  // them) only the heard times, as an event of their own ("heard").
   const refresh = (): void => {
     const next = buildView(plan, endStatuses(plan, poller.current()), store.all(), bgpNow());
-    const json = JSON.stringify(next);
-    if (json === currentJson) return;
+    const parts = splitHeard(next);
+    const rest = JSON.stringify(parts.rest);
+    const heard = JSON.stringify(parts.heard);
+    if (rest === restJson && heard === heardJson) return;
+    const whole = rest !== restJson;
     current = next;
-    currentJson = json;
-    hub.broadcast(`data: ${json}\n\n`);
+    currentJson = null;
+    restJson = rest;
+    heardJson = heard;
+    hub.broadcast(whole ? `data: ${viewJson()}\n\n` : `event: heard\ndata: ${heard}\n\n`);
   };
   const poller = new SessionPoller(nodeNames, (nodes) => querySessions(plan, nodes), clock, (opts.pollMs ?? DEFAULT_POLL_MS) / 1000, refresh);
   const nodeById = new Map(plan.nodes.map((n) => [n.localId, n.name]));
@@ -98,7 +109,7 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
     webHandler({
       port: plan.port,
       hub,
-      viewJson: () => currentJson,
+      viewJson,
       statusJson: () => JSON.stringify(endStatuses(plan, poller.current())),
       accept,
     }),

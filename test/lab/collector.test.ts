@@ -46,30 +46,47 @@ function fakeDaemon(socket: string, sessions: () => WireSession[]): net.Server {
   return srv;
 }
 
-/** Reads the event stream until `until` accepts a view. */
-function nextView(url: string, until: (v: LabView) => boolean): Promise<LabView> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url + 'events', (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (!data) continue;
-          const view = JSON.parse(data.slice(6)) as LabView;
-          if (until(view)) {
-            req.destroy();
-            resolve(view);
-          }
+/** Every event of one stream, as { event, data } (event '' for a whole view); `next(pred)` waits for one. */
+function eventStream(url: string) {
+  const seen: { event: string; data: string }[] = [];
+  const waiters: { pred: (e: { event: string; data: string }) => boolean; resolve: (e: { event: string; data: string }) => void }[] = [];
+  const req = http.get(url + 'events', (res) => {
+    let buf = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => {
+      buf += d;
+      let end: number;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const lines = buf.slice(0, end).split('\n');
+        buf = buf.slice(end + 2);
+        const data = lines.find((l) => l.startsWith('data: '));
+        if (!data) continue;
+        const e = { event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? '', data: data.slice(6) };
+        seen.push(e);
+        for (const w of [...waiters]) {
+          if (w.pred(e)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(e);
         }
-      });
+      }
     });
-    req.on('error', reject);
   });
+  req.on('error', () => undefined);
+  return {
+    close: () => req.destroy(),
+    seen,
+    /** the first event from now on that `pred` accepts */
+    next: (pred: (e: { event: string; data: string }) => boolean) =>
+      new Promise<{ event: string; data: string }>((resolve) => waiters.push({ pred, resolve })),
+  };
+}
+
+/** Reads the event stream until `until` accepts a whole view. */
+async function nextView(url: string, until: (v: LabView) => boolean): Promise<LabView> {
+  const stream = eventStream(url);
+  try {
+    return JSON.parse((await stream.next((e) => e.event === '' && until(JSON.parse(e.data) as LabView))).data) as LabView;
+  } finally {
+    stream.close();
+  }
 }
 
 async function get(url: string): Promise<{ status: number; type: string; body: string }> {
@@ -168,6 +185,40 @@ function rawRequest(port: number, opts: { method: string; path: string; headers:
     req.end(opts.body);
   });
 }
+
+t.test('collector: when only the heard times moved, only they are sent ("heard" event); any other change sends the whole view', async (t) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'lsoe-lab-collector-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const plan = makePlan({ name: 'c3', links: clos(1, 1), port: await freePort(), stateRoot: root });
+  mkdirSync(plan.stateDir, { recursive: true });
+  const l0 = plan.links[0]!;
+  let heard = '2026-01-01T00:00:01.000Z';
+  let state = 'open';
+  const daemons = [
+    fakeDaemon(plan.nodes[0]!.socket, () => [{ ifname: 'leaf0', peerMac: l0.lower.mac, peerId: plan.nodes[1]!.localId, state, lastHeard: heard }]),
+    fakeDaemon(plan.nodes[1]!.socket, () => [{ ifname: 'spine0', peerMac: l0.upper.mac, peerId: plan.nodes[0]!.localId, state: 'open', lastHeard: heard }]),
+  ];
+  t.teardown(() => daemons.forEach((d) => d.close()));
+  const collector = await startCollector(plan, { pollMs: 100 });
+  t.teardown(() => collector.close());
+  const stream = eventStream(plan.collector.url);
+  t.teardown(() => stream.close());
+  const whole = (pred: (v: LabView) => boolean) => stream.next((e) => e.event === '' && pred(JSON.parse(e.data) as LabView));
+  await whole((v) => v.links[0]!.state === 'up' && v.switches[0]!.rows[0]!.heard === heard);
+
+  const before = stream.seen.length;
+  heard = '2026-01-01T00:00:02.000Z';
+  const moved = await stream.next((e) => e.data.includes(heard));
+  t.equal(moved.event, 'heard', 'a named event');
+  t.same(JSON.parse(moved.data), [[heard], [heard]], 'every row\'s heard time, per switch in the view\'s order');
+  t.same(stream.seen.slice(before).filter((e) => e.event === ''), [], 'no whole view was sent for it');
+  t.equal(collector.view().switches[0]!.rows[0]!.heard, heard, 'the view itself has the new time (a new page gets it whole)');
+  t.match(JSON.parse((await get(plan.collector.url + 'api/state')).body), { switches: [{ rows: [{ heard }] }] });
+
+  state = 'opening';
+  const changed = JSON.parse((await whole((v) => v.links[0]!.state === 'partial')).data) as LabView;
+  t.equal(changed.switches[0]!.rows[0]!.heard, heard, 'the whole view, heard times included');
+});
 
 t.test('collector: foreign Host headers and non-JSON posts are refused; the report socket is 0600', async (t) => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'lsoe-lab-collector-'));

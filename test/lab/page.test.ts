@@ -7,8 +7,9 @@ import { makePlan } from '../../src/lab/plan.js';
 import type { StoredReport } from '../../src/lab/reports.js';
 import { endStatuses, type SessionsByNode } from '../../src/lab/status.js';
 import { clos } from '../../src/lab/topology.js';
-import { buildView, type LabView } from '../../src/lab/view.js';
+import { buildView, splitHeard, type LabView } from '../../src/lab/view.js';
 import { PAGE_HTML } from '../../src/lab/web/page.js';
+import { PAGE_PROBE_SCRIPT, type ProbeState } from '../helpers/page-probe.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -125,34 +126,47 @@ t.test('the page draws a view it is sent: fabric, colours, tables, labels, heard
   t.match(outside, /^report .*\(\d+ s ago\)$/);
 });
 
-/** An 8 x 32 fabric with every session open, or with the sessions of `down` (a link index) down. */
-function fabricView(down: number | null): LabView {
+/**
+ * An 8 x 32 fabric with every session open, heard at `heard`, or with the sessions of
+ * `down` (a link index) gone.
+ */
+function fabricView(down: number | null, heard: string): LabView {
   const plan = makePlan({ name: 'big', links: clos(8, 32), port: 1 });
-  const sessions: SessionsByNode = new Map(plan.nodes.map((n) => [n.name, [] as Array<{ ifname: string; peerMac: string; peerId: string | null; state: string }>]));
+  const sessions: SessionsByNode = new Map(plan.nodes.map((n) => [n.name, [] as Array<{ ifname: string; peerMac: string; peerId: string | null; state: string; lastHeard: string }>]));
   const byName = new Map(plan.nodes.map((n) => [n.name, n]));
   for (const [i, l] of plan.links.entries()) {
     if (i === down) continue;
-    sessions.get(l.upper.node)!.push({ ifname: l.upper.ifname, peerMac: l.lower.mac, peerId: byName.get(l.lower.node)!.localId, state: 'open' });
-    sessions.get(l.lower.node)!.push({ ifname: l.lower.ifname, peerMac: l.upper.mac, peerId: byName.get(l.upper.node)!.localId, state: 'open' });
+    sessions.get(l.upper.node)!.push({ ifname: l.upper.ifname, peerMac: l.lower.mac, peerId: byName.get(l.lower.node)!.localId, state: 'open', lastHeard: heard });
+    sessions.get(l.lower.node)!.push({ ifname: l.lower.ifname, peerMac: l.upper.mac, peerId: byName.get(l.upper.node)!.localId, state: 'open', lastHeard: heard });
   }
   return buildView(plan, endStatuses(plan, sessions), []);
 }
 
-t.test('40 switches: the drawing fits, tables are summaries, a flapped link is updated in place', { skip: noChromium }, async (t) => {
+t.test('40 switches: the drawing fits, tables are summaries, updates touch only what changed', { skip: noChromium }, async (t) => {
   const page = await newPage(t, { width: 1280, height: 800 });
+  await page.addInitScript(PAGE_PROBE_SCRIPT);
   // Each event stream sends one view and ends, so the browser reconnects (retry: 300 ms):
-  // the converged fabric until the test has checked it, then the same fabric with link 5
-  // down. (Switching on a flag, not on the stream's number: a slow browser may reconnect
-  // before the test has seen the first view drawn.)
-  const converged = fabricView(null);
-  const flapped = fabricView(5);
-  let flap = false;
+  // the converged fabric until the test has checked it, then the same followed by a
+  // "heard" event with every peer heard a second later (what a real lab's collector
+  // sends on each keepalive), then with link
+  // 229 (spine7--leaf5) down. (Switching on a stage the test sets, not on the stream's
+  // number: a slow browser may reconnect before the test has seen a view drawn.)
+  const FLAPPED = 7 * 32 + 5;
+  const t0 = new Date(Date.now() - 3000).toISOString();
+  const t1 = new Date(Date.now() - 2000).toISOString();
+  const converged = `data: ${JSON.stringify(fabricView(null, t0))}\n\n`;
+  const stages = {
+    converged,
+    // as the collector sends it when nothing but the heard times moved
+    heard: `${converged}event: heard\ndata: ${JSON.stringify(splitHeard(fabricView(null, t1)).heard)}\n\n`,
+    flapped: `data: ${JSON.stringify(fabricView(FLAPPED, t1))}\n\n`,
+  };
+  let stage: keyof typeof stages = 'converged';
   await page.route('**/*', (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/') return route.fulfill({ status: 200, contentType: 'text/html', body: PAGE_HTML });
     if (url.pathname === '/events') {
-      const view = flap ? flapped : converged;
-      return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `retry: 300\ndata: ${JSON.stringify(view)}\n\n` });
+      return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `retry: 300\n${stages[stage]}` });
     }
     return route.fulfill({ status: 404, body: '' });
   });
@@ -167,18 +181,45 @@ t.test('40 switches: the drawing fits, tables are summaries, a flapped link is u
   t.ok(vb[2]! <= 16 * 116, `the 32 leaves wrap: at most 16 switches a row (viewBox width ${vb[2]})`);
   t.equal(await page.locator('section.switch').count(), 40);
   t.equal(await page.locator('section.switch details[open]').count(), 0, 'tables collapsed at this size');
+  t.equal(await page.locator('section.switch tbody tr').count(), 0, 'a collapsed table\'s rows are not built');
   t.match(await page.textContent('section.switch[data-node="spine7"] summary'), /32 sessions: 32 open/, 'the summary says how the switch is doing');
-  // Mark what is drawn now: in-place updates keep these elements.
-  await page.evaluate(`document.querySelector('#fabric g.link[data-index="0"]').__mark = 1; document.querySelector('section.switch[data-node="spine7"] details').__mark = 1;`);
   await page.click('section.switch[data-node="spine0"] summary');
   t.equal(await page.locator('section.switch[data-node="spine0"] details[open]').count(), 1, 'a click opens the details');
-  const t0 = Date.now();
-  flap = true;
-  await page.waitForSelector('#fabric g.link[data-index="5"][data-state="down"]', { timeout: 60000 });
-  t.comment(`the flapped link was shown ${Date.now() - t0} ms after the test started waiting (includes the reconnect)`);
+  await page.waitForFunction(`document.querySelectorAll('section.switch[data-node="spine0"] tbody tr').length === 32`, null, { timeout: 30000 });
+  t.pass('the opened table has its 32 sessions');
+  // Mark what is drawn now: in-place updates keep these elements.
+  await page.evaluate(`document.querySelector('#fabric g.link[data-index="0"]').__mark = 1; document.querySelector('section.switch[data-node="spine6"] summary h2').__mark = 1;`);
+  const probe = (): Promise<ProbeState> => page.evaluate('window.__lsoeProbe') as Promise<ProbeState>;
+
+  // Only the heard times move: set on the open table's 32 cells, nothing else inserted.
+  let from = (await probe()).events.length;
+  stage = 'heard';
+  await page.waitForFunction(`[...document.querySelectorAll('section.switch[data-node="spine0"] td.heard')].every((td) => td.getAttribute('data-heard') === '${t1}')`, null, { timeout: 60000 });
+  const heardEvents = (await probe()).events.slice(from).filter((e) => e.kind === 'heard');
+  t.ok(heardEvents.length > 0, 'set by the "heard" event');
+  const heardMax = Math.max(...heardEvents.map((e) => e.added));
+  t.ok(heardMax <= 32, `a "heard" event inserts at most the open table's 32 heard texts (${heardMax} nodes; the collapsed tables, ~500 rows, are not touched)`);
+
+  // One link down: its link, its two switches' summary lines.
+  from = (await probe()).events.length;
+  await page.evaluate(`window.__lsoeProbe.watch = '#fabric g.link[data-index="${FLAPPED}"]'`);
+  const waitedAt = Date.now();
+  stage = 'flapped';
+  await page.waitForSelector(`#fabric g.link[data-index="${FLAPPED}"][data-state="down"]`, { timeout: 60000 });
+  t.comment(`the flapped link was shown ${Date.now() - waitedAt} ms after the test started waiting (includes the reconnect)`);
+  const flapEvent = (await probe()).events.slice(from).find((e) => e.watched === 'down')!;
+  t.ok(flapEvent, 'the event that showed the link down');
+  t.comment(`that event: ${flapEvent.ms.toFixed(1)} ms in the page's handler, ${flapEvent.added} nodes inserted, ${flapEvent.attributes} attributes set`);
+  t.ok(flapEvent.added <= 60, `it inserted only the two switches' summary lines (${flapEvent.added} nodes)`);
   t.equal(await page.locator('#fabric g.link[data-state="up"]').count(), 255, 'only that link changed');
+  t.match(await page.textContent('section.switch[data-node="spine7"] summary'), /32 sessions: 31 open 1 down/, "spine7's summary counts the link's session down");
   t.equal(await page.evaluate(`document.querySelector('#fabric g.link[data-index="0"]').__mark`), 1, 'the fabric was updated in place, not redrawn');
-  t.equal(await page.evaluate(`document.querySelector('section.switch[data-node="spine7"] details').__mark`), 1, 'an unchanged switch section was not touched');
+  t.equal(await page.evaluate(`document.querySelector('section.switch[data-node="spine6"] summary h2').__mark`), 1, 'an unchanged switch section was not touched');
   t.equal(await page.locator('section.switch[data-node="spine0"] details[open]').count(), 1, 'an opened table stays open across updates');
+  t.equal(await page.locator('section.switch[data-node="spine0"] tbody tr').count(), 32, 'and keeps its rows');
+  // Closed again, its rows go.
+  await page.click('section.switch[data-node="spine0"] summary');
+  await page.waitForFunction(`document.querySelectorAll('section.switch tbody tr').length === 0`, null, { timeout: 30000 });
+  t.pass('a closed table\'s rows are dropped');
   await page.screenshot({ path: path.join(os.tmpdir(), 'lsoe-lab-40.png'), fullPage: false });
 });

@@ -1,10 +1,12 @@
 // The page's script (see page.ts): follows /events and updates the fabric and
-// the tables from each LabView it receives: in place when only states changed
+// the tables from each LabView it receives (and only the heard times from each
+// "heard" event, sent when nothing else changed): in place when only states changed
 // (attributes of the drawn links and nodes; only the switch sections whose
 // content changed), redrawn when the fabric itself changed. Layers wider than
 // MAX_PER_ROW wrap onto more rows, so a 32-leaf fabric fits the window; switch
 // tables are collapsed to a one-line summary (details on click) once the lab
-// has more than OPEN_UP_TO switches. Plain ES2017 for any browser.
+// has more than OPEN_UP_TO switches, and a collapsed table's rows are not built
+// at all (built on open, dropped on close). Plain ES2017 for any browser.
 // Written without backquotes or dollar-brace: it sits in a String.raw literal.
 export const PAGE_SCRIPT = String.raw`
 (function () {
@@ -16,7 +18,7 @@ export const PAGE_SCRIPT = String.raw`
   var STATES = ['open', 'opening', 'hopeless', 'held-down', 'down'];
   var view = null;
   var drawnShape = null, linkEls = {}, nodeEls = {};
-  var sectionHtml = {}, openState = {}, drawnOrder = null;
+  var drawnHead = {}, drawnTable = {}, latest = {}, openState = {}, drawnOrder = null;
 
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
@@ -177,71 +179,99 @@ export const PAGE_SCRIPT = String.raw`
     return n + ' session' + (n === 1 ? '' : 's') + (parts.length ? ': ' + parts.join(' ') : '');
   }
 
+  // A switch's heading: name, ID, daemon and BGP state, and its summary line.
+  function headHtml(v, s, alive) {
+    var title = s.node ? esc(s.node) : 'switch';
+    var dead = s.node && !alive[s.node] ? '<span class="dead">daemon not answering</span>' : '';
+    var nb = s.node && v.bgp ? v.bgp.nodes[s.node] : null;
+    if (nb) {
+      dead += '<span class="bgp-session" data-bgp-state="' + esc(nb.state) + '" title="its BGP session with the lab\'s gobgpd: NLRI accepted by gobgpd / held in its dump">BGP ' +
+        esc(nb.state) + (nb.state === 'established' ? ', ' + nb.accepted + ' NLRI' + (nb.dumped !== nb.accepted ? ' (dump ' + nb.dumped + ')' : '') : '') + '</span>';
+    }
+    return '<h2>' + title + '<span class="id">' + esc(colonHex(s.id)) + '</span>' + dead +
+      '</h2><span class="counts">' + summaryText(s) + '</span>';
+  }
+
+  function tableHtml(s) {
+    var last = null;
+    var rows = s.rows.map(function (r) {
+      // The session's cells only on the first row of its interface: the rest are its prefixes.
+      var first = r.ifname + ' ' + r.peerMac !== last;
+      last = r.ifname + ' ' + r.peerMac;
+      var state = r.state ? '<span class="state ' + esc(r.state) + '">' + esc(r.state) + '</span>' : '';
+      var session = first
+        ? '<td>' + esc(r.ifname) + '</td><td>' + esc(r.peerNode || '') + '</td>' +
+          '<td class="mono">' + esc(r.peerMac) + '</td><td class="mono">' + esc(colonHex(r.peerId)) + '</td>' +
+          '<td>' + state + '</td>'
+        : '<td></td><td></td><td></td><td></td><td></td>';
+      return '<tr class="' + (first ? 'first' : 'more') + '" data-ifname="' + esc(r.ifname) +
+        '" data-state="' + esc(r.state || '') + '">' + session + '<td>' + esc(r.type || '') + '</td>' +
+        '<td class="mono">' + esc(r.prefix || '') + '</td><td>' + esc(r.flags) + '</td>' +
+        '<td class="mono">' + esc(r.labels) + '</td>' +
+        '<td class="heard" data-from="' + esc(r.heardFrom || '') + '" title="' + (r.heardFrom === 'report' ? 'time of the last report (no session known)' : 'last PDU from the peer') +
+        '"></td></tr>';
+    }).join('');
+    return '<table><thead><tr>' + COLUMNS.map(function (c) { return '<th>' + c + '</th>'; }).join('') +
+      '</tr></thead><tbody>' + rows + '</tbody></table>';
+  }
+
+  // Per switch: the summary line is kept current; the table exists only while the switch
+  // is open (a 40-switch lab has ~2,000 rows: building them all, and setting every heard
+  // time on each event, cost ~0.4 s an event). Each is rewritten only when its content
+  // changed; the heard times are set on their cells apart from it (they move with every
+  // keepalive).
   function drawTables(v) {
     var alive = {};
     v.nodes.forEach(function (n) { alive[n.name] = n.daemon; });
     var container = document.getElementById('switches');
     var order = v.switches.map(function (s) { return s.node || s.id; }).join(',');
-    var rebuild = order !== drawnOrder;
-    if (rebuild) { drawnOrder = order; sectionHtml = {}; container.innerHTML = ''; }
+    if (order !== drawnOrder) { drawnOrder = order; drawnHead = {}; drawnTable = {}; container.innerHTML = ''; }
     var openByDefault = v.switches.length <= OPEN_UP_TO;
     v.switches.forEach(function (s) {
-      var title = s.node ? esc(s.node) : 'switch';
-      var dead = s.node && !alive[s.node] ? '<span class="dead">daemon not answering</span>' : '';
-      var nb = s.node && v.bgp ? v.bgp.nodes[s.node] : null;
-      if (nb) {
-        dead += '<span class="bgp-session" data-bgp-state="' + esc(nb.state) + '" title="its BGP session with the lab\'s gobgpd: NLRI accepted by gobgpd / held in its dump">BGP ' +
-          esc(nb.state) + (nb.state === 'established' ? ', ' + nb.accepted + ' NLRI' + (nb.dumped !== nb.accepted ? ' (dump ' + nb.dumped + ')' : '') : '') + '</span>';
-      }
-      var last = null;
-      var rows = s.rows.map(function (r) {
-        // The session's cells only on the first row of its interface: the rest are its prefixes.
-        var first = r.ifname + ' ' + r.peerMac !== last;
-        last = r.ifname + ' ' + r.peerMac;
-        var state = r.state ? '<span class="state ' + esc(r.state) + '">' + esc(r.state) + '</span>' : '';
-        var session = first
-          ? '<td>' + esc(r.ifname) + '</td><td>' + esc(r.peerNode || '') + '</td>' +
-            '<td class="mono">' + esc(r.peerMac) + '</td><td class="mono">' + esc(colonHex(r.peerId)) + '</td>' +
-            '<td>' + state + '</td>'
-          : '<td></td><td></td><td></td><td></td><td></td>';
-        return '<tr class="' + (first ? 'first' : 'more') + '" data-ifname="' + esc(r.ifname) +
-          '" data-state="' + esc(r.state || '') + '">' + session + '<td>' + esc(r.type || '') + '</td>' +
-          '<td class="mono">' + esc(r.prefix || '') + '</td><td>' + esc(r.flags) + '</td>' +
-          '<td class="mono">' + esc(r.labels) + '</td>' +
-          '<td class="heard" data-from="' + esc(r.heardFrom || '') + '" title="' + (r.heardFrom === 'report' ? 'time of the last report (no session known)' : 'last PDU from the peer') +
-          '"></td></tr>';
-      }).join('');
       var key = s.node || s.id;
-      var inner = '<h2>' + title + '<span class="id">' + esc(colonHex(s.id)) + '</span>' + dead +
-        '</h2><span class="counts">' + summaryText(s) + '</span>';
-      var table = '<table><thead><tr>' + COLUMNS.map(function (c) { return '<th>' + c + '</th>'; }).join('') +
-        '</tr></thead><tbody>' + rows + '</tbody></table>';
-      var html = inner + table;
-      // when each peer was last heard moves with every keepalive: set on the cells, not
-      // part of the section's HTML, so a section is rewritten only when its content changes
-      var heard = s.rows.map(function (r) { return r.heard || ''; });
+      latest[key] = s;
       var section = document.getElementById('switch-' + key);
-      if (!section) {
-        section = document.createElement('section');
-        section.className = 'switch';
-        section.id = 'switch-' + key;
-        section.setAttribute('data-node', s.node || '');
-        section.setAttribute('data-id', s.id);
-        container.appendChild(section);
-      } else if (sectionHtml[key] === html) {
-        setHeard(section, heard); // otherwise unchanged: not rewritten
-        return;
+      if (!section) section = newSection(container, s, key, key in openState ? openState[key] : openByDefault);
+      var head = headHtml(v, s, alive);
+      if (drawnHead[key] !== head) {
+        drawnHead[key] = head;
+        section.querySelector('summary').innerHTML = head;
       }
-      sectionHtml[key] = html;
-      var open = key in openState ? openState[key] : openByDefault;
-      section.innerHTML = '<details' + (open ? ' open' : '') + '><summary>' + inner + '</summary>' + table + '</details>';
-      section.firstChild.addEventListener('toggle', function (e) { openState[key] = e.target.open; });
-      setHeard(section, heard);
+      if (section.firstChild.open) fillTable(section, key);
     });
   }
 
-  function setHeard(section, heard) {
-    var cells = section.querySelectorAll('td.heard');
+  function newSection(container, s, key, open) {
+    var section = document.createElement('section');
+    section.className = 'switch';
+    section.id = 'switch-' + key;
+    section.setAttribute('data-node', s.node || '');
+    section.setAttribute('data-id', s.id);
+    section.innerHTML = '<details' + (open ? ' open' : '') + '><summary></summary><div class="rows"></div></details>';
+    container.appendChild(section);
+    var details = section.firstChild;
+    details.addEventListener('toggle', function () {
+      openState[key] = details.open;
+      if (details.open) return fillTable(section, key);
+      // closed: its rows go, so a big lab keeps only the open tables in the page
+      section.querySelector('.rows').innerHTML = '';
+      drawnTable[key] = '';
+    });
+    return section;
+  }
+
+  function fillTable(section, key) {
+    var s = latest[key], body = section.querySelector('.rows');
+    var html = tableHtml(s);
+    if (drawnTable[key] !== html) {
+      drawnTable[key] = html;
+      body.innerHTML = html;
+    }
+    setHeard(body, s.rows.map(function (r) { return r.heard || ''; }));
+  }
+
+  function setHeard(root, heard) {
+    var cells = root.querySelectorAll('td.heard');
     for (var i = 0; i < cells.length; i++) {
       if (cells[i].getAttribute('data-heard') === heard[i]) continue;
       cells[i].setAttribute('data-heard', heard[i]);
@@ -249,7 +279,19 @@ export const PAGE_SCRIPT = String.raw`
     }
   }
 
-  // The "heard" cells carry their time as an attribute (set by setHeard, so a section's
+  // A "heard" event: every row's heard time, per switch in the view's order (see splitHeard
+  // in ../view.ts). Kept in the view (a table opened later shows them) and set on open tables.
+  function setHeardTimes(times) {
+    if (!view || times.length !== view.switches.length) return;
+    view.switches.forEach(function (s, i) {
+      if (!times[i] || times[i].length !== s.rows.length) return;
+      s.rows.forEach(function (r, j) { r.heard = times[i][j]; });
+      var section = document.getElementById('switch-' + (s.node || s.id));
+      if (section && section.firstChild.open) setHeard(section.querySelector('.rows'), times[i].map(function (h) { return h || ''; }));
+    });
+  }
+
+  // The "heard" cells carry their time as an attribute (set by setHeard, so a table's
   // HTML only changes when its content does) and say how long ago here, once a second.
   function fillHeard(root) {
     var cells = root.querySelectorAll('td.heard');
@@ -265,18 +307,22 @@ export const PAGE_SCRIPT = String.raw`
     if (details) details.open = true;
   });
 
+  // Set only when different: an unchanged line is not rewritten on each event.
+  function setText(e, text) { if (e.textContent !== text) e.textContent = text; }
+  function setHidden(e, hidden) { if (e.hidden !== hidden) e.hidden = hidden; }
+
   function draw(v) {
     view = v;
-    document.getElementById('lab-name').textContent = v.lab;
-    document.title = 'LSOE lab ' + v.lab;
+    setText(document.getElementById('lab-name'), v.lab);
+    if (document.title !== 'LSOE lab ' + v.lab) document.title = 'LSOE lab ' + v.lab;
     var up = v.links.filter(function (l) { return l.state === 'up'; }).length;
     var inBgp = v.bgp ? v.bgp.links.filter(function (b) { return b === 'paired'; }).length : 0;
-    document.getElementById('summary').textContent =
-      v.nodes.length + ' switches, ' + v.links.length + ' links, ' + up + ' up' + (v.bgp ? ', ' + inBgp + ' in BGP-LS' : '');
-    document.getElementById('bgp-legend').hidden = !v.bgp;
+    setText(document.getElementById('summary'),
+      v.nodes.length + ' switches, ' + v.links.length + ' links, ' + up + ' up' + (v.bgp ? ', ' + inBgp + ' in BGP-LS' : ''));
+    setHidden(document.getElementById('bgp-legend'), !v.bgp);
     var problem = document.getElementById('bgp-problem');
-    problem.textContent = v.bgp && v.bgp.problem ? v.bgp.problem : '';
-    problem.hidden = !(v.bgp && v.bgp.problem);
+    setText(problem, v.bgp && v.bgp.problem ? v.bgp.problem : '');
+    setHidden(problem, !(v.bgp && v.bgp.problem));
     drawFabric(v);
     drawTables(v);
   }
@@ -288,5 +334,7 @@ export const PAGE_SCRIPT = String.raw`
   source.onopen = function () { live.textContent = 'live'; live.className = 'live'; };
   source.onerror = function () { live.textContent = 'reconnecting'; live.className = 'live off'; };
   source.onmessage = function (e) { draw(JSON.parse(e.data)); };
+  // Only the heard times moved (every keepalive does that): set them, in the open tables.
+  source.addEventListener('heard', function (e) { setHeardTimes(JSON.parse(e.data)); });
 })();
 `;
