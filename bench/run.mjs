@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const SECTIONS = ['startup', 'decode', 'daemon-scale', 'daemon-ports', 'daemon-idle', 'lab-converge', 'lab-page', 'hostile', 'metrics', 'bgp', 'lab-bgp'];
+const SECTIONS = ['startup', 'decode', 'daemon-scale', 'daemon-ports', 'daemon-idle', 'lab-converge', 'lab-page', 'hostile', 'metrics', 'bgp', 'lab-bgp', 'sniff-stall'];
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const outDir = path.join(benchDir, 'out');
