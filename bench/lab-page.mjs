@@ -189,6 +189,17 @@ async function once([spines, leaves], steadySeconds, log) {
     if (!wasOpen) openedRows = await openRows();
     await page.click(`section.switch[data-node="${spine}"] summary`);
 
+    // `lab up --wait` returns once every session is open; the daemons' reports (four per
+    // session) may still be arriving, each changing the view. Wait until no whole view came
+    // for 3 s (at most 2 min) before measuring the steady state.
+    const quiet = await page.waitForFunction(() => {
+      const whole = window.__lsoeProbe.events.filter((e) => e.kind === 'message');
+      return whole.length > 0 && Date.now() - whole[whole.length - 1].at > 3000;
+    }, null, { timeout: 120_000, polling: 250 }).then(() => true, () => false);
+    const lastWhole = await page.evaluate(() => window.__lsoeProbe.events.filter((e) => e.kind === 'message').at(-1).at);
+    const settledSeconds = quiet ? (lastWhole - t0) / 1000 : null;
+    log(`  the view stopped changing (reports all in) ${settledSeconds === null ? 'never, within 2 min' : `${settledSeconds.toFixed(1)} s after the page was opened (its last whole view)`}`);
+
     // Steady state: nothing changes in the fabric, the heard times do.
     const pids = { chromium: pidsMentioning(profile), collector: [collectorPid] };
     const cpu0 = { chromium: ticksOf(pids.chromium), collector: ticksOf(pids.collector), m: await rendererMetrics(cdp), at: Date.now() };
@@ -254,7 +265,7 @@ async function once([spines, leaves], steadySeconds, log) {
     return {
       size: `${spines}x${leaves}`, switches: plan.nodes.length, links, sessionEnds: r.totalEnds,
       convergedSeconds: r.convergedSeconds, loadAverageBefore: load, loadAverageAfter: os.loadavg()[0],
-      firstDrawSeconds: firstDrawMs / 1000, firstEventSeconds: (firstEvent.at - t0) / 1000, firstEventMs: firstEvent.ms,
+      firstDrawSeconds: firstDrawMs / 1000, viewSettledSeconds: settledSeconds, firstEventSeconds: (firstEvent.at - t0) / 1000, firstEventMs: firstEvent.ms,
       streamOpens: opens,
       // the page collapses the tables of a lab of more than 12 switches (OPEN_UP_TO in src/lab/web/script.ts)
       fit: { ...fit, fits, sections, openTables, shouldCollapse: plan.nodes.length > 12, clickOpens, openedSessionRows: openedRows },
