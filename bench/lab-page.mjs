@@ -111,10 +111,12 @@ async function once([spines, leaves], steadySeconds, log) {
   const port = await freePort();
   const profile = mkdtempSync(path.join(os.tmpdir(), 'lsoe-bench-page-'));
   let context = null;
+  let stream = null;
   let labUp = false;
   let cleaned = null;
   // Everything this run started goes, whatever happened, exactly once (also on a signal).
   const cleanup = () => (cleaned ??= (async () => {
+    stream?.close();
     if (context !== null) await context.close().catch(() => undefined);
     for (const pid of pidsMentioning(profile)) {
       try {
@@ -189,12 +191,19 @@ async function once([spines, leaves], steadySeconds, log) {
     if (!wasOpen) openedRows = await openRows();
     await page.click(`section.switch[data-node="${spine}"] summary`);
 
+    // What each whole view said, as a second reader of the stream (this process) saw it:
+    // why the view changed (links not up, daemons not answering, table rows).
+    const seen = [];
+    stream = await followPage(r.url, (v, at) => seen.push({
+      at, linksNotUp: v.links.filter((l) => l.state !== 'up').length, daemonsDown: v.nodes.filter((n) => !n.daemon).length,
+      rows: v.switches.reduce((a, s) => a + s.rows.length, 0),
+    }));
     // `lab up --wait` returns once every session is open; the daemons' reports (four per
     // session) may still be arriving, each changing the view. Wait until no whole view came
-    // for 3 s (at most 2 min) before measuring the steady state.
+    // for 5 s (at most 2 min) before measuring the steady state.
     const quiet = await page.waitForFunction(() => {
       const whole = window.__lsoeProbe.events.filter((e) => e.kind === 'message');
-      return whole.length > 0 && Date.now() - whole[whole.length - 1].at > 3000;
+      return whole.length > 0 && Date.now() - whole[whole.length - 1].at > 5000;
     }, null, { timeout: 120_000, polling: 250 }).then(() => true, () => false);
     const lastWhole = await page.evaluate(() => window.__lsoeProbe.events.filter((e) => e.kind === 'message').at(-1).at);
     const settledSeconds = quiet ? (lastWhole - t0) / 1000 : null;
@@ -215,7 +224,6 @@ async function once([spines, leaves], steadySeconds, log) {
       .then(() => true, () => false);
     const firstAt = (state, after) => page.evaluate(([s, t]) => window.__lsoeProbe.events.find((e) => e.at >= t && e.watched === s)?.at ?? null, [state, after]);
     // The collector's side, for where the time goes: when its event stream said so.
-    const stream = await followPage(r.url);
     await stream.until((v) => v.links[link.index].state === 'up');
     const sentDownP = stream.until((v) => v.links[link.index].state === 'down', SHOW_TIMEOUT_MS);
     const downAt = Date.now();
@@ -239,6 +247,9 @@ async function once([spines, leaves], steadySeconds, log) {
 
     const { events, longTasks, opens } = await page.evaluate(() => window.__lsoeProbe);
     const steady = summarise(events, longTasks, cpu0.at, cpu1.at);
+    const churn = seen.filter((x) => x.at >= cpu0.at && x.at <= cpu1.at);
+    const span = (k) => (churn.length ? `${Math.min(...churn.map((x) => x[k]))}–${Math.max(...churn.map((x) => x[k]))}` : 'n/a');
+    steady.why = churn.length ? `links not up ${span('linksNotUp')}, daemons not answering ${span('daemonsDown')}, rows ${span('rows')}` : null;
     const flap = summarise(events, longTasks, downAt, flapEnd);
     const flapEvent = events.find((e) => e.at >= downAt && e.watched === 'down');
     const cpuShare = (a, b, k) => (b[k] - a[k]) / TICKS_PER_S / ((b.at - a.at) / 1000);
@@ -312,6 +323,7 @@ export async function run(ctx) {
       `${f(w.scriptMsPerEvent)} / ${f(w.layoutMsPerEvent)} / ${f(w.styleMsPerEvent)}`, `${f(w.chromiumCore * 100)}%`, `${f(w.collectorCore * 100)}%`,
     ]),
   );
+  if (r.windows[0].why) ctx.log(`  whole views in the steady window (${r.windows[0].wholeViews}): ${r.windows[0].why}`);
   ctx.log(`  flap of ${r.flap.link} (set down at ${r.flap.setDownAt}): shown down after ${f(r.flap.shownDownSeconds, 2)} s (the collector sent it at ${f(r.flap.sentDownSeconds, 2)} s), up again after ${f(r.flap.shownUpSeconds, 2)} s (sent at ${f(r.flap.sentUpSeconds, 2)} s; goal 2 s); the page's event stream opened ${r.streamOpens} time(s); the event that showed it: ${r.flap.downEvent ? `${f(r.flap.downEvent.ms)} ms, ${r.flap.downEvent.added} nodes inserted, ${r.flap.downEvent.attributes} attributes` : 'n/a'}`);
   ctx.log(`  fits the window: ${r.fit.fits ? 'yes' : 'NO'}; tables collapsed: ${r.fit.openTables === 0 ? 'yes' : r.fit.shouldCollapse ? 'NO' : `no (${r.fit.openTables} open: a small lab)`}; a click opens/closes one: ${r.fit.clickOpens ? 'yes' : 'NO'} (${r.fit.openedSessionRows} sessions); lab down clean: ${r.down.clean ? 'yes' : 'NO'}; load average ${f(r.loadAverageBefore)} before, ${f(r.loadAverageAfter)} after`);
   // Broken, not slow: these fail the section (run.mjs exits non-zero).
