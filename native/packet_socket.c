@@ -11,14 +11,27 @@
 // membership (PACKET_ADD_MEMBERSHIP) is reference-counted and dropped when it
 // closes, and PACKET_IGNORE_OUTGOING keeps our own frames out.
 //
+// `lsoe sniff` opens the same socket in monitor mode (OPEN_MONITOR): every
+// EtherType (ETH_P_ALL, so frames this host sends are seen too), narrowed in
+// the kernel by a classic BPF program attached before bind, kernel receive
+// time stamps (SO_TIMESTAMP: frames read late keep their arrival time) and
+// VLAN tags put back into the frame from PACKET_AUXDATA, as libpcap does.
+// Its readiness poll can be stopped (pause): the kernel then holds what
+// arrives in the socket's receive queue (SO_RCVBUF) and counts what does not
+// fit (PACKET_STATISTICS), so a slow reader costs no CPU and no memory of ours.
+//
 // JS API (all synchronous, never blocking; errors are negative errno values,
 // only misuse throws):
-//   open(ifindex, ethertype, rcvbuf) -> fd | -errno
+//   open(ifindex, protocol, rcvbuf, flags, filter|null) -> fd | -errno
+//        flags: OPEN_MONITOR (1), OPEN_PROMISC (2); filter: sock_filter array
 //   join(fd, ifindex, macBuffer6) -> 0 | -errno        (PACKET_MR_MULTICAST)
-//   recv(fd, buf, meta:Int32Array(2)) -> length | -errno  (meta = [ifindex, pkttype])
+//   recv(fd, buf, meta:Float64Array(3)) -> length | -errno
+//        (meta = [ifindex, pkttype, epoch seconds with µs or 0]; a VLAN tag
+//        put back makes the frame 4 octets longer than on the wire's socket)
 //   send(fd, ifindex, frame) -> 0 | -errno
 //   drops(fd) -> frames the kernel dropped since the last call | -errno
 //   watch(fd, callback(errno)) -> watcher   (callback(0): readable; >0: socket error, already cleared)
+//   pause(watcher, bool)   (true: stop polling, the kernel queues; false: poll again)
 //   ref(watcher, bool)
 //   close(watcher | null, fd)
 #define NAPI_VERSION 8
@@ -27,12 +40,17 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
+
+#define OPEN_MONITOR 1
+#define OPEN_PROMISC 2
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -60,31 +78,71 @@ static int arg_int(napi_env env, napi_value v, int *out) {
 }
 
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int ifindex, ethertype, rcvbuf;
-  if (argc < 3 || !arg_int(env, argv[0], &ifindex) || !arg_int(env, argv[1], &ethertype) || !arg_int(env, argv[2], &rcvbuf)) {
-    napi_throw_type_error(env, NULL, "open(ifindex, ethertype, rcvbuf)");
+  int ifindex, ethertype, rcvbuf, flags = 0;
+  void *filter = NULL;
+  size_t filter_len = 0;
+  if (argc < 3 || !arg_int(env, argv[0], &ifindex) || !arg_int(env, argv[1], &ethertype) || !arg_int(env, argv[2], &rcvbuf) ||
+      (argc >= 4 && !arg_int(env, argv[3], &flags))) {
+    napi_throw_type_error(env, NULL, "open(ifindex, protocol, rcvbuf, flags, filter)");
     return NULL;
+  }
+  if (argc >= 5) {
+    napi_valuetype t;
+    napi_typeof(env, argv[4], &t);
+    if (t != napi_null && t != napi_undefined &&
+        (napi_get_buffer_info(env, argv[4], &filter, &filter_len) != napi_ok || filter_len == 0 || filter_len % sizeof(struct sock_filter) != 0)) {
+      napi_throw_type_error(env, NULL, "open: filter must be a Buffer of sock_filter");
+      return NULL;
+    }
   }
   // Protocol 0 at creation: the socket receives nothing until bind() names the
   // interface and the EtherType. Created with the EtherType, it would first hear
   // every interface, and bind() would then unhook it again (an RCU grace period
-  // per socket: 2.5 ms each, measured, at a 64-port start).
+  // per socket: 2.5 ms each, measured, at a 64-port start). The filter is
+  // attached before bind for the same reason: nothing it refuses is ever queued.
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return int_value(env, -errno);
   int one = 1;
-  // Kernels before 4.20 lack it: our own frames then come back as PACKET_OUTGOING, which the caller drops.
-  setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
-  if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  int err = 0;
+  if (flags & OPEN_MONITOR) {
+    // Sniff sees both directions; the time stamp and the VLAN tag come with each frame.
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof one) < 0 || setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) err = errno;
+  } else {
+    // Kernels before 4.20 lack it: our own frames then come back as PACKET_OUTGOING, which the caller drops.
+    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+  }
+  if (rcvbuf > 0) {
+    // The kernel doubles the value (it charges each frame's bookkeeping too).
+    // A monitor's buffer is what holds frames while sniff's reader is slow: as
+    // root (CAP_NET_ADMIN) it may pass net.core.rmem_max, as tcpdump -B may.
+    int half = rcvbuf / 2;
+    if (!(flags & OPEN_MONITOR) || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &half, sizeof half) < 0) {
+      if (flags & OPEN_MONITOR) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &half, sizeof half);
+      else setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
+  }
+  if (err == 0 && filter != NULL) {
+    struct sock_fprog prog = {(unsigned short)(filter_len / sizeof(struct sock_filter)), (struct sock_filter *)filter};
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) err = errno;
+  }
+  if (err == 0 && (flags & OPEN_PROMISC)) {
+    // Reference-counted by the kernel and dropped with the socket, even on a crash.
+    struct packet_mreq mreq;
+    memset(&mreq, 0, sizeof mreq);
+    mreq.mr_ifindex = ifindex;
+    mreq.mr_type = PACKET_MR_PROMISC;
+    if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof mreq) < 0) err = errno;
+  }
   struct sockaddr_ll addr;
   memset(&addr, 0, sizeof addr);
   addr.sll_family = AF_PACKET;
   addr.sll_protocol = htons((uint16_t)ethertype);
   addr.sll_ifindex = ifindex;
-  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-    int err = errno;
+  if (err == 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) err = errno;
+  if (err != 0) {
     close(fd);
     return int_value(env, -err);
   }
@@ -123,19 +181,55 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   napi_typedarray_type type;
   size_t meta_len;
   void *meta;
-  if (argc < 3 || !arg_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &buf, &len) != napi_ok ||
-      napi_get_typedarray_info(env, argv[2], &type, &meta_len, &meta, NULL, NULL) != napi_ok || type != napi_int32_array ||
-      meta_len < 2) {
-    napi_throw_type_error(env, NULL, "recv(fd, buffer, Int32Array(2))");
+  if (argc < 3 || !arg_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &buf, &len) != napi_ok || len < 64 ||
+      napi_get_typedarray_info(env, argv[2], &type, &meta_len, &meta, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      meta_len < 3) {
+    napi_throw_type_error(env, NULL, "recv(fd, buffer, Float64Array(3))");
     return NULL;
   }
   struct sockaddr_ll from;
-  socklen_t fromlen = sizeof from;
-  ssize_t n = recvfrom(fd, buf, len, MSG_TRUNC, (struct sockaddr *)&from, &fromlen);
-  if (n < 0) return int_value(env, -errno);
-  ((int32_t *)meta)[0] = from.sll_ifindex;
-  ((int32_t *)meta)[1] = from.sll_pkttype;
+  // room for a VLAN tag put back in front of the EtherType
+  struct iovec iov = {buf, len - 4};
+  union {
+    struct cmsghdr align;
+    char space[CMSG_SPACE(sizeof(struct timeval)) + CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+  } control;
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.space;
+  msg.msg_controllen = sizeof control.space;
   // MSG_TRUNC: the real length, so a frame longer than the buffer is seen as such.
+  ssize_t n = recvmsg(fd, &msg, MSG_TRUNC);
+  if (n < 0) return int_value(env, -errno);
+  double *m = (double *)meta;
+  m[0] = from.sll_ifindex;
+  m[1] = from.sll_pkttype;
+  m[2] = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+      struct timeval tv;
+      memcpy(&tv, CMSG_DATA(c), sizeof tv);
+      // seconds + µs/1e6: the same double libpcap's µs header gives, so -w files read back equal
+      m[2] = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+    } else if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
+      struct tpacket_auxdata aux;
+      memcpy(&aux, CMSG_DATA(c), sizeof aux);
+      // The kernel took the tag out of the frame (it travels beside it): put it back, as libpcap does.
+      if ((aux.tp_vlan_tci != 0 || (aux.tp_status & TP_STATUS_VLAN_VALID)) && n >= 12) {
+        size_t kept = (size_t)n < iov.iov_len ? (size_t)n : iov.iov_len;
+        uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
+        memmove((char *)buf + 16, (char *)buf + 12, kept - 12);
+        uint16_t be_tpid = htons(tpid), be_tci = htons(aux.tp_vlan_tci);
+        memcpy((char *)buf + 12, &be_tpid, 2);
+        memcpy((char *)buf + 14, &be_tci, 2);
+        n += 4;
+      }
+    }
+  }
   return int_value(env, (int)n);
 }
 
@@ -186,6 +280,8 @@ typedef struct {
   napi_async_context async;
   int fd;
   int closing;
+  /* pause(true): the poll is stopped until pause(false) */
+  int paused;
 } watcher_t;
 
 /* the watcher starts with its poll handle: freeing the handle frees the watcher */
@@ -212,7 +308,7 @@ static void call_back(watcher_t *w, int err) {
 static void on_poll(uv_poll_t *handle, int status, int events) {
   (void)events;
   watcher_t *w = (watcher_t *)handle->data;
-  if (w->closing) return;
+  if (w->closing || w->paused) return;
   if (status < 0) {
     // libuv stops a poll that saw POLLERR (a link going down sets ENETDOWN on
     // the socket): read and clear the socket error, then poll again, so that
@@ -220,7 +316,7 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
     int soerr = 0;
     socklen_t sl = sizeof soerr;
     getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-    if (!w->closing) uv_poll_start(&w->poll, UV_READABLE, on_poll);
+    if (!w->closing && !w->paused) uv_poll_start(&w->poll, UV_READABLE, on_poll);
     call_back(w, soerr > 0 ? soerr : EIO);
     return;
   }
@@ -274,19 +370,39 @@ static watcher_t *watcher_of(napi_env env, napi_value v) {
   return (watcher_t *)p;
 }
 
-static napi_value js_ref(napi_env env, napi_callback_info info) {
+/* the (watcher, bool) arguments of ref and pause; NULL after throwing a TypeError naming `usage` */
+static watcher_t *watcher_and_flag(napi_env env, napi_callback_info info, const char *usage, bool *on) {
   size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) argc = 0;
   watcher_t *w = argc >= 2 ? watcher_of(env, argv[0]) : NULL;
-  bool on = false;
-  if (w == NULL || napi_get_value_bool(env, argv[1], &on) != napi_ok) {
-    napi_throw_type_error(env, NULL, "ref(watcher, bool)");
+  if (w == NULL || napi_get_value_bool(env, argv[1], on) != napi_ok) {
+    napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
+  return w;
+}
+
+static napi_value js_ref(napi_env env, napi_callback_info info) {
+  bool on = false;
+  watcher_t *w = watcher_and_flag(env, info, "ref(watcher, bool)", &on);
+  if (w == NULL) return NULL;
   if (!w->closing) {
     if (on) uv_ref((uv_handle_t *)&w->poll);
     else uv_unref((uv_handle_t *)&w->poll);
+  }
+  return NULL;
+}
+
+static napi_value js_pause(napi_env env, napi_callback_info info) {
+  bool on = false;
+  watcher_t *w = watcher_and_flag(env, info, "pause(watcher, bool)", &on);
+  if (w == NULL) return NULL;
+  if (!w->closing && w->paused != (int)on) {
+    w->paused = on;
+    // A stopped poll takes the fd out of epoll: nothing wakes us, the kernel queues.
+    if (on) uv_poll_stop(&w->poll);
+    else uv_poll_start(&w->poll, UV_READABLE, on_poll);
   }
   return NULL;
 }
@@ -321,6 +437,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
       {"drops", NULL, js_drops, NULL, NULL, NULL, napi_default, NULL},
       {"watch", NULL, js_watch, NULL, NULL, NULL, napi_default, NULL},
+      {"pause", NULL, js_pause, NULL, NULL, NULL, napi_default, NULL},
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .option('-C, --file-size <MB>', 'with -w FILE: a new file before one passes MB megabytes (10^6 octets; as tcpdump -C)')
     .option('-W, --file-count <N>', 'with -G or -C: N files, FILE0..FILE<N-1>; with -C a ring (the oldest overwritten), with -G alone sniff stops after N files')
     .option('--print', 'with -w FILE: print the PDUs as well')
+    .option('-B, --buffer-size <KiB>', 'what the kernel may hold per interface while the output is blocked, in KiB (as tcpdump -B)', '4096')
     .option('-r, --read <FILE>', 'read a capture file instead of the wire: the same as `lsoe decode FILE`');
   // -r reads a file: the options of a live capture have nothing to act on
   refuseTogether(cmd, [
@@ -44,11 +45,14 @@ joined instead while sniff runs (ip maddr show lists it). -Q out: what this
 host sends (frames from the interface's own MAC); -Q in: the rest.
 
 Records go out in 64 KiB batches, and at once whenever no frame is waiting,
-on a terminal, or with -l. While a reader falls behind, frames are not
-printed (counted in the summary); -w still gets every one.
+on a terminal, or with -l. While the reader falls behind, sniff stops
+reading the interfaces and uses no CPU: the kernel holds what arrives, up
+to -B KiB per interface, and drops and counts the rest; the records come
+out in order, with their capture times, once the reader catches up.
 
-Ctrl-C (or SIGTERM) stops; a summary goes to stderr: frames, PDUs by type,
-decode errors, and frames the kernel dropped.
+Ctrl-C (or SIGTERM) stops; what was captured until then is still printed,
+and a summary goes to stderr: frames, PDUs by type, decode errors, and
+frames the kernel dropped (those while the output was blocked in brackets).
 
 Exit status: 0 after -c PDUs or a signal; 1 when an interface is missing,
 privilege is lacking, the capture file cannot be written, or every
@@ -83,6 +87,7 @@ Examples:
         pcap: opts.pcap === true,
         print: opts.print === true,
         rotation: rotationOf(opts),
+        bufferSize: bufferSizeOf(String(opts.bufferSize)),
       };
       if (options.write === '-' && options.print) throw new CliError('--print cannot share stdout with -w -', 2);
       if (options.rotation !== null && options.write === null) throw new CliError('-G, -C and -W split the file of -w FILE: give -w', 2);
@@ -95,6 +100,14 @@ Examples:
       // libpcap's poll handles keep the event loop alive: exit once output is out.
       process.stdout.write('', () => process.exit(code));
     });
+}
+
+/** -B KiB as octets: at least 1 KiB, at most 1 GiB (the kernel counts its buffer in an int). */
+function bufferSizeOf(text: string): number {
+  const kib = parseCount('-B', text);
+  if (kib < 1) throw new CliError('-B: must be at least 1 KiB', 2);
+  if (kib > 1024 * 1024) throw new CliError('-B: at most 1048576 KiB (1 GiB)', 2);
+  return kib * 1024;
 }
 
 /** -G/-C/-W as numbers (usage errors naming the flag); null when none is given. */

@@ -217,6 +217,11 @@ export class Admission {
     this.restarts.expire(now);
   }
 
+  /** Restarts or hold-downs are on record: housekeeping must come to forget them. */
+  get housekeepingDue(): boolean {
+    return !this.restarts.empty;
+  }
+
   heldDown(now: number): HoldDown[] {
     return this.restarts.all(now);
   }

@@ -74,7 +74,11 @@ export interface CoreOptions {
   extraCounters?: () => Partial<ExtraCounters>;
 }
 
-/** Housekeeping period: reassembly expiry, ageing, hold-downs, log summaries. */
+/**
+ * Housekeeping period: reassembly expiry, ageing, hold-downs, log summaries. It runs only
+ * while one of those has something to do: a daemon whose sessions are all open and quiet
+ * wakes for its keepalives and nothing else.
+ */
 const HOUSEKEEPING = 5;
 
 export class Daemon implements DaemonCore {
@@ -135,10 +139,15 @@ export class Daemon implements DaemonCore {
       ...(options.report ? { report: options.report } : {}),
       ...(options.plugins ? { plugins: options.plugins } : {}),
     });
-    this.sessionTable = new SessionTable(this.clock, this.effects, (e, what, err) => {
-      this.count.hookErrors++;
-      this.log.log('error', 'core', `${what} for ${e.peerMac} on ${e.ifname} failed: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
-    });
+    this.sessionTable = new SessionTable(
+      this.clock,
+      this.effects,
+      (e, what, err) => {
+        this.count.hookErrors++;
+        this.log.log('error', 'core', `${what} for ${e.peerMac} on ${e.ifname} failed: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
+      },
+      () => this.wakeHousekeeping(),
+    );
     this.effects.attach(this.sessionTable);
     // the history follows every event (subscribers get each neighbour's coalesced)
     this.effects.observe((e) => {
@@ -155,8 +164,8 @@ export class Daemon implements DaemonCore {
   /** Starts the HELLO beacon; interfaces come with `updateInterfaces`. */
   start(table: NetInterface[]): void {
     this.beacon.schedule();
-    this.housekeepingTimer = this.clock.setTimer(HOUSEKEEPING, () => this.housekeeping());
     this.updateInterfaces(table);
+    this.wakeHousekeeping();
   }
 
   /** Closes every session (withdrawing what was reported), then every link. */
@@ -166,6 +175,7 @@ export class Daemon implements DaemonCore {
     this.stopped = true;
     this.beacon.stop();
     if (this.housekeepingTimer) this.clock.clearTimer(this.housekeepingTimer);
+    this.housekeepingTimer = null;
     this.ifaces.stop();
     for (const e of this.sessionTable.all()) this.remove(e);
     this.effects.flushEvents();
@@ -254,6 +264,8 @@ export class Daemon implements DaemonCore {
         this.log.log('error', 'io', `frame from ${f.src} on ${st.name} not handled: ${oneLine(err)}`, { ifname: st.name });
       }
     }
+    // a piece kept for reassembly, a stranger, a refusal logged: housekeeping has work
+    this.wakeHousekeeping();
   }
 
   private onRecord(st: IfState, r: StreamRecord, now: number): void {
@@ -307,16 +319,31 @@ export class Daemon implements DaemonCore {
     this.effects.forget(e);
   }
 
-  private housekeeping(): void {
-    if (this.stopped) return;
-    // rescheduled first: whatever fails below, housekeeping goes on
+  /** Something housekeeping looks after is there: sessions not open, restarts on record, log windows, PDU pieces. */
+  private housekeepingDue(): boolean {
+    return this.sessionTable.unsettled > 0 || this.admission.housekeepingDue || this.effects.neighbourLog.pending || this.stream.stats().senders > 0;
+  }
+
+  /** Arms housekeeping if it is due and not armed (after every frame and session event; cheap). */
+  private wakeHousekeeping(): void {
+    if (this.housekeepingTimer !== null || this.stopped || !this.housekeepingDue()) return;
     this.housekeepingTimer = this.clock.setTimer(HOUSEKEEPING, () => this.housekeeping());
-    const now = this.clock.now();
-    this.admission.housekeeping(now);
-    this.effects.neighbourLog.flush(now);
-    for (const r of this.stream.expire(now)) {
-      const st = r.ifname === undefined ? undefined : this.ifaces.get(r.ifname);
-      if (st) this.onRecord(st, r, now);
+  }
+
+  private housekeeping(): void {
+    this.housekeepingTimer = null;
+    if (this.stopped) return;
+    try {
+      const now = this.clock.now();
+      this.admission.housekeeping(now);
+      this.effects.neighbourLog.flush(now);
+      for (const r of this.stream.expire(now)) {
+        const st = r.ifname === undefined ? undefined : this.ifaces.get(r.ifname);
+        if (st) this.onRecord(st, r, now);
+      }
+    } finally {
+      // whatever failed above, housekeeping goes on while it has something to do
+      this.wakeHousekeeping();
     }
   }
 

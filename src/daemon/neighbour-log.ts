@@ -58,6 +58,11 @@ export class NeighbourLog {
     this.log.log(level, subsystem, message, fields);
   }
 
+  /** Windows are open: housekeeping must come to say their summaries. */
+  get pending(): boolean {
+    return this.windows.size > 0;
+  }
+
   /** Says the summaries of windows that have ended (housekeeping) and forgets them. */
   flush(now: number): void {
     for (const [key, w] of this.windows) {

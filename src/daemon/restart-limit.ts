@@ -101,6 +101,11 @@ export class RestartLimiter {
     return n;
   }
 
+  /** Nothing recorded: housekeeping has nothing to forget here. */
+  get empty(): boolean {
+    return this.recent.size === 0 && this.held.size === 0;
+  }
+
   /** Forgets restarts older than the window (housekeeping). */
   expire(now: number): void {
     for (const [key, times] of this.recent) if (now - times[times.length - 1]! >= this.policy.window) this.recent.delete(key);

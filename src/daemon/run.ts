@@ -126,11 +126,13 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   ]);
   let monitor: InterfaceMonitor;
   try {
-    monitor = await watchInterfaces({ resyncInterval: 30 });
+    // no periodic re-read: kernel events, and a full re-read when they were lost (idle costs nothing)
+    monitor = await watchInterfaces();
   } catch (err) {
     throw new CliError(`cannot read the interfaces: ${(err as Error).message}`, 1);
   }
   monitor.on('error', (err) => log.log('error', 'iface', err.message));
+  monitor.on('lost', (line) => log.log('warning', 'iface', `interface events lost (ip monitor: ${line}); interface table re-read`));
 
   let localId = localIdOf(config);
   const core = new Daemon({

@@ -44,6 +44,8 @@ export class SessionTable {
   private readonly queue: Array<[Entry, SessionEvent]> = [];
   private busy = false;
   private nextNumber = 1;
+  /** sessions not open (opening, hopeless, idle): what housekeeping ages out */
+  private notOpen = 0;
   /** retransmissions of every session, removed ones included (a session's own count goes with it) */
   retransmits = 0;
 
@@ -51,10 +53,17 @@ export class SessionTable {
     private readonly clock: Clock,
     private readonly hooks: SessionHooks,
     private readonly onError: HookErrorHandler = () => undefined,
+    /** after each event has been handled (the daemon decides whether housekeeping must run) */
+    private readonly afterFeed: () => void = () => undefined,
   ) {}
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** How many sessions are not open: the ones housekeeping ages out. */
+  get unsettled(): number {
+    return this.notOpen;
   }
 
   get(key: string): Entry | undefined {
@@ -89,6 +98,7 @@ export class SessionTable {
       removed: false,
     };
     this.entries.set(key, e);
+    if (s.phase !== 'open') this.notOpen++;
     let set = this.byInterface.get(e.ifname);
     if (set === undefined) this.byInterface.set(e.ifname, (set = new Set()));
     set.add(e);
@@ -98,6 +108,7 @@ export class SessionTable {
   remove(e: Entry): void {
     if (e.removed) return;
     e.removed = true;
+    if (e.s.phase !== 'open') this.notOpen--;
     for (const t of e.timers.values()) this.clock.clearTimer(t.handle);
     e.timers.clear();
     this.entries.delete(e.key);
@@ -123,6 +134,7 @@ export class SessionTable {
     } finally {
       this.busy = false;
     }
+    this.afterFeed();
   }
 
   private apply(e: Entry, event: SessionEvent): void {
@@ -130,6 +142,7 @@ export class SessionTable {
     const now = this.clock.now();
     const r = step(e.s, event, now);
     this.retransmits += r.session.counters.retransmits - e.s.counters.retransmits;
+    if ((e.s.phase === 'open') !== (r.session.phase === 'open')) this.notOpen += r.session.phase === 'open' ? -1 : 1;
     e.s = r.session;
     let renumber = false;
     for (const a of r.actions) {

@@ -4,7 +4,8 @@
 // a slow reader slows the reading instead of piling output up in memory.
 // Returns the exit status.
 import { CliError } from '../cli-error.js';
-import { CaptureError, LINKTYPE, readCaptureBatches, type CaptureRecord } from '../io/capture-reader.js';
+import { statSync } from 'node:fs';
+import { CaptureError, LINKTYPE, readCaptureBatches, readCaptureFileBatchesSync, type CaptureRecord } from '../io/capture-reader.js';
 import { macToString, parseEthernet } from '../proto/ethernet.js';
 import { LsoeStream, type CookedLink, type RawRecord } from '../proto/stream.js';
 import { errorLine } from '../cli-context.js';
@@ -154,6 +155,18 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
     return;
   }
   try {
+    if (isRegularFile(input)) {
+      // Blocking reads (and, into a pipe, blocking writes): the event loop is let
+      // in every few batches, for signals and for the output's idle flush.
+      let batches = 0;
+      for (const batch of readCaptureFileBatchesSync(input)) {
+        for (const rec of batch) decoder.captureRecord(rec);
+        if (decoder.done) return;
+        if (out.blocked) await out.drained();
+        else if (++batches % YIELD_EVERY === 0) await yieldToEvents();
+      }
+      return;
+    }
     for await (const batch of readCaptureBatches(input)) {
       for (const rec of batch) decoder.captureRecord(rec);
       if (decoder.done) return;
@@ -162,6 +175,24 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
     }
   } catch (err) {
     throw inputError(input, err);
+  }
+}
+
+/** Batches of blocking reads between two turns of the event loop (a batch: at most 256 records). */
+const YIELD_EVERY = 8;
+
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A regular file can be read with blocking reads (stdin, a FIFO or a device may wait for a writer). */
+function isRegularFile(input: string): boolean {
+  if (input === '-') return false;
+  try {
+    return statSync(input).isFile();
+  } catch {
+    // The asynchronous reader reports what is wrong with it.
+    return false;
   }
 }
 
@@ -180,7 +211,7 @@ function inputError(path: string, err: unknown): CliError {
 }
 
 export async function runDecode(opts: DecodeOptions): Promise<number> {
-  const out = createOutput({ json: opts.json, lineBuffered: opts.lineBuffered });
+  const out = createOutput({ json: opts.json, lineBuffered: opts.lineBuffered, blocking: true });
   const decoder = new Decoder(opts, out);
   const inputs = opts.files.length > 0 ? opts.files : ['-'];
   if (!opts.hex && inputs.filter((f) => f === '-').length > 1) throw new CliError('stdin ("-") given more than once', 2);

@@ -14,12 +14,26 @@ export interface OpenRequest {
   ethertype: number;
   /** bytes the kernel may queue for us (SO_RCVBUF) */
   receiveBuffer: number;
+  /**
+   * `sniff`: every EtherType in both directions (our own frames too) that the
+   * filter passes, promiscuous or not, with the kernel's receive time and VLAN
+   * tags put back into the frame; `ethertype` is then ignored.
+   */
+  monitor?: MonitorRequest;
+}
+
+export interface MonitorRequest {
+  /** a classic BPF program (struct sock_filter array: monitor-filter.ts) */
+  filter: Buffer;
+  promiscuous: boolean;
 }
 
 export interface HostFrame {
   frame: Buffer;
   /** a PacketType value */
   packetType: number;
+  /** when the kernel received it, epoch seconds with µs (monitor sockets) */
+  time?: number;
 }
 
 /** One socket bound to one interface and one EtherType. */
@@ -33,6 +47,12 @@ export interface CaptureSocket {
    * socket reported an error (already cleared: the socket keeps listening).
    */
   watch(ready: (errno: number) => void): void;
+  /**
+   * true: stop watching (no wake-ups: frames wait in the kernel's receive
+   * queue, and what does not fit is dropped and counted, see takeDrops);
+   * false: watch again. receive() still reads while paused.
+   */
+  pause(paused: boolean): void;
   /** the next waiting frame; null when none; a number is an errno */
   receive(): HostFrame | null | number;
   /** sends a whole Ethernet frame; 0 or an errno */

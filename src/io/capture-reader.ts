@@ -9,7 +9,7 @@
 // (Buffer: frames are views into it). Records already parsed are always
 // yielded before an error is thrown, so a caller can print them, then fail.
 
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** The only error this module throws: one line saying what and where. */
@@ -283,9 +283,8 @@ export class CaptureParser {
     const origLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
     const nsFrac = s.nanos ? frac : frac * 1000;
     const time = sec + nsFrac / 1e9;
-    const timeNs = BigInt(sec) * NS_PER_S + BigInt(nsFrac);
     const data = buf.subarray(pos + 16, pos + 16 + caplen);
-    this.emit(toEthernet(s.iface, data, origLen, time, timeNs, at, recno));
+    this.emit(toEthernet(s.iface, data, origLen, new Packet(time, null, sec, nsFrac, s.iface.linkType, data, origLen), at, recno));
     return 16 + caplen;
   }
 
@@ -342,7 +341,8 @@ export class CaptureParser {
         const units = (BigInt(u32(12)) << 32n) | BigInt(u32(16));
         const timeNs = unitsToNs(units, iface);
         const data = buf.subarray(pos + 28, pos + 28 + caplen);
-        this.emit(toEthernet(iface, data, u32(24), nsToSeconds(timeNs), timeNs, at, recno));
+        const origLen = u32(24);
+        this.emit(toEthernet(iface, data, origLen, new Packet(nsToSeconds(timeNs), timeNs, 0, 0, iface.linkType, data, origLen), at, recno));
         return len;
       }
       case BLOCK_SPB: {
@@ -355,7 +355,7 @@ export class CaptureParser {
         if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
         const data = buf.subarray(pos + 12, pos + 12 + caplen);
         // No timestamp in an SPB: time 0 says "unknown".
-        this.emit(toEthernet(iface, data, origLen, 0, 0n, at, recno));
+        this.emit(toEthernet(iface, data, origLen, new Packet(0, 0n, 0, 0, iface.linkType, data, origLen), at, recno));
         return len;
       }
       default:
@@ -407,17 +407,34 @@ function nsToSeconds(ns: bigint): number {
   return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
 }
 
-/** Turn one captured packet of the interface's link type into an Ethernet record. */
-function toEthernet(
-  iface: Interface,
-  data: Buffer,
-  origLen: number,
-  time: number,
-  timeNs: bigint,
-  at: number,
-  recno: number,
-): CaptureRecord {
-  const record: CaptureRecord = { time, timeNs, linkType: iface.linkType, frame: data, origLen };
+/**
+ * A captured packet. Its exact time in nanoseconds is worked out when asked
+ * for: three BigInts a record cost more than the rest of reading it, and
+ * decode never asks.
+ */
+class Packet implements CaptureRecord {
+  ifname?: string;
+  packetType?: number;
+  ifindex?: number;
+
+  constructor(
+    public time: number,
+    /** the exact time, when known as such (pcapng); else from `sec` and `nsFrac` (pcap) */
+    private readonly ns: bigint | null,
+    private readonly sec: number,
+    private readonly nsFrac: number,
+    public linkType: number,
+    public frame: Buffer,
+    public origLen: number,
+  ) {}
+
+  get timeNs(): bigint {
+    return this.ns ?? BigInt(this.sec) * NS_PER_S + BigInt(this.nsFrac);
+  }
+}
+
+/** Turn one captured packet (`record`, as captured) of the interface's link type into an Ethernet record. */
+function toEthernet(iface: Interface, data: Buffer, origLen: number, record: Packet, at: number, recno: number): CaptureRecord {
   if (iface.ifname !== undefined) record.ifname = iface.ifname;
   if (iface.linkType === LINKTYPE.ETHERNET) return record;
   // Linux cooked headers:
@@ -484,47 +501,95 @@ export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureR
     yield* readStreamBatches(process.stdin, 'stdin');
     return;
   }
-  const parser = new CaptureParser();
+  const reads = new BatchReads();
   let file: FileHandle | null = null;
   try {
     file = await open(path, 'r');
-    // One buffer for every read: the unparsed tail moves to its front and the
-    // next read lands after it, so no chunk is allocated, copied or left for
-    // the collector (dead chunks waiting for a GC were most of the RSS).
-    let buf = Buffer.allocUnsafeSlow(READ_SIZE);
-    let have = 0;
     for (;;) {
-      if (parser.needs > buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(parser.needs);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
-      const { bytesRead } = await file.read(buf, have, buf.length - have, null);
+      const buf = reads.room();
+      const { bytesRead } = await file.read(buf, reads.have, buf.length - reads.have, null);
       if (bytesRead === 0) break;
-      have += bytesRead;
-      if (have < parser.needs) continue;
-      let used = 0;
-      for (;;) {
-        const batch: CaptureRecord[] = [];
-        try {
-          used += parser.parseFrom(used === 0 ? buf.subarray(0, have) : buf.subarray(used, have), batch, BATCH_RECORDS);
-        } catch (err) {
-          // Records parsed before the error are still delivered.
-          if (batch.length > 0) yield batch;
-          throw err;
-        }
-        // The consumer is done with this batch's frames before it asks for the next.
-        if (batch.length > 0) yield batch;
-        if (batch.length < BATCH_RECORDS) break;
-      }
-      buf.copyWithin(0, used, have);
-      have -= used;
+      yield* reads.batches(bytesRead);
     }
-    parser.end(have);
+    reads.end();
   } catch (err) {
     throw asCaptureError(err, path);
   } finally {
     await file?.close();
+  }
+}
+
+/**
+ * The same batches with blocking reads, for a regular file (never stdin or a
+ * FIFO, which may wait for a writer): no promise or thread-pool round trip
+ * per read, for a consumer that itself lets the event loop in now and then.
+ */
+export function* readCaptureFileBatchesSync(path: string): Generator<CaptureRecord[]> {
+  const reads = new BatchReads();
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    for (;;) {
+      const buf = reads.room();
+      const bytesRead = readSync(fd, buf, reads.have, buf.length - reads.have, null);
+      if (bytesRead === 0) break;
+      yield* reads.batches(bytesRead);
+    }
+    reads.end();
+  } catch (err) {
+    throw asCaptureError(err, path);
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/**
+ * One buffer for every read of a file: the unparsed tail moves to its front
+ * and the next read lands after it, so no chunk is allocated, copied or left
+ * for the collector (dead chunks waiting for a GC were most of the RSS).
+ */
+class BatchReads {
+  private readonly parser = new CaptureParser();
+  private buf = Buffer.allocUnsafeSlow(READ_SIZE);
+  /** octets in `buf` not parsed yet */
+  have = 0;
+
+  /** The buffer the next read goes into, at `have` (grown for a record larger than it). */
+  room(): Buffer {
+    if (this.parser.needs > this.buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(this.parser.needs);
+      this.buf.copy(bigger, 0, 0, this.have);
+      this.buf = bigger;
+    }
+    return this.buf;
+  }
+
+  /** After a read of `n` octets: the whole records, in batches; the rest waits for the next read. */
+  *batches(n: number): Generator<CaptureRecord[]> {
+    const buf = this.buf;
+    this.have += n;
+    if (this.have < this.parser.needs) return;
+    let used = 0;
+    for (;;) {
+      const batch: CaptureRecord[] = [];
+      try {
+        used += this.parser.parseFrom(used === 0 ? buf.subarray(0, this.have) : buf.subarray(used, this.have), batch, BATCH_RECORDS);
+      } catch (err) {
+        // Records parsed before the error are still delivered.
+        if (batch.length > 0) yield batch;
+        throw err;
+      }
+      // The consumer is done with this batch's frames before it asks for the next.
+      if (batch.length > 0) yield batch;
+      if (batch.length < BATCH_RECORDS) break;
+    }
+    buf.copyWithin(0, used, this.have);
+    this.have -= used;
+  }
+
+  /** End of the file: throws if it ended inside a header or record. */
+  end(): void {
+    this.parser.end(this.have);
   }
 }
 

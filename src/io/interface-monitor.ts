@@ -6,13 +6,21 @@
 // and version, so a monitor line is only a trigger: we then re-read the whole
 // table with `ip -j addr show` and diff it against the last one. Lines that
 // arrive while a read is running cause one more read, so no change is lost.
-// A slow resync (default 60 s) is a safety net, not the mechanism.
+//
+// Nothing is read on a clock: an idle daemon wakes for nothing here. The one way
+// the kernel loses events is its netlink queue overflowing (ENOBUFS), and
+// iproute2's rtnl_listen says so on stderr ("netlink receive error ... (105)")
+// and keeps listening; any stderr line from the monitor is therefore taken as
+// "events may be lost" and the whole table is re-read. A re-read that fails is
+// retried (1 s, doubling to 60 s) until one succeeds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import { listInterfaces, type InterfaceAddress, type NetInterface } from './interfaces.js';
 
 const STARTUP_RESYNC_MS = 250;
+/** a failed re-read is retried after 1 s, then doubling, at most this */
+const MAX_RETRY_MS = 60_000;
 
 export type InterfaceEvent =
   | { type: 'added'; iface: NetInterface }
@@ -61,11 +69,14 @@ export function diffInterfaces(before: NetInterface[], after: NetInterface[]): I
 }
 
 export interface InterfaceMonitorOptions {
-  /** seconds between full re-reads without any kernel event; 0 = never (default 60) */
+  /** seconds between full re-reads without any kernel event; 0 = never (the default) */
   resyncInterval?: number;
   /** read the table (tests pass a fake); default `ip -j addr show` */
   read?: () => Promise<NetInterface[]>;
-  /** start the event source (tests pass a fake); default spawns `ip monitor link address` */
+  /**
+   * start the event source (tests pass a fake); default spawns `ip monitor link address`.
+   * Lines on its stdout are events; lines on its stderr say events were lost.
+   */
   spawnMonitor?: () => ChildProcess;
 }
 
@@ -73,6 +84,8 @@ export interface InterfaceMonitorEvents {
   change: [InterfaceEvent];
   /** the monitor child died or a re-read failed; the monitor keeps its last table */
   error: [Error];
+  /** the event source said events were lost (its stderr line); the table is being re-read */
+  lost: [string];
 }
 
 /**
@@ -87,6 +100,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   private again = false;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
+  private retry: { timer: NodeJS.Timeout | null; delayMs: number } = { timer: null, delayMs: 1000 };
   private readonly read: () => Promise<NetInterface[]>;
 
   constructor(private readonly options: InterfaceMonitorOptions = {}) {
@@ -110,11 +124,18 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
         if (line.length > 0 && !/^\s/.test(line)) this.refresh();
       });
     }
+    if (child.stderr) {
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        if (line.trim().length === 0) return;
+        this.emit('lost', line.trim());
+        this.refresh();
+      });
+    }
     this.table = await this.read();
     // `ip monitor` subscribes to netlink a few milliseconds after it starts, and
     // nothing tells us when: one more read shortly after covers that window.
     setTimeout(() => this.refresh(), STARTUP_RESYNC_MS).unref();
-    const every = this.options.resyncInterval ?? 60;
+    const every = this.options.resyncInterval ?? 0;
     if (every > 0) {
       this.timer = setInterval(() => this.refresh(), every * 1000);
       this.timer.unref();
@@ -139,9 +160,13 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
         if (this.closed) return;
         const events = diffInterfaces(this.table, next);
         this.table = next;
+        this.retry.delayMs = 1000;
         for (const e of events) this.emit('change', e);
       })
-      .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))))
+      .catch((err: unknown) => {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+        this.retryLater();
+      })
       .finally(() => {
         this.reading = false;
         if (this.again) {
@@ -151,10 +176,23 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
       });
   }
 
+  /** No clock re-reads the table: a failed read is tried again, later and later, until one works. */
+  private retryLater(): void {
+    if (this.closed || this.retry.timer !== null) return;
+    const delay = this.retry.delayMs;
+    this.retry.delayMs = Math.min(MAX_RETRY_MS, delay * 2);
+    this.retry.timer = setTimeout(() => {
+      this.retry.timer = null;
+      this.refresh();
+    }, delay);
+    this.retry.timer.unref();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.retry.timer) clearTimeout(this.retry.timer);
     process.removeListener('exit', this.killChild);
     this.killChild();
   }
@@ -183,10 +221,12 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
 const MONITOR_SCRIPT = 'exec 3<&0; ip monitor link address & m=$!; { read -r _ <&3; kill $m 2>/dev/null; } & wait $m';
 
 function spawnIpMonitor(): ChildProcess {
-  const child = spawn('sh', ['-c', MONITOR_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // stderr is read: iproute2 reports a netlink overflow (lost events) there
+  const child = spawn('sh', ['-c', MONITOR_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
   // Our own timers and links keep the process alive, not this child.
   child.unref();
   (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return child;
 }

@@ -54,6 +54,24 @@ export interface Link {
   close(): void;
 }
 
+/**
+ * A link that can stop reading while its consumer is behind (a packet-socket
+ * monitor, `sniff`): the kernel holds the frames meanwhile, up to its receive
+ * buffer, and counts what it drops (stats().dropped). libpcap links cannot.
+ */
+export interface PausableLink extends Link {
+  /** true: stop reading (no wake-ups); false: read again */
+  pause(paused: boolean): void;
+  /** true while frames may be waiting in the kernel: paused, or the last read left some */
+  readonly behind: boolean;
+  /** reads (and delivers) up to `max` waiting frames, paused or not; true when more may wait */
+  readQueued(max: number): boolean;
+}
+
+export function canPause(link: Link): link is PausableLink {
+  return typeof (link as Partial<PausableLink>).pause === 'function' && typeof (link as Partial<PausableLink>).readQueued === 'function';
+}
+
 export type LinkErrorCode =
   /** no interface of that name (when opening) */
   | 'no-such-interface'

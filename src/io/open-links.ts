@@ -1,14 +1,14 @@
 // Opening the links a command asked for, with the checks that make failures
 // one clear line: privilege first, then names (all of them before opening
-// any), then the capture. `sniff` opens libpcap links (monitor mode: both
-// directions, VLAN tags); `hello` opens endpoint links (the daemon's capture:
-// a packet socket, libpcap only without the addon). libpcap is loaded only
-// when it is used.
+// any), then the capture. `sniff` opens monitor links (both directions, VLAN
+// tags; a packet socket it can pause, libpcap only without the addon);
+// `hello` opens endpoint links (the daemon's capture: a packet socket, libpcap
+// only without the addon). libpcap is loaded only when it is used.
 import { NameSelector } from '../daemon/glob.js';
 import { openEndpointLink, type EndpointLinkOptions } from './endpoint-link.js';
 import { listInterfaces, type NetInterface } from './interfaces.js';
 import { LinkError, type Link } from './link.js';
-import type { PcapLink, PcapLinkOptions } from './pcap-link.js';
+import { openMonitorLink, type MonitorLink, type MonitorLinkOptions } from './monitor-link.js';
 import { canCaptureRaw, PRIVILEGE_HINT } from './privilege.js';
 
 /** Interfaces a command may use by default: up, not loopback, with an Ethernet address. */
@@ -85,13 +85,11 @@ async function openEach<L extends Link>(chosen: NetInterface[], open: (iface: Ne
 }
 
 /**
- * One libpcap link per interface of `names` (`sniff`: names, `any`, globs).
+ * One monitor link per interface of `names` (`sniff`: names, `any`, globs).
  * Throws a LinkError with a one-line message.
  */
-export async function openLinks(names: string[], options: Omit<PcapLinkOptions, 'ifname'>): Promise<PcapLink[]> {
-  const chosen = await chooseInterfaces(names, true);
-  const { openPcapLink } = await import('./pcap-link.js');
-  return openEach(chosen, (iface) => openPcapLink({ ...options, ifname: iface.name }));
+export async function openMonitorLinks(names: string[], options: MonitorLinkOptions): Promise<MonitorLink[]> {
+  return openEach(await chooseInterfaces(names, true), (iface) => openMonitorLink(iface, options));
 }
 
 /** One endpoint link per interface of `names` (`hello`), as the daemon opens them. */

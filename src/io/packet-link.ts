@@ -12,8 +12,13 @@
 //   one that vanishes is a fatal 'vanished' error. Both are decided by
 //   linkHealth() from the packet table, read by one HealthTicker per process
 //   only while some link is not healthy: an idle, healthy link wakes nothing.
+// A monitor link (`sniff`, options.monitor) sees instead every frame of its
+// EtherTypes in both directions, VLAN-tagged ones too, with the kernel's
+// receive time, and can pause: it stops reading, so the kernel holds what
+// arrives (up to receiveBuffer) and counts what it drops.
 import { DEFAULT_ETHERTYPE, HELLO_MULTICAST, parseEthernet } from '../proto/ethernet.js';
-import { Errno, PacketType, type CaptureHost, type CaptureSocket } from './capture-host.js';
+import { Errno, PacketType, type CaptureHost, type CaptureSocket, type OpenRequest } from './capture-host.js';
+import { monitorFilter } from './monitor-filter.js';
 import { HealthTicker, type HealthSubject, type LinkHealth, type TickerClock } from './link-health.js';
 import { deliverFrame, dispatchLinkError, frameToSend, LinkError, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
@@ -41,6 +46,25 @@ export interface PacketLinkOptions {
   /** whether the interface is up now: a down one is a 'link-down' error unless allowDown */
   up?: boolean;
   allowDown?: boolean;
+  /** `sniff`: a monitor of these EtherTypes rather than an endpoint (no group is joined unless `groups` names one) */
+  monitor?: MonitorOptions;
+}
+
+export interface MonitorOptions {
+  ethertypes: number[];
+  /** -Q: frames received ('in': not from our MAC), sent ('out': from it), or both */
+  direction: 'in' | 'out' | 'inout';
+  promiscuous: boolean;
+}
+
+/** What to ask the host for: an endpoint socket, or a monitor with its filter. */
+function openRequest(options: PacketLinkOptions): OpenRequest {
+  const { ifindex, monitor } = options;
+  const receiveBuffer = options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER;
+  const ethertype = options.ethertype ?? monitor?.ethertypes[0] ?? DEFAULT_ETHERTYPE;
+  if (monitor === undefined) return { ifindex, ethertype, receiveBuffer };
+  const filter = monitorFilter({ ethertypes: monitor.ethertypes, direction: monitor.direction, mac: options.mac });
+  return { ifindex, ethertype, receiveBuffer, monitor: { filter, promiscuous: monitor.promiscuous } };
 }
 
 function openError(errno: number, ifname: string): LinkError {
@@ -64,6 +88,12 @@ export class PacketLink implements Link, HealthSubject {
   private dropped = 0;
   /** frames refused here: outgoing, other hosts, wrong EtherType, cut short */
   private ignored = 0;
+  /** monitor links: the EtherTypes delivered */
+  private readonly ethertypes: ReadonlySet<number>;
+  /** pause(true) was called: the socket is not watched */
+  private paused = false;
+  /** the last read stopped before the kernel's queue was empty */
+  private queued = false;
 
   constructor(
     private readonly host: CaptureHost,
@@ -74,7 +104,8 @@ export class PacketLink implements Link, HealthSubject {
     this.ifname = options.ifname;
     this.ifindex = options.ifindex;
     this.mac = options.mac;
-    this.ethertype = options.ethertype ?? DEFAULT_ETHERTYPE;
+    this.ethertype = options.ethertype ?? options.monitor?.ethertypes[0] ?? DEFAULT_ETHERTYPE;
+    this.ethertypes = new Set(options.monitor?.ethertypes ?? [this.ethertype]);
     this.socket = socket;
     this.attach(socket);
   }
@@ -111,6 +142,27 @@ export class PacketLink implements Link, HealthSubject {
     return { received: this.received, dropped: this.dropped, ifDropped: 0, ignored: this.ignored };
   }
 
+  /**
+   * Stops reading (true) or reads again (false). Paused, the link costs no
+   * wake-up: frames wait in the kernel, which drops and counts (stats().dropped)
+   * what does not fit in receiveBuffer.
+   */
+  pause(paused: boolean): void {
+    if (this.closed || this.paused === paused) return;
+    this.paused = paused;
+    this.socket.pause(paused);
+  }
+
+  /** True while frames may be waiting in the kernel: paused, or a read left some. */
+  get behind(): boolean {
+    return this.paused || this.queued;
+  }
+
+  /** Reads (and delivers) up to `max` waiting frames, paused or not; true when more may wait. */
+  readQueued(max: number): boolean {
+    return this.drain(this.socket, max, true);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -133,7 +185,7 @@ export class PacketLink implements Link, HealthSubject {
         this.emitError(new LinkError('vanished', `${this.ifname}: interface vanished`, this.ifname, true));
         return false;
       case 'reopen': {
-        const next = this.host.open({ ifindex: this.ifindex, ethertype: this.ethertype, receiveBuffer: this.receiveBuffer() });
+        const next = this.host.open(openRequest(this.options));
         if (typeof next === 'number') {
           this.close();
           this.emitError(openError(next, this.ifname));
@@ -147,16 +199,13 @@ export class PacketLink implements Link, HealthSubject {
     }
   }
 
-  private receiveBuffer(): number {
-    return this.options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER;
-  }
-
   private attach(socket: CaptureSocket): void {
-    for (const group of this.options.groups ?? [HELLO_MULTICAST]) {
+    for (const group of this.options.groups ?? (this.options.monitor ? [] : [HELLO_MULTICAST])) {
       const errno = socket.join(group);
       if (errno !== 0) this.emitError(new LinkError('open-failed', `${this.ifname}: cannot join ${group} (errno ${errno})`, this.ifname, false));
     }
-    socket.watch((errno) => (errno === 0 ? this.drain(socket) : this.onSocketError(errno)));
+    if (this.paused) socket.pause(true);
+    socket.watch((errno) => (errno === 0 ? void this.drain(socket, FRAMES_PER_WAKE, false) : this.onSocketError(errno)));
     if (this.options.keepAlive === false) socket.keepAlive(false);
   }
 
@@ -179,20 +228,26 @@ export class PacketLink implements Link, HealthSubject {
     this.ticker.checkSoon(this);
   }
 
-  private drain(socket: CaptureSocket): void {
-    for (let i = 0; i < FRAMES_PER_WAKE && !this.closed && socket === this.socket; i++) {
+  /**
+   * Reads up to `max` frames (stopping early once paused, unless `evenPaused`);
+   * true when the kernel may hold more.
+   */
+  private drain(socket: CaptureSocket, max: number, evenPaused: boolean): boolean {
+    for (let i = 0; i < max && !this.closed && socket === this.socket && (evenPaused || !this.paused); i++) {
       const got = socket.receive();
-      if (got === null) return;
+      if (got === null) return (this.queued = false);
       if (typeof got === 'number') {
         this.onSocketError(got);
-        return;
+        return (this.queued = false);
       }
-      this.deliver(got.frame, got.packetType);
+      this.deliver(got.frame, got.packetType, got.time);
     }
+    return (this.queued = !this.closed);
   }
 
-  private deliver(raw: Buffer, packetType: number): void {
-    if (packetType === PacketType.outgoing || packetType === PacketType.otherHost) {
+  private deliver(raw: Buffer, packetType: number, time: number | undefined): void {
+    // A monitor sees both directions and, promiscuous, other stations' frames; its filter chose them.
+    if (this.options.monitor === undefined && (packetType === PacketType.outgoing || packetType === PacketType.otherHost)) {
       this.ignored++;
       return;
     }
@@ -203,13 +258,14 @@ export class PacketLink implements Link, HealthSubject {
       this.ignored++;
       return;
     }
-    if (eth.ethertype !== this.ethertype) {
+    if (!this.ethertypes.has(eth.ethertype)) {
       this.ignored++;
       return;
     }
     this.down = false;
     this.received++;
-    const frame: ReceivedFrame = { ifname: this.ifname, time: Date.now() / 1000, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
+    const frame: ReceivedFrame = { ifname: this.ifname, time: time ?? Date.now() / 1000, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
+    if (this.options.monitor !== undefined && eth.vlanTags.length > 0) frame.vlan = eth.vlanTags;
     deliverFrame(this.frameHandlers, frame, (e) => this.emitError(e));
   }
 
@@ -248,7 +304,7 @@ export function tickerFor(host: CaptureHost, clock?: TickerClock<unknown>): Heal
 export function openPacketLink(host: CaptureHost, options: PacketLinkOptions, clock?: TickerClock<unknown>): PacketLink {
   const { ifname } = options;
   if (options.up === false && !options.allowDown) throw new LinkError('link-down', `${ifname}: interface is down`, ifname, true);
-  const socket = host.open({ ifindex: options.ifindex, ethertype: options.ethertype ?? DEFAULT_ETHERTYPE, receiveBuffer: options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER });
+  const socket = host.open(openRequest(options));
   if (typeof socket === 'number') throw openError(socket, ifname);
   const link = new PacketLink(host, tickerFor(host, clock), options, socket);
   // A link that starts down (allowDown) is checked until it is up.

@@ -370,6 +370,11 @@ export class PcapLink implements Link {
     return this.active !== null;
   }
 
+  /** The interface index (as a MonitorLink has it). */
+  get ifindex(): number {
+    return this.index;
+  }
+
   stats(): LinkStats {
     if (this.active !== null) {
       try {

@@ -4,32 +4,61 @@
 // sink in chunks of about 64 KiB. An instance, never module state: the decoder
 // and a test may each hold one.
 
-/** Constant ASCII text pre-packed into little-endian words, for word-at-a-time copies. */
+/**
+ * Constant ASCII text pre-packed into little-endian 8-octet words, for copies
+ * of 8 octets a store. The words are doubles: 8 octets below 0x7f never make
+ * a NaN (the exponent's top bits would all be 1), the one value whose bits a
+ * store could change, so a double holds and stores any of them exactly.
+ */
 export interface Ascii {
-  words: Uint32Array;
+  words: Float64Array;
   length: number;
 }
 
 export function ascii(text: string): Ascii {
-  const words = new Uint32Array(Math.ceil(text.length / 4));
-  for (let i = 0; i < text.length; i++) words[i >>> 2]! |= text.charCodeAt(i) << (8 * (i & 3));
-  return { words, length: text.length };
+  const bytes = new Uint8Array(8 * Math.ceil(text.length / 8));
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x7f) throw new RangeError(`ascii(): ${JSON.stringify(text)} is not plain ASCII`);
+    bytes[i] = c;
+  }
+  return { words: new Float64Array(bytes.buffer), length: text.length };
 }
 
-/** Size of a batch handed to the sink. */
+/** Size of a batch handed to a stream sink (one that queues what it is given). */
 export const BATCH = 64 * 1024;
-/** Word-at-a-time writes scribble up to 3 octets past the text (overwritten next). */
+/** Word-at-a-time writes scribble up to 7 octets past the text (overwritten next). */
 const SLACK = 8;
+
+export interface ByteWriterOptions {
+  /** octets in a batch (default BATCH) */
+  batch?: number;
+  /**
+   * The sink is done with a chunk when it returns (a synchronous write): the
+   * one batch buffer is written on again at once. Otherwise a chunk handed
+   * over is never written to again (a stream queues it) and a new buffer
+   * takes its place (`release` gives it back).
+   */
+  synchronous?: boolean;
+}
 
 export class ByteWriter {
   buf: Buffer;
   /** where the next octet goes */
   pos = 0;
   private view: DataView;
+  /** octets in a batch */
+  readonly batch: number;
+  private readonly synchronous: boolean;
 
-  /** `sink` receives finished batches; a chunk is never written to again once handed over. */
-  constructor(private readonly sink: (chunk: Buffer) => void) {
-    this.buf = Buffer.allocUnsafe(BATCH + SLACK);
+  /** `sink` receives finished batches. */
+  constructor(
+    private readonly sink: (chunk: Buffer) => void,
+    opts: ByteWriterOptions = {},
+  ) {
+    this.batch = opts.batch ?? BATCH;
+    this.synchronous = opts.synchronous === true;
+    this.buf = Buffer.allocUnsafeSlow(this.batch + SLACK);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
@@ -64,7 +93,14 @@ export class ByteWriter {
     const old = this.buf;
     const from = this.pos - keep;
     if (from > 0) this.sink(old.subarray(0, from));
-    this.renew(Math.max(BATCH + SLACK, keep + n + SLACK));
+    if (this.synchronous && keep + n + SLACK <= old.length) {
+      // The sink is done with the batch: the record begun so far moves to its front.
+      old.copyWithin(0, from, from + keep);
+      this.pos = keep;
+      if (this.mark >= 0) this.mark = 0;
+      return;
+    }
+    this.renew(Math.max(this.batch + SLACK, keep + n + SLACK));
     // The record begun so far moves to the new buffer.
     if (keep > 0) old.copy(this.buf, 0, from, from + keep);
     this.pos = keep;
@@ -75,8 +111,13 @@ export class ByteWriter {
   flush(): void {
     if (this.pos === 0 || this.mark >= 0) return;
     const chunk = this.buf.subarray(0, this.pos);
+    if (this.synchronous) {
+      this.pos = 0;
+      this.sink(chunk);
+      return;
+    }
     // The sink may keep the chunk (a stream queues it): write on in a new buffer.
-    this.renew(BATCH + SLACK);
+    this.renew(this.batch + SLACK);
     this.sink(chunk);
   }
 
@@ -88,13 +129,13 @@ export class ByteWriter {
    * reused. Only whole batch buffers are kept, at most 32.
    */
   release(chunk: Buffer): void {
-    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === BATCH + SLACK && this.spare.length < 32) {
-      this.spare.push(Buffer.from(chunk.buffer, 0, BATCH + SLACK));
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.batch + SLACK && this.spare.length < 32) {
+      this.spare.push(Buffer.from(chunk.buffer, 0, this.batch + SLACK));
     }
   }
 
   private renew(size: number): void {
-    this.buf = size === BATCH + SLACK ? (this.spare.pop() ?? Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafeSlow(size);
+    this.buf = size === this.batch + SLACK ? (this.spare.pop() ?? Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafeSlow(size);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
   }
@@ -110,7 +151,7 @@ export class ByteWriter {
   ascii(a: Ascii): void {
     const words = a.words;
     const p = this.pos;
-    for (let i = 0; i < words.length; i++) this.view.setUint32(p + 4 * i, words[i]!, true);
+    for (let i = 0; i < words.length; i++) this.view.setFloat64(p + 8 * i, words[i]!, true);
     this.pos = p + a.length;
   }
 

@@ -3,7 +3,10 @@
 // pick colours themselves.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { outputWidth, renderTable, type TableOptions } from './table.js';
-import { BATCH, ByteWriter } from './byte-writer.js';
+import { isatty } from 'node:tty';
+import { ByteWriter } from './byte-writer.js';
+import { FdTransport } from './fd-transport.js';
+import { StreamTransport, type Transport } from './stream-transport.js';
 
 export interface Output {
   readonly json: boolean;
@@ -44,11 +47,15 @@ export interface OutputOptions {
    * turn of the event loop after a burst of records).
    */
   lineBuffered?: boolean;
+  /**
+   * Stdout (not a terminal) is written with blocking writes of fd 1 in
+   * batches of FD_BATCH (fd-transport.ts): for decode, whose input is at hand.
+   */
+  blocking?: boolean;
 }
 
-/** Output queued in the stream before reading stops, and where it resumes. */
-const HIGH_WATER = 1024 * 1024;
-const LOW_WATER = 512 * 1024;
+/** The batch of blocking writes to fd 1: fewer, larger writes into the pipe. */
+export const FD_BATCH = 256 * 1024;
 
 export function colorWanted(stream: { isTTY?: boolean }): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
@@ -57,35 +64,25 @@ export function colorWanted(stream: { isTTY?: boolean }): boolean {
 }
 
 export function createOutput(opts: OutputOptions): Output {
-  const out = opts.stream ?? process.stdout;
+  // fd 1 written directly: process.stdout is not even created (it would make a pipe non-blocking).
+  const direct = opts.stream === undefined && opts.blocking === true && !isatty(1);
+  const out: { isTTY?: boolean; columns?: number } = direct ? { isTTY: false } : (opts.stream ?? process.stdout);
   const err = opts.errStream ?? process.stderr;
   const color = opts.color ?? (!opts.json && colorWanted(out));
   const style = new Chalk({ level: color ? 1 : 0 });
   const lineBuffered = opts.lineBuffered === true || out.isTTY === true;
-  // Output handed to the stream and not yet written by it. Reading input
-  // stops above HIGH_WATER and resumes below LOW_WATER, so the reader always
-  // has the next batches queued (no stall at every drain) and memory stays flat.
-  let inFlight = 0;
-  let waiters: Array<() => void> = [];
-  const release = (): void => {
-    const ready = waiters;
-    waiters = [];
-    for (const w of ready) w();
-  };
-  // process.stdout (a pipe, file or terminal) has written a chunk when it calls
-  // back, so its buffer may be reused; a stream in general has not (a
-  // PassThrough calls back with the chunk still queued for its reader).
-  const reuse = opts.stream === undefined;
-  const bytes = new ByteWriter((chunk) => {
-    inFlight += chunk.length;
-    out.write(chunk, () => {
-      inFlight -= chunk.length;
-      if (reuse) bytes.release(chunk);
-      if (inFlight <= LOW_WATER && waiters.length > 0) release();
-    });
-  });
-  // A closed pipe never drains (cli.ts ends the process on EPIPE); other failures end the wait.
-  out.once('close', release);
+  let transport: Transport;
+  let bytes: ByteWriter;
+  if (direct) {
+    transport = new FdTransport(1);
+    bytes = new ByteWriter((chunk) => transport.write(chunk), { batch: FD_BATCH, synchronous: true });
+  } else {
+    // process.stdout (a pipe, file or terminal) has written a chunk when it calls
+    // back, so its buffer may be reused; a stream in general has not.
+    const reuse = opts.stream === undefined;
+    transport = new StreamTransport(opts.stream ?? process.stdout, reuse ? (chunk) => bytes.release(chunk) : undefined);
+    bytes = new ByteWriter((chunk) => transport.write(chunk));
+  }
   let idleFlush: NodeJS.Immediate | null = null;
   const flush = (): void => {
     if (idleFlush !== null) {
@@ -95,11 +92,9 @@ export function createOutput(opts: OutputOptions): Output {
     bytes.flush();
   };
   const done = (): void => {
-    if (lineBuffered || bytes.pending >= BATCH) flush();
+    if (lineBuffered || bytes.pending >= bytes.batch) flush();
     else if (idleFlush === null && bytes.pending > 0) idleFlush = setImmediate(flush);
   };
-  const below = (mark: number): Promise<void> =>
-    inFlight <= mark ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(() => (inFlight <= mark ? resolve() : void below(mark).then(resolve))));
   return {
     json: opts.json,
     style,
@@ -107,14 +102,14 @@ export function createOutput(opts: OutputOptions): Output {
     done,
     flush,
     get blocked() {
-      return inFlight > HIGH_WATER;
+      return transport.blocked;
     },
     drained() {
-      return inFlight > HIGH_WATER ? below(LOW_WATER) : Promise.resolve();
+      return transport.drained();
     },
     async end() {
       flush();
-      await below(0);
+      await transport.settled();
     },
     record(obj) {
       if (!opts.json) return;
@@ -128,7 +123,7 @@ export function createOutput(opts: OutputOptions): Output {
     },
     table(head, rows, tableOpts = {}) {
       if (opts.json) return;
-      const width = outputWidth(out as { isTTY?: boolean; columns?: number });
+      const width = outputWidth(out);
       bytes.text(renderTable(head, rows, { ...tableOpts, ...(width !== undefined ? { width } : {}), head: (h) => style.bold(h) }) + '\n');
       done();
     },

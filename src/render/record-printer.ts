@@ -38,7 +38,7 @@ export interface PrinterOptions extends Pick<RecordOptions, 'json' | 'verbose' |
 }
 
 export class RecordPrinter {
-  readonly tally = new Tally();
+  readonly tally: Tally;
   private readonly filter: RecordFilter;
   private readonly json: RecordJsonWriter;
   private readonly stamper: TimeStamper;
@@ -48,6 +48,8 @@ export class RecordPrinter {
     private readonly opts: PrinterOptions,
     private readonly out: Output,
   ) {
+    // Per-sender counts only for a summary (decode --summary prints them).
+    this.tally = new Tally(opts.summary);
     this.filter = buildRecordFilter(opts);
     this.json = new RecordJsonWriter(out.bytes);
     this.stamper = new TimeStamper(opts.time ?? 'clock');

@@ -19,6 +19,13 @@ export class Tally {
   readonly bySender = new SenderCounts();
   readonly errorsByReason = new Map<string, number>();
 
+  /**
+   * `senders`: count PDUs per sender (the summary's sender table). Off when
+   * no summary will show them (decode --json without --summary): it cost
+   * more per record than writing the record's head.
+   */
+  constructor(private readonly senders = true) {}
+
   add(rec: StreamRecord): void {
     if (rec.kind === 'pdu') {
       this.addPdu(rec.pdu.type, rec.ifname, rec.src);
@@ -32,7 +39,7 @@ export class Tally {
   addPdu(type: string, ifname: string | undefined, src: string): void {
     this.pdus++;
     bump(this.byType, type);
-    this.bySender.add(ifname, src);
+    if (this.senders) this.bySender.add(ifname, src);
   }
 
   toJson(): Record<string, unknown> {

@@ -16,4 +16,6 @@ export interface SniffOptions extends RecordOptions {
   rotation: { seconds: number | null; megabytes: number | null; files: number | null } | null;
   /** with -w: print records as well */
   print: boolean;
+  /** -B: octets the kernel may hold per interface while the output is blocked */
+  bufferSize: number;
 }

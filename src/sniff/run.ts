@@ -7,8 +7,8 @@ import { CaptureError } from '../io/capture-reader.js';
 import { CaptureWriter, type CaptureSink } from '../io/capture-writer.js';
 import { RotatingWriter } from './rotating-writer.js';
 import { LinkError } from '../io/link.js';
-import { openLinks } from '../io/open-links.js';
-import type { PcapLink } from '../io/pcap-link.js';
+import type { MonitorLink } from '../io/monitor-link.js';
+import { openMonitorLinks } from '../io/open-links.js';
 import { createOutput } from '../render/output.js';
 import { Sniffer } from './sniffer.js';
 import { hex4 } from '../ethertype.js';
@@ -16,10 +16,10 @@ import { joinGroup, type Membership } from '../io/group-membership.js';
 import { HELLO_MULTICAST } from '../proto/ethernet.js';
 
 /** The HELLO group on every link, or none: a failure leaves the ones joined. */
-async function joinEveryLink(links: readonly PcapLink[]): Promise<Membership[]> {
+async function joinEveryLink(links: readonly MonitorLink[]): Promise<Membership[]> {
   const joined: Membership[] = [];
   try {
-    for (const l of links) joined.push(await joinGroup({ name: l.ifname, index: l.index }, HELLO_MULTICAST));
+    for (const l of links) joined.push(await joinGroup({ name: l.ifname, index: l.ifindex }, HELLO_MULTICAST));
   } catch (err) {
     await Promise.all(joined.map((m) => m.release()));
     throw err;
@@ -32,14 +32,13 @@ const EXPIRE_EVERY_MS = 250;
 export async function runSniff(opts: SniffOptions): Promise<number> {
   const toStdout = opts.write === '-';
   const out = createOutput({ json: opts.json, lineBuffered: opts.lineBuffered });
-  let links: PcapLink[];
+  let links: MonitorLink[];
   try {
-    links = await openLinks(opts.interfaces, {
-      ethertype: opts.ethertype,
-      moreEthertypes: opts.ethertypes.slice(1),
+    links = await openMonitorLinks(opts.interfaces, {
+      ethertypes: opts.ethertypes,
       direction: opts.direction,
       promiscuous: opts.promiscuous,
-      mode: 'monitor',
+      receiveBuffer: opts.bufferSize,
     });
   } catch (err) {
     if (err instanceof LinkError) throw new CliError(`sniff: ${err.message}`, 1);
@@ -98,9 +97,9 @@ export async function runSniff(opts: SniffOptions): Promise<number> {
   out.note(`listening on ${names} (EtherType ${types}${how.length > 0 ? `; ${how.join('; ')}` : ''})${writer && !toStdout ? `, writing ${opts.write}` : ''}; Ctrl-C to stop`);
 
   const code = await finished;
-  sniffer.stop();
-  // Frames captured while the reader was behind are still printed.
-  await sniffer.finishHeld();
+  sniffer.stop(Date.now() / 1000);
+  // Frames captured before the stop while the reader was behind (held, or in the kernel) are still printed.
+  await sniffer.finish();
   clearInterval(timer);
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);

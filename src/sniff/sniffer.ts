@@ -2,18 +2,21 @@
 // the same records and record printer as `decode` out, plus the capture file
 // and the counts for the closing summary. Tests drive it with memory links.
 //
-// A slow reader stops the reading, as in decode, not the printing: while the
-// output is blocked, frames are not decoded but held, raw and in order, and
-// decoded and printed once the reader has caught up. libpcap's poll cannot be
-// paused from node-pcap (it would spin on a readable ring), so the hold stands
-// in for the kernel ring a paused reader would leave filling, bounded the
-// same way: past HOLD_BYTES, frames are dropped and counted ("N dropped while
-// the output was blocked"), as the ring's overflow would be. Output is never
-// queued beyond the writer's high-water mark; the capture file, if any, still
-// gets every frame at once.
+// A slow reader stops the reading, as in decode, not the printing. With links
+// that can pause (packet sockets: PausableLink), sniff stops reading them
+// while the output is blocked: no wake-up, no CPU, no memory of ours; the
+// kernel holds what arrives in each socket's receive buffer (-B) and drops
+// and counts the rest ("N dropped by the kernel (M while the output was
+// blocked)"), as tcpdump's ring would. Frames carry the kernel's receive time,
+// so records read late keep their time. libpcap's poll cannot be paused from
+// node-pcap (it would spin on a readable ring): with libpcap links (no addon)
+// frames are instead not decoded but held, raw and in order, bounded the same
+// way (past the -B size they are dropped and counted: "N dropped while the
+// output was blocked"), and decoded and printed once the reader has caught
+// up. Output is never queued beyond the writer's high-water mark.
 import { plural } from '../render/plural.js';
 import type { CaptureSink } from '../io/capture-writer.js';
-import type { Link, ReceivedFrame } from '../io/link.js';
+import { canPause, type Link, type PausableLink, type ReceivedFrame } from '../io/link.js';
 import { LsoeStream } from '../proto/stream.js';
 import type { Output } from '../render/output.js';
 import { RecordPrinter } from '../render/record-printer.js';
@@ -23,15 +26,20 @@ export type SniffOutputOptions = Pick<
   SniffOptions,
   'json' | 'verbose' | 'hexdump' | 'count' | 'types' | 'macs' | 'srcs' | 'dsts' | 'reassemblyTimeout'
 > &
-  Partial<Pick<SniffOptions, 'time' | 'link'>> & {
+  Partial<Pick<SniffOptions, 'time' | 'link' | 'bufferSize'>> & {
   /** print records (false with -w unless --print) */
   print: boolean;
 };
 
-/** Octets of frames held while the output is blocked (a kernel ring's worth): past it, frames are dropped and counted. */
+/**
+ * Octets held while the output is blocked, by default (-B): by the kernel for
+ * links that pause, by the hold otherwise; past it, frames are dropped and counted.
+ */
 export const HOLD_BYTES = 4 * 1024 * 1024;
 /** What a held frame costs besides its octets. */
 const HELD_OVERHEAD = 128;
+/** Frames read from the kernel's queues at a time when sniff stops, between waits for the reader. */
+const FINAL_READ = 64;
 
 export class Sniffer {
   private readonly printer: RecordPrinter;
@@ -44,6 +52,19 @@ export class Sniffer {
   private heldBytes = 0;
   /** frames dropped because the hold was full */
   private blockedFrames = 0;
+  /** the links, while every one can pause (null once one cannot: the hold then plays the kernel's part) */
+  private pausable: PausableLink[] | null = [];
+  /** the links are paused until the output drains */
+  private paused = false;
+  /** the kernel's drop count when they were paused, and what it dropped while they were */
+  private dropsAtPause = 0;
+  private blockedDrops = 0;
+  /** set by stop(): frames the kernel received until then are still taken when sniff finishes */
+  private stoppedAt: number | null = null;
+  /** finish() is reading what the kernel queued before the stop */
+  private takingQueued = false;
+  /** finish() met a frame received after the stop */
+  private pastStop = false;
 
   constructor(
     private readonly opts: SniffOutputOptions,
@@ -62,18 +83,32 @@ export class Sniffer {
   }
 
   attach(link: Link): void {
+    if (canPause(link)) this.pausable?.push(link);
+    else this.pausable = null;
     link.onFrame((f) => this.frame(f));
   }
 
   frame(f: ReceivedFrame): void {
-    if (this.done) return;
+    if (this.done) {
+      if (!this.takingQueued) return;
+      if (f.time > this.stoppedAt!) {
+        this.pastStop = true;
+        return;
+      }
+    }
     this.tally.frames++;
     this.writer?.writeFrame(f.time, f.raw ?? f.payload, f.ifname);
-    if (this.opts.print && (this.out.blocked || this.held.length > 0)) {
+    if (this.opts.print && this.pausable === null && (this.out.blocked || this.held.length > 0)) {
       this.hold(f);
       return;
     }
     this.decode(f);
+    if (this.opts.print && this.out.blocked && !this.done) this.pauseLinks();
+  }
+
+  /** True while the links are paused for the reader. */
+  get pausedForOutput(): boolean {
+    return this.paused;
   }
 
   /** Frames held now, waiting for the output to drain. */
@@ -88,8 +123,30 @@ export class Sniffer {
 
   /** Reports partial PDUs that waited too long; call now and then with the clock (epoch s). */
   tick(now: number): void {
-    // Not while frames older than `now` wait: they come first.
-    if (!this.done && this.held.length === 0) this.print(this.stream.expire(now));
+    // Not while frames older than `now` wait (held, or in the kernel): they come first.
+    if (this.done || this.held.length > 0 || this.pausable?.some((l) => l.behind)) return;
+    this.print(this.stream.expire(now));
+  }
+
+  /** The kernel's drop count over every link (links add up what they take from it). */
+  private kernelDrops(): number {
+    return (this.pausable ?? []).reduce((n, l) => n + l.stats().dropped, 0);
+  }
+
+  private pauseLinks(): void {
+    if (this.paused || this.pausable === null) return;
+    this.paused = true;
+    this.dropsAtPause = this.kernelDrops();
+    for (const l of this.pausable) l.pause(true);
+    void this.out.drained().then(() => this.resumeLinks());
+  }
+
+  private resumeLinks(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.blockedDrops += this.kernelDrops() - this.dropsAtPause;
+    // Once stopped, finish() reads what is left itself.
+    if (!this.done) for (const l of this.pausable!) l.pause(false);
   }
 
   private decode(f: ReceivedFrame): void {
@@ -98,7 +155,7 @@ export class Sniffer {
 
   private hold(f: ReceivedFrame): void {
     const cost = f.payload.length + HELD_OVERHEAD;
-    if (this.heldBytes + cost > HOLD_BYTES) {
+    if (this.heldBytes + cost > (this.opts.bufferSize ?? HOLD_BYTES)) {
       this.blockedFrames++;
       return;
     }
@@ -118,25 +175,55 @@ export class Sniffer {
     if (this.held.length > 0) void this.out.drained().then(() => this.release());
   }
 
-  /** After stop(): prints what is still held, waiting for the reader as it goes. */
-  async finishHeld(): Promise<void> {
+  /**
+   * After stop(): prints what was captured before it and not printed yet,
+   * waiting for the reader as it goes: frames held, or frames the kernel
+   * queued while the links were paused (received before the stop).
+   */
+  async finish(): Promise<void> {
     while (this.held.length > 0) {
       await this.out.drained();
       this.release();
     }
+    const links = this.pausable ?? [];
+    const countReached = this.opts.count !== null && this.shown >= this.opts.count;
+    if (this.stoppedAt === null || countReached || !this.opts.print) return;
+    this.takingQueued = true;
+    for (const l of links) {
+      this.pastStop = false;
+      let more = true;
+      while (more && !this.pastStop) {
+        await this.out.drained();
+        more = l.readQueued(FINAL_READ);
+      }
+    }
+    this.takingQueued = false;
+    if (this.paused) {
+      this.paused = false;
+      this.blockedDrops += this.kernelDrops() - this.dropsAtPause;
+    }
   }
 
-  /** Stops taking frames (what arrives after -c or a signal is not counted). */
-  stop(): void {
+  /**
+   * Stops taking frames: what arrives after -c or a signal is not counted; on
+   * a signal (`now`: the clock, epoch s), what the kernel received until then
+   * still is, by finish().
+   */
+  stop(now: number | null = null): void {
+    if (this.done && this.stoppedAt !== null) return;
+    this.stoppedAt = this.done ? null : now;
     this.done = true;
+    // From now on only finish() reads, at the reader's pace.
+    for (const l of this.pausable ?? []) l.pause(true);
   }
 
   /** The closing summary line, with the kernel's drop count. */
   summary(dropped: number): string {
     const t = this.tally;
     const types = [...t.byType].map(([type, n]) => `${type} ${n}`).join(', ');
-    const blocked = this.blockedFrames > 0 ? `, ${this.blockedFrames} dropped while the output was blocked` : '';
-    return `${plural(t.frames, 'frame')}, ${plural(t.pdus, 'PDU')}${types ? ` (${types})` : ''}, ${plural(t.errors, 'error')}, ${dropped} dropped by the kernel${blocked}`;
+    const whileBlocked = this.blockedDrops > 0 ? ` (${this.blockedDrops} while the output was blocked)` : '';
+    const held = this.blockedFrames > 0 ? `, ${this.blockedFrames} dropped while the output was blocked` : '';
+    return `${plural(t.frames, 'frame')}, ${plural(t.pdus, 'PDU')}${types ? ` (${types})` : ''}, ${plural(t.errors, 'error')}, ${dropped} dropped by the kernel${whileBlocked}${held}`;
   }
 
   private print(records: Parameters<RecordPrinter['print']>[0]): void {

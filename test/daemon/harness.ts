@@ -1,7 +1,7 @@
 // Two (or more) daemon cores on one in-memory Ethernet segment under a fake clock.
 import type { NetInterface } from '../../src/io/interfaces.js';
 import { MemorySegment } from '../../src/io/memory-link.js';
-import { FakeClock } from '../../src/daemon/clock.js';
+import { FakeClock, type Clock } from '../../src/daemon/clock.js';
 import { buildConfig, type DaemonConfig } from '../../src/daemon/config.js';
 import { Daemon } from '../../src/daemon/core.js';
 import { memoryLogger } from '../../src/daemon/log.js';
@@ -64,7 +64,7 @@ export async function run(clock: FakeClock, seconds: number, stepSize = 0.1): Pr
 let seed = 1;
 
 export function makeNode(
-  clock: FakeClock,
+  clock: Clock,
   segment: MemorySegment,
   opts: {
     ifname: string;

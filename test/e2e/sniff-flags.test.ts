@@ -175,7 +175,7 @@ t.test('-w FILE with -C/-W: a ring of files; with -G/-W: a file per interval, st
   t.notOk(readdirSync(dir).includes('timed.pcap2'));
 });
 
-t.test('-G/-C/-W: usage errors', async (t) => {
+t.test('-G/-C/-W and -B: usage errors', async (t) => {
   if (!rootOrSkip(t)) return;
   const ns = await createNetns(t, 'fw');
   for (const [args, want] of [
@@ -184,6 +184,9 @@ t.test('-G/-C/-W: usage errors', async (t) => {
     [['-w', 'x', '-W', '3'], 'lsoe: sniff: -W counts the files of -G or -C: give one of them\n'],
     [['-w', 'x', '-C', 'big'], "lsoe: sniff: -C: 'big' is not a number of megabytes\n"],
     [['-w', 'x', '-G', '0'], 'lsoe: sniff: -G: must be more than 0 seconds\n'],
+    [['-B', '0'], 'lsoe: sniff: -B: must be at least 1 KiB\n'],
+    [['-B', '2048k'], "lsoe: sniff: -B: '2048k' is not a whole number\n"],
+    [['-B', '2000000'], 'lsoe: sniff: -B: at most 1048576 KiB (1 GiB)\n'],
   ] as const) {
     const r = await runLsoeIn(ns, ['sniff', ...args]);
     t.equal(r.code, 2, args.join(' '));

@@ -1,17 +1,18 @@
 // The monitor re-reads the table on every kernel event line and emits the
 // differences; driven here by a fake `ip monitor` child and a fake table.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
-import { parseIpAddrJson, type NetInterface } from '../../src/io/interfaces.js';
+import { parseIpAddrJson } from '../../src/io/interfaces.js';
 import { InterfaceMonitor, type InterfaceEvent } from '../../src/io/interface-monitor.js';
 
 const TABLE = `[{"ifindex":2,"ifname":"x1","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"link_type":"ether","address":"9a:1d:d7:8d:04:e4","addr_info":[{"family":"inet","local":"10.1.2.3","prefixlen":31,"scope":"global"}]}]`;
 
-function fakeChild(): ChildProcess & { stdout: PassThrough } {
-  const child = new EventEmitter() as ChildProcess & { stdout: PassThrough };
+function fakeChild(): ChildProcess & { stdout: PassThrough; stderr: PassThrough } {
+  const child = new EventEmitter() as ChildProcess & { stdout: PassThrough; stderr: PassThrough };
   (child as { stdout: PassThrough }).stdout = new PassThrough();
+  (child as { stderr: PassThrough }).stderr = new PassThrough();
   child.kill = () => true;
   return child;
 }
@@ -26,23 +27,32 @@ function waitForEvents(m: InterfaceMonitor, n: number): Promise<InterfaceEvent[]
   });
 }
 
-t.test('a kernel event line triggers a re-read and the differences are emitted', async (t) => {
-  let table: NetInterface[] = parseIpAddrJson(TABLE);
-  let reads = 0;
+/** A monitor over a fake child and a table the test changes; counts the reads, fails one when told. */
+async function scripted(t: Test) {
+  const state = { table: parseIpAddrJson(TABLE), reads: 0, failNext: false };
   const child = fakeChild();
   const m = await new InterfaceMonitor({
-    resyncInterval: 0,
     read: async () => {
-      reads++;
-      return table;
+      state.reads++;
+      if (state.failNext) {
+        state.failNext = false;
+        throw new Error('ip -j addr show: busy');
+      }
+      return state.table;
     },
     spawnMonitor: () => child,
   }).start();
   t.teardown(() => m.close());
-  t.equal(reads, 1, 'the table is read once at start');
+  return { m, child, state };
+}
+
+t.test('a kernel event line triggers a re-read and the differences are emitted', async (t) => {
+  const { m, child, state } = await scripted(t);
+  t.equal(state.reads, 1, 'the table is read once at start');
   t.equal(m.current()[0]!.name, 'x1');
 
-  table = [{ ...table[0]!, up: false, lowerUp: false, addresses: [] }];
+  const table = state.table;
+  state.table = [{ ...table[0]!, up: false, lowerUp: false, addresses: [] }];
   const events = waitForEvents(m, 2);
   // iproute2 6.1 text: an event header line, then an indented continuation line
   child.stdout.write('2: x1@if5: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue state DOWN group default \n');
@@ -81,4 +91,44 @@ t.test('a failed re-read is an error event and the last table stays', async (t) 
   child.stdout.write('Deleted 2: x1    inet 10.1.2.3/31 scope global x1\n');
   t.match(await err, { message: /boom/ });
   t.equal(m.current().length, 1);
+});
+
+t.test('nothing re-reads the table on a clock: an idle monitor reads only at start', async (t) => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const timersBefore = timers();
+  const { state } = await scripted(t);
+  // the one re-read shortly after start (the monitor's netlink subscription races the first read)
+  await new Promise((r) => setTimeout(r, 400));
+  t.equal(state.reads, 2, 'read at start and once shortly after');
+  // no timer is left behind by the monitor: only kernel events and lost events cause reads
+  t.equal(timers() - timersBefore, 0, 'no timer pending in the monitor');
+});
+
+t.test("a line on the monitor's stderr (netlink overflow: events lost) re-reads the table and says so", async (t) => {
+  const { m, child, state } = await scripted(t);
+  await new Promise((r) => setTimeout(r, 400));
+  const before = state.reads;
+  state.table = [{ ...state.table[0]!, up: false, lowerUp: false }];
+  const lost = new Promise<string>((resolve) => m.on('lost', resolve));
+  const events = waitForEvents(m, 1);
+  // what iproute2's rtnl_listen prints when the kernel dropped events for it (ENOBUFS)
+  child.stderr.write('netlink receive error No buffer space available (105)\n');
+  t.equal(await lost, 'netlink receive error No buffer space available (105)');
+  t.same((await events).map((e) => e.type), ['link-down'], 'the change missed by the lost events is found');
+  t.equal(state.reads, before + 1);
+});
+
+t.test('a failed re-read is retried until one succeeds', async (t) => {
+  const { m, child, state } = await scripted(t);
+  state.table = [{ ...state.table[0]!, up: false, lowerUp: false }];
+  state.failNext = true;
+  const err = new Promise<Error>((resolve) => m.on('error', resolve));
+  const events = waitForEvents(m, 1);
+  child.stdout.write('2: x1@if5: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue state DOWN group default \n');
+  t.match(await err, { message: /busy/ });
+  // the retry timer does not hold the process (the daemon's links do): this test does
+  const hold = setTimeout(() => {}, 10_000);
+  t.teardown(() => clearTimeout(hold));
+  // retried 1 s later, by itself: no kernel event comes again
+  t.same((await events).map((e) => e.type), ['link-down']);
 });

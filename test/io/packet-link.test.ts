@@ -4,72 +4,16 @@
 // played here; test/io/packet-socket.test.ts checks the real sockets in namespaces.
 import t from 'tap';
 import { FakeClock } from '../../src/daemon/clock.js';
-import { Errno, PacketType, type CaptureHost, type CaptureSocket, type HostFrame, type OpenRequest } from '../../src/io/capture-host.js';
+import { Errno, PacketType } from '../../src/io/capture-host.js';
 import { HealthTicker, linkHealth } from '../../src/io/link-health.js';
 import type { LinkError, ReceivedFrame } from '../../src/io/link.js';
 import { openPacketLink } from '../../src/io/packet-link.js';
 import { parsePacketTable } from '../../src/io/packet-table.js';
 import { buildEthernet, HELLO_MULTICAST } from '../../src/proto/ethernet.js';
+import { ScriptedHost } from '../helpers/scripted-host.js';
 
 const MAC = '02:00:00:00:00:01';
 const PEER = '02:00:00:00:00:02';
-
-class ScriptedSocket implements CaptureSocket {
-  readonly queue: Array<HostFrame | number> = [];
-  readonly sent: Buffer[] = [];
-  readonly groups: string[] = [];
-  ready: ((errno: number) => void) | null = null;
-  closed = false;
-  sendErrno = 0;
-  constructor(readonly inode: string) {}
-  join(group: string): number {
-    this.groups.push(group);
-    return 0;
-  }
-  watch(ready: (errno: number) => void): void {
-    this.ready = ready;
-  }
-  receive(): HostFrame | null | number {
-    return this.queue.shift() ?? null;
-  }
-  send(frame: Buffer): number {
-    if (this.sendErrno === 0) this.sent.push(frame);
-    return this.sendErrno;
-  }
-  takeDrops(): number {
-    return 0;
-  }
-  keepAlive(): void {}
-  close(): void {
-    this.closed = true;
-  }
-  /** a frame arrives and the poll fires */
-  arrive(frame: Buffer, packetType: number): void {
-    this.queue.push({ frame, packetType });
-    this.ready?.(0);
-  }
-}
-
-class ScriptedHost implements CaptureHost {
-  readonly sockets: ScriptedSocket[] = [];
-  /** inode → [ifindex, running]; absent: not in the table */
-  readonly rows = new Map<string, [number, boolean]>();
-  tableReads = 0;
-  refuse = 0;
-  open(req: OpenRequest): CaptureSocket | number {
-    if (this.refuse !== 0) return this.refuse;
-    const s = new ScriptedSocket(String(1000 + this.sockets.length));
-    this.sockets.push(s);
-    this.rows.set(s.inode, [req.ifindex, true]);
-    return s;
-  }
-  async readPacketTable(): Promise<string | null> {
-    this.tableReads++;
-    const lines = ['sk RefCnt Type Proto Iface R Rmem User Inode'];
-    for (const [inode, [ifindex, running]] of this.rows) lines.push(`0 3 3 88b5 ${ifindex} ${running ? 1 : 0} 0 0 ${inode}`);
-    return lines.join('\n');
-  }
-}
 
 const flush = () => new Promise((r) => setImmediate(r));
 
@@ -226,4 +170,53 @@ t.test('one table read per tick for every link', async (t) => {
   await flush();
   t.equal(host.tableReads, 1);
   t.same(seen, ['1:down', '2:down', '3:down']);
+});
+
+t.test('a monitor link: its filter asked for, every packet type and its EtherTypes, VLAN IDs, the kernel time', async (t) => {
+  const host = new ScriptedHost();
+  const link = openPacketLink(host, { ifname: 'eth7', ifindex: 7, mac: MAC, monitor: { ethertypes: [0x88b5, 0x8885], direction: 'inout', promiscuous: true } }, new FakeClock());
+  const socket = host.sockets[0]!;
+  t.match(socket.request, { ifindex: 7, monitor: { promiscuous: true } });
+  t.ok(socket.request.monitor!.filter.length > 0, 'with a BPF program');
+  t.same(socket.groups, [], 'no group joined: promiscuous, or sniff -p joins it');
+  const frames: ReceivedFrame[] = [];
+  link.onFrame((f) => frames.push(f));
+  socket.arrive(lsoe(PEER, MAC), PacketType.outgoing, 1000.000001);
+  socket.arrive(lsoe('02:00:00:00:00:99'), PacketType.otherHost, 1000.5);
+  socket.arrive(buildEthernet(MAC, PEER, 0x8885, Buffer.from('01', 'hex')), PacketType.host, 1001);
+  socket.arrive(buildEthernet(MAC, PEER, 0x8100, Buffer.from('000588b50102', 'hex')), PacketType.host, 1002);
+  socket.arrive(buildEthernet(MAC, PEER, 0x0800, Buffer.alloc(4)), PacketType.host, 1003);
+  t.same(
+    frames.map((f) => [f.src, f.dst, f.ethertype, f.time, f.vlan ?? null]),
+    [
+      [MAC, PEER, 0x88b5, 1000.000001, null],
+      [PEER, '02:00:00:00:00:99', 0x88b5, 1000.5, null],
+      [PEER, MAC, 0x8885, 1001, null],
+      [PEER, MAC, 0x88b5, 1002, [5]],
+    ],
+    'own frames and other stations’ too, with the time the kernel gave; other EtherTypes ignored',
+  );
+  t.equal(link.stats().ignored, 1);
+});
+
+t.test('pause: no reads, the socket queues and counts drops; readQueued reads while paused; behind says so', async (t) => {
+  const host = new ScriptedHost(3 * (60 + 256));
+  const link = openPacketLink(host, { ifname: 'eth7', ifindex: 7, mac: MAC, monitor: { ethertypes: [0x88b5], direction: 'inout', promiscuous: true } }, new FakeClock());
+  const socket = host.sockets[0]!;
+  const frames: ReceivedFrame[] = [];
+  link.onFrame((f) => frames.push(f));
+  const frame = (n: number) => Buffer.concat([lsoe(MAC), Buffer.alloc(60 - 16, n)]);
+  link.pause(true);
+  t.ok(socket.paused, 'the socket is no longer watched');
+  t.ok(link.behind);
+  t.same([1, 2, 3, 4].map((n) => socket.arrive(frame(n), PacketType.host, n)), [true, true, true, false], 'the fourth does not fit');
+  await flush();
+  t.equal(frames.length, 0, 'nothing read while paused');
+  t.equal(link.stats().dropped, 1, 'the kernel’s drop is counted');
+  t.equal(link.readQueued(1), true, 'one read, more waiting');
+  t.same(frames.map((f) => f.time), [1]);
+  link.pause(false);
+  await flush();
+  t.same(frames.map((f) => f.time), [1, 2, 3], 'the rest, in order, once resumed');
+  t.notOk(link.behind, 'caught up');
 });

@@ -11,6 +11,14 @@ import { createMemoryLinkPair } from '../../src/io/memory-link.js';
 import { createOutput } from '../../src/render/output.js';
 import { HOLD_BYTES, Sniffer, type SniffOutputOptions } from '../../src/sniff/sniffer.js';
 import { framesOf, SAMPLE_PDUS } from '../helpers/pdu-samples.js';
+import { QUEUED_OVERHEAD, ScriptedHost } from '../helpers/scripted-host.js';
+import { FakeClock } from '../../src/daemon/clock.js';
+import { PacketType } from '../../src/io/capture-host.js';
+import { openPacketLink } from '../../src/io/packet-link.js';
+import { buildEthernet } from '../../src/proto/ethernet.js';
+
+const MAC = '02:00:00:00:00:01';
+const PEER = '02:00:00:00:00:02';
 
 const HELLO_DST = '01:80:c2:00:00:0e';
 // Frames arrive on the next turn and the output batch goes out when the process is idle: wait a few turns.
@@ -165,10 +173,100 @@ t.test('a reader that stalls for good: the hold is bounded, the overflow counted
   let text = '';
   stdout.on('data', (d) => (text += d));
   sniffer.stop();
-  await sniffer.finishHeld();
+  await sniffer.finish();
   await out.end();
   const recs = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
   const printed = recs.filter((r) => r.pdu !== undefined).length;
   // Every PDU that lost no frame is printed; each lost frame costs at most one PDU, each PDU at most three frames.
   t.ok(printed >= pdus - dropped && printed <= pdus - Math.ceil(dropped / 3), `${printed} PDUs printed, ${dropped} frames dropped`);
+});
+
+/** A sniffer on a monitor PacketLink whose kernel queue holds `capacity` octets, its output unread. */
+function pausingHarness(capacity: number) {
+  const host = new ScriptedHost(capacity);
+  const link = openPacketLink(host, { ifname: 'eth7', ifindex: 7, mac: MAC, monitor: { ethertypes: [0x88b5], direction: 'inout', promiscuous: true } }, new FakeClock());
+  const socket = host.sockets[0]!;
+  const stdout = new PassThrough({ highWaterMark: 16 * 1024 });
+  const out = createOutput({ json: true, stream: stdout, color: false });
+  const sniffer = new Sniffer(options(), out, null, () => undefined);
+  sniffer.attach(link);
+  let time = 100;
+  let sent = 0;
+  /** PDU i as it would come off the wire, ~12 KB of JSON each; false when the kernel had no room */
+  const arrive = (i: number, data = 'ab'.repeat(1400)): boolean[] =>
+    framesOf({ type: 'VENDOR', enterpriseNumber: i, enterpriseType: 1, data }).map((f) => {
+      sent++;
+      return socket.arrive(buildEthernet(MAC, PEER, 0x88b5, f), PacketType.host, (time += 0.001));
+    });
+  return { link, socket, stdout, out, sniffer, arrive, sent: () => sent, now: () => time };
+}
+
+const readAll = (stdout: PassThrough) => {
+  let text = '';
+  stdout.on('data', (d) => (text += d));
+  return () => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+};
+
+t.test('links that pause: a stalled reader pauses the capture; the kernel holds the frames; all printed in order after', async (t) => {
+  const h = pausingHarness(Infinity);
+  const n = 600; // ~3 KB of JSON each: past the output's 1 MiB high-water mark
+  for (let i = 0; i < n; i++) {
+    h.arrive(i);
+    if (i % 50 === 49) await flush();
+  }
+  await flush();
+  t.ok(h.out.blocked, 'the output is blocked');
+  t.ok(h.sniffer.pausedForOutput && h.socket.paused, 'the socket is no longer read');
+  const waiting = h.socket.queue.length;
+  t.ok(waiting > 0, `frames wait in the kernel (${waiting})`);
+  t.equal(h.sniffer.holding, 0, 'none held by sniff itself');
+  h.sniffer.tick(1e9);
+  const lines = readAll(h.stdout);
+  for (let i = 0; i < 200 && (h.socket.queue.length > 0 || h.out.blocked); i++) await flush();
+  await h.out.end();
+  const recs = lines();
+  t.same(recs.map((r) => r.pdu?.enterpriseNumber), Array.from({ length: n }, (_, i) => i), 'every PDU, in order, no reassembly error from the tick while paused');
+  t.ok(recs.every((r, i) => i === 0 || r.time > recs[i - 1].time), 'with the times the kernel gave');
+  t.equal(h.sniffer.summary(h.link.stats().dropped), `${n} frames, ${n} PDUs (VENDOR ${n}), 0 errors, 0 dropped by the kernel`);
+});
+
+t.test('links that pause: past the kernel buffer frames are dropped and counted; what it held is printed at the end', async (t) => {
+  // room for ~200 frames of 2.8 KB
+  const h = pausingHarness(200 * (2870 + QUEUED_OVERHEAD));
+  const n = 1000;
+  for (let i = 0; i < n; i++) {
+    h.arrive(i);
+    if (i % 50 === 49) await flush();
+  }
+  await flush();
+  t.ok(h.socket.paused, 'paused');
+  t.ok(h.socket.queue.length > 0, 'frames wait in the kernel');
+  h.sniffer.stop(h.now());
+  const lines = readAll(h.stdout);
+  await h.sniffer.finish();
+  await h.out.end();
+  const dropped = h.link.stats().dropped;
+  const summary = h.sniffer.summary(dropped);
+  const recs = lines();
+  t.ok(dropped > 0, `the kernel dropped ${dropped}`);
+  t.equal(h.sniffer.tally.frames + dropped, h.sent(), 'frames counted + dropped = frames sent');
+  t.match(summary, new RegExp(`^${h.sniffer.tally.frames} frames, .* ${dropped} dropped by the kernel \\(${dropped} while the output was blocked\\)$`));
+  const numbers = recs.map((r) => r.pdu.enterpriseNumber as number);
+  t.same(numbers, [...numbers].sort((a, b) => a - b), 'in order');
+  t.equal(recs.length, n - dropped, 'one frame per PDU: every PDU not dropped is printed');
+});
+
+t.test('links that pause: at the stop, what the kernel received before it is printed, nothing after', async (t) => {
+  const h = pausingHarness(Infinity);
+  for (let i = 0; i < 600; i++) h.arrive(i);
+  await flush();
+  t.ok(h.socket.paused && h.socket.queue.length > 0, 'paused with frames waiting');
+  h.sniffer.stop(h.now());
+  for (let i = 600; i < 605; i++) h.arrive(i); // received after the stop
+  const lines = readAll(h.stdout);
+  await h.sniffer.finish();
+  await h.out.end();
+  const numbers = lines().map((r) => r.pdu.enterpriseNumber);
+  t.same(numbers, Array.from({ length: 600 }, (_, i) => i), 'the 600 before the stop, in order');
+  t.equal(h.sniffer.tally.frames, 600, 'the later ones are not counted');
 });
