@@ -135,8 +135,8 @@ async function once([spines, leaves], steadySeconds, log) {
     log(`  ${sig}: cleaning up`);
     cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of SIGNALS) process.on(sig, onSignal);
   const load = os.loadavg()[0];
   try {
     labUp = true; // from here on a half-built lab is taken down too
@@ -148,7 +148,10 @@ async function once([spines, leaves], steadySeconds, log) {
     const collectorPid = Number(readFileSync(path.join(r.stateDir, 'collector.pid'), 'utf8'));
     log(`  ${spines}x${leaves}: lab converged in ${r.convergedSeconds.toFixed(1)} s (${r.openEnds}/${r.totalEnds} ends open); load average ${load.toFixed(1)} before`);
 
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: WINDOW });
+    // Playwright's own signal handlers close the browser and exit at once: ours take the lab down too.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: WINDOW, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
     await context.addInitScript(PAGE_PROBE_SCRIPT);
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -291,8 +294,7 @@ async function once([spines, leaves], steadySeconds, log) {
       down: { ...left, clean, summary: down.stdout.trim() },
     };
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const sig of SIGNALS) process.removeListener(sig, onSignal);
     await cleanup();
   }
 }
