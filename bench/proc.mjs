@@ -34,8 +34,11 @@ export function runLsoe(args) {
   });
 }
 
-/** The collector's event stream: keeps the latest whole view; `until(pred)` resolves at the first view that satisfies it. */
-export async function followPage(url) {
+/**
+ * The collector's event stream: keeps the latest whole view; `until(pred)` resolves at the
+ * first view that satisfies it; `onView(view, at)`, if given, sees every whole view.
+ */
+export async function followPage(url, onView = () => undefined) {
   const ctl = new AbortController();
   const res = await fetch(`${url}events`, { signal: ctl.signal });
   let view = null;
@@ -56,6 +59,7 @@ export async function followPage(url) {
           if (data === '' || lines.some((l) => l.startsWith('event: '))) continue;
           view = JSON.parse(data);
           const at = Date.now();
+          onView(view, at);
           for (const w of [...waiters]) if (w.pred(view)) { waiters.delete(w); w.resolve(at); }
         }
       }
