@@ -11,7 +11,9 @@
 // same load on both pairs). Then lsoe / lsoed. Needs root. Reports; asserts nothing.
 //
 //   LSOED='/usr/bin/python3 /path/to/lsoe-python/lsoed' npm run bench -- --only daemon-idle
-//   node bench/daemon-idle.mjs [--lsoed 'CMD'] [--seconds 300] [--warmup 20]
+//   node bench/daemon-idle.mjs [--lsoed 'CMD'] [--seconds 300] [--warmup 20] [--links N]
+// --links N: N veth links between each pair, so N sessions per daemon (CPU per
+// session is then the daemon's CPU / N: what a port costs on a switch).
 //
 // lsoed (github.com/Arrcus/lsoe-python) needs Python 3 with tornado and pyroute2
 // (Debian: python3-tornado python3-pyroute2). Without --lsoed or LSOED, lsoe alone is
@@ -30,6 +32,9 @@ const OPEN_LIMIT_SECONDS = 60;
 /** The timers both implementations run with (lsoed's keys are lsoe's). */
 const TIMERS = { 'keepalive-send-interval': '1.0', 'keepalive-receive-timeout': '60.0', 'hello-interval': '60.0' };
 
+/** Veth pair names for `links` links: [[pa0, pb0], …] (the prefix tells the two pairs' links apart). */
+const linkNames = (prefix, links) => Array.from({ length: links }, (_, i) => [`${prefix}a${i}`, `${prefix}b${i}`]);
+
 const rxPackets = (ns, ifname) => JSON.parse(ip(['-n', ns, '-s', '-j', 'link', 'show', ifname]))[0].stats64.rx.packets;
 
 async function until(what, limitSeconds, check) {
@@ -42,40 +47,41 @@ async function until(what, limitSeconds, check) {
 }
 
 /** Starts an lsoe pair on a fresh veth pair; resolves once both ends are open. */
-async function lsoePair({ nsA, nsB, dir, children }) {
-  vethPairs(nsA, nsB, [['la', 'lb']]);
+async function lsoePair({ nsA, nsB, dir, children }, links) {
+  vethPairs(nsA, nsB, linkNames('l', links));
   const timerFlags = Object.entries(TIMERS).flatMap(([k, v]) => [`--${k}`, v]);
   const ends = [];
-  for (const [ns, ifname, name] of [[nsA, 'la', 'a'], [nsB, 'lb', 'b']]) {
+  for (const [ns, name] of [[nsA, 'a'], [nsB, 'b']]) {
     const socket = path.join(dir, `${name}.sock`);
     const child = spawnDaemon(ns, ['--socket', socket, '--admin-socket', path.join(dir, `${name}-admin.sock`), ...timerFlags], {}, { shebang: true });
     children.push(child);
-    ends.push({ impl: 'lsoe', ns, ifname, child, socket });
+    ends.push({ impl: 'lsoe', ns, ifnames: linkNames('l', links).map((p) => p[ns === nsA ? 0 : 1]), child, socket });
   }
   await until('lsoe session open', OPEN_LIMIT_SECONDS, async () => {
     for (const e of ends) if (e.child.exitCode !== null) throw new Error(`lsoe daemon exited: ${e.child.lastLines()}`);
-    const open = await Promise.all(ends.map((e) => query(e.socket, 'counters').then((c) => c.sessionsOpen === 1, () => false)));
+    const open = await Promise.all(ends.map((e) => query(e.socket, 'counters').then((c) => c.sessionsOpen === links, () => false)));
     return open.every(Boolean);
   });
   return ends;
 }
 
 /** Starts an lsoed pair (`command` split on blanks, then `-c FILE`); resolves once both have an open session. */
-async function lsoedPair({ nsA, nsB, dir, children }, command) {
-  vethPairs(nsA, nsB, [['ra', 'rb']]);
+async function lsoedPair({ nsA, nsB, dir, children }, command, links) {
+  vethPairs(nsA, nsB, linkNames('r', links));
   const ends = [];
-  for (const [ns, ifname, name, id] of [[nsA, 'ra', 'a', '0a'], [nsB, 'rb', 'b', '0b']]) {
+  for (const [ns, name, id] of [[nsA, 'a', '0a'], [nsB, 'b', '0b']]) {
     const cfg = path.join(dir, `lsoed-${name}.cfg`);
     // lsoed derives its Local ID from the machine's product UUID: the same for both ends here
     writeFileSync(cfg, `[lsoed]\nlocal-id = ${id.repeat(10)}\n${Object.entries(TIMERS).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`);
     const child = spawnInNamespace(ns, [...command.split(/\s+/).filter(Boolean), '-c', cfg]);
     children.push(child);
-    let opened = false;
-    // lsoed logs the peer's encapsulations (INFO "RFC-7752 data") only on an open session
+    let opened = 0;
+    // lsoed logs the peer's encapsulations (INFO "RFC-7752 data") only on an open
+    // session; counted loosely (a line per session and encapsulation type at least)
     child.stderr.on('data', (d) => {
-      if (/RFC-7752 data/.test(d)) opened = true;
+      opened += String(d).split('RFC-7752 data').length - 1;
     });
-    ends.push({ impl: 'lsoed', ns, ifname, child, opened: () => opened });
+    ends.push({ impl: 'lsoed', ns, ifnames: linkNames('r', links).map((p) => p[ns === nsA ? 0 : 1]), child, opened: () => opened >= links });
   }
   await until('lsoed session open', OPEN_LIMIT_SECONDS, async () => {
     for (const e of ends) if (e.child.exitCode !== null) throw new Error(`lsoed exited: ${e.child.lastLines()}`);
@@ -86,7 +92,7 @@ async function lsoedPair({ nsA, nsB, dir, children }, command) {
 
 /** Reads every end's counters now. */
 function reading(ends) {
-  return ends.map((e) => ({ ticks: treeCpuTicks(e.child.pid), switches: contextSwitches(e.child.pid).voluntary, rx: rxPackets(e.ns, e.ifname), at: performance.now() }));
+  return ends.map((e) => ({ ticks: treeCpuTicks(e.child.pid), switches: contextSwitches(e.child.pid).voluntary, rx: e.ifnames.reduce((sum, ifname) => sum + rxPackets(e.ns, ifname), 0), at: performance.now() }));
 }
 
 async function measure(ends, seconds, log) {
@@ -133,14 +139,15 @@ export async function run(ctx) {
   const lsoed = ctx.args?.lsoed ?? option(argv, '--lsoed') ?? process.env.LSOED ?? null;
   const seconds = Number(option(argv, '--seconds') ?? DEFAULT_SECONDS);
   const warmup = Number(option(argv, '--warmup') ?? 20);
+  const links = Number(option(argv, '--links') ?? 1);
   if (lsoed === null) {
     ctx.log('daemon-idle: lsoe alone (no lsoed to compare with: pass --lsoed CMD or set LSOED, e.g. LSOED="/usr/bin/python3 /path/to/lsoe-python/lsoed")');
   }
-  ctx.log(`daemon-idle: one open session per pair, 1 s keepalives, 60 s HELLOs; ${warmup} s to settle, then ${seconds} s measured`);
+  ctx.log(`daemon-idle: ${links} open session(s) per daemon (one per link), 1 s keepalives, 60 s HELLOs; ${warmup} s to settle, then ${seconds} s measured`);
   const results = await withNamespacePair(['lsoeia', 'lsoeib'], async (lsoeNs) => {
     const run = async (refNs) => {
-      const ends = await lsoePair(lsoeNs);
-      if (refNs !== null) ends.push(...(await lsoedPair(refNs, lsoed)));
+      const ends = await lsoePair(lsoeNs, links);
+      if (refNs !== null) ends.push(...(await lsoedPair(refNs, lsoed, links)));
       await sleep(warmup * 1000);
       return measure(ends, seconds, ctx.log);
     };
@@ -153,6 +160,7 @@ export async function run(ctx) {
     if (rs.length === 0) continue;
     summary[impl] = {
       cpuPercentOfOneCore: Number(mean(rs.map((r) => r.cpuPercentOfOneCore)).toFixed(3)),
+      cpuPercentPerSession: Number((mean(rs.map((r) => r.cpuPercentOfOneCore)) / links).toFixed(4)),
       rssMiB: Number(mean(rs.map((r) => r.rssMiB)).toFixed(1)),
       wakeupsPerSecond: Number(mean(rs.map((r) => r.wakeupsPerSecond)).toFixed(2)),
     };
@@ -164,17 +172,18 @@ export async function run(ctx) {
     };
   }
   printTable(
-    `one open session per daemon, idle, ${seconds} s (CPU of each daemon and its children, from /proc/PID/stat)`,
+    `${links} open session(s) per daemon, idle, ${seconds} s (CPU of each daemon and its children, from /proc/PID/stat)`,
     ['daemon', 'namespace', 'CPU % of a core', 'CPU s', 'RSS MiB', 'wake-ups/s', 'frames in/s', 'load before/after'],
     results.map((r) => [r.implementation, r.namespace, r.cpuPercentOfOneCore, r.cpuSeconds, r.rssMiB, r.wakeupsPerSecond, r.framesReceivedPerSecond, r.loadAverage.join(' / ')]),
   );
   if (summary.ratio) {
+    if (links > 1) ctx.log(`per session: lsoe ${summary.lsoe.cpuPercentPerSession}%, lsoed ${summary.lsoed.cpuPercentPerSession}% of a core`);
     ctx.log(`lsoe / lsoed: CPU ${summary.ratio.cpu}× (${summary.lsoe.cpuPercentOfOneCore}% vs ${summary.lsoed.cpuPercentOfOneCore}%), RSS ${summary.ratio.rss}× (${summary.lsoe.rssMiB} vs ${summary.lsoed.rssMiB} MiB)`);
   } else {
     ctx.log(`lsoe alone: ${summary.lsoe.cpuPercentOfOneCore}% of a core, ${summary.lsoe.rssMiB} MiB (no lsoed side by side)`);
   }
   ctx.log('goal (issue 10): idle CPU per session at or below the reference lsoed, measured over at least 300 s');
-  return { seconds, warmupSeconds: warmup, lsoedCommand: lsoed, results, summary };
+  return { seconds, warmupSeconds: warmup, links, lsoedCommand: lsoed, results, summary };
 }
 
 if (process.argv[1] === benchFile) {
