@@ -20,7 +20,7 @@ import { register as registerCompletion } from './commands/completion.js';
 
 const VERSION = '0.1.0';
 
-function buildProgram(): Command {
+function buildProgram(needed: string): Command {
   const program = new Command();
   program
     .name('lsoe')
@@ -35,23 +35,45 @@ function buildProgram(): Command {
     setCommandPath(pathOf(action));
     applyColor(String(program.opts().color ?? 'auto'));
   });
-  registerDecode(program);
-  registerSniff(program);
-  registerHello(program);
-  registerDaemon(program);
-  registerSessions(program);
-  registerNeighbors(program);
-  registerEncaps(program);
-  registerDaemonInfo(program);
-  registerClear(program);
-  registerBgp(program);
-  registerLab(program);
-  registerCompletion(program);
+  for (const [names, register] of COMMANDS) if (needed === 'all' || names.includes(needed)) register(program);
   program.addHelpText(
     'after',
     '\nEvery command prints for people by default and, with --json, one JSON object per line.\nSee lsoe(1) and lsoe-<command>(1) for details.',
   );
   return program;
+}
+
+/** Each top-level command's registration, in `lsoe --help`'s order, with every name it answers to. */
+const COMMANDS: Array<[names: string[], register: (program: Command) => void]> = [
+  [['decode'], registerDecode],
+  [['sniff'], registerSniff],
+  [['hello'], registerHello],
+  [['daemon'], registerDaemon],
+  [['sessions'], registerSessions],
+  [['neighbors', 'neighbours'], registerNeighbors],
+  [['encaps'], registerEncaps],
+  [['counters', 'config', 'version'], registerDaemonInfo],
+  [['clear'], registerClear],
+  [['bgp'], registerBgp],
+  [['lab'], registerLab],
+  [['completion'], registerCompletion],
+];
+
+/**
+ * Which commands `argv` needs registered: the one it names (its options, --help and
+ * errors are its own), none for `lsoe --version` alone, else 'all' (`lsoe --help`,
+ * `help`, `completion`, which lists them all, and unknown names, which get suggestions).
+ * Registering a dozen commands' options was a quarter of a short run's own start-up.
+ */
+function commandsNeeded(argv: string[]): string {
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return 'none';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--color') i++; // the program's one option with a value
+    else if (!a.startsWith('--color=')) return a !== 'completion' && COMMANDS.some(([names]) => names.includes(a)) ? a : 'all';
+  }
+  return 'all';
 }
 
 /** 'lab up' for `lsoe lab up`; '' for the program itself. */
@@ -97,13 +119,14 @@ function fail(message: string, code: number): never {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const args = rewriteHelpCommand(argv);
+  const program = buildProgram(commandsNeeded(args));
   everyCommand(program, (cmd) => {
     cmd.exitOverride();
     cmd.configureOutput({ outputError: (text, write) => write(commanderErrorLine(pathOf(cmd), text)) });
   });
   try {
-    await program.parseAsync(rewriteHelpCommand(argv));
+    await program.parseAsync(args);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are "errors" to commander; they exit 0.

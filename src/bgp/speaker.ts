@@ -17,16 +17,7 @@ import { BgpMessageError } from './wire/errors.js';
 import { decodeMessage, encodeMessage, type BgpMessage } from './wire/message.js';
 import { notificationText } from './wire/notification.js';
 import type { MessageTypeName } from './wire/constants.js';
-
-export interface PeerAddress {
-  host: string;
-  port: number;
-}
-
-/** `ADDR`, `ADDR:PORT` or `[IPv6]:PORT`, as written. */
-export function peerText(p: PeerAddress): string {
-  return p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`;
-}
+import { peerText, type PeerAddress } from './peer-address.js';
 
 export interface SpeakerOptions {
   peer: PeerAddress;

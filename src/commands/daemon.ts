@@ -2,7 +2,6 @@
 import { Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { CONFIG_KEYS } from '../daemon/config-keys.js';
-import { holdYoungGeneration } from '../daemon/heap.js';
 import { refuseTogether } from './conflicts.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -57,6 +56,8 @@ Examples:
     )
     .action(async (opts: Record<string, unknown>) => {
       // Before the daemon's modules load: loading them would grow the young generation for good.
+      // (Imported here: node:v8 and the streams it pulls in are not every command's.)
+      const { holdYoungGeneration } = await import('../daemon/heap.js');
       holdYoungGeneration();
       const flags: Record<string, string> = {};
       for (const k of CONFIG_KEYS) {

@@ -2,8 +2,13 @@
 // list, the instance id. Each throws ConfigError with what is wrong; config.ts adds
 // where (file and line, or flag).
 import { isIP } from 'node:net';
-import type { PeerAddress } from '../bgp/speaker.js';
+import type { PeerAddress } from '../bgp/peer-address.js';
 import { ConfigError } from './config-error.js';
+
+/** Thrown by the northbound's `configure` when the configuration cannot run (section 8's router-id rule). */
+export class BgpConfigError extends Error {
+  override readonly name = 'BgpConfigError';
+}
 
 function fail(what: string): never {
   throw new ConfigError(what);

@@ -5,15 +5,15 @@
 import { hostname } from 'node:os';
 import { routerIdOf } from '../bgp/ls/router-id.js';
 import { lsRoutes, type LsRouteSet, type LsSettings, type LsView } from '../bgp/ls/view.js';
-import { BgpSpeaker, peerText, type PeerStatus, type SpeakerChange } from '../bgp/speaker.js';
+import { peerText } from '../bgp/peer-address.js';
+import { BgpSpeaker, type PeerStatus, type SpeakerChange } from '../bgp/speaker.js';
 import { CEASE_SUB } from '../bgp/wire/errors.js';
 import type { NetInterface } from '../io/interfaces.js';
 import type { Encapsulation } from '../proto/types.js';
-import { remoteAsnFor } from './bgp-config.js';
+import { BgpConfigError, remoteAsnFor } from './bgp-config.js';
+import { bgpLoopbacks } from './bgp-lazy.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { DaemonConfig } from './config.js';
-import { loopbackAddresses } from './encaps-local.js';
-import { NameSelector } from './glob.js';
 import type { Logger } from './log.js';
 import type { DaemonCore } from './views.js';
 
@@ -50,11 +50,6 @@ export interface NorthboundOptions {
   log: Logger;
   /** the interface table now (names, indexes, addresses) */
   interfaces(): readonly NetInterface[];
-}
-
-/** Thrown by `configure` when the configuration cannot run (section 8's router-id rule). */
-export class BgpConfigError extends Error {
-  override readonly name = 'BgpConfigError';
 }
 
 const IP_TYPES = new Set(['IPV4_ENCAPSULATION', 'IPV6_ENCAPSULATION']);
@@ -226,8 +221,7 @@ export class BgpNorthbound {
   }
 
   private loopbacks(config: DaemonConfig): Encapsulation[] {
-    const selector = new NameSelector(config.loopbackInterfaces);
-    return loopbackAddresses(this.o.interfaces(), selector).map((a) => ({ address: a.address, prefixLength: a.prefixLength, primary: false, loopback: true }));
+    return bgpLoopbacks(config, this.o.interfaces());
   }
 
   private recompute(): void {

@@ -4,7 +4,7 @@
 // (or the flag), in one line.
 import { EthertypeError, readEthertype } from '../ethertype.js';
 import { parseLocalId } from '../proto/local-id.js';
-import { peerText, type PeerAddress } from '../bgp/speaker.js';
+import { peerText, type PeerAddress } from '../bgp/peer-address.js';
 import { parseAsn, parseHoldTime, parseInstanceId, parsePeers, parseRemoteAsn, parseRouterId, remoteAsnText, type RemoteAsn } from './bgp-config.js';
 import { ConfigError } from './config-error.js';
 import { CONFIG_KEYS, type KeyInfo } from './config-keys.js';

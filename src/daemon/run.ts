@@ -7,7 +7,8 @@ import { CliError } from '../cli-error.js';
 import type { ControlExtensions } from '../ctl/handlers.js';
 import type { InterfaceMonitor } from '../io/interface-monitor.js';
 import { DAEMON_TIMER_SLACK, guardedClock, realClock } from './clock.js';
-import { BgpConfigError, BgpNorthbound } from './bgp-northbound.js';
+import { BgpConfigError } from './bgp-config.js';
+import { LazyBgpNorthbound } from './bgp-lazy.js';
 import { buildConfig, ConfigError, type DaemonConfig } from './config.js';
 import { Daemon } from './core.js';
 import { deriveLocalId, readIdentitySources } from './local-id.js';
@@ -17,7 +18,7 @@ import { reloadConfiguration } from './reload.js';
 import { warnAboutConfig } from './start-warnings.js';
 
 import { Reporter, type Rfc7752Report } from './report.js';
-import { MetricsService } from '../metrics/service.js';
+import type { MetricsService } from '../metrics/service.js';
 
 export interface DaemonRunOptions {
   configFile?: string;
@@ -156,9 +157,11 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     extraCounters: () => ({ ...reporter?.counters, ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),
   });
 
-  // BGP-LS northbound: reads the core, never feeds it (PROTOCOL.md section 8).
-  const bgp = new BgpNorthbound({ core, clock, log, interfaces: () => monitor.current() });
+  // BGP-LS northbound: reads the core, never feeds it (PROTOCOL.md section 8); loaded
+  // only when a bgp-peer is configured.
+  const bgp = new LazyBgpNorthbound({ core, clock, log, interfaces: () => monitor.current() });
   try {
+    await bgp.prepare(config);
     bgp.configure(config);
   } catch (err) {
     if (!(err instanceof BgpConfigError)) throw err;
@@ -193,11 +196,24 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   // one (the default) gets a daemon they can talk to, or an exit 1 that says why.
   const ext: ControlExtensions = { bgp: () => bgp.status(), subscribeBgp: (listener) => bgp.subscribe(listener) };
   const ctl: Array<{ close(): Promise<void> }> = [];
-  const metrics = new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) }, ext);
+  // The metrics service and its modules load only once metrics-listen is set.
+  let metrics: MetricsService | null = null;
+  const loadMetrics = async (listen: string | null): Promise<void> => {
+    if (metrics !== null || listen === null) return;
+    const { MetricsService } = await import('../metrics/service.js');
+    metrics ??= new MetricsService(core, { info: (m) => log.log('info', 'ctl', m), error: (m) => log.log('error', 'ctl', m) }, ext);
+  };
+  const applyMetrics = async (listen: string | null): Promise<void> => {
+    await loadMetrics(listen);
+    await (metrics as MetricsService | null)?.apply(listen);
+  };
+  // Loaded before the control socket opens, so that the listener follows it as closely as
+  // it always did (a client that finds the control socket finds the metrics too).
+  await loadMetrics(config.metricsListen);
   try {
     if (opts.socket !== null) ctl.push(await startControl(core, opts.socket, opts.socketGroup, log, () => config.maxControlConnections, false, ext));
     if (opts.adminSocket !== null) ctl.push(await startControl(core, opts.adminSocket, opts.adminSocketGroup, log, () => config.maxControlConnections, true, ext));
-    await metrics.apply(config.metricsListen).catch((err: Error) => {
+    await applyMetrics(config.metricsListen).catch((err: Error) => {
       throw new CliError(`metrics-listen: ${err.message}`, 1);
     });
   } catch (err) {
@@ -224,7 +240,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
       if (r.backlog() > 0) log.log('warning', 'report', `exiting with ${r.backlog()} reports undelivered`);
     }
     for (const c of ctl) await c.close().catch(() => undefined);
-    await metrics.close();
+    await (metrics as MetricsService | null)?.close();
     process.exit(0);
   };
   // Reloads one after another: a SIGHUP during a reload waits for it, and only the
@@ -241,13 +257,17 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     reloading = reloading.then(() => {
       reloadWaiting = false;
       return reloadConfiguration(
-        () => loadConfig(opts),
+        async () => {
+          const next = await loadConfig(opts);
+          await bgp.prepare(next); // a bgp-peer added: its modules load before the configuration applies
+          return next;
+        },
         (next) => {
           bgp.configure(next);
           const nextId = localIdOf(next);
           core.reconfigure(next, nextId);
           setReporter(next.reportRfc7752Url);
-          metrics.apply(next.metricsListen).catch((err: Error) => log.log('error', 'config', `metrics-listen: ${err.message}; the old listener stays`));
+          applyMetrics(next.metricsListen).catch((err: Error) => log.log('error', 'config', `metrics-listen: ${err.message}; the old listener stays`));
           config = next;
           localId = nextId;
           log.log('info', 'config', 'configuration reloaded', { localId, file: opts.configFile });

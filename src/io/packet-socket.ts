@@ -4,7 +4,8 @@
 import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { parseMac } from '../proto/ethernet.js';
 import type { CaptureHost, CaptureSocket, HostFrame, OpenRequest } from './capture-host.js';
 
@@ -20,11 +21,9 @@ interface Addon {
   close(watcher: object | null, fd: number): void;
 }
 
-/** The addon's path from this file, in src/io or dist/src/io. */
+/** The addon's path in this installation (native/build beside dist/). */
 function addonPath(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  const root = here.includes('/dist/') ? new URL('../../../', import.meta.url) : new URL('../../', import.meta.url);
-  return fileURLToPath(new URL('native/build/packet_socket.node', root));
+  return path.join(packageRoot(import.meta.url), 'native/build/packet_socket.node');
 }
 
 let addon: Addon | null | undefined;

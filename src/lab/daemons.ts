@@ -3,16 +3,16 @@
 // its output in its own log file in the state directory.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { askOnce } from '../ctl/client.js';
+import { packageRoot } from '../package-root.js';
 import { gobgpdConfig, queryNeighbors } from './gobgpd.js';
 import { bgpOf, type LabNode, type LabPlan } from './plan.js';
 import { isAlive, spawnDetached, writePid } from './processes.js';
 
-/** bin/lsoe of this checkout (this file is dist/src/lab/daemons.js). */
-export const LSOE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/lsoe');
+/** bin/lsoe of this installation. */
+export const LSOE_BIN = path.join(packageRoot(import.meta.url), 'bin/lsoe');
 
 export class StartError extends Error {
   override readonly name = 'StartError';

@@ -2,7 +2,8 @@
 // and section 8's router-id rule.
 import t from 'tap';
 import { buildConfig, ConfigError } from '../../src/daemon/config.js';
-import { checkRouterId, BgpConfigError } from '../../src/daemon/bgp-northbound.js';
+import { checkRouterId } from '../../src/daemon/bgp-northbound.js';
+import { BgpConfigError } from '../../src/daemon/bgp-config.js';
 import { remoteAsnFor } from '../../src/daemon/bgp-config.js';
 
 const lo = (address: string) => ({ address, prefixLength: 32, primary: false, loopback: true });

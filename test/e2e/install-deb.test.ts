@@ -8,7 +8,7 @@ import t from 'tap';
 import { copyRepository, filesUnder, ok, pkg, repo, run as runIn } from './install-helpers.js';
 import { vectorsDir } from '../helpers/vectors.js';
 
-const { work, src } = copyRepository(t, ['dist/src', 'native/build']);
+const { work, src } = copyRepository(t, ['dist/lsoe', 'native/build']);
 const run = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => runIn(cmd, args, { cwd: work, ...opts });
 const packed = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: src });
 const tarball = packed.code === 0 ? path.join(work, packed.stdout.trim().split('\n').pop()!) : '';

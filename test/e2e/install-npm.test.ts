@@ -16,7 +16,8 @@ t.test('npm pack builds and ships the build, bin and man pages, no tests or benc
   if (!ok(t, packed, 'npm pack')) return;
   tarball = path.join(work, packed.stdout.trim().split('\n').pop()!);
   const entries = run('tar', ['-tzf', tarball]).stdout.split('\n').filter((l) => l !== '');
-  t.ok(entries.includes('package/dist/src/cli.js'), 'prepack built dist/src');
+  t.ok(entries.includes('package/dist/lsoe/cli.js'), 'prepack built the bundle bin/lsoe runs');
+  t.same(entries.filter((e) => e.startsWith('package/dist/src/')), [], 'tsc\'s unbundled output is not shipped');
   t.ok(entries.includes('package/bin/lsoe'));
   for (const page of pkg.man) t.ok(entries.includes(`package/${path.normalize(page)}`), `${page} shipped`);
   t.same(
