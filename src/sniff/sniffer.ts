@@ -8,7 +8,8 @@
 // kernel holds what arrives in each socket's receive buffer (-B) and drops
 // and counts the rest ("N dropped by the kernel (M while the output was
 // blocked)"), as tcpdump's ring would. Frames carry the kernel's receive time,
-// so records read late keep their time. libpcap's poll cannot be paused from
+// so records read late keep their time; with several links, what the kernel
+// held is read back earliest first across them (merged-read.ts). libpcap's poll cannot be paused from
 // node-pcap (it would spin on a readable ring): with libpcap links (no addon)
 // frames are instead not decoded but held, raw and in order, bounded the same
 // way (past the -B size they are dropped and counted: "N dropped while the
@@ -22,6 +23,7 @@ import { LsoeStream } from '../proto/stream.js';
 import type { Output } from '../render/output.js';
 import { RecordPrinter } from '../render/record-printer.js';
 import type { SniffOptions } from './options.js';
+import { MergedRead } from './merged-read.js';
 
 export type SniffOutputOptions = Pick<
   SniffOptions,
@@ -66,6 +68,10 @@ export class Sniffer {
   private takingQueued = false;
   /** finish() met a frame received after the stop */
   private pastStop = false;
+  /** with several links: what the kernel held is read back in capture order across them */
+  private merged: MergedRead | null = null;
+  /** the links are paused and their queues read back (merged) until empty */
+  private catchingUp = false;
 
   constructor(
     private readonly opts: SniffOutputOptions,
@@ -84,9 +90,16 @@ export class Sniffer {
   }
 
   attach(link: Link): void {
-    if (canPause(link)) this.pausable?.push(link);
-    else this.pausable = null;
-    link.onFrame((f) => this.frame(f));
+    if (canPause(link)) {
+      this.pausable?.push(link);
+      link.onFrame((f) => {
+        if (!this.merged?.intercept(link, f)) this.frame(f);
+      });
+    } else {
+      this.pausable = null;
+      link.onFrame((f) => this.frame(f));
+    }
+    this.merged = this.pausable !== null && this.pausable.length > 1 ? new MergedRead(this.pausable) : null;
   }
 
   frame(f: ReceivedFrame): void {
@@ -104,7 +117,7 @@ export class Sniffer {
       return;
     }
     this.decode(f);
-    if (this.readerBehind && !this.done) this.pauseLinks();
+    if (this.readerBehind && !this.done && !this.catchingUp) this.pauseLinks();
   }
 
   /** A reader is behind: the printed records' (with print), or the capture stream's (-w -). */
@@ -157,11 +170,31 @@ export class Sniffer {
   }
 
   private resumeLinks(): void {
-    if (!this.paused) return;
+    if (!this.paused || this.catchingUp) return;
+    if (this.merged !== null && !this.done) void this.catchUp(this.merged);
+    else this.pollAgain();
+  }
+
+  private pollAgain(): void {
     this.paused = false;
     this.blockedDrops += this.kernelDrops() - this.dropsAtPause;
     // Once stopped, finish() reads what is left itself.
     if (!this.done) for (const l of this.pausable!) l.pause(false);
+  }
+
+  /** Several links: read back what the kernel held, in capture order, at the reader's pace; then poll again. */
+  private async catchUp(merged: MergedRead): Promise<void> {
+    this.catchingUp = true;
+    let more = true;
+    while (more && !this.done) {
+      await this.readersCaughtUp();
+      if (this.done) break;
+      more = merged.read(FINAL_READ, (f) => (this.frame(f), true), () => this.readerBehind);
+      // the output goes out between batches
+      if (more) await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.catchingUp = false;
+    this.pollAgain();
   }
 
   private decode(f: ReceivedFrame): void {
@@ -204,12 +237,26 @@ export class Sniffer {
     const countReached = this.opts.count !== null && this.shown >= this.opts.count;
     if (this.stoppedAt === null || countReached) return;
     this.takingQueued = true;
-    for (const l of links) {
-      this.pastStop = false;
-      let more = true;
-      while (more && !this.pastStop) {
+    if (this.merged !== null) {
+      const merged = this.merged;
+      // frames received after the stop end the reading of their link
+      const take = (f: ReceivedFrame): boolean => {
+        this.pastStop = false;
+        this.frame(f);
+        return !this.pastStop;
+      };
+      for (let more = true; more; ) {
         await this.readersCaughtUp();
-        more = l.readQueued(FINAL_READ);
+        more = merged.read(FINAL_READ, take, () => this.readerBehind);
+      }
+    } else {
+      for (const l of links) {
+        this.pastStop = false;
+        let more = true;
+        while (more && !this.pastStop) {
+          await this.readersCaughtUp();
+          more = l.readQueued(FINAL_READ);
+        }
       }
     }
     this.takingQueued = false;

@@ -290,3 +290,32 @@ t.test('links that pause: a read that took exactly its share leaves the link beh
   t.equal(recs.length, 64);
   t.match(recs.at(-1), { error: { reason: 'reassembly' } }, 'and the partial PDU expired');
 });
+
+t.test('links that pause, two interfaces: what the kernels held comes back in capture order across them', async (t) => {
+  const host = new ScriptedHost();
+  const monitor = { ethertypes: [0x88b5], direction: 'inout' as const, promiscuous: true };
+  const links = [7, 8].map((i) => openPacketLink(host, { ifname: `eth${i}`, ifindex: i, mac: MAC, monitor }, new FakeClock()));
+  const stdout = new PassThrough({ highWaterMark: 16 * 1024 });
+  const out = createOutput({ json: true, stream: stdout, color: false });
+  const sniffer = new Sniffer(options(), out, null, () => undefined);
+  for (const l of links) sniffer.attach(l);
+  let time = 100;
+  const n = 800;
+  for (let i = 0; i < n; i++) {
+    // runs of a few frames on one interface, then the other
+    const socket = host.sockets[Math.floor(i / 3) % 2]!;
+    const [f] = framesOf({ type: 'VENDOR', enterpriseNumber: i, enterpriseType: 1, data: 'ab'.repeat(1400) });
+    socket.arrive(buildEthernet(MAC, PEER, 0x88b5, f!), PacketType.host, (time += 0.001));
+    if (i % 50 === 49) await flush();
+  }
+  await flush();
+  t.ok(sniffer.pausedForOutput && host.sockets.every((s) => s.paused && s.queue.length > 0), 'both paused, both holding frames');
+  const lines = readAll(stdout);
+  for (let i = 0; i < 200 && (host.sockets.some((s) => s.queue.length > 0) || out.blocked); i++) await flush();
+  await out.end();
+  const recs = lines();
+  t.same(recs.map((r) => r.pdu.enterpriseNumber), Array.from({ length: n }, (_, i) => i), 'every PDU in capture order, across both interfaces');
+  t.same([...new Set(recs.map((r) => r.ifname))].sort(), ['eth7', 'eth8']);
+  t.notOk(sniffer.pausedForOutput, 'polling again once caught up');
+  t.ok(host.sockets.every((s) => !s.paused));
+});
