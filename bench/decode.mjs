@@ -179,6 +179,10 @@ async function runMix(ctx, mix) {
     }
   }
 
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    // Node reads and parses that bundle at every start, before any of lsoe runs.
+    log(`note: NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): every node start parses it (~0.05 s CPU of lsoe's start-up here)`);
+  }
   const check = await countLsoeOutput([lsoeBin, 'decode', '--json', file]);
   log(
     `lsoe decode check run: exit ${check.exitCode}, ${fmtInt(check.lines)} output lines ` +

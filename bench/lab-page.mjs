@@ -111,10 +111,12 @@ async function once([spines, leaves], steadySeconds, log) {
   const port = await freePort();
   const profile = mkdtempSync(path.join(os.tmpdir(), 'lsoe-bench-page-'));
   let context = null;
+  let stream = null;
   let labUp = false;
   let cleaned = null;
   // Everything this run started goes, whatever happened, exactly once (also on a signal).
   const cleanup = () => (cleaned ??= (async () => {
+    stream?.close();
     if (context !== null) await context.close().catch(() => undefined);
     for (const pid of pidsMentioning(profile)) {
       try {
@@ -133,8 +135,8 @@ async function once([spines, leaves], steadySeconds, log) {
     log(`  ${sig}: cleaning up`);
     cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of SIGNALS) process.on(sig, onSignal);
   const load = os.loadavg()[0];
   try {
     labUp = true; // from here on a half-built lab is taken down too
@@ -146,7 +148,10 @@ async function once([spines, leaves], steadySeconds, log) {
     const collectorPid = Number(readFileSync(path.join(r.stateDir, 'collector.pid'), 'utf8'));
     log(`  ${spines}x${leaves}: lab converged in ${r.convergedSeconds.toFixed(1)} s (${r.openEnds}/${r.totalEnds} ends open); load average ${load.toFixed(1)} before`);
 
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: WINDOW });
+    // Playwright's own signal handlers close the browser and exit at once: ours take the lab down too.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: WINDOW, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
     await context.addInitScript(PAGE_PROBE_SCRIPT);
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -189,6 +194,24 @@ async function once([spines, leaves], steadySeconds, log) {
     if (!wasOpen) openedRows = await openRows();
     await page.click(`section.switch[data-node="${spine}"] summary`);
 
+    // What each whole view said, as a second reader of the stream (this process) saw it:
+    // why the view changed (links not up, daemons not answering, table rows).
+    const seen = [];
+    stream = await followPage(r.url, (v, at) => seen.push({
+      at, linksNotUp: v.links.filter((l) => l.state !== 'up').length, daemonsDown: v.nodes.filter((n) => !n.daemon).length,
+      rows: v.switches.reduce((a, s) => a + s.rows.length, 0),
+    }));
+    // `lab up --wait` returns once every session is open; the daemons' reports (four per
+    // session) may still be arriving, each changing the view. Wait until no whole view came
+    // for 5 s (at most 2 min) before measuring the steady state.
+    const quiet = await page.waitForFunction(() => {
+      const whole = window.__lsoeProbe.events.filter((e) => e.kind === 'message');
+      return whole.length > 0 && Date.now() - whole[whole.length - 1].at > 5000;
+    }, null, { timeout: 120_000, polling: 250 }).then(() => true, () => false);
+    const lastWhole = await page.evaluate(() => window.__lsoeProbe.events.filter((e) => e.kind === 'message').at(-1).at);
+    const settledSeconds = quiet ? (lastWhole - t0) / 1000 : null;
+    log(`  the view stopped changing (reports all in) ${settledSeconds === null ? 'never, within 2 min' : `${settledSeconds.toFixed(1)} s after the page was opened (its last whole view)`}`);
+
     // Steady state: nothing changes in the fabric, the heard times do.
     const pids = { chromium: pidsMentioning(profile), collector: [collectorPid] };
     const cpu0 = { chromium: ticksOf(pids.chromium), collector: ticksOf(pids.collector), m: await rendererMetrics(cdp), at: Date.now() };
@@ -204,7 +227,6 @@ async function once([spines, leaves], steadySeconds, log) {
       .then(() => true, () => false);
     const firstAt = (state, after) => page.evaluate(([s, t]) => window.__lsoeProbe.events.find((e) => e.at >= t && e.watched === s)?.at ?? null, [state, after]);
     // The collector's side, for where the time goes: when its event stream said so.
-    const stream = await followPage(r.url);
     await stream.until((v) => v.links[link.index].state === 'up');
     const sentDownP = stream.until((v) => v.links[link.index].state === 'down', SHOW_TIMEOUT_MS);
     const downAt = Date.now();
@@ -228,6 +250,9 @@ async function once([spines, leaves], steadySeconds, log) {
 
     const { events, longTasks, opens } = await page.evaluate(() => window.__lsoeProbe);
     const steady = summarise(events, longTasks, cpu0.at, cpu1.at);
+    const churn = seen.filter((x) => x.at >= cpu0.at && x.at <= cpu1.at);
+    const span = (k) => (churn.length ? `${Math.min(...churn.map((x) => x[k]))}–${Math.max(...churn.map((x) => x[k]))}` : 'n/a');
+    steady.why = churn.length ? `links not up ${span('linksNotUp')}, daemons not answering ${span('daemonsDown')}, rows ${span('rows')}` : null;
     const flap = summarise(events, longTasks, downAt, flapEnd);
     const flapEvent = events.find((e) => e.at >= downAt && e.watched === 'down');
     const cpuShare = (a, b, k) => (b[k] - a[k]) / TICKS_PER_S / ((b.at - a.at) / 1000);
@@ -254,7 +279,7 @@ async function once([spines, leaves], steadySeconds, log) {
     return {
       size: `${spines}x${leaves}`, switches: plan.nodes.length, links, sessionEnds: r.totalEnds,
       convergedSeconds: r.convergedSeconds, loadAverageBefore: load, loadAverageAfter: os.loadavg()[0],
-      firstDrawSeconds: firstDrawMs / 1000, firstEventSeconds: (firstEvent.at - t0) / 1000, firstEventMs: firstEvent.ms,
+      firstDrawSeconds: firstDrawMs / 1000, viewSettledSeconds: settledSeconds, firstEventSeconds: (firstEvent.at - t0) / 1000, firstEventMs: firstEvent.ms,
       streamOpens: opens,
       // the page collapses the tables of a lab of more than 12 switches (OPEN_UP_TO in src/lab/web/script.ts)
       fit: { ...fit, fits, sections, openTables, shouldCollapse: plan.nodes.length > 12, clickOpens, openedSessionRows: openedRows },
@@ -269,8 +294,7 @@ async function once([spines, leaves], steadySeconds, log) {
       down: { ...left, clean, summary: down.stdout.trim() },
     };
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const sig of SIGNALS) process.removeListener(sig, onSignal);
     await cleanup();
   }
 }
@@ -301,6 +325,7 @@ export async function run(ctx) {
       `${f(w.scriptMsPerEvent)} / ${f(w.layoutMsPerEvent)} / ${f(w.styleMsPerEvent)}`, `${f(w.chromiumCore * 100)}%`, `${f(w.collectorCore * 100)}%`,
     ]),
   );
+  if (r.windows[0].why) ctx.log(`  whole views in the steady window (${r.windows[0].wholeViews}): ${r.windows[0].why}`);
   ctx.log(`  flap of ${r.flap.link} (set down at ${r.flap.setDownAt}): shown down after ${f(r.flap.shownDownSeconds, 2)} s (the collector sent it at ${f(r.flap.sentDownSeconds, 2)} s), up again after ${f(r.flap.shownUpSeconds, 2)} s (sent at ${f(r.flap.sentUpSeconds, 2)} s; goal 2 s); the page's event stream opened ${r.streamOpens} time(s); the event that showed it: ${r.flap.downEvent ? `${f(r.flap.downEvent.ms)} ms, ${r.flap.downEvent.added} nodes inserted, ${r.flap.downEvent.attributes} attributes` : 'n/a'}`);
   ctx.log(`  fits the window: ${r.fit.fits ? 'yes' : 'NO'}; tables collapsed: ${r.fit.openTables === 0 ? 'yes' : r.fit.shouldCollapse ? 'NO' : `no (${r.fit.openTables} open: a small lab)`}; a click opens/closes one: ${r.fit.clickOpens ? 'yes' : 'NO'} (${r.fit.openedSessionRows} sessions); lab down clean: ${r.down.clean ? 'yes' : 'NO'}; load average ${f(r.loadAverageBefore)} before, ${f(r.loadAverageAfter)} after`);
   // Broken, not slow: these fail the section (run.mjs exits non-zero).

@@ -2,7 +2,7 @@
 // waiting helpers; the namespaces and daemons of the daemon sections. Reports only.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,8 +34,11 @@ export function runLsoe(args) {
   });
 }
 
-/** The collector's event stream: keeps the latest whole view; `until(pred)` resolves at the first view that satisfies it. */
-export async function followPage(url) {
+/**
+ * The collector's event stream: keeps the latest whole view; `until(pred)` resolves at the
+ * first view that satisfies it; `onView(view, at)`, if given, sees every whole view.
+ */
+export async function followPage(url, onView = () => undefined) {
   const ctl = new AbortController();
   const res = await fetch(`${url}events`, { signal: ctl.signal });
   let view = null;
@@ -56,6 +59,7 @@ export async function followPage(url) {
           if (data === '' || lines.some((l) => l.startsWith('event: '))) continue;
           view = JSON.parse(data);
           const at = Date.now();
+          onView(view, at);
           for (const w of [...waiters]) if (w.pred(view)) { waiters.delete(w); w.resolve(at); }
         }
       }
@@ -80,6 +84,57 @@ export async function followPage(url) {
 export function cpuTicks(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The live processes under `pid` (itself first), from /proc's parent links. */
+export function processTree(pid) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
+  return out;
+}
+
+/**
+ * CPU ticks of `pid` and everything it started: utime + stime + cutime + cstime of each
+ * live process of its tree (cutime/cstime: its children already reaped, e.g. each `ip` run).
+ */
+export function treeCpuTicks(pid) {
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      sum += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
+/** Context switches of every thread of `pid` (voluntary ones: each is a sleep, i.e. a wake-up after). */
+export function contextSwitches(pid) {
+  let voluntary = 0;
+  let involuntary = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const st = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(st)?.[1] ?? 0);
+      involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(st)?.[1] ?? 0);
+    } catch {
+      // thread gone
+    }
+  }
+  return { voluntary, involuntary };
 }
 
 export function rssKiB(pid) {
@@ -121,11 +176,18 @@ export async function query(socket, method, params) {
 }
 
 /**
- * `lsoe daemon ARGS` inside namespace `ns`. Its stderr is kept: `child.lines` counts its
- * lines, `child.lastLines(n)` gives the last n joined (for "why did it fail").
+ * `lsoe daemon ARGS` inside namespace `ns` (with `shebang`, bin/lsoe run as users run it, its
+ * shebang's node flags included). Its stderr is kept: `child.lines` counts its lines,
+ * `child.lastLines(n)` gives the last n joined (for "why did it fail").
  */
-export function spawnDaemon(ns, args, env = {}) {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(repoRoot, 'bin/lsoe'), 'daemon', ...args], {
+export function spawnDaemon(ns, args, env = {}, { shebang = false } = {}) {
+  const lsoe = path.join(repoRoot, 'bin/lsoe');
+  return spawnInNamespace(ns, [...(shebang ? [lsoe] : [process.execPath, lsoe]), 'daemon', ...args], env);
+}
+
+/** Any command inside namespace `ns` (`ip netns exec` execs it: the child's pid is the command's), stderr kept as spawnDaemon's. */
+export function spawnInNamespace(ns, argv, env = {}) {
+  const child = spawn('ip', ['netns', 'exec', ns, ...argv], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -3,6 +3,7 @@
 // and writes each one's results to bench/out/<section>.json.
 //
 //   node bench/run.mjs [--only decode[,daemon-scale]] [--frames N] [--reps N] [--decode-tools lsoe,tcpdump]
+//                      [--lsoed 'CMD' (daemon-idle: the reference lsoed side by side; or LSOED=CMD)]
 //
 // A section is a file bench/<name>.mjs exporting
 //   export async function run(ctx) -> plain JSON-able object of results
@@ -16,13 +17,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const SECTIONS = ['startup', 'decode', 'daemon-scale', 'daemon-ports', 'lab-converge', 'lab-page', 'hostile', 'metrics', 'bgp', 'lab-bgp'];
+const SECTIONS = ['startup', 'decode', 'daemon-scale', 'daemon-ports', 'daemon-idle', 'lab-converge', 'lab-page', 'hostile', 'metrics', 'bgp', 'lab-bgp', 'sniff-stall'];
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const outDir = path.join(benchDir, 'out');
 
 function usage(message) {
-  process.stderr.write(`bench: ${message}\nusage: node bench/run.mjs [--only ${SECTIONS.join('|')}[,…]] [--frames N] [--reps N]\n`);
+  process.stderr.write(`bench: ${message}\nusage: node bench/run.mjs [--only ${SECTIONS.join('|')}[,…]] [--frames N] [--reps N] [--lsoed CMD]\n`);
   process.exit(2);
 }
 
@@ -37,12 +38,14 @@ function parseArgs(argv) {
       for (const s of args.only) if (!SECTIONS.includes(s)) usage(`unknown section ${JSON.stringify(s)}`);
     } else if (flag === '--decode-tools') {
       args.decodeTools = value();
+    } else if (flag === '--lsoed') {
+      args.lsoed = value();
     } else if (flag === '--frames' || flag === '--reps' || flag === '--startup-reps') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) usage(`${flag} must be a positive integer`);
       args[flag === '--startup-reps' ? 'startupReps' : flag.slice(2)] = n;
     } else if (flag === '-h' || flag === '--help') {
-      process.stdout.write(`node bench/run.mjs [--only ${SECTIONS.join('|')}[,…]] [--frames N] [--reps N]\n`);
+      process.stdout.write(`node bench/run.mjs [--only ${SECTIONS.join('|')}[,…]] [--frames N] [--reps N] [--lsoed CMD]\n`);
       process.exit(0);
     } else {
       usage(`unknown argument ${JSON.stringify(a)}`);

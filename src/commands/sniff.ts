@@ -48,7 +48,9 @@ Records go out in 64 KiB batches, and at once whenever no frame is waiting,
 on a terminal, or with -l. While the reader falls behind, sniff stops
 reading the interfaces and uses no CPU: the kernel holds what arrives, up
 to -B KiB per interface, and drops and counts the rest; the records come
-out in order, with their capture times, once the reader catches up.
+out in order (per interface), with their capture times, once the reader
+catches up.
+-w - into a slow reader pauses the capture the same way.
 
 Ctrl-C (or SIGTERM) stops; what was captured until then is still printed,
 and a summary goes to stderr: frames, PDUs by type, decode errors, and

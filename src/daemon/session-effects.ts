@@ -21,6 +21,9 @@ import { buildReport, type Rfc7752Report } from './report.js';
 import type { Entry, SessionHooks, SessionTable } from './session-table.js';
 import type { DaemonEvent } from './views.js';
 
+/** The LSOE frames of a KEEPALIVE (header only, the same every time). */
+let keepaliveFrames: Buffer[] | null = null;
+
 /** Seconds during which further changes of one (session, type) are folded into one report. */
 export const REPORT_HOLD = 1;
 
@@ -123,7 +126,9 @@ export class SessionEffects implements SessionHooks {
     }
     let frames: Buffer[];
     try {
-      frames = splitPdu(encodePdu(pdu));
+      // a KEEPALIVE, every second of every session, has no fields: its frame is made once
+      // (links copy what they are given into the Ethernet frame they send)
+      frames = pdu.type === 'KEEPALIVE' ? (keepaliveFrames ??= splitPdu(encodePdu(pdu))) : splitPdu(encodePdu(pdu));
     } catch (err) {
       this.o.log.log('error', 'fsm', `cannot encode ${pdu.type}: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
       return;

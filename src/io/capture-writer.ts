@@ -19,7 +19,14 @@ const CHUNK = 1024 * 1024;
 export interface CaptureSink {
   writeFrame(time: number, frame: Buffer, ifname?: string): void;
   close(): Promise<void>;
+  /** a stream's reader is behind (more than STREAM_HIGH_WATER waits): stop capturing until drained() */
+  readonly blocked?: boolean;
+  /** resolves once the stream has written what waited (at once when not blocked) */
+  drained?(): Promise<void>;
 }
+
+/** Octets handed to a stream and not yet written above which the writer says it is blocked. */
+export const STREAM_HIGH_WATER = 1024 * 1024;
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
@@ -117,6 +124,26 @@ export class CaptureWriter implements CaptureSink {
     this.pcapng = options.format === 'pcapng';
     this.append(this.pcapng ? pcapngSectionHeader() : pcapFileHeader());
     if (this.options.packetBuffered) this.flush();
+  }
+
+  /** True while a stream (sniff -w -) holds more than STREAM_HIGH_WATER its reader has not taken. */
+  get blocked(): boolean {
+    return this.stream !== null && this.stream.writableLength > STREAM_HIGH_WATER;
+  }
+
+  /** Resolves once the stream has written everything it held (at once when not blocked, or failed). */
+  drained(): Promise<void> {
+    const stream = this.stream;
+    if (stream === null || !this.blocked || this.streamError !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+    });
   }
 
   /** Number of frames written so far. */

@@ -113,8 +113,7 @@ export const MIN_ETHERNET_FRAME = 60;
  * would pad it. Throws what buildEthernet throws for a bad MAC.
  */
 export function paddedEthernetFrame(dst: string, src: string, ethertype: number, payload: Buffer): Buffer {
-  const frame = buildEthernet(dst, src, ethertype, payload);
-  return frame.length < MIN_ETHERNET_FRAME ? Buffer.concat([frame, Buffer.alloc(MIN_ETHERNET_FRAME - frame.length)]) : frame;
+  return buildEthernet(dst, src, ethertype, payload, MIN_ETHERNET_FRAME);
 }
 
 /** True for group (multicast and broadcast) MAC addresses: the I/G bit of the first octet. */

@@ -24,7 +24,7 @@ import type { GobgpNeighbor } from './gobgpd.js';
 import { bgpOf } from './plan.js';
 
 export { hostAllowed, isJsonContentType } from './collector-routes.js';
-export { MAX_EVENT_BACKLOG, MAX_EVENT_CLIENTS } from './event-hub.js';
+export { MAX_EVENTS_SKIPPED, MAX_EVENT_CLIENTS } from './event-hub.js';
 
 export interface CollectorOptions {
   /** how often to ask the daemons, ms */
@@ -54,7 +54,8 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
   const log = opts.log ?? (() => undefined);
   const clock = opts.clock ?? realClock();
   const store = new ReportStore();
-  const hub = new EventHub(log);
+  // a page that fell behind is brought up to date with the current view, whole
+  const hub = new EventHub({ log, current: () => `data: ${viewJson()}\n\n` });
   const nodeNames = plan.nodes.map((n) => n.name);
   // With --bgp, the fabric as gobgpd received it: its dump read as it grows, its sessions once a period.
   const bgpWatch = bgpOf(plan) === null ? null : new BgpLabWatcher(plan, opts.bgpNeighbors);

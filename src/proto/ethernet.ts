@@ -42,16 +42,38 @@ export function parseEthernet(bytes: Buffer): EthernetFrame {
   };
 }
 
-/** Builds an untagged Ethernet II frame (no padding: the NIC adds it). */
-export function buildEthernet(dst: string, src: string, ethertype: number, payload: Uint8Array): Buffer {
-  const d = parseMac(dst);
-  const s = parseMac(src);
+/**
+ * Octets of MAC texts recently sent from or to: a daemon sends its keepalives between the
+ * same two addresses every second, and parsing the text (a regular expression, a hex
+ * decode) was most of building a header. Bounded: emptied when full.
+ */
+const macOctets = new Map<string, Buffer>();
+const MAC_OCTETS_KEPT = 1024;
+
+function macOctetsOf(text: string): Buffer | null {
+  const known = macOctets.get(text);
+  if (known !== undefined) return known;
+  const parsed = parseMac(text);
+  if (parsed === null) return null;
+  if (macOctets.size >= MAC_OCTETS_KEPT) macOctets.clear();
+  macOctets.set(text, parsed);
+  return parsed;
+}
+
+/**
+ * Builds an untagged Ethernet II frame, zero-padded to `minLength` octets if shorter
+ * (0: no padding, the NIC adds it), in one buffer.
+ */
+export function buildEthernet(dst: string, src: string, ethertype: number, payload: Uint8Array, minLength = 0): Buffer {
+  const d = macOctetsOf(dst);
+  const s = macOctetsOf(src);
   if (d === null) throw new DecodeError('pdu', `destination MAC: ${JSON.stringify(dst)} is not a MAC address`, 0);
   if (s === null) throw new DecodeError('pdu', `source MAC: ${JSON.stringify(src)} is not a MAC address`, 6);
   if (!Number.isInteger(ethertype) || ethertype < 0 || ethertype > 0xffff) {
     throw new DecodeError('pdu', `EtherType: ${ethertype} does not fit 16 bits`, 12);
   }
-  const out = Buffer.allocUnsafe(HEADER_LENGTH + payload.length);
+  const length = HEADER_LENGTH + payload.length;
+  const out = length < minLength ? Buffer.alloc(minLength) : Buffer.allocUnsafe(length);
   out.set(d, 0);
   out.set(s, 6);
   out[12] = ethertype >>> 8;

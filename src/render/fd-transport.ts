@@ -9,7 +9,10 @@
 //     the rest goes through process.stdout, asynchronously, with its
 //     backpressure (`blocked`, `drained()`), for good.
 //   EPIPE (the reader is gone: `| head -1`): a normal end, status 0, quietly.
+//   Any other error: "stdout: <what>", status 1 (CliError, one line).
 import { writeSync } from 'node:fs';
+import { CliError } from '../cli-error.js';
+import { systemErrorText } from '../cli-context.js';
 import { StreamTransport, type Transport } from './stream-transport.js';
 
 export class FdTransport implements Transport {
@@ -42,7 +45,8 @@ export class FdTransport implements Transport {
           this.onClosed();
           return;
         }
-        if (code !== 'EAGAIN') throw err;
+        // Anything else (ENOSPC into a full disk, EBADF, EIO) ends the command with one line.
+        if (code !== 'EAGAIN') throw new CliError(`stdout: ${systemErrorText(err)}`, 1);
         this.fallback = this.makeFallback();
         // A copy: the caller writes on in its buffer, the stream queues this.
         this.fallback.write(Buffer.from(chunk.subarray(at)));

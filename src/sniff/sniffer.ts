@@ -13,7 +13,8 @@
 // frames are instead not decoded but held, raw and in order, bounded the same
 // way (past the -B size they are dropped and counted: "N dropped while the
 // output was blocked"), and decoded and printed once the reader has caught
-// up. Output is never queued beyond the writer's high-water mark.
+// up. Output is never queued beyond the writer's high-water mark. A capture
+// written to a stream (-w -) whose reader is behind pauses the links too.
 import { plural } from '../render/plural.js';
 import type { CaptureSink } from '../io/capture-writer.js';
 import { canPause, type Link, type PausableLink, type ReceivedFrame } from '../io/link.js';
@@ -38,7 +39,7 @@ export type SniffOutputOptions = Pick<
 export const HOLD_BYTES = 4 * 1024 * 1024;
 /** What a held frame costs besides its octets. */
 const HELD_OVERHEAD = 128;
-/** Frames read from the kernel's queues at a time when sniff stops, between waits for the reader. */
+/** Frames read from a kernel queue at a time outside its poll (at the stop, between waits for the reader; at a tick). */
 const FINAL_READ = 64;
 
 export class Sniffer {
@@ -103,7 +104,17 @@ export class Sniffer {
       return;
     }
     this.decode(f);
-    if (this.opts.print && this.out.blocked && !this.done) this.pauseLinks();
+    if (this.readerBehind && !this.done) this.pauseLinks();
+  }
+
+  /** A reader is behind: the printed records' (with print), or the capture stream's (-w -). */
+  private get readerBehind(): boolean {
+    return (this.opts.print && this.out.blocked) || this.writer?.blocked === true;
+  }
+
+  /** Resolves once no reader is behind. */
+  private async readersCaughtUp(): Promise<void> {
+    while (this.readerBehind) await Promise.all([this.out.drained(), this.writer?.drained?.()]);
   }
 
   /** True while the links are paused for the reader. */
@@ -123,8 +134,12 @@ export class Sniffer {
 
   /** Reports partial PDUs that waited too long; call now and then with the clock (epoch s). */
   tick(now: number): void {
+    if (this.done || this.held.length > 0 || this.paused) return;
+    // A read that stopped at its share of a wake-up may have left frames, or
+    // may have taken the last ones (the poll then never fires again): read on.
+    for (const l of this.pausable ?? []) if (l.behind && !this.paused) l.readQueued(FINAL_READ);
     // Not while frames older than `now` wait (held, or in the kernel): they come first.
-    if (this.done || this.held.length > 0 || this.pausable?.some((l) => l.behind)) return;
+    if (this.paused || this.pausable?.some((l) => l.behind)) return;
     this.print(this.stream.expire(now));
   }
 
@@ -138,7 +153,7 @@ export class Sniffer {
     this.paused = true;
     this.dropsAtPause = this.kernelDrops();
     for (const l of this.pausable) l.pause(true);
-    void this.out.drained().then(() => this.resumeLinks());
+    void this.readersCaughtUp().then(() => this.resumeLinks());
   }
 
   private resumeLinks(): void {
@@ -187,13 +202,13 @@ export class Sniffer {
     }
     const links = this.pausable ?? [];
     const countReached = this.opts.count !== null && this.shown >= this.opts.count;
-    if (this.stoppedAt === null || countReached || !this.opts.print) return;
+    if (this.stoppedAt === null || countReached) return;
     this.takingQueued = true;
     for (const l of links) {
       this.pastStop = false;
       let more = true;
       while (more && !this.pastStop) {
-        await this.out.drained();
+        await this.readersCaughtUp();
         more = l.readQueued(FINAL_READ);
       }
     }

@@ -71,6 +71,49 @@ t.test('a reader that stalls stops the reading, and gets everything after', asyn
   t.equal(lines, bigPdus, 'every record once the reader reads');
 });
 
+t.test('a pipe made non-blocking under decode (EAGAIN): the rest goes out asynchronously, whole', async (t) => {
+  // Another writer of the same pipe (a sibling in `{ …; } | reader`) sets O_NONBLOCK
+  // on it while decode is blocked writing into the full pipe; the reader then takes
+  // 64 KiB and stalls again, so decode's next write finds the pipe full: EAGAIN.
+  const lsoe = `"${process.execPath}" "${LSOE_BIN}" decode --json "${bigFile}"`;
+  const nonblock = `python3 -c 'import fcntl, os, time; time.sleep(0.5); fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)'`;
+  const script = `set -o pipefail; { ${lsoe} & ${nonblock}; wait $!; echo "decode $?" >&2; } | { sleep 1.5; dd bs=64k count=1 iflag=fullblock 2>/dev/null; sleep 1; cat; }`;
+  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  t.equal(r.stderr, 'decode 0\n', 'status 0, no message');
+  const want = spawnSync(process.execPath, [LSOE_BIN, 'decode', '--json', bigFile], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  t.equal(r.stdout.length, want.stdout.length, 'as many octets as into a file');
+  t.ok(r.stdout === want.stdout, 'the same output');
+  t.equal(jsonLines(r.stdout).length, bigPdus);
+});
+
+t.test('SIGTERM while blocked on a stalled reader: decoded records flushed whole, status 143', async (t) => {
+  const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--json', bigFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const first = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  await first;
+  // The reader stalls: decode blocks in a write; the signal waits for it to return.
+  child.stdout.pause();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.stdout.resume();
+  const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+  t.equal(code, 143, 'ended by the signal, in its own time');
+  t.equal(stderr, '', 'no message');
+  t.ok(out.endsWith('\n'), 'the output ends with a whole line');
+  const lines = jsonLines(out);
+  t.ok(lines.length > 0 && lines.length < bigPdus, `${lines.length} of ${bigPdus} records, every one whole`);
+});
+
+t.test('stdout that cannot be written (a full disk): one line naming stdout, status 1', async (t) => {
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${LSOE_BIN}" decode --json "${bigFile}" > /dev/full`], { encoding: 'utf8' });
+  t.equal(r.status, 1);
+  t.equal(r.stderr, 'lsoe: decode: stdout: no space left on the device\n');
+});
+
 t.test('hex input is read line by line: a record comes out while stdin stays open', async (t) => {
   const frame = buildEthernet(DST, mac(1), 0x88b5, splitPdu(encodePdu({ type: 'KEEPALIVE' }))[0]!).toString('hex');
   const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--hex', '--json', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -19,6 +19,7 @@ import type { EndStatus } from '../../src/lab/status.js';
 import { repoRoot } from '../helpers/vectors.js';
 import { LSOE_BIN_PATH, rootOrSkip } from '../helpers/netns.js';
 import { freePort, labNamespaces, lsoe, parseJsonLines, processesMentioning, uniqueLabName } from '../lab/lab-helpers.js';
+import { PAGE_PROBE_SCRIPT, type ProbeState } from '../helpers/page-probe.js';
 
 /** bin/lsoe as another user, with none of the test runner's environment. */
 function runAs(user: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -84,6 +85,8 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
     args: CHROMIUM_ARGS,
     viewport: { width: 1400, height: 1000 },
   });
+  // the page's update cost, measured in it (test/helpers/page-probe.ts)
+  await context.addInitScript(PAGE_PROBE_SCRIPT);
   const page = await context.newPage();
   await page.goto(result.url);
   await page.waitForFunction(`document.querySelectorAll('#fabric g.link[data-state="up"]').length === 6`, null, { timeout: 20000 });
@@ -110,6 +113,12 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
   await setLink(`lsoe-${name}-leaf0`, 'spine0', false);
   await page.waitForSelector(`${link}[data-state="down"]`, { timeout: 30000 });
   const tookMs = Date.now() - downAt;
+  const probe = (await page.evaluate('window.__lsoeProbe')) as ProbeState;
+  t.comment(`page events so far: ${probe.events.filter((e) => e.kind === 'message').length} whole views, ${probe.events.filter((e) => e.kind === 'heard').length} heard-only; ` +
+    `after the link went down: ${probe.events.filter((e) => e.at >= downAt).map((e) => `${e.kind} ${e.ms.toFixed(1)} ms +${e.added} nodes`).join(', ')}`);
+  // every keepalive moves the heard times: with nothing else changing, only they are sent
+  const heardOnly = await page.waitForFunction(`window.__lsoeProbe.events.some((e) => e.kind === 'heard')`, null, { timeout: 30000 }).then(() => true, () => false);
+  t.ok(heardOnly, 'the collector sent heard-only events');
   t.ok(tookMs <= boundMs, `link red after ${tookMs} ms (bound ${boundMs} ms: keepalive ${plan.timers.keepaliveReceive} s + poll + slack)`);
   const colours = await page.evaluate(
     `[...document.querySelectorAll('${link} line.end')].map((l) => getComputedStyle(l).stroke)`,

@@ -111,7 +111,7 @@ t.test('-p: no promiscuous mode, the HELLO group joined while sniff runs (ip mad
   t.match(jsonLines(sniff.stdout, 'decode'), [{ src: a.mac, dst: HELLO_DST }], 'HELLO still seen');
   t.notOk(await joined(), 'the membership went with sniff');
 
-  // without -p: promiscuous while it runs (libpcap), as sniff(1) says
+  // without -p: promiscuous while it runs (the socket's PACKET_MR_PROMISC membership), as sniff(1) says
   const promisc = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '-c', '1']);
   await promisc.waitFor(/listening on/, 'stderr');
   t.ok((await promiscuity(b)) > 0, 'promiscuous by default');
@@ -192,4 +192,30 @@ t.test('-G/-C/-W and -B: usage errors', async (t) => {
     t.equal(r.code, 2, args.join(' '));
     t.equal(r.stderr, want);
   }
+});
+
+t.test('two interfaces at once: each record names its own; -w keeps one interface block each (tshark reads the names)', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const [nsA, nsB] = [await createNetns(t, 'fa'), await createNetns(t, 'fb')];
+  const [a1, b1] = await createVethPair(t, nsA, nsB);
+  const [a2, b2] = await createVethPair(t, nsA, nsB);
+  const [tx1, tx2] = [await sender(t, a1), await sender(t, a2)];
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-multi-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'two.pcapng');
+  const sniff = spawnLsoe(t, nsB, ['sniff', '-i', b1.ifname, '-i', b2.ifname, '-c', '2', '--json', '-w', file, '--print']);
+  await sniff.waitFor(/listening on/, 'stderr');
+  t.match(sniff.stderr, new RegExp(`^listening on ${b1.ifname}, ${b2.ifname} `));
+  send(tx1, HELLO_DST, HELLO);
+  await sniff.waitFor(/HELLO/);
+  send(tx2, HELLO_DST, HELLO);
+  t.equal((await sniff.exited).code, 0, sniff.stderr);
+  t.match(jsonLines(sniff.stdout, 'decode'), [
+    { ifname: b1.ifname, src: a1.mac },
+    { ifname: b2.ifname, src: a2.mac },
+  ]);
+  const ts = await runLsoeIn(nsB, ['decode', '--json', file]);
+  t.same(jsonLines(ts.stdout, 'decode').map((r) => r.ifname), [b1.ifname, b2.ifname], 'lsoe decode reads the names back');
+  const shark = await nsB.exec('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name']);
+  t.same(shark.stdout.trim().split('\n'), [b1.ifname, b2.ifname], 'so does tshark');
 });

@@ -10,8 +10,10 @@ import {
   createNetns,
   createVethPair,
   execCommand,
+  LSOE_BIN_PATH,
   rootOrSkip,
   runLsoeIn,
+  spawnInNetns,
   spawnLsoe,
   spawnNode,
   type ManagedProcess,
@@ -144,29 +146,32 @@ t.test('human output, and Ctrl-C prints the summary', async (t) => {
   t.match(sniff.stderr, /2 frames, 2 PDUs \(HELLO 1, OPEN 1\), 0 errors, 0 dropped by the kernel/);
 });
 
-t.test('SIGTERM prints the summary too, and libpcap warnings stay off the terminal', async (t) => {
-  if (!rootOrSkip(t)) return;
-  const { b, tx } = await setup(t);
-  // The veth end has no IPv4 address: libpcap warns about it when the capture opens.
-  const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '--json']);
-  await sniff.waitFor(/listening on/, 'stderr');
-  send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
-  const bad = Buffer.from(framesOf({ type: 'KEEPALIVE' })[0]!);
-  bad[7] = bad[7]! ^ 0xff; // checksum no longer matches
-  send(tx, b.mac, bad);
-  await sniff.waitFor((out) => jsonLines(out).length === 2);
-  sniff.kill('SIGTERM');
-  const { code, signal } = await sniff.exited;
-  t.same({ code, signal }, { code: 0, signal: null }, 'a clean exit, not death by the signal');
-  const recs = jsonLines(sniff.stdout);
-  t.match(recs[0], { ifname: b.ifname, dst: HELLO_DST, pdu: { type: 'HELLO' } });
-  t.notOk('pdu' in recs[1]!, 'the corrupted frame is an error record');
-  t.same(
-    sniff.stderr.split('\n'),
-    [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDU (HELLO 1), 1 error, 0 dropped by the kernel', ''],
-    'the listening line and the summary, nothing from libpcap',
-  );
-});
+// Both captures: the packet socket, and libpcap (without the addon; LSOE_CAPTURE=libpcap forces it).
+for (const capture of ['packet-socket', 'libpcap']) {
+  t.test(`SIGTERM prints the summary too, and libpcap warnings stay off the terminal (${capture})`, async (t) => {
+    if (!rootOrSkip(t)) return;
+    const { b, tx } = await setup(t);
+    // The veth end has no IPv4 address: libpcap warns about it when the capture opens.
+    const sniff = spawnLsoe(t, b.ns, ['sniff', '-i', b.ifname, '--json'], { env: { ...process.env, LSOE_CAPTURE: capture } });
+    await sniff.waitFor(/listening on/, 'stderr');
+    send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+    const bad = Buffer.from(framesOf({ type: 'KEEPALIVE' })[0]!);
+    bad[7] = bad[7]! ^ 0xff; // checksum no longer matches
+    send(tx, b.mac, bad);
+    await sniff.waitFor((out) => jsonLines(out).length === 2);
+    sniff.kill('SIGTERM');
+    const { code, signal } = await sniff.exited;
+    t.same({ code, signal }, { code: 0, signal: null }, 'a clean exit, not death by the signal');
+    const recs = jsonLines(sniff.stdout);
+    t.match(recs[0], { ifname: b.ifname, dst: HELLO_DST, pdu: { type: 'HELLO' } });
+    t.notOk('pdu' in recs[1]!, 'the corrupted frame is an error record');
+    t.same(
+      sniff.stderr.split('\n'),
+      [`listening on ${b.ifname} (EtherType 0x88b5); Ctrl-C to stop`, '2 frames, 1 PDU (HELLO 1), 1 error, 0 dropped by the kernel', ''],
+      'the listening line and the summary, nothing from libpcap',
+    );
+  });
+}
 
 t.test('a missing interface, or no privilege: one line, exit 1', async (t) => {
   if (!rootOrSkip(t)) return;
@@ -206,4 +211,22 @@ t.test('802.1Q-tagged LSOE frames are seen too', async (t) => {
   send(tagger, HELLO_DST, Buffer.concat([Buffer.from('000588b5', 'hex'), framesOf({ type: 'HELLO' })[0]!]));
   t.equal((await sniff.exited).code, 0, sniff.stderr);
   t.match(jsonLines(sniff.stdout), [{ ifname: b.ifname, src: a.mac, vlan: [5], pdu: { type: 'HELLO' } }], 'the VLAN ID kept');
+});
+
+t.test('--json -l into `head -1`: the record arrives live, then a quiet exit 0 once the reader is gone', async (t) => {
+  if (!rootOrSkip(t)) return;
+  const { b, tx } = await setup(t);
+  const lsoe = `'${process.execPath}' '${LSOE_BIN_PATH}'`;
+  const piped = spawnInNetns(t, b.ns, 'bash', ['-c', `${lsoe} sniff -i ${b.ifname} --json -l | head -1; echo "sniff exited \${PIPESTATUS[0]}" >&2`]);
+  await piped.waitFor(/listening on/, 'stderr');
+  send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+  await piped.waitFor(/"HELLO"/);
+  // head has gone: the next record finds the pipe closed
+  for (let i = 0; i < 20 && !/sniff exited/.test(piped.stderr); i++) {
+    send(tx, HELLO_DST, framesOf({ type: 'HELLO' })[0]!);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await piped.exited;
+  t.match(jsonLines(piped.stdout), [{ ifname: b.ifname, pdu: { type: 'HELLO' } }]);
+  t.same(piped.stderr.split('\n').filter((l) => l !== '' && !/^listening on/.test(l)), ['sniff exited 0'], 'status 0, no error line');
 });

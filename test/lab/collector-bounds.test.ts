@@ -37,16 +37,21 @@ t.test('the report store is bounded in count and in bytes; replacing a report fr
   t.same(byBytes.refused, { count: 0, bytes: 1 });
 });
 
-t.test('event streams are capped: one over the cap gets 503; a closed one frees its place', async (t) => {
-  const hub = new EventHub(undefined, 2);
-  const server = http.createServer((req, res) => hub.add(req, res, 'data: {}\n\n'));
+/** An HTTP server on 127.0.0.1 whose every request becomes one of `hub`'s streams, opened with `first`; closed in teardown. */
+async function serveHub(t: { teardown(fn: () => unknown): void }, hub: EventHub, first: string): Promise<number> {
+  const server = http.createServer((req, res) => hub.add(req, res, first));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => {
     hub.close();
     server.closeAllConnections();
     server.close();
   });
-  const port = (server.address() as net.AddressInfo).port;
+  return (server.address() as net.AddressInfo).port;
+}
+
+t.test('event streams are capped: one over the cap gets 503; a closed one frees its place', async (t) => {
+  const hub = new EventHub({ maxClients: 2 });
+  const port = await serveHub(t, hub, 'data: {}\n\n');
   const open = () =>
     new Promise<{ status: number; req: http.ClientRequest }>((resolve) => {
       const req = http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
@@ -62,6 +67,54 @@ t.test('event streams are capped: one over the cap gets 503; a closed one frees 
   a.req.destroy();
   for (let i = 0; i < 50 && hub.size > 1; i++) await new Promise((r) => setTimeout(r, 20));
   t.equal((await open()).status, 200, 'a place freed by a closed stream is taken again');
+});
+
+t.test('event streams: a slow reader gets at most one event ahead, then the current view whole; one that stops reading is dropped', async (t) => {
+  let version = 0;
+  const event = (v: number, size: number): string => `data: ${String(v).padEnd(size, '.')}\n\n`;
+  const MiB = 1 << 20;
+  let size = MiB;
+  const hub = new EventHub({ maxSkipped: 5, current: () => event(version, size) });
+  const port = await serveHub(t, hub, 'data: first\n\n');
+  const open = () =>
+    new Promise<http.IncomingMessage>((resolve) => {
+      http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        res.pause();
+        resolve(res);
+      });
+    });
+  const waitFor = async (ok: () => boolean) => {
+    for (let i = 0; i < 250 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  // Four 1 MiB views while the page is busy: the first is sent, the next two skipped,
+  // and once it has taken the first it gets the latest (4) whole.
+  const slow = await open();
+  await waitFor(() => hub.size === 1);
+  for (version = 1; version <= 4; version++) hub.broadcast(event(version, size));
+  version = 4;
+  t.equal(hub.counts.skipped, 3, 'three events skipped while it was still taking the first');
+  let text = '';
+  slow.setEncoding('utf8');
+  slow.on('data', (d: string) => (text += d));
+  slow.resume();
+  const versions = (): string[] => text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6).replace(/\.+$/, ''));
+  await waitFor(() => versions().includes('4'));
+  t.same(versions(), ['first', '1', '4'], 'it ends on the current view, and nothing in between piled up');
+  slow.destroy();
+  await waitFor(() => hub.size === 0);
+
+  // A page that never reads: once the socket is full, every event is skipped; after
+  // maxSkipped in a row it is dropped. What waits for it is at most one event.
+  size = 8 * MiB;
+  await open();
+  await waitFor(() => hub.size === 1);
+  for (let i = 0; i < 30 && hub.size > 0; i++) {
+    hub.broadcast(event(++version, size));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  t.equal(hub.size, 0, 'the client that stopped reading was dropped');
+  t.equal(hub.counts.dropped, 1);
 });
 
 t.test('lab up refuses a port that something answers on, also when only on ::1', async (t) => {

@@ -74,3 +74,19 @@ t.test('MAC text', (t) => {
   }
   t.end();
 });
+
+t.test('buildEthernet pads to minLength with zeros in the one buffer; frames never share octets', (t) => {
+  const payload = Buffer.from([0, 0x80, 0, 0x0b, 1, 2, 3, 4, 2, 0, 3]);
+  const short = buildEthernet('02:00:00:00:00:0b', '02:00:00:00:00:0a', 0x88b5, payload);
+  t.equal(short.length, 14 + payload.length, 'no padding asked');
+  const padded = buildEthernet('02:00:00:00:00:0b', '02:00:00:00:00:0a', 0x88b5, payload, 60);
+  t.equal(padded.length, 60);
+  t.same(padded.subarray(0, short.length), short, 'the same frame');
+  t.ok(padded.subarray(short.length).every((b) => b === 0), 'zero padding');
+  // the parsed MACs are kept between calls: a frame written over must not change the next
+  padded.fill(0xff);
+  t.same(buildEthernet('02:00:00:00:00:0b', '02:00:00:00:00:0a', 0x88b5, payload), short);
+  t.same(buildEthernet('02-00-00-00-00-0B', '02:00:00:00:00:0a', 0x88b5, payload).subarray(0, 6), Buffer.from('02000000000b', 'hex'), 'any spelling');
+  t.throws(() => buildEthernet('nope', '02:00:00:00:00:0a', 0x88b5, payload), /destination MAC/);
+  t.end();
+});

@@ -270,3 +270,23 @@ t.test('links that pause: at the stop, what the kernel received before it is pri
   t.same(numbers, Array.from({ length: 600 }, (_, i) => i), 'the 600 before the stop, in order');
   t.equal(h.sniffer.tally.frames, 600, 'the later ones are not counted');
 });
+
+t.test('links that pause: a read that took exactly its share leaves the link behind; the tick reads on, then expires', async (t) => {
+  const h = pausingHarness(Infinity);
+  h.link.pause(true);
+  // 63 one-frame PDUs and the first frame of a three-frame one: 64 frames, one wake-up's share
+  for (let i = 0; i < 63; i++) h.arrive(i, 'ab');
+  const [first] = framesOf({ type: 'VENDOR', enterpriseNumber: 63, enterpriseType: 1, data: 'ab'.repeat(3000) });
+  h.socket.arrive(buildEthernet(MAC, PEER, 0x88b5, first!), PacketType.host, h.now() + 0.001);
+  const lines = readAll(h.stdout);
+  h.link.pause(false);
+  await flush();
+  t.equal(h.socket.queue.length, 0, 'all 64 read');
+  t.ok(h.link.behind, 'the link cannot know it took the last one');
+  h.sniffer.tick(1e9);
+  t.notOk(h.link.behind, 'the tick read on and found the queue empty');
+  await flush();
+  const recs = lines();
+  t.equal(recs.length, 64);
+  t.match(recs.at(-1), { error: { reason: 'reassembly' } }, 'and the partial PDU expired');
+});
