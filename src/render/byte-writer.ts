@@ -1,8 +1,9 @@
 // Output text built as bytes in one batch buffer: every line a command prints
 // (JSON records written straight from PDU octets, JSON.stringify'd objects,
 // lines for people) goes through one ByteWriter, which hands the batch to its
-// sink in chunks of about 64 KiB. An instance, never module state: the decoder
-// and a test may each hold one.
+// sink when full (64 KiB for a stream; decode's blocking writes of fd 1 take
+// 256 KiB). An instance, never module state: the decoder and a test may each
+// hold one.
 
 /**
  * Constant ASCII text pre-packed into little-endian 8-octet words, for copies

@@ -64,7 +64,7 @@ export function colorWanted(stream: { isTTY?: boolean }): boolean {
 }
 
 export function createOutput(opts: OutputOptions): Output {
-  // fd 1 written directly: process.stdout is not even created (it would make a pipe non-blocking).
+  // fd 1 written directly, with blocking writes (fd-transport.ts); a terminal keeps the stream.
   const direct = opts.stream === undefined && opts.blocking === true && !isatty(1);
   const out: { isTTY?: boolean; columns?: number } = direct ? { isTTY: false } : (opts.stream ?? process.stdout);
   const err = opts.errStream ?? process.stderr;
