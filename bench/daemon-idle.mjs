@@ -22,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable } from './lib.mjs';
+import { option, printTable, skipUnlessRoot } from './lib.mjs';
 import { contextSwitches, ip, query, rssKiB, sleep, spawnDaemon, spawnInNamespace, TICKS_PER_S, treeCpuTicks, vethPairs, withNamespacePair } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
@@ -125,16 +125,9 @@ async function measure(ends, seconds, log) {
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function option(argv, name) {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
 export async function run(ctx) {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    ctx.log('daemon-idle: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'daemon-idle');
+  if (notRoot) return notRoot;
   const argv = process.argv.slice(2);
   const lsoed = ctx.args?.lsoed ?? option(argv, '--lsoed') ?? process.env.LSOED ?? null;
   const seconds = Number(option(argv, '--seconds') ?? DEFAULT_SECONDS);

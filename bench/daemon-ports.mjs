@@ -12,7 +12,7 @@
 //   node bench/daemon-ports.mjs [--ports 1,8,64] [--steady 300] [--compare-libpcap]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable } from './lib.mjs';
+import { option, printTable, skipUnlessRoot } from './lib.mjs';
 import { loadavg } from 'node:os';
 import { cpuShare, cpuTicks, query, rssKiB, sleep, spawnDaemon, TICKS_PER_S, vethPairs, withNamespacePair } from './proc.mjs';
 
@@ -79,16 +79,9 @@ async function one(n, { steady, env, label }, log) {
   });
 }
 
-function option(args, name) {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 export async function run(ctx) {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    ctx.log('daemon-ports: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'daemon-ports');
+  if (notRoot) return notRoot;
   const argv = process.argv.slice(2);
   const ports = (option(argv, '--ports') ?? DEFAULT_PORTS.join(',')).split(',').map(Number);
   const steady = Number(option(argv, '--steady') ?? 10);

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cpuShare, ip, macOf, query, rssKiB, sleep, spawnDaemon, vethPairs, withNamespacePair } from './proc.mjs';
+import { skipUnlessRoot } from './lib.mjs';
 
 const SIZES = [100, 1000];
 const STEADY_SECONDS = 10;
@@ -174,10 +175,8 @@ async function one(n, log) {
 }
 
 export async function run(ctx) {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    ctx.log('daemon-scale: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'daemon-scale');
+  if (notRoot) return notRoot;
   const results = [];
   for (const n of SIZES) results.push(await one(n, ctx.log));
   ctx.log('targets: 1,000 sessions open within 5 s; steady state under 10% of one core and under 150 MB');

@@ -12,9 +12,8 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { cpus, loadavg } from 'node:os';
-import { GNU_TIME, fmtInt, fmtMiB, fmtS, median, printTable, timeOnce, which } from './lib.mjs';
+import { captureTools, GNU_TIME, fmtInt, fmtMiB, fmtS, median, printTable, timeOnce, which } from './lib.mjs';
 
 const ETHERTYPE = 0x88b5; // lsoe's default, so `lsoe decode` needs no flag
 const HELLO_DST = '01:80:c2:00:00:0e';
@@ -76,13 +75,7 @@ const mac = (prefix, i) => `02:00:00:${prefix}:${((i >> 8) & 255).toString(16).p
 
 /** Write the capture; returns what went in. */
 export async function buildCapture(repoRoot, file, minFrames, mix) {
-  const load = (p) => import(pathToFileURL(path.join(repoRoot, 'dist', p)).href);
-  const [{ encodePdu }, { splitPdu }, { buildEthernet }, { CaptureWriter }] = await Promise.all([
-    load('src/proto/pdu/index.js'),
-    load('src/proto/fragment.js'),
-    load('src/proto/ethernet.js'),
-    load('src/io/capture-writer.js'),
-  ]);
+  const { encodePdu, splitPdu, buildEthernet, CaptureWriter } = await captureTools(repoRoot);
   // Encode and split each PDU once; frames differ only in their Ethernet header.
   const templates = [];
   const skipped = [];

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable } from './lib.mjs';
+import { printTable, skipUnlessRoot } from './lib.mjs';
 import { cpuTicks, ip, macOf, query, rssKiB, sleep, spawnDaemon, TICKS_PER_S, vethPairs, withNamespacePair } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
@@ -131,10 +131,8 @@ async function learnedV4(sock, mac) {
 }
 
 export async function run(ctx) {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    ctx.log('hostile: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'hostile');
+  if (notRoot) return notRoot;
   const results = [];
   for (const attack of ATTACKS) results.push(await one(attack, ctx.log));
   printTable(

@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, printTable, which } from './lib.mjs';
+import { median, printTable, skipUnlessRoot, which } from './lib.mjs';
 import { cpuTicks, followPage, sleep, TICKS_PER_S, freePort, runLsoe } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
@@ -150,10 +150,8 @@ async function once(name, [spines, leaves], log) {
 }
 
 export async function run(ctx) {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    ctx.log('lab-bgp: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'lab-bgp');
+  if (notRoot) return notRoot;
   const missing = ['gobgpd', 'gobgp', 'tcpdump'].filter((c) => !which(c));
   if (missing.length > 0) {
     ctx.log(`lab-bgp: skipped (${missing.join(', ')} not installed)`);

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
-import { median, printTable } from './lib.mjs';
+import { median, printTable, skipUnlessRoot } from './lib.mjs';
 import { cpuTicks, rssKiB, TICKS_PER_S, freePort, runLsoe } from './proc.mjs';
 import { loadavg } from 'node:os';
 
@@ -73,10 +73,8 @@ async function once(name, [spines, leaves], log) {
 }
 
 export async function run(ctx) {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    ctx.log('lab-converge: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'lab-converge');
+  if (notRoot) return notRoot;
   const reps = ctx.args?.reps ?? 3;
   const i = process.argv.indexOf('--sizes');
   const sizes = i >= 0 ? process.argv[i + 1].split(',').map((x) => x.split('x').map(Number)) : SIZES;

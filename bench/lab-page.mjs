@@ -26,7 +26,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, printTable } from './lib.mjs';
+import { median, printTable, skipUnlessRoot } from './lib.mjs';
 import { cpuTicks, followPage, freePort, runLsoe, sleep, TICKS_PER_S } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
@@ -300,10 +300,8 @@ async function once([spines, leaves], steadySeconds, log) {
 }
 
 export async function run(ctx) {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    ctx.log('lab-page: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'lab-page');
+  if (notRoot) return notRoot;
   if (!existsSync(CHROMIUM)) {
     ctx.log(`lab-page: skipped (${CHROMIUM} not installed)`);
     return { skipped: `${CHROMIUM} not installed` };

@@ -3,6 +3,8 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
 
 /** GNU time prints the child's peak RSS (%M, KiB); without it we report none. */
@@ -71,3 +73,31 @@ export function printTable(title, head, rows) {
 export const fmtInt = (n) => (n == null ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 export const fmtS = (s) => (s == null ? 'n/a' : s.toFixed(3));
 export const fmtMiB = (kib) => (kib == null ? 'n/a' : (kib / 1024).toFixed(1));
+
+/** The value after `name` in argv (`--seconds 300`), or undefined. */
+export function option(argv, name) {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/**
+ * For sections that build network namespaces: null when we are root, else the
+ * section's "skipped" result (after saying so), to be returned as is.
+ */
+export function skipUnlessRoot(ctx, section) {
+  if (process.getuid?.() === 0) return null;
+  ctx.log(`${section}: skipped (needs root for network namespaces)`);
+  return { skipped: 'needs root' };
+}
+
+/** What a section needs from the built dist/ to write a capture of its own. */
+export async function captureTools(repoRoot) {
+  const load = (p) => import(pathToFileURL(path.join(repoRoot, 'dist', p)).href);
+  const [{ encodePdu }, { splitPdu }, { buildEthernet }, { CaptureWriter }] = await Promise.all([
+    load('src/proto/pdu/index.js'),
+    load('src/proto/fragment.js'),
+    load('src/proto/ethernet.js'),
+    load('src/io/capture-writer.js'),
+  ]);
+  return { encodePdu, splitPdu, buildEthernet, CaptureWriter };
+}

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, which } from './lib.mjs';
+import { printTable, skipUnlessRoot, which } from './lib.mjs';
 import { cpuTicks, macOf, rssKiB, sleep, TICKS_PER_S, vethPairs, withNamespacePair } from './proc.mjs';
 
 const benchFile = fileURLToPath(import.meta.url);
@@ -118,10 +118,8 @@ async function one(label, tool, { stallFrames, stallSeconds }, log) {
 
 
 export async function run(ctx) {
-  if (process.getuid?.() !== 0) {
-    ctx.log('sniff-stall: skipped (needs root for network namespaces)');
-    return { skipped: 'needs root' };
-  }
+  const notRoot = skipUnlessRoot(ctx, 'sniff-stall');
+  if (notRoot) return notRoot;
   const opts = { stallFrames: ctx.args.stallFrames ?? 3000, stallSeconds: ctx.args.stallSeconds ?? 3 };
   const results = [];
   for (const [label, tool] of Object.entries(TOOLS)) {

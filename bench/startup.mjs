@@ -14,20 +14,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { fmtMiB, fmtS, median, printTable, timeOnce, which } from './lib.mjs';
+import { captureTools, fmtMiB, fmtS, median, printTable, timeOnce, which } from './lib.mjs';
 
 const DEFAULT_REPS = 10;
 
 /** A capture holding one KEEPALIVE frame. */
 async function oneFrameCapture(repoRoot, file) {
-  const load = (p) => import(pathToFileURL(path.join(repoRoot, 'dist', p)).href);
-  const [{ encodePdu }, { splitPdu }, { buildEthernet }, { CaptureWriter }] = await Promise.all([
-    load('src/proto/pdu/index.js'),
-    load('src/proto/fragment.js'),
-    load('src/proto/ethernet.js'),
-    load('src/io/capture-writer.js'),
-  ]);
+  const { encodePdu, splitPdu, buildEthernet, CaptureWriter } = await captureTools(repoRoot);
   const w = new CaptureWriter(file);
   const [frame] = splitPdu(encodePdu({ type: 'KEEPALIVE' }));
   w.writeFrame(1_700_000_000, buildEthernet('02:00:00:bb:00:01', '02:00:00:aa:00:01', 0x88b5, frame));
