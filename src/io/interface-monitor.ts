@@ -69,8 +69,6 @@ export function diffInterfaces(before: NetInterface[], after: NetInterface[]): I
 }
 
 export interface InterfaceMonitorOptions {
-  /** seconds between full re-reads without any kernel event; 0 = never (the default) */
-  resyncInterval?: number;
   /** read the table (tests pass a fake); default `ip -j addr show` */
   read?: () => Promise<NetInterface[]>;
   /**
@@ -99,7 +97,6 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   private reading = false;
   private again = false;
   private closed = false;
-  private timer: NodeJS.Timeout | null = null;
   private retry: { timer: NodeJS.Timeout | null; delayMs: number } = { timer: null, delayMs: 1000 };
   private readonly read: () => Promise<NetInterface[]>;
 
@@ -135,11 +132,6 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     // `ip monitor` subscribes to netlink a few milliseconds after it starts, and
     // nothing tells us when: one more read shortly after covers that window.
     setTimeout(() => this.refresh(), STARTUP_RESYNC_MS).unref();
-    const every = this.options.resyncInterval ?? 0;
-    if (every > 0) {
-      this.timer = setInterval(() => this.refresh(), every * 1000);
-      this.timer.unref();
-    }
     return this;
   }
 
@@ -191,7 +183,6 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
     if (this.retry.timer) clearTimeout(this.retry.timer);
     process.removeListener('exit', this.killChild);
     this.killChild();

@@ -7,7 +7,7 @@ const say = (obj: unknown): void => {
   process.stdout.write(JSON.stringify(obj) + '\n');
 };
 
-const m = await watchInterfaces({ resyncInterval: 0 });
+const m = await watchInterfaces();
 m.on('change', (e) =>
   say({
     event: 'change',

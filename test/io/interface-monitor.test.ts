@@ -67,7 +67,7 @@ t.test('a kernel event line triggers a re-read and the differences are emitted',
 
 t.test('the monitor child dying is an error event, not a throw', async (t) => {
   const child = fakeChild();
-  const m = await new InterfaceMonitor({ resyncInterval: 0, read: async () => [], spawnMonitor: () => child }).start();
+  const m = await new InterfaceMonitor({ read: async () => [], spawnMonitor: () => child }).start();
   t.teardown(() => m.close());
   const err = new Promise<Error>((resolve) => m.on('error', resolve));
   child.emit('exit', 1, null);
@@ -78,7 +78,6 @@ t.test('a failed re-read is an error event and the last table stays', async (t) 
   const child = fakeChild();
   let fail = false;
   const m = await new InterfaceMonitor({
-    resyncInterval: 0,
     read: async () => {
       if (fail) throw new Error('ip -j addr show: boom');
       return parseIpAddrJson(TABLE);
