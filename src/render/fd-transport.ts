@@ -55,11 +55,6 @@ export class FdTransport implements Transport {
     }
   }
 
-  /** Whether the writes went asynchronous (fd 1 is non-blocking). */
-  get fellBack(): boolean {
-    return this.fallback !== null;
-  }
-
   get blocked(): boolean {
     return this.fallback?.blocked ?? false;
   }
