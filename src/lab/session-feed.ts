@@ -4,8 +4,9 @@
 // connection made and the connection lost each call `changed(node)`: the collector then
 // reads that daemon's sessions at once, on this same connection (`client(node)`), instead
 // of finding out at its next round. A daemon not listening (not started yet, stopped) is
-// tried again on the injected clock, 0.25 s doubling to 5 s. Nothing here wakes while the
-// daemons are quiet: an idle subscription costs one open socket per daemon.
+// tried again on the injected clock, 0.25 s doubling to 2 s (a lab's daemons start after its
+// collector). Nothing here wakes while the daemons are quiet: an idle subscription costs one
+// open socket per daemon.
 import { connectControl, type ControlClient, type StreamEvent } from '../ctl/client.js';
 import { EVENTS_DROPPED } from '../ctl/protocol.js';
 import { Backoff } from '../daemon/backoff.js';
@@ -26,7 +27,7 @@ const SESSION_CHANGES: ReadonlySet<string> = new Set(['session-up', 'session-dow
 
 /** A daemon's connection is tried again after this long (seconds), doubling up to RETRY_MAX. */
 export const RETRY_FIRST = 0.25;
-export const RETRY_MAX = 5;
+export const RETRY_MAX = 2;
 const CONTROL_TIMEOUT_MS = 2000;
 
 interface Feed {
