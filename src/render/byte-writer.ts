@@ -257,7 +257,8 @@ export class ByteWriter {
 
   /** A 16-bit value in lowercase hex without leading zeros (an IPv6 group). */
   hexGroup(g: number): void {
-    this.view.setUint32(this.pos, GROUP_WORD[g]!, true);
+    const word = GROUP_WORD[g]! || (GROUP_WORD[g] = groupWord(g));
+    this.view.setUint32(this.pos, word, true);
     this.pos += g >= 0x1000 ? 4 : g >= 0x100 ? 3 : g >= 0x10 ? 2 : 1;
   }
 
@@ -298,15 +299,20 @@ for (let b = 0; b < 256; b++) {
   const hex = b.toString(16).padStart(2, '0');
   HEX_PAIR[b] = hex.charCodeAt(0) | (hex.charCodeAt(1) << 8);
 }
-/** Each 16-bit value's hex digits without leading zeros, as one little-endian word. */
+/**
+ * Each 16-bit value's hex digits without leading zeros, as one little-endian
+ * word; 0 (never a word: every value has a digit) until first asked for.
+ * Filled as used rather than at load: filling all 65,536 cost ~35 M
+ * instructions (interpreted code) at every start, a 1-frame decode included.
+ */
 const GROUP_WORD = new Uint32Array(65536);
-for (let hi = 0; hi < 256; hi++) {
-  for (let lo = 0; lo < 256; lo++) {
-    const word =
-      hi >= 0x10 ? HEX_PAIR[hi]! | (HEX_PAIR[lo]! << 16)
-      : hi > 0 ? HEX_DIGIT[hi]! | (HEX_PAIR[lo]! << 8)
-      : lo >= 0x10 ? HEX_PAIR[lo]!
-      : HEX_DIGIT[lo]!;
-    GROUP_WORD[(hi << 8) | lo] = word >>> 0;
-  }
+function groupWord(g: number): number {
+  const hi = g >>> 8;
+  const lo = g & 0xff;
+  const word =
+    hi >= 0x10 ? HEX_PAIR[hi]! | (HEX_PAIR[lo]! << 16)
+    : hi > 0 ? HEX_DIGIT[hi]! | (HEX_PAIR[lo]! << 8)
+    : lo >= 0x10 ? HEX_PAIR[lo]!
+    : HEX_DIGIT[lo]!;
+  return word >>> 0;
 }

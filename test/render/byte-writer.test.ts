@@ -43,3 +43,16 @@ t.test('uint() and u8() spell integers as String() does', async (t) => {
   for (const n of [0, 1, 9, 10, 99, 100, 65535, 65536, 1_000_000, 2 ** 31, 2 ** 32 - 1]) t.equal(spelled((w) => w.uint(n)), String(n));
   for (let b = 0; b < 256; b++) if (spelled((w) => w.u8(b)) !== String(b)) t.fail(`u8(${b})`);
 });
+
+t.test('hexGroup() spells every 16-bit value as toString(16) does, first use and after', async (t) => {
+  // Its table is filled as values are first asked for: the second pass reads
+  // what the first stored.
+  for (const pass of ['first', 'second']) {
+    let wrong = 0;
+    for (let g = 0; g < 65536; g++) {
+      const got = spelled((w) => w.hexGroup(g));
+      if (got !== g.toString(16) && wrong++ < 5) t.fail(`${pass} pass: hexGroup(0x${g.toString(16)}) wrote ${got}`);
+    }
+    t.equal(wrong, 0, `${pass} pass: 65,536 groups`);
+  }
+});
