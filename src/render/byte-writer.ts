@@ -215,20 +215,52 @@ export class ByteWriter {
       // Half a unit in the last place of n, in microseconds: 2^(e-53) * 1e6 with e = the exponent of sec.
       const halfUlp = HALF_ULP_US[31 - Math.clz32(sec)]!;
       if (us < 1e6 && Math.abs(scaled - us) < halfUlp) {
-        this.uint(sec);
+        this.wholeSeconds(sec);
         if (us === 0) return;
-        const buf = this.buf;
+        // Six digits from three two-digit words, then the trailing zeros dropped.
+        const v = this.view;
         let p = this.pos;
-        buf[p] = DOT;
-        let v = us;
-        for (let i = 6; i >= 1; i--, v = Math.floor(v / 10)) buf[p + i] = 48 + (v % 10);
+        this.buf[p] = DOT;
+        const hi = Math.floor(us / 10000);
+        const rest = us - hi * 10000;
+        const mid = Math.floor(rest / 100);
+        v.setUint16(p + 1, DEC2_WORD[hi]!, true);
+        v.setUint16(p + 3, DEC2_WORD[mid]!, true);
+        v.setUint16(p + 5, DEC2_WORD[rest - mid * 100]!, true);
         p += 7;
-        while (buf[p - 1] === 48) p--;
+        while (this.buf[p - 1] === 48) p--;
         this.pos = p;
         return;
       }
     }
     this.pos += this.buf.write(String(n), this.pos, 'latin1');
+  }
+
+  /** the whole seconds last written, and their digits (records of one second share them) */
+  private lastSecond = -1;
+  private readonly secondDigits = new Float64Array(2);
+  private secondLength = 0;
+
+  /**
+   * Whole seconds of a capture time (2^20..2^32: at most 10 digits): copied
+   * in two 8-octet stores when the same as the record before's, as most are.
+   * The digit words hold ASCII, zeros after it, so never a NaN (see Ascii).
+   */
+  private wholeSeconds(sec: number): void {
+    const v = this.view;
+    const p = this.pos;
+    if (sec !== this.lastSecond) {
+      this.uint(sec);
+      const digits = new Uint8Array(this.secondDigits.buffer);
+      digits.fill(0);
+      digits.set(this.buf.subarray(p, this.pos));
+      this.lastSecond = sec;
+      this.secondLength = this.pos - p;
+      return;
+    }
+    v.setFloat64(p, this.secondDigits[0]!, true);
+    v.setFloat64(p + 8, this.secondDigits[1]!, true);
+    this.pos = p + this.secondLength;
   }
 
   /** 0..255 in decimal, one word store; room ensured by the caller. */
@@ -287,6 +319,8 @@ const DEC_WORD = new Uint32Array(256);
 /** the digits and a '.' (at most 4 octets: one word) */
 const DEC_DOT_WORD = new Uint32Array(256);
 const DEC_LEN = new Uint8Array(256);
+/** 0..99 as two decimal digits (leading zero kept), one little-endian 16-bit word */
+const DEC2_WORD = Uint16Array.from({ length: 100 }, (_, n) => (48 + Math.floor(n / 10)) | ((48 + (n % 10)) << 8));
 const HEX_PAIR = new Uint16Array(256);
 const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 for (let b = 0; b < 256; b++) {
