@@ -128,25 +128,12 @@ export class PduJsonSink implements PduSink<void> {
       w.ipv4(buf, at + 12);
       return;
     }
-    const run = ZERO_RUN[zeros]!;
-    const start = run === 0 ? 8 : run >>> 4;
-    for (let i = 0; i < start; i++) {
-      if (i > 0) w.byte(COLON);
-      w.hexGroup((buf[at + 2 * i]! << 8) | buf[at + 2 * i + 1]!);
-    }
-    if (run === 0) return;
-    w.byte(COLON);
-    w.byte(COLON);
-    for (let i = start + (run & 15), k = 0; i < 8; i++, k++) {
-      if (k > 0) w.byte(COLON);
-      w.hexGroup((buf[at + 2 * i]! << 8) | buf[at + 2 * i + 1]!);
-    }
+    w.ipv6Groups(buf, at, ZERO_RUN[zeros]!);
   }
 }
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 
