@@ -23,7 +23,7 @@ import { DEFAULT_ETHERTYPE, HELLO_MULTICAST, parseEthernet } from '../proto/ethe
 import { Errno, PacketType, type CaptureHost, type CaptureSocket, type OpenRequest } from './capture-host.js';
 import { monitorFilter } from './monitor-filter.js';
 import { HealthTicker, type HealthSubject, type LinkHealth, type TickerClock } from './link-health.js';
-import { FRAMES_PER_READ, ReadCoalescer, type ReadSource } from './read-coalescer.js';
+import { FRAMES_PER_READ, ReadCoalescer, type CoalescerClock, type ReadSource } from './read-coalescer.js';
 import { deliverFrame, dispatchLinkError, frameToSend, LinkError, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 /**
@@ -166,9 +166,9 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
     this.socket.pause(held || this.paused);
   }
 
-  /** @internal the coalescer's read (unless paused); true when it stopped at `max` */
-  readRound(max: number): boolean {
-    return this.drain(this.socket, max, false) && !this.paused;
+  /** @internal the coalescer's read (unless paused); the frames read (`max`: more may wait) */
+  readRound(max: number): number {
+    return this.drain(this.socket, max, false);
   }
 
   /** True while frames may be waiting in the kernel: paused, or a read left some. */
@@ -178,7 +178,8 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
 
   /** Reads (and delivers) up to `max` waiting frames, paused or not; true when more may wait. */
   readQueued(max: number): boolean {
-    return this.drain(this.socket, max, true);
+    this.drain(this.socket, max, true);
+    return this.queued;
   }
 
   close(): void {
@@ -249,25 +250,31 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
 
   private readable(socket: CaptureSocket): void {
     if (socket !== this.socket) return;
-    if (this.coalescer === null) void this.drain(socket, FRAMES_PER_READ, false);
+    if (this.coalescer === null) this.drain(socket, FRAMES_PER_READ, false);
     else this.coalescer.readable(this);
   }
 
   /**
    * Reads up to `max` frames (stopping early once paused, unless `evenPaused`);
-   * true when the kernel may hold more.
+   * how many it read; `queued` says whether the kernel may hold more.
    */
-  private drain(socket: CaptureSocket, max: number, evenPaused: boolean): boolean {
-    for (let i = 0; i < max && !this.closed && socket === this.socket && (evenPaused || !this.paused); i++) {
+  private drain(socket: CaptureSocket, max: number, evenPaused: boolean): number {
+    let n = 0;
+    for (; n < max && !this.closed && socket === this.socket && (evenPaused || !this.paused); n++) {
       const got = socket.receive();
-      if (got === null) return (this.queued = false);
+      if (got === null) {
+        this.queued = false;
+        return n;
+      }
       if (typeof got === 'number') {
         this.onSocketError(got);
-        return (this.queued = false);
+        this.queued = false;
+        return n;
       }
       this.deliver(got.frame, got.packetType, got.time);
     }
-    return (this.queued = !this.closed);
+    this.queued = !this.closed;
+    return n;
   }
 
   private deliver(raw: Buffer, packetType: number, time: number | undefined): void {
@@ -300,6 +307,8 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
 }
 
 /** A real-time clock for the ticker that never keeps the process alive by itself. */
+const realNow = (): number => (performance.timeOrigin + performance.now()) / 1000;
+
 const unrefClock: TickerClock<NodeJS.Timeout> = {
   setTimer(delay, fn) {
     const t = setTimeout(fn, delay * 1000);
@@ -310,7 +319,8 @@ const unrefClock: TickerClock<NodeJS.Timeout> = {
 };
 
 /** Real time, as a timer that keeps the process running. */
-const refClock: TickerClock<NodeJS.Timeout> = {
+const refClock: CoalescerClock<NodeJS.Timeout> = {
+  now: realNow,
   setTimer: (delay, fn) => setTimeout(fn, delay * 1000),
   clearTimer: (t) => clearTimeout(t),
 };
@@ -329,11 +339,11 @@ export function tickerFor(host: CaptureHost, clock?: TickerClock<unknown>): Heal
 }
 
 /** The one read coalescer of a host's endpoint links (clock as for tickerFor). */
-export function coalescerFor(host: CaptureHost, clock?: TickerClock<unknown>): ReadCoalescer<unknown> {
+export function coalescerFor(host: CaptureHost, clock?: CoalescerClock<unknown>): ReadCoalescer<unknown> {
   let c = coalescers.get(host);
   if (c === undefined) {
     // (its grace keeps the process running: every socket is held meanwhile)
-    c = new ReadCoalescer(clock ?? (refClock as TickerClock<unknown>));
+    c = new ReadCoalescer(clock ?? (refClock as CoalescerClock<unknown>));
     coalescers.set(host, c);
   }
   return c;
@@ -344,7 +354,7 @@ export function coalescerFor(host: CaptureHost, clock?: TickerClock<unknown>): R
  * interface table). Rejects with a LinkError: 'permission',
  * 'no-such-interface', 'link-down' (a down interface, unless allowDown), 'open-failed'.
  */
-export function openPacketLink(host: CaptureHost, options: PacketLinkOptions, clock?: TickerClock<unknown>): PacketLink {
+export function openPacketLink(host: CaptureHost, options: PacketLinkOptions, clock?: CoalescerClock<unknown>): PacketLink {
   const { ifname } = options;
   if (options.up === false && !options.allowDown) throw new LinkError('link-down', `${ifname}: interface is down`, ifname, true);
   const socket = host.open(openRequest(options));

@@ -7,16 +7,23 @@
 // again: two wake-ups for the burst. A round in which some socket filled its
 // budget marks it behind; while any is behind, every readable socket is read at
 // once, as without coalescing, so a flooded link is read at full rate and the
-// others are not starved. With a single link there is nothing to gather and the
-// grace would only add a wake-up: it is read at once too.
+// others are not starved. Where there is nothing to gather, the grace would only
+// add a wake-up: with a single link, and after a round that found one frame only
+// (one neighbour among idle ports), frames are read at once until two come within
+// a grace of each other again.
 import type { TickerClock } from './link-health.js';
 
 /** What the coalescer needs of a link. */
 export interface ReadSource {
   /** true: stop polling (frames wait in the kernel); false: poll again */
   hold(held: boolean): void;
-  /** reads up to `max` waiting frames; true when it stopped at `max` (more may wait) */
-  readRound(max: number): boolean;
+  /** reads up to `max` waiting frames; how many it read (`max`: more may wait) */
+  readRound(max: number): number;
+}
+
+/** The injected clock (the daemon's Clock fits), seconds. */
+export interface CoalescerClock<H> extends TickerClock<H> {
+  now(): number;
 }
 
 /** Seconds the first frame waits for the rest of a burst (a peer's keepalives on 8 links arrive within ~20 ms). */
@@ -30,12 +37,16 @@ export class ReadCoalescer<H> {
   /** sources whose last read filled its budget: read at once until one empties them */
   private readonly behind = new Set<ReadSource>();
   private timer: H | null = null;
+  /** the last round found one frame or none: read at once (see above) */
+  private lone = false;
+  /** when the last frame read at once was read */
+  private lastDirect = -Infinity;
   /** read rounds run after a grace, and reads done at once (tests, figures) */
   rounds = 0;
   direct = 0;
 
   constructor(
-    private readonly clock: TickerClock<H>,
+    private readonly clock: CoalescerClock<H>,
     readonly grace = READ_GRACE,
     readonly budget = FRAMES_PER_READ,
   ) {}
@@ -62,7 +73,13 @@ export class ReadCoalescer<H> {
       source.hold(true);
       return;
     }
-    if (this.sources.size < 2 || this.behind.size > 0 || !this.sources.has(source)) {
+    if (this.lone) {
+      // two frames within a grace: a burst again, gather the next one
+      const now = this.clock.now();
+      if (now - this.lastDirect < this.grace) this.lone = false;
+      this.lastDirect = now;
+    }
+    if (this.sources.size < 2 || this.behind.size > 0 || this.lone || !this.sources.has(source)) {
       this.direct++;
       this.readOne(source);
       return;
@@ -71,9 +88,11 @@ export class ReadCoalescer<H> {
     this.timer = this.clock.setTimer(this.grace, () => this.round());
   }
 
-  private readOne(source: ReadSource): void {
-    if (source.readRound(this.budget)) this.behind.add(source);
+  private readOne(source: ReadSource): number {
+    const n = source.readRound(this.budget);
+    if (n >= this.budget) this.behind.add(source);
     else this.behind.delete(source);
+    return n;
   }
 
   /** Reads every source (each up to the budget), then polls them again. */
@@ -81,9 +100,12 @@ export class ReadCoalescer<H> {
     this.timer = null;
     this.rounds++;
     const sources = [...this.sources];
+    let frames = 0;
     try {
       // (a source closed by what an earlier one delivered is skipped)
-      for (const s of sources) if (this.sources.has(s)) this.readOne(s);
+      for (const s of sources) if (this.sources.has(s)) frames += this.readOne(s);
+      this.lone = frames <= 1;
+      this.lastDirect = -Infinity;
     } finally {
       // polled again whatever happened; sources left behind fire again at once
       // (level-triggered) and are read directly

@@ -76,6 +76,38 @@ t.test('a single endpoint link is read at once: no grace, no timer', async (t) =
   t.equal(wakes(), 1);
 });
 
+t.test('one neighbour among idle links: after a round that found one frame, frames are read at once; a burst is gathered again', async (t) => {
+  const { host, clock, count, wakes, coalescer } = setup(8);
+  const [busy] = host.sockets;
+  busy!.arrive(frame(), PacketType.host);
+  clock.advance(READ_GRACE);
+  t.equal(count('eth0'), 1, 'the first frame waited for a round');
+  for (let i = 0; i < 10; i++) {
+    clock.advance(1 - READ_GRACE);
+    busy!.arrive(frame(), PacketType.host);
+    t.equal(count('eth0'), 2 + i, 'read on its own wake-up');
+    t.equal(clock.pending(), 0, 'no grace: it would only be a wake-up more');
+  }
+  await flush();
+  t.equal(wakes(), 11, 'one wake-up a frame, none for a grace');
+  // a second later the other neighbours come back: a burst of 8, 2 ms apart
+  clock.advance(1);
+  for (const [i, socket] of host.sockets.entries()) {
+    if (i > 0) clock.advance(2 * MS);
+    socket.arrive(frame(), PacketType.host);
+  }
+  t.equal(clock.pending(), 1, 'two frames within a grace: gathering again');
+  clock.advance(READ_GRACE);
+  await flush();
+  t.equal(
+    host.sockets.reduce((n, s) => n + s.queue.length, 0),
+    0,
+    'all read',
+  );
+  t.equal(wakes(), 13, 'the burst cost two wake-ups (the first two frames), not 8');
+  t.equal(coalescer.rounds, 2);
+});
+
 t.test('a flooded link is read at its full budget each turn; the others are not starved', async (t) => {
   const { host, clock, count, coalescer } = setup(3);
   const [flooded, quiet, other] = host.sockets as [(typeof host.sockets)[0], (typeof host.sockets)[0], (typeof host.sockets)[0]];
@@ -143,7 +175,7 @@ t.test('a source that throws in a round: every source is polled again', async (t
     hold: (h: boolean) => void (held[i] = h),
     readRound: () => {
       if (i === 0) throw new Error('boom');
-      return false;
+      return 0;
     },
   }));
   for (const s of sources) c.add(s);
