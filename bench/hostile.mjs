@@ -9,7 +9,8 @@
 // this shows the flood still read at full rate and the other sessions held.
 //
 //   node bench/run.mjs --only hostile
-//   node bench/hostile.mjs [--links 8]
+//   node bench/hostile.mjs [--links 8] [--attacks restart-flood,group-sources,encaps,partial-flood]
+// --attacks: only these scenarios (a small run).
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -148,8 +149,11 @@ export async function run(ctx) {
   if (notRoot) return notRoot;
   const links = Number(option(process.argv.slice(2), '--links') ?? 1);
   if (!Number.isInteger(links) || links < 1) throw new Error('--links must be a positive integer');
+  const only = option(process.argv.slice(2), '--attacks')?.split(',');
+  const attacks = ATTACKS.filter((a) => only === undefined || only.includes(a[1]));
+  if (attacks.length === 0) throw new Error(`--attacks: none of ${ATTACKS.map((a) => a[1]).join(', ')}`);
   const results = [];
-  for (const attack of ATTACKS) results.push(await one(attack, ctx.log, links));
+  for (const attack of attacks) results.push(await one(attack, ctx.log, links));
   printTable(
     `hostile neighbours (daemon A, genuine peer B on the same link${links > 1 ? `, and on ${links - 1} more` : ''})`,
     ['attack', 'CPU % of a core', 'peak RSS MiB', 'log lines', 'genuine held', 'other links held', 'genuine PDU learned, s (quiet)'],
