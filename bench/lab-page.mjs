@@ -6,8 +6,9 @@
 //  3. Update cost while nothing happens (the views still change: every keepalive moves a
 //     peer's "heard" time), then one link set down at its leaf's end (`ip link set down`
 //     in the leaf's namespace) and up again: seconds until the page showed it down and
-//     back up (and until the collector's stream said so), and per event (whole views, and
-//     "heard" events that carry only the heard times) the time in the page's handler (parse + draw), the DOM nodes
+//     back up (and until the collector's stream said so), and per event (whole views,
+//     "change" events that carry the parts of the view that changed, and "heard" events that
+//     carry only the heard times) the time in the page's handler (parse + draw), the DOM nodes
 //     it inserted and attributes it set (test/helpers/page-probe.ts), long tasks, the
 //     renderer's script/layout/style time (CDP Performance.getMetrics), and the CPU
 //     seconds of Chromium and of the lab's collector.
@@ -76,9 +77,11 @@ function summarise(events, longTasks, from, to) {
   return {
     events: es.length,
     wholeViews: es.filter((e) => e.kind === 'message').length,
+    changeEvents: es.filter((e) => e.kind === 'change').length,
     heardEvents: es.filter((e) => e.kind === 'heard').length,
     seconds: (to - from) / 1000,
     viewKiB: kib('message'),
+    changeKiB: kib('change'),
     heardKiB: kib('heard'),
     kibPerSecond: es.reduce((a, e) => a + e.bytes, 0) / 1024 / ((to - from) / 1000),
     handlerMsMedian: es.length ? median(pick('ms')) : null,
@@ -90,6 +93,40 @@ function summarise(events, longTasks, from, to) {
     longTasks: lt.length,
     longTaskMs: lt.reduce((a, t) => a + t.ms, 0),
   };
+}
+
+/**
+ * Where a flap's time went in the two daemons: from their logs (JSON lines, lab daemons log
+ * at info), the first line after `from` (ms) of each step on the link's interface in each
+ * daemon, as seconds after `from`: the interface monitor saw the link change, the session
+ * started (our OPEN sent), it opened or closed.
+ */
+function daemonTimeline(stateDir, link, from, steps) {
+  const out = {};
+  for (const [end, side] of [['upper', link.upper], ['lower', link.lower]]) {
+    let lines = [];
+    try {
+      lines = readFileSync(path.join(stateDir, `${side.node}.log`), 'utf8').split('\n');
+    } catch {
+      // no log: nothing to say
+    }
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      let j;
+      try {
+        j = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const at = Date.parse(j.time);
+      if (!(at >= from) || j.ifname !== side.ifname || typeof j.msg !== 'string') continue;
+      for (const [step, re] of Object.entries(steps)) {
+        const key = `${end}.${step}`;
+        if (!(key in out) && re.test(j.msg)) out[key] = (at - from) / 1000;
+      }
+    }
+  }
+  return out;
 }
 
 /** The renderer's own accounting (seconds): script, layout, style, all tasks. */
@@ -194,7 +231,7 @@ async function once([spines, leaves], steadySeconds, log) {
     if (!wasOpen) openedRows = await openRows();
     await page.click(`section.switch[data-node="${spine}"] summary`);
 
-    // What each whole view said, as a second reader of the stream (this process) saw it:
+    // What each view said, as a second reader of the stream (this process) saw it:
     // why the view changed (links not up, daemons not answering, table rows).
     const seen = [];
     stream = await followPage(r.url, (v, at) => seen.push({
@@ -202,15 +239,15 @@ async function once([spines, leaves], steadySeconds, log) {
       rows: v.switches.reduce((a, s) => a + s.rows.length, 0),
     }));
     // `lab up --wait` returns once every session is open; the daemons' reports (four per
-    // session) may still be arriving, each changing the view. Wait until no whole view came
-    // for 5 s (at most 2 min) before measuring the steady state.
+    // session) may still be arriving, each changing the view. Wait until no whole view or
+    // change came for 5 s (at most 2 min) before measuring the steady state.
     const quiet = await page.waitForFunction(() => {
-      const whole = window.__lsoeProbe.events.filter((e) => e.kind === 'message');
-      return whole.length > 0 && Date.now() - whole[whole.length - 1].at > 5000;
+      const views = window.__lsoeProbe.events.filter((e) => e.kind === 'message' || e.kind === 'change');
+      return views.length > 0 && Date.now() - views[views.length - 1].at > 5000;
     }, null, { timeout: 120_000, polling: 250 }).then(() => true, () => false);
-    const lastWhole = await page.evaluate(() => window.__lsoeProbe.events.filter((e) => e.kind === 'message').at(-1).at);
+    const lastWhole = await page.evaluate(() => window.__lsoeProbe.events.filter((e) => e.kind === 'message' || e.kind === 'change').at(-1).at);
     const settledSeconds = quiet ? (lastWhole - t0) / 1000 : null;
-    log(`  the view stopped changing (reports all in) ${settledSeconds === null ? 'never, within 2 min' : `${settledSeconds.toFixed(1)} s after the page was opened (its last whole view)`}`);
+    log(`  the view stopped changing (reports all in) ${settledSeconds === null ? 'never, within 2 min' : `${settledSeconds.toFixed(1)} s after the page was opened (its last whole view or change)`}`);
 
     // Steady state: nothing changes in the fabric, the heard times do.
     const pids = { chromium: pidsMentioning(profile), collector: [collectorPid] };
@@ -244,6 +281,10 @@ async function once([spines, leaves], steadySeconds, log) {
     if (!(await shown('up', upAt))) throw new Error(`the page never showed ${link.upper.node}--${link.lower.node} up again (${SHOW_TIMEOUT_MS / 1000} s)`);
     const shownUp = await firstAt('up', upAt);
     const sentUp = await sentUpP;
+    const timeline = {
+      down: daemonTimeline(r.stateDir, link, downAt, { linkDown: /^link down on /, sessionDown: /^session down with / }),
+      up: daemonTimeline(r.stateDir, link, upAt, { linkUp: /^link up on /, sessionStarting: /session starting/, sessionUp: /^session up with / }),
+    };
     stream.close();
     const flapEnd = Date.now();
     const cpu2 = { chromium: ticksOf(pids.chromium), collector: ticksOf(pids.collector), m: await rendererMetrics(cdp), at: flapEnd };
@@ -288,6 +329,8 @@ async function once([spines, leaves], steadySeconds, log) {
         shownDownSeconds: (shownDown - downAt) / 1000, shownUpSeconds: (shownUp - upAt) / 1000,
         // when a second reader of the collector's stream (this process) had it: the rest is the page
         sentDownSeconds: sentDown === null ? null : (sentDown - downAt) / 1000, sentUpSeconds: sentUp === null ? null : (sentUp - upAt) / 1000,
+        // seconds after \`ip link set\`, in each daemon's log: upper (the spine's end), lower (the leaf's)
+        timeline,
         downEvent: flapEvent ?? null,
       },
       windows,
@@ -316,15 +359,18 @@ export async function run(ctx) {
   const f = (x, d = 1) => (x == null ? 'n/a' : x.toFixed(d));
   printTable(
     `lab page, ${r.size} lab (${r.switches} switches, ${r.links} links), ${WINDOW.width} x ${WINDOW.height} window: per event from the collector`,
-    ['Window', 'Events (views / heard)', 'KiB (view / heard; per s)', 'Handler ms (median / max)', 'Nodes inserted (median / max)', 'Attributes set (median / max)', 'Long tasks (n / ms)', 'Renderer script / layout / style ms', 'Chromium core', 'Collector core'],
+    ['Window', 'Events (views / changes / heard)', 'KiB (view / change / heard; per s)', 'Handler ms (median / max)', 'Nodes inserted (median / max)', 'Attributes set (median / max)', 'Long tasks (n / ms)', 'Renderer script / layout / style ms', 'Chromium core', 'Collector core'],
     r.windows.map((w) => [
-      w.label, `${w.wholeViews} / ${w.heardEvents}`, `${f(w.viewKiB, 0)} / ${f(w.heardKiB, 0)}; ${f(w.kibPerSecond, 0)}`, `${f(w.handlerMsMedian)} / ${f(w.handlerMsMax)}`, `${w.nodesAddedMedian ?? 'n/a'} / ${w.nodesAddedMax ?? 'n/a'}`,
+      w.label, `${w.wholeViews} / ${w.changeEvents} / ${w.heardEvents}`, `${f(w.viewKiB, 0)} / ${f(w.changeKiB, 0)} / ${f(w.heardKiB, 0)}; ${f(w.kibPerSecond, 0)}`, `${f(w.handlerMsMedian)} / ${f(w.handlerMsMax)}`, `${w.nodesAddedMedian ?? 'n/a'} / ${w.nodesAddedMax ?? 'n/a'}`,
       `${w.attributesMedian ?? 'n/a'} / ${w.attributesMax ?? 'n/a'}`, `${w.longTasks} / ${f(w.longTaskMs, 0)}`,
       `${f(w.scriptMsPerEvent)} / ${f(w.layoutMsPerEvent)} / ${f(w.styleMsPerEvent)}`, `${f(w.chromiumCore * 100)}%`, `${f(w.collectorCore * 100)}%`,
     ]),
   );
-  if (r.windows[0].why) ctx.log(`  whole views in the steady window (${r.windows[0].wholeViews}): ${r.windows[0].why}`);
+  if (r.windows[0].why) ctx.log(`  views changed in the steady window (${r.windows[0].wholeViews} whole, ${r.windows[0].changeEvents} changes): ${r.windows[0].why}`);
   ctx.log(`  flap of ${r.flap.link} (set down at ${r.flap.setDownAt}): shown down after ${f(r.flap.shownDownSeconds, 2)} s (the collector sent it at ${f(r.flap.sentDownSeconds, 2)} s), up again after ${f(r.flap.shownUpSeconds, 2)} s (sent at ${f(r.flap.sentUpSeconds, 2)} s; goal 2 s); the page's event stream opened ${r.streamOpens} time(s); the event that showed it: ${r.flap.downEvent ? `${f(r.flap.downEvent.ms)} ms, ${r.flap.downEvent.added} nodes inserted, ${r.flap.downEvent.attributes} attributes` : 'n/a'}`);
+  const tl = (t, keys) => keys.map((k) => `${k} ${f(t[k], 3)}`).join(', ');
+  ctx.log(`  where the time went (s after \`ip link set\`, from the daemons' logs): down: ${tl(r.flap.timeline.down, ['lower.linkDown', 'upper.linkDown', 'lower.sessionDown', 'upper.sessionDown'])}; collector ${f(r.flap.sentDownSeconds, 3)}; page ${f(r.flap.shownDownSeconds, 3)}`);
+  ctx.log(`    up: ${tl(r.flap.timeline.up, ['lower.linkUp', 'upper.linkUp', 'upper.sessionStarting', 'lower.sessionStarting', 'upper.sessionUp', 'lower.sessionUp'])}; collector ${f(r.flap.sentUpSeconds, 3)}; page ${f(r.flap.shownUpSeconds, 3)}`);
   ctx.log(`  fits the window: ${r.fit.fits ? 'yes' : 'NO'}; tables collapsed: ${r.fit.openTables === 0 ? 'yes' : r.fit.shouldCollapse ? 'NO' : `no (${r.fit.openTables} open: a small lab)`}; a click opens/closes one: ${r.fit.clickOpens ? 'yes' : 'NO'} (${r.fit.openedSessionRows} sessions); lab down clean: ${r.down.clean ? 'yes' : 'NO'}; load average ${f(r.loadAverageBefore)} before, ${f(r.loadAverageAfter)} after`);
   // Broken, not slow: these fail the section (run.mjs exits non-zero).
   const broken = [

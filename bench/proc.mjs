@@ -35,10 +35,13 @@ export function runLsoe(args) {
 }
 
 /**
- * The collector's event stream: keeps the latest whole view; `until(pred)` resolves at the
- * first view that satisfies it; `onView(view, at)`, if given, sees every whole view.
+ * The collector's event stream: keeps the view as the page does (whole views, and "change"
+ * events laid over them with applyChange, as the page does); `until(pred)` resolves at the
+ * first view that satisfies it; `onView(view, at, kind)`, if given, sees the view after
+ * each whole view ('message') or change ('change'). "heard" events are not followed.
  */
 export async function followPage(url, onView = () => undefined) {
+  const { applyChange } = await import(pathToFileURL(path.join(repoRoot, 'dist', 'src', 'lab', 'view-change.js')).href);
   const ctl = new AbortController();
   const res = await fetch(`${url}events`, { signal: ctl.signal });
   let view = null;
@@ -55,11 +58,11 @@ export async function followPage(url, onView = () => undefined) {
           buf = buf.slice(i + 2);
           const lines = event.split('\n');
           const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-          // whole views only (a named event, such as "heard", carries a part of one)
-          if (data === '' || lines.some((l) => l.startsWith('event: '))) continue;
-          view = JSON.parse(data);
+          const kind = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+          if (data === '' || (kind !== 'message' && kind !== 'change') || (kind === 'change' && view === null)) continue;
+          view = kind === 'message' ? JSON.parse(data) : applyChange(view, JSON.parse(data));
           const at = Date.now();
-          onView(view, at);
+          onView(view, at, kind);
           for (const w of [...waiters]) if (w.pred(view)) { waiters.delete(w); w.resolve(at); }
         }
       }

@@ -3,12 +3,16 @@
 // subscriber (and to every looking glass and lab page behind them).
 //
 // Per (interface, neighbour MAC): the first event goes at once and opens a window of `hold`
-// seconds; what comes within it is held, and at the window's end the neighbour's state is
+// seconds. Within a window, the first session event that changes what subscribers were
+// last told also goes at once (a link that comes back up right after going down, whose
+// encapsulations were withdrawn a moment before: a lab page shows it at once, not at the
+// window's end); the rest is held, and at the window's end the neighbour's state is
 // told in at most two session events, then the latest encapsulation event per type:
 // - it ends in another state than the last event said: the latest event of that state;
 // - it ends where it was but flapped meanwhile: the latest of the other state, then the
 //   latest of this one (so a watcher still sees the flap, and the reason of the last down).
-// Session events therefore still alternate up, down, up for every subscriber. A told event
+// Session events therefore still alternate up, down, up for every subscriber, at most three
+// a window (one at once, two at its end). A told event
 // carries `coalesced: N` when N events were folded into it (counted in `eventsCoalesced`).
 // A window in which nothing came closes the neighbour's entry: the map holds only
 // neighbours heard within the last `hold` seconds.
@@ -24,6 +28,8 @@ interface Window {
   timer: TimerHandle;
   /** what the last event told of this neighbour's session */
   told: SessionState | null;
+  /** a session event already went at once in this window */
+  spent: boolean;
   /** the latest held event of each session state, and which came last */
   latest: Partial<Record<SessionState, DaemonEvent>>;
   last: SessionState | null;
@@ -56,6 +62,12 @@ export class NeighbourEvents {
       this.open(key, state);
       return;
     }
+    if (state !== null && !w.spent && state !== w.told && w.last === null) {
+      w.spent = true;
+      w.told = state;
+      this.out(e);
+      return;
+    }
     if (state !== null) {
       w.latest[state] = e;
       w.last = state;
@@ -77,6 +89,8 @@ export class NeighbourEvents {
     const w: Window = {
       timer: this.clock.setTimer(this.hold, () => this.flush(key)),
       told: told ?? previous?.told ?? null,
+      // the event that opened the window went at once
+      spent: told !== null && previous === undefined,
       latest: {},
       last: null,
       encaps: new Map(),

@@ -3,9 +3,16 @@
 //
 // An `ip monitor link address` child listens to rtnetlink. iproute2 6.1
 // ignores -j for `monitor` (it prints text), and its text differs by object
-// and version, so a monitor line is only a trigger: we then re-read the whole
+// and version, so a monitor line is mainly a trigger: we then re-read the whole
 // table with `ip -j addr show` and diff it against the last one. Lines that
 // arrive while a read is running cause one more read, so no change is lost.
+// One kind of line is read as well: a link's flags (`3: eth1@if2: <...,UP,LOWER_UP>`,
+// the same flag names as `ip -j` gives, in that form since iproute2's first
+// monitor). A link going up or down is applied from it at once, so the daemon
+// sends its HELLO (or closes the link's sessions) without waiting for the
+// `ip` process of the re-read (tens of ms, a few hundred on a loaded machine);
+// the re-read follows and has the last word, except that a read begun before
+// the line cannot undo what the line said (it may have seen the kernel before).
 //
 // Nothing is read on a clock: an idle daemon wakes for nothing here. The one way
 // the kernel loses events is its netlink queue overflowing (ENOBUFS), and
@@ -31,6 +38,14 @@ export type InterfaceEvent =
   | { type: 'address-removed'; iface: NetInterface; address: InterfaceAddress }
   /** MAC, MTU, name or index changed (not up/down or addresses) */
   | { type: 'changed'; iface: NetInterface; previous: NetInterface };
+
+/** A link line's index, name and flags; null for any other line (addresses, `Deleted`, continuation). */
+export function parseLinkFlags(line: string): { index: number; name: string; adminUp: boolean; lowerUp: boolean } | null {
+  const m = /^(\d+): ([^\s:@]+)(?:@[^\s:]*)?: <([A-Z0-9_,-]*)>/.exec(line);
+  if (m === null) return null;
+  const flags = m[3]!.split(',');
+  return { index: Number(m[1]), name: m[2]!, adminUp: flags.includes('UP'), lowerUp: flags.includes('LOWER_UP') };
+}
 
 function addressKey(a: InterfaceAddress): string {
   return `${a.family} ${a.address}/${a.prefixLength}`;
@@ -99,6 +114,9 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   private closed = false;
   private retry: { timer: NodeJS.Timeout | null; delayMs: number } = { timer: null, delayMs: 1000 };
   private readonly read: () => Promise<NetInterface[]>;
+  /** link lines applied, numbered; by interface index, the last one's number and flags */
+  private lineSeq = 0;
+  private readonly fromLines = new Map<number, { seq: number; adminUp: boolean; lowerUp: boolean }>();
 
   constructor(private readonly options: InterfaceMonitorOptions = {}) {
     super();
@@ -118,7 +136,10 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     if (child.stdout) {
       // Continuation lines start with white space; each event starts at column 0.
       createInterface({ input: child.stdout }).on('line', (line) => {
-        if (line.length > 0 && !/^\s/.test(line)) this.refresh();
+        if (line.length > 0 && !/^\s/.test(line)) {
+          this.applyLinkLine(line);
+          this.refresh();
+        }
       });
     }
     if (child.stderr) {
@@ -147,9 +168,11 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
       return;
     }
     this.reading = true;
+    const begun = this.lineSeq;
     this.read()
-      .then((next) => {
+      .then((read) => {
         if (this.closed) return;
+        const next = this.overLines(read, begun);
         const events = diffInterfaces(this.table, next);
         this.table = next;
         this.retry.delayMs = 1000;
@@ -166,6 +189,36 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
           this.refresh();
         }
       });
+  }
+
+  /** A link line's up/down applied to the table at once (the re-read it triggers follows). */
+  private applyLinkLine(line: string): void {
+    const l = parseLinkFlags(line);
+    if (l === null || this.closed) return;
+    const i = this.table.findIndex((x) => x.index === l.index && x.name === l.name);
+    if (i < 0) return; // a new interface, or renamed: the re-read says what it is
+    this.fromLines.set(l.index, { seq: ++this.lineSeq, adminUp: l.adminUp, lowerUp: l.lowerUp });
+    const was = this.table[i]!;
+    if (was.adminUp === l.adminUp && was.lowerUp === l.lowerUp) return;
+    const next = [...this.table];
+    next[i] = { ...was, adminUp: l.adminUp, lowerUp: l.lowerUp, up: l.adminUp && l.lowerUp };
+    const events = diffInterfaces(this.table, next);
+    this.table = next;
+    for (const e of events) this.emit('change', e);
+  }
+
+  /**
+   * A table read that began when `begun` link lines had been applied: the flags of lines
+   * applied since stay (the read may predate them; the read they triggered comes next),
+   * those of earlier lines are the read's to say, and forgotten.
+   */
+  private overLines(read: NetInterface[], begun: number): NetInterface[] {
+    for (const [index, l] of this.fromLines) if (l.seq <= begun) this.fromLines.delete(index);
+    if (this.fromLines.size === 0) return read;
+    return read.map((x) => {
+      const l = this.fromLines.get(x.index);
+      return l === undefined ? x : { ...x, adminUp: l.adminUp, lowerUp: l.lowerUp, up: l.adminUp && l.lowerUp };
+    });
   }
 
   /** No clock re-reads the table: a failed read is tried again, later and later, until one works. */

@@ -1,12 +1,14 @@
 // The lab's collector, wired from its parts: the reports the daemons send (on a
 // Unix socket, as HTTP POSTs or JSON lines; and on the web port at /mutate like
-// the reference collector, so an lsoed can report too) go to the ReportStore;
-// the SessionPoller asks every daemon's control socket for its sessions once a
-// second on the injected clock (and at once when a report comes in); the view
-// built from both goes to the page through the EventHub (whole when it changed,
-// only its heard times when only they moved: see splitHeard); collector-routes.ts
-// serves the web port, on 127.0.0.1 only. The report socket is 0600: only
-// root's daemons report there.
+// the reference collector, so an lsoe daemon or an lsoed can report too) go to the
+// ReportStore; the SessionFeed holds one subscribed control connection per daemon, and
+// each session event makes the SessionPoller read that daemon's sessions at once (on the
+// same connection); the poller also reads every daemon once per resync period on the
+// injected clock (heard times, states no event announces: opening, hopeless, held-down).
+// The view built from both goes to the page through the EventHub: the parts that changed
+// ("change"), only its heard times when only they moved ("heard"), whole when its shape
+// changed (view-change.ts). collector-routes.ts serves the web port, on 127.0.0.1 only.
+// The report socket is 0600: only root's daemons report there.
 import http from 'node:http';
 import net from 'node:net';
 import { chmodSync, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
@@ -16,9 +18,11 @@ import { answerReport, MAX_BODY, webHandler } from './collector-routes.js';
 import { EventHub } from './event-hub.js';
 import type { LabPlan } from './plan.js';
 import { ReportStore } from './reports.js';
+import { SessionFeed } from './session-feed.js';
 import { SessionPoller } from './session-poller.js';
 import { endStatuses, querySessions, type EndStatus } from './status.js';
-import { buildView, bgpView, splitHeard, type LabView } from './view.js';
+import { buildView, bgpView, type LabView } from './view.js';
+import { viewStep, viewText, type ViewText } from './view-change.js';
 import { BgpLabWatcher } from './bgp-watch.js';
 import type { GobgpNeighbor } from './gobgpd.js';
 import { bgpOf } from './plan.js';
@@ -27,7 +31,7 @@ export { hostAllowed, isJsonContentType } from './collector-routes.js';
 export { MAX_EVENTS_SKIPPED, MAX_EVENT_CLIENTS } from './event-hub.js';
 
 export interface CollectorOptions {
-  /** how often to ask the daemons, ms */
+  /** how often to read every daemon whatever its events said (and gobgpd with --bgp), ms */
   pollMs?: number;
   log?: (line: string) => void;
   /** timers of the poller and the refresh (default: real time) */
@@ -42,8 +46,14 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-/** How often the collector asks every daemon for its sessions (a report also triggers a poll). */
-export const DEFAULT_POLL_MS = 1000;
+/**
+ * How often the collector reads every daemon's sessions besides their events: the heard
+ * times (every keepalive moves them, and no event says so) and the states no event
+ * announces (opening, hopeless, held-down) are at most this old on the page.
+ */
+export const DEFAULT_POLL_MS = 5000;
+/** With --bgp, how often gobgpd's sessions are asked (its dump is followed as it grows). */
+const BGP_POLL_MS = 1000;
 
 /** The first bytes of an HTTP request, as opposed to a JSON line. */
 function looksLikeHttp(chunk: Buffer): boolean {
@@ -62,28 +72,29 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
   const bgpNow = () => (bgpWatch === null ? null : bgpView(plan, bgpWatch.status(), bgpWatch.problem));
   let current = buildView(plan, endStatuses(plan, new Map()), [], bgpNow());
   let currentJson: string | null = null;
-  let restJson = JSON.stringify(splitHeard(current).rest);
-  let heardJson = JSON.stringify(splitHeard(current).heard);
+  let currentText: ViewText | null = null;
   const viewJson = (): string => (currentJson ??= JSON.stringify(current));
 
-  // The whole view when anything but the heard times changed; else (each keepalive moves
-  // them) only the heard times, as an event of their own ("heard").
+  // Whole only when its shape changed; else the parts that changed (and the heard times,
+  // when they moved besides), or (each keepalive moves them) only the heard times.
   const refresh = (): void => {
     const next = buildView(plan, endStatuses(plan, poller.current()), store.all(), bgpNow());
-    const parts = splitHeard(next);
-    const rest = JSON.stringify(parts.rest);
-    const heard = JSON.stringify(parts.heard);
-    if (rest === restJson && heard === heardJson) return;
-    const whole = rest !== restJson;
+    const text = viewText(next);
+    const step = viewStep(currentText, text, next);
+    if (step.kind === 'same') return;
     current = next;
     currentJson = null;
-    restJson = rest;
-    heardJson = heard;
-    hub.broadcast(whole ? `data: ${viewJson()}\n\n` : `event: heard\ndata: ${heard}\n\n`);
+    currentText = text;
+    if (step.kind === 'whole') hub.broadcast(`data: ${viewJson()}\n\n`);
+    else if (step.kind === 'heard') hub.broadcast(`event: heard\ndata: ${text.heard}\n\n`);
+    else {
+      const heard = step.heardToo ? `event: heard\ndata: ${text.heard}\n\n` : '';
+      hub.broadcast(`event: change\ndata: ${JSON.stringify(step.change)}\n\n${heard}`);
+    }
   };
-  const poller = new SessionPoller(nodeNames, (nodes) => querySessions(plan, nodes), clock, (opts.pollMs ?? DEFAULT_POLL_MS) / 1000, refresh);
-  const nodeById = new Map(plan.nodes.map((n) => [n.localId, n.name]));
-
+  const resync = (opts.pollMs ?? DEFAULT_POLL_MS) / 1000;
+  const feed = new SessionFeed(plan.nodes, { clock, changed: (node) => void poller.poll([node]) });
+  const poller = new SessionPoller(nodeNames, (nodes) => querySessions(plan, nodes, false, (n) => feed.client(n)), clock, resync, refresh);
   // Reports come in bursts (four per session as a fabric converges): redraw once per burst.
   let refreshTimer: ReturnType<Clock['setTimer']> | null = null;
   const refreshSoon = (): void => {
@@ -100,9 +111,6 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
       return added.error;
     }
     refreshSoon();
-    // A report often means a session changed: look at that daemon now rather than within a second.
-    const node = nodeById.get(added.switchId);
-    void poller.poll(node ? [node] : undefined);
     return null;
   };
 
@@ -175,6 +183,7 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
     throw err;
   });
 
+  feed.start();
   poller.start();
   let dumpWatch: FSWatcher | null = null;
   let bgpTimer: ReturnType<Clock['setTimer']> | null = null;
@@ -192,7 +201,7 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
     } catch (err) {
       log(`cannot watch the BGP dump (read once a period instead): ${(err as Error).message}`);
     }
-    const period = (opts.pollMs ?? DEFAULT_POLL_MS) / 1000;
+    const period = (opts.pollMs ?? BGP_POLL_MS) / 1000;
     const bgpRound = async (): Promise<void> => {
       bgpTimer = null;
       bgpWatch.readDump();
@@ -210,6 +219,7 @@ export async function startCollector(plan: LabPlan, opts: CollectorOptions = {})
     view: () => current,
     ends: () => endStatuses(plan, poller.current()),
     close: async () => {
+      feed.stop();
       poller.stop();
       bgpStopped = true;
       if (bgpTimer !== null) clock.clearTimer(bgpTimer);

@@ -1,7 +1,7 @@
 // The state of every session end of a lab, read from the daemons' control
 // sockets and laid over the plan: each link has two ends, each end is a
 // session (or the lack of one) in the daemon of that end's node.
-import { askOnce, ControlError } from '../ctl/client.js';
+import { askOnce, ControlError, type ControlClient } from '../ctl/client.js';
 import type { SessionState } from '../daemon/views.js';
 import { linkEnds, type LabPlan } from './plan.js';
 
@@ -57,12 +57,14 @@ export class LabPermissionError extends Error {
 /**
  * Each node's sessions, null where the daemon did not answer. With `strict`, a socket
  * that refuses us (EACCES: not root, not in its group) throws LabPermissionError instead
- * of passing for a daemon that is down.
+ * of passing for a daemon that is down. `via` gives a connection already open to a node
+ * (the collector's subscribed ones); the others are asked on a connection of their own.
  */
 export async function querySessions(
   plan: LabPlan,
   nodes = plan.nodes.map((n) => n.name),
   strict = false,
+  via: (node: string) => ControlClient | null = () => null,
 ): Promise<SessionsByNode> {
   const out: SessionsByNode = new Map();
   const denied: string[] = [];
@@ -71,7 +73,9 @@ export async function querySessions(
       .filter((n) => nodes.includes(n.name))
       .map(async (n) => {
         try {
-          out.set(n.name, asSessions(await askOnce(n.socket, 'sessions', { timeoutMs: 1000 })));
+          const open = via(n.name);
+          const answer = open !== null ? await open.request('sessions') : await askOnce(n.socket, 'sessions', { timeoutMs: 1000 });
+          out.set(n.name, asSessions(answer));
         } catch (err) {
           // an absent or silent daemon is an answer too
           if (err instanceof ControlError && err.kind === 'permission') denied.push(n.socket);

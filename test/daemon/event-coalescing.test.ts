@@ -27,7 +27,7 @@ function alternates(events: DaemonEvent[]): boolean {
   return states.every((s, i) => i === 0 || s !== states[i - 1]);
 }
 
-t.test('NeighbourEvents: first at once, then at most a flap per window, alternating, counted', async (t) => {
+t.test('NeighbourEvents: first at once, then a window\'s first change at once and at most a flap at its end, alternating, counted', async (t) => {
   const clock = new FakeClock();
   const out: DaemonEvent[] = [];
   let folded = 0;
@@ -47,23 +47,35 @@ t.test('NeighbourEvents: first at once, then at most a flap per window, alternat
     'told as one flap: the latest down (its reason), then the latest up, with how many were folded',
   );
   t.equal(folded, 1998, 'counted');
-  // ends down: one event
+  // in the next window, the first change goes at once; then a flap is held, told at the end
   n.push(ev('session-down', 2001));
+  t.same(out.slice(3).map((e) => [e.event, e.time]), [['session-down', 't2001']], "a window's first change of state goes at once");
   n.push(ev('session-up', 2002));
   n.push(ev('session-down', 2003));
+  t.equal(out.length, 4, 'what follows it is held');
   clock.advance(1);
-  t.same(out.slice(3).map((e) => [e.event, e.time]), [['session-down', 't2003']], 'a window that ends in the other state tells that state once');
+  t.same(out.slice(4).map((e) => [e.event, e.time]), [['session-up', 't2002'], ['session-down', 't2003']], 'and told as the flap it was');
+  // ends where the immediate event left it: one more window that tells the other state once
+  n.push(ev('session-up', 2004));
+  t.same(out.slice(6).map((e) => e.time), ['t2004'], 'the next window: its first change at once');
+  n.push(ev('session-down', 2005));
+  n.push(ev('session-up', 2006));
+  n.push(ev('session-down', 2007));
+  clock.advance(1);
+  t.same(out.slice(7).map((e) => [e.event, e.time]), [['session-down', 't2007']], 'a window that ends in the other state tells that state once');
+  clock.advance(1);
   clock.advance(1);
   t.equal(n.size, 0, 'a quiet window forgets the neighbour');
-  n.push(ev('session-up', 2004));
-  t.same(out.slice(4).map((e) => e.time), ['t2004'], 'and its next event goes at once again');
+  n.push(ev('session-up', 2008));
+  t.same(out.slice(8).map((e) => e.time), ['t2008'], 'and its next event goes at once again');
   t.ok(alternates(out), 'session events alternate');
   // another neighbour is not held by this one's window
   n.push(ev('session-up', 9, '02:00:00:00:00:0c'));
   t.equal(out.at(-1)!.peerMac, '02:00:00:00:00:0c', 'per neighbour');
-  n.push(ev('session-down', 2005));
+  n.push(ev('session-down', 2009));
+  n.push(ev('session-up', 2010));
   n.close();
-  t.same(out.at(-1)!.time, 't2005', 'what is held is told when the daemon stops');
+  t.same(out.at(-1)!.time, 't2010', 'what is held is told when the daemon stops');
 });
 
 t.test('a neighbour flapping its session 1,000 times a second: a bounded event stream, every flap still counted', async (t) => {
@@ -93,8 +105,8 @@ t.test('a neighbour flapping its session 1,000 times a second: a bounded event s
   const flaps = a.core.neighbors().flatMap((n) => n.neighbors).find((n) => n.peerMac === EVIL)?.flaps ?? 0;
   t.ok(flaps > 1000, `the neighbour history counts every flap (${flaps})`);
   const sessionEvents = fromEvil.filter((e) => e.event !== 'encaps-changed');
-  // first at once, then at most two per 1 s window
-  t.ok(sessionEvents.length <= 2 * (SECONDS + 2) + 1, `subscribers got ${sessionEvents.length} session events for ${flaps} flaps`);
+  // first at once, then at most three per 1 s window (its first change at once, a flap at its end)
+  t.ok(sessionEvents.length <= 3 * (SECONDS + 2) + 1, `subscribers got ${sessionEvents.length} session events for ${flaps} flaps`);
   t.ok(sessionEvents.length >= 2, 'and still saw it flap');
   t.ok(alternates(sessionEvents), 'alternating up and down');
   t.equal(sessionEvents.at(-1)!.event, 'session-up', 'the last one tells the state it ended in (open)');
@@ -106,4 +118,26 @@ t.test('a neighbour flapping its session 1,000 times a second: a bounded event s
   t.equal(a.events.filter((e) => e.event === 'session-down' && e.peerMac === B.mac).length, 0, 'A never took B down');
   a.core.stop();
   b.core.stop();
+});
+
+t.test("NeighbourEvents: a link's down and up each go at once, though its encapsulation events opened the window", async (t) => {
+  const clock = new FakeClock();
+  const out: DaemonEvent[] = [];
+  const n = new NeighbourEvents(clock, 1, (e) => out.push(e), () => undefined);
+  const encaps = (i: number): DaemonEvent => ({ event: 'encaps-changed', time: `e${i}`, ifname: 'eth0', peerMac: EVIL, peerId: null, type: 'IPV4_ENCAPSULATION', encaps: [], withdrawn: true });
+  // a link goes down: its session withdraws what it learned, then closes
+  n.push(encaps(1));
+  n.push(encaps(2));
+  n.push(ev('session-down', 3));
+  t.same(out.map((e) => e.time), ['e1', 't3'], 'the down at once (the first encapsulation event opened the window)');
+  clock.advance(0.5);
+  // back up within the window: the window already told a change at once
+  n.push(ev('session-up', 4));
+  t.same(out.map((e) => e.time), ['e1', 't3'], 'held');
+  clock.advance(0.5);
+  t.same(out.map((e) => e.time), ['e1', 't3', 't4', 'e2'], 'told at the window end');
+  // down and up again in the next window (it reopened, events were held): the down at once
+  n.push(ev('session-down', 5));
+  t.same(out.at(-1)!.time, 't5');
+  t.ok(alternates(out));
 });

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import { parseIpAddrJson } from '../../src/io/interfaces.js';
-import { InterfaceMonitor, type InterfaceEvent } from '../../src/io/interface-monitor.js';
+import { InterfaceMonitor, parseLinkFlags, type InterfaceEvent } from '../../src/io/interface-monitor.js';
 
 const TABLE = `[{"ifindex":2,"ifname":"x1","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"link_type":"ether","address":"9a:1d:d7:8d:04:e4","addr_info":[{"family":"inet","local":"10.1.2.3","prefixlen":31,"scope":"global"}]}]`;
 
@@ -119,15 +119,109 @@ t.test("a line on the monitor's stderr (netlink overflow: events lost) re-reads 
 
 t.test('a failed re-read is retried until one succeeds', async (t) => {
   const { m, child, state } = await scripted(t);
-  state.table = [{ ...state.table[0]!, up: false, lowerUp: false }];
+  state.table = [{ ...state.table[0]!, addresses: [] }];
   state.failNext = true;
   const err = new Promise<Error>((resolve) => m.on('error', resolve));
   const events = waitForEvents(m, 1);
-  child.stdout.write('2: x1@if5: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue state DOWN group default \n');
+  // an address line: only a read says what changed
+  child.stdout.write('Deleted 2: x1    inet 10.1.2.3/31 scope global x1\n');
   t.match(await err, { message: /busy/ });
   // the retry timer does not hold the process (the daemon's links do): this test does
   const hold = setTimeout(() => {}, 10_000);
   t.teardown(() => clearTimeout(hold));
   // retried 1 s later, by itself: no kernel event comes again
-  t.same((await events).map((e) => e.type), ['link-down']);
+  t.same((await events).map((e) => e.type), ['address-removed']);
+});
+
+/** A monitor whose table reads wait until the test releases them, each with the table it gives. */
+async function heldReads(t: Test) {
+  const pending: ((table: ReturnType<typeof parseIpAddrJson>) => void)[] = [];
+  let first = true;
+  const child = fakeChild();
+  const m = await new InterfaceMonitor({
+    read: () => {
+      if (first) {
+        first = false;
+        return Promise.resolve(parseIpAddrJson(TABLE));
+      }
+      return new Promise((resolve) => pending.push(resolve));
+    },
+    spawnMonitor: () => child,
+  }).start();
+  t.teardown(() => m.close());
+  const events: string[] = [];
+  m.on('change', (e) => events.push(`${e.type} ${e.iface.name}`));
+  // the re-read shortly after start: let it come and answer it with the same table
+  await new Promise((r) => setTimeout(r, 400));
+  pending.shift()?.(parseIpAddrJson(TABLE));
+  await new Promise((r) => setImmediate(r));
+  return { m, child, pending, events };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+const DOWN_LINE = '2: x1@if5: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default \n';
+
+t.test("a link's flags line is applied at once, before the re-read it triggers answers", async (t) => {
+  const { m, child, pending, events } = await heldReads(t);
+  child.stdout.write(DOWN_LINE);
+  await settle();
+  t.same(events, ['link-down x1'], 'down from the line, the read still running');
+  t.equal(m.current()[0]!.up, false);
+  t.equal(m.current()[0]!.adminUp, true, 'administratively up, no carrier');
+  t.equal(pending.length, 1, 'and the table is read');
+  const down = parseIpAddrJson(TABLE.replace('"UP","LOWER_UP"', '"UP"'));
+  pending.shift()!(down);
+  await settle();
+  t.same(events, ['link-down x1'], 'the read agrees: nothing more');
+  child.stdout.write('2: x1@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default \n');
+  await settle();
+  t.same(events, ['link-down x1', 'link-up x1'], 'up from the line');
+  pending.shift()!(parseIpAddrJson(TABLE));
+  await settle();
+  t.same(events, ['link-down x1', 'link-up x1']);
+});
+
+t.test('a read begun before a link line cannot undo it; the read after it has the last word', async (t) => {
+  const { m, child, pending, events } = await heldReads(t);
+  // an address line starts a read; the kernel's table it reads is from before the link went
+  child.stdout.write('2: x1    inet6 fe80::1/64 scope link \n');
+  await settle();
+  t.equal(pending.length, 1);
+  child.stdout.write(DOWN_LINE);
+  await settle();
+  t.same(events, ['link-down x1']);
+  pending.shift()!(parseIpAddrJson(TABLE)); // still up, as it was when that read began
+  await settle();
+  t.same(events, ['link-down x1'], 'no flap back up from the older read');
+  t.equal(m.current()[0]!.up, false);
+  t.equal(pending.length, 1, 'the line asked for one more read');
+  // the carrier came back meanwhile (and its line is still to come): this read says so
+  pending.shift()!(parseIpAddrJson(TABLE));
+  await settle();
+  t.same(events, ['link-down x1', 'link-up x1'], 'a read begun after the line has the last word');
+});
+
+t.test('a link line about an interface the table does not have waits for the read', async (t) => {
+  const { m, child, pending, events } = await heldReads(t);
+  child.stdout.write('7: x9@if8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default \n');
+  await settle();
+  t.same(events, []);
+  t.equal(m.current().length, 1);
+  pending.shift()!(parseIpAddrJson(TABLE.replace(/^\[/, '[{"ifindex":7,"ifname":"x9","flags":["UP","LOWER_UP"],"mtu":1500,"link_type":"ether","address":"9a:1d:d7:8d:04:e9","addr_info":[]},')));
+  await settle();
+  t.same(events, ['added x9']);
+});
+
+t.test('link flags lines as iproute2 6.1 prints them', async (t) => {
+  t.same(parseLinkFlags('5: lsoetmpB@lsoetmpA: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default '),
+    { index: 5, name: 'lsoetmpB', adminUp: true, lowerUp: true });
+  t.same(parseLinkFlags('6: lsoetmpA@lsoetmpB: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default '),
+    { index: 6, name: 'lsoetmpA', adminUp: true, lowerUp: false });
+  t.same(parseLinkFlags('5: lsoetmpB@NONE: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default '),
+    { index: 5, name: 'lsoetmpB', adminUp: false, lowerUp: false });
+  t.same(parseLinkFlags('2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000'),
+    { index: 2, name: 'eth0', adminUp: true, lowerUp: true });
+  t.equal(parseLinkFlags('Deleted 6: lsoetmpA@NONE: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default '), null, 'a deletion: the read says');
+  t.equal(parseLinkFlags('2: eth0    inet 10.0.0.1/24 brd 10.0.0.255 scope global eth0'), null, 'an address');
+  t.equal(parseLinkFlags('    link/ether 62:5b:43:8a:03:c0 brd ff:ff:ff:ff:ff:ff'), null, 'a continuation');
 });

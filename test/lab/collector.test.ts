@@ -1,6 +1,6 @@
 // The collector without namespaces: fake daemons answer on the node control
-// sockets, reports come in through our daemon's own HTTP-over-Unix poster,
-// as JSON lines and over TCP /mutate, and the page's event stream follows.
+// sockets (fake-lab.ts), reports come in through our daemon's own HTTP-over-Unix
+// poster, as JSON lines and over TCP /mutate, and the page's event stream follows.
 import t from 'tap';
 import http from 'node:http';
 import net from 'node:net';
@@ -10,84 +10,15 @@ import path from 'node:path';
 import { buildReport, httpPost, pythonJson } from '../../src/daemon/report.js';
 import { startCollector } from '../../src/lab/collector.js';
 import { makePlan } from '../../src/lab/plan.js';
-import type { WireSession } from '../../src/lab/status.js';
 import { clos } from '../../src/lab/topology.js';
-import type { LabView } from '../../src/lab/view.js';
+import type { ViewChange } from '../../src/lab/view-change.js';
 import type { GobgpNeighbor } from '../../src/lab/gobgpd.js';
 import type { LinkNlri } from '../../src/bgp/ls/nlri.js';
+import { eventStream, fakeDaemon, nextView } from './fake-lab.js';
+import { freePort } from './lab-helpers.js';
 import { encodeMrtMessage } from '../../src/bgp/mrt.js';
 import { encodeMessage } from '../../src/bgp/wire/message.js';
 import type { PathAttribute } from '../../src/bgp/wire/update.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A control socket that answers `sessions` with whatever `sessions()` returns now. */
-function fakeDaemon(socket: string, sessions: () => WireSession[]): net.Server {
-  const srv = net.createServer((c) => {
-    let buf = '';
-    c.setEncoding('utf8');
-    c.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const req = JSON.parse(buf.slice(0, nl)) as { id: number; method: string };
-      c.end(JSON.stringify(req.method === 'sessions' ? { id: req.id, result: sessions() } : { id: req.id, result: {} }) + '\n');
-    });
-  });
-  srv.listen(socket);
-  return srv;
-}
-
-/** Every event of one stream, as { event, data } (event '' for a whole view); `next(pred)` waits for one. */
-function eventStream(url: string) {
-  const seen: { event: string; data: string }[] = [];
-  const waiters: { pred: (e: { event: string; data: string }) => boolean; resolve: (e: { event: string; data: string }) => void }[] = [];
-  const req = http.get(url + 'events', (res) => {
-    let buf = '';
-    res.setEncoding('utf8');
-    res.on('data', (d: string) => {
-      buf += d;
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const lines = buf.slice(0, end).split('\n');
-        buf = buf.slice(end + 2);
-        const data = lines.find((l) => l.startsWith('data: '));
-        if (!data) continue;
-        const e = { event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? '', data: data.slice(6) };
-        seen.push(e);
-        for (const w of [...waiters]) {
-          if (w.pred(e)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(e);
-        }
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  return {
-    close: () => req.destroy(),
-    seen,
-    /** the first event from now on that `pred` accepts */
-    next: (pred: (e: { event: string; data: string }) => boolean) =>
-      new Promise<{ event: string; data: string }>((resolve) => waiters.push({ pred, resolve })),
-  };
-}
-
-/** Reads the event stream until `until` accepts a whole view. */
-async function nextView(url: string, until: (v: LabView) => boolean): Promise<LabView> {
-  const stream = eventStream(url);
-  try {
-    return JSON.parse((await stream.next((e) => e.event === '' && until(JSON.parse(e.data) as LabView))).data) as LabView;
-  } finally {
-    stream.close();
-  }
-}
 
 async function get(url: string): Promise<{ status: number; type: string; body: string }> {
   const res = await fetch(url);
@@ -186,7 +117,7 @@ function rawRequest(port: number, opts: { method: string; path: string; headers:
   });
 }
 
-t.test('collector: when only the heard times moved, only they are sent ("heard" event); any other change sends the whole view', async (t) => {
+t.test('collector: when only the heard times moved, only they are sent ("heard" event); any other change sends the parts that changed ("change")', async (t) => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'lsoe-lab-collector-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const plan = makePlan({ name: 'c3', links: clos(1, 1), port: await freePort(), stateRoot: root });
@@ -203,8 +134,7 @@ t.test('collector: when only the heard times moved, only they are sent ("heard" 
   t.teardown(() => collector.close());
   const stream = eventStream(plan.collector.url);
   t.teardown(() => stream.close());
-  const whole = (pred: (v: LabView) => boolean) => stream.next((e) => e.event === '' && pred(JSON.parse(e.data) as LabView));
-  await whole((v) => v.links[0]!.state === 'up' && v.switches[0]!.rows[0]!.heard === heard);
+  await stream.view((v) => v.links[0]!.state === 'up' && v.switches[0]!.rows[0]!.heard === heard);
 
   const before = stream.seen.length;
   heard = '2026-01-01T00:00:02.000Z';
@@ -215,9 +145,19 @@ t.test('collector: when only the heard times moved, only they are sent ("heard" 
   t.equal(collector.view().switches[0]!.rows[0]!.heard, heard, 'the view itself has the new time (a new page gets it whole)');
   t.match(JSON.parse((await get(plan.collector.url + 'api/state')).body), { switches: [{ rows: [{ heard }] }] });
 
+  const beforeChange = stream.seen.length;
   state = 'opening';
-  const changed = JSON.parse((await whole((v) => v.links[0]!.state === 'partial')).data) as LabView;
-  t.equal(changed.switches[0]!.rows[0]!.heard, heard, 'the whole view, heard times included');
+  const changed = await stream.view((v) => v.links[0]!.state === 'partial');
+  t.equal(changed.switches[0]!.rows[0]!.heard, heard, 'heard times kept');
+  const sent = stream.seen.slice(beforeChange);
+  t.same(sent.filter((e) => e.event === ''), [], 'no whole view for it');
+  const change = JSON.parse(sent.find((e) => e.event === 'change')!.data) as ViewChange;
+  t.same(change.links.map(([i]) => i), [0], 'the link that changed');
+  t.same(change.nodes, [], 'no node changed');
+  t.same(change.switches.map(([i]) => i), [0], 'only spine0\'s table changed');
+  t.match(change.switches[0]![1], { node: 'spine0', rows: [{ state: 'opening', heard }] }, 'with its heard times');
+  t.notOk('bgp' in change, 'bgp only when it changed');
+  t.equal(sent.find((e) => e.event === 'change')!.data.length < JSON.stringify(changed).length, true, 'smaller than the view');
 });
 
 t.test('collector: foreign Host headers and non-JSON posts are refused; the report socket is 0600', async (t) => {

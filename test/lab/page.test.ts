@@ -8,6 +8,7 @@ import type { StoredReport } from '../../src/lab/reports.js';
 import { endStatuses, type SessionsByNode } from '../../src/lab/status.js';
 import { clos } from '../../src/lab/topology.js';
 import { buildView, splitHeard, type LabView } from '../../src/lab/view.js';
+import { viewStep, viewText, type ViewChange } from '../../src/lab/view-change.js';
 import { PAGE_HTML } from '../../src/lab/web/page.js';
 import { PAGE_PROBE_SCRIPT, type ProbeState } from '../helpers/page-probe.js';
 
@@ -159,8 +160,15 @@ t.test('40 switches: the drawing fits, tables are summaries, updates touch only 
     converged,
     // as the collector sends it when nothing but the heard times moved
     heard: `${converged}event: heard\ndata: ${JSON.stringify(splitHeard(fabricView(null, t1)).heard)}\n\n`,
-    flapped: `data: ${JSON.stringify(fabricView(FLAPPED, t1))}\n\n`,
+    // as the collector sends it now: the parts that changed (the link, its two switches)
+    flapped: `data: ${JSON.stringify(fabricView(null, t1))}\n\nevent: change\ndata: ${JSON.stringify(flapChange())}\n\n`,
   };
+  function flapChange(): ViewChange {
+    const after = fabricView(FLAPPED, t1);
+    const step = viewStep(viewText(fabricView(null, t1)), viewText(after), after);
+    if (step.kind !== 'change') throw new Error(`a flap is a change, not ${step.kind}`);
+    return step.change;
+  }
   let stage: keyof typeof stages = 'converged';
   await page.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -209,10 +217,14 @@ t.test('40 switches: the drawing fits, tables are summaries, updates touch only 
   t.comment(`the flapped link was shown ${Date.now() - waitedAt} ms after the test started waiting (includes the reconnect)`);
   const flapEvent = (await probe()).events.slice(from).find((e) => e.watched === 'down')!;
   t.ok(flapEvent, 'the event that showed the link down');
+  t.equal(flapEvent.kind, 'change', 'a "change" event');
+  const wholeBytes = JSON.stringify(fabricView(FLAPPED, t1)).length;
+  t.ok(flapEvent.bytes * 10 < wholeBytes, `it carries the link and its two switches only (${flapEvent.bytes} of the view's ${wholeBytes} bytes)`);
   t.comment(`that event: ${flapEvent.ms.toFixed(1)} ms in the page's handler, ${flapEvent.added} nodes inserted, ${flapEvent.attributes} attributes set`);
   t.ok(flapEvent.added <= 60, `it inserted only the two switches' summary lines (${flapEvent.added} nodes)`);
   t.equal(await page.locator('#fabric g.link[data-state="up"]').count(), 255, 'only that link changed');
   t.match(await page.textContent('section.switch[data-node="spine7"] summary'), /32 sessions: 31 open 1 down/, "spine7's summary counts the link's session down");
+  t.match(await page.textContent('section.switch[data-node="leaf5"] summary'), /8 sessions: 7 open 1 down/, "and leaf5's");
   t.equal(await page.evaluate(`document.querySelector('#fabric g.link[data-index="0"]').__mark`), 1, 'the fabric was updated in place, not redrawn');
   t.equal(await page.evaluate(`document.querySelector('section.switch[data-node="spine6"] summary h2').__mark`), 1, 'an unchanged switch section was not touched');
   t.equal(await page.locator('section.switch[data-node="spine0"] details[open]').count(), 1, 'an opened table stays open across updates');

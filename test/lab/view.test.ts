@@ -4,6 +4,7 @@ import type { StoredReport } from '../../src/lab/reports.js';
 import { endStatuses, type SessionsByNode } from '../../src/lab/status.js';
 import { clos } from '../../src/lab/topology.js';
 import { buildView, linkState } from '../../src/lab/view.js';
+import { applyChange, viewStep, viewText } from '../../src/lab/view-change.js';
 
 const plan = makePlan({ name: 'v', links: clos(1, 2), port: 1 });
 const [l0, l1] = plan.links as [(typeof plan.links)[0], (typeof plan.links)[0]];
@@ -86,4 +87,33 @@ t.test('session ends come from the daemons, laid over the plan', async (t) => {
   const outside = view.switches.at(-1)!;
   t.same([outside.id, outside.node, outside.rows[0]!.labels, outside.rows[0]!.state, outside.rows[0]!.heard, outside.rows[0]!.heardFrom],
     ['0102', null, '4000 (00fa01) 1 (000011)', null, 'T3', 'report']);
+});
+
+t.test('a view step: nothing, heard times only, the parts that changed, or whole when the shape changed', async (t) => {
+  const heardAt = (h: string) => (state: string): SessionsByNode => new Map([
+    ['spine0', [
+      { ifname: 'leaf0', peerMac: l0.lower.mac, peerId: null, state, lastHeard: h },
+      { ifname: 'leaf1', peerMac: l1.lower.mac, peerId: null, state: 'open', lastHeard: h },
+    ]],
+    ['leaf0', [{ ifname: 'spine0', peerMac: l0.upper.mac, peerId: null, state: 'open', lastHeard: h }]],
+    ['leaf1', [{ ifname: 'spine0', peerMac: l1.upper.mac, peerId: null, state: 'open', lastHeard: h }]],
+  ]);
+  const view = (s: SessionsByNode, reports: StoredReport[] = []) => buildView(plan, endStatuses(plan, s), reports);
+  const a = view(heardAt('2026-01-01T00:00:01.000Z')('open'));
+  t.same(viewStep(null, viewText(a), a), { kind: 'whole' }, 'no view before: whole');
+  t.same(viewStep(viewText(a), viewText(a), a), { kind: 'same' });
+  const b = view(heardAt('2026-01-01T00:00:02.000Z')('open'));
+  t.same(viewStep(viewText(a), viewText(b), b), { kind: 'heard' });
+  const c = view(heardAt('2026-01-01T00:00:02.000Z')('opening'));
+  const step = viewStep(viewText(a), viewText(c), c);
+  if (step.kind !== 'change') throw new Error(step.kind);
+  t.same(step.change.links.map(([i]) => i), [0]);
+  t.same(step.change.nodes, []);
+  t.same(step.change.switches.map(([i]) => i), [0], "spine0's table only");
+  t.equal(step.heardToo, true, 'the other heard times moved as well');
+  t.notOk('bgp' in step.change);
+  t.same(applyChange(structuredClone(b), step.change), c, 'laid over the view before (heard times sent apart), it is the view after');
+  const outsider: StoredReport = { switchId: '0a0b', ifname: 'eth1', peerMac: 'aa:bb:cc:dd:ee:ff', peerId: null, type: 'IPV4', pduType: null, encaps: [], heard: '2026-01-01T00:00:00.000Z', source: 's' };
+  const d = view(heardAt('2026-01-01T00:00:02.000Z')('opening'), [outsider]);
+  t.same(viewStep(viewText(c), viewText(d), d), { kind: 'whole' }, 'another switch: whole');
 });

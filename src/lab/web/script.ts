@@ -1,6 +1,7 @@
 // The page's script (see page.ts): follows /events and updates the fabric and
-// the tables from each LabView it receives (and only the heard times from each
-// "heard" event, sent when nothing else changed): in place when only states changed
+// the tables from each LabView it receives, from each "change" event (the parts of
+// the view that changed: ../view-change.ts; laid over the view it has, as applyChange
+// does) and from each "heard" event (only the heard times): in place when only states changed
 // (attributes of the drawn links and nodes; only the switch sections whose
 // content changed), redrawn when the fabric itself changed. Layers wider than
 // MAX_PER_ROW wrap onto more rows, so a 32-leaf fabric fits the window; switch
@@ -334,6 +335,16 @@ export const PAGE_SCRIPT = String.raw`
   source.onopen = function () { live.textContent = 'live'; live.className = 'live'; };
   source.onerror = function () { live.textContent = 'reconnecting'; live.className = 'live off'; };
   source.onmessage = function (e) { draw(JSON.parse(e.data)); };
+  // Some links, switches or tables changed: laid over the view, then drawn as a view is.
+  source.addEventListener('change', function (e) {
+    if (!view) return;
+    var c = JSON.parse(e.data);
+    c.links.forEach(function (p) { view.links[p[0]] = p[1]; });
+    c.nodes.forEach(function (p) { view.nodes[p[0]] = p[1]; });
+    c.switches.forEach(function (p) { view.switches[p[0]] = p[1]; });
+    if ('bgp' in c) view.bgp = c.bgp;
+    draw(view);
+  });
   // Only the heard times moved (every keepalive does that): set them, in the open tables.
   source.addEventListener('heard', function (e) { setHeardTimes(JSON.parse(e.data)); });
 })();
