@@ -1,11 +1,15 @@
 // Benchmark section "decode": builds a capture of ≥ N Ethernet frames mixing
 // every PDU type (multi-frame ones included), then times on that one file
 //   lsoe decode --json FILE, tshark -r FILE -T json, tcpdump -r FILE -nn -e -x
-// each writing into a pipe that this process drains (as users run them:
-// `| jq`, `| cat`), medians of a few interleaved runs of wall time and of CPU
-// time (user + system of the tool's process: on a shared machine the steadier
-// of the two), frames/s, ratios of both, each tool's peak RSS (GNU time) and
-// the load average while it ran. lsoe runs as users run it, `bin/lsoe` by its
+// each writing into a real pipe read by `cat > /dev/null`, as users run them
+// (`| jq`, `| cat`): `bash -c 'TOOL | cat > /dev/null'` (timeOnce's 'cat'). Not
+// into this process: Node's child "pipes" are socketpairs drained by this
+// event loop, which paced the tools differently (tcpdump's 4 KiB stdio blocks
+// each woke the reader: 1.22 s drained here against 1.80 s into cat). Medians
+// of a few interleaved runs of wall time (until the tool and cat have both
+// exited) and of CPU time (user + system of the tool alone, GNU time: on a
+// shared machine the steadier of the two), frames/s, ratios of both, each
+// tool's peak RSS (GNU time) and the load average while it ran. lsoe runs as users run it, `bin/lsoe` by its
 // shebang (with the launcher's V8 flags). Reports only; never fails on speed.
 //   --decode-tools lsoe,tcpdump   time only these (tshark at 1M frames takes minutes)
 
@@ -186,7 +190,7 @@ async function runMix(ctx, mix) {
 
   const results = {};
   for (const t of tools) {
-    results[t.name] = { command: [t.cmd === lsoeBin ? 'bin/lsoe' : t.cmd, ...t.args].join(' ') + ' | (pipe)', available: t.available, runs: [] };
+    results[t.name] = { command: [t.cmd === lsoeBin ? 'bin/lsoe' : t.cmd, ...t.args].join(' ') + ' | cat > /dev/null', available: t.available, runs: [] };
     if (!t.available) log(`${t.name}: ${t.skipped ? 'not asked for' : 'not installed'}, skipped`);
   }
   // Interleaved (lsoe, tshark, tcpdump, lsoe, …) so a busy machine weighs on all alike.
@@ -195,7 +199,7 @@ async function runMix(ctx, mix) {
     for (const t of tools) {
       const r = results[t.name];
       if (!t.available || r.failed) continue;
-      const run = await timeOnce(t.cmd, t.args, { stdoutTo: 'pipe' });
+      const run = await timeOnce(t.cmd, t.args, { stdoutTo: 'cat' });
       r.runs.push(run);
       loads.push(loadavg()[0]);
       log(`  ${t.name} run ${i + 1}/${args.reps}: ${fmtS(run.wallS)} s wall, ${fmtS(run.cpuS)} s CPU, ${fmtMiB(run.rssKiB)} MiB peak RSS, exit ${run.exitCode}`);
@@ -235,7 +239,7 @@ async function runMix(ctx, mix) {
   };
 
   printTable(
-    `decode (${mix} mix): ${fmtInt(built.frames)} frames, medians of ${args.reps} interleaved run(s), stdout into a pipe, ` +
+    `decode (${mix} mix): ${fmtInt(built.frames)} frames, medians of ${args.reps} interleaved run(s), stdout into a pipe read by cat > /dev/null, ` +
       `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${cpus().length} cores`,
     ['tool', 'wall s', 'CPU s', 'frames/s (wall)', 'frames/CPU s', 'peak RSS MiB', 'command'],
     tools.map((t) => {

@@ -20,17 +20,29 @@ export function which(cmd) {
 }
 
 /**
- * Run `cmd args` once with stdout to /dev/null, or with `stdoutTo: 'pipe'`
- * into a pipe that this process drains (as `| cat > /dev/null` would); resolves
- * { wallS, rssKiB|null, exitCode, stderrTail }. Wall time is measured here
- * (monotonic clock) around the whole child.
+ * Run `cmd args` once; resolves { wallS, rssKiB|null, cpuS|null, exitCode,
+ * stderrTail }. Where stdout goes (`stdoutTo`):
+ * - a file name (default /dev/null);
+ * - 'pipe': a pipe this process drains. Node's child pipes are socketpairs
+ *   read by this process's event loop, which is not what `| cat` is;
+ * - 'cat': the write end of a real pipe whose reader is `cat > /dev/null`, as
+ *   users run `cmd | cat` (`cmd | jq`): `bash -c '"$@" | cat > /dev/null'`.
+ *   GNU time wraps `cmd` alone (its CPU and peak RSS, not cat's), and the wall
+ *   time runs until both have exited (bash waits for the whole pipeline; its
+ *   start and cat's are counted too, as a user's shell pays them: ~40 ms at
+ *   load 5 here). The status is cmd's (PIPESTATUS).
+ * Wall time is measured here (monotonic clock) around the whole child.
  */
 export function timeOnce(cmd, args, { stdoutTo = '/dev/null' } = {}) {
   const marker = '@@lsoe-bench-rss ';
   // Peak RSS, and CPU seconds (user + system): on a shared machine CPU time says more than wall time.
-  const argv = GNU_TIME ? ['-f', `${marker}%M %U %S`, cmd, ...args] : args;
-  const exe = GNU_TIME ?? cmd;
-  const out = stdoutTo === 'pipe' ? 'pipe' : openSync(stdoutTo, 'w');
+  let argv = GNU_TIME ? ['-f', `${marker}%M %U %S`, cmd, ...args] : args;
+  let exe = GNU_TIME ?? cmd;
+  if (stdoutTo === 'cat') {
+    argv = ['-c', '"$@" | cat > /dev/null; exit "${PIPESTATUS[0]}"', 'lsoe-bench', exe, ...argv];
+    exe = 'bash';
+  }
+  const out = stdoutTo === 'pipe' ? 'pipe' : stdoutTo === 'cat' ? 'ignore' : openSync(stdoutTo, 'w');
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     const child = spawn(exe, argv, { stdio: ['ignore', out, 'pipe'] });
@@ -41,7 +53,7 @@ export function timeOnce(cmd, args, { stdoutTo = '/dev/null' } = {}) {
     });
     const finish = (exitCode, error) => {
       const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-      if (out !== 'pipe') closeSync(out);
+      if (typeof out === 'number') closeSync(out);
       const m = stderr.match(new RegExp(`${marker}(\\d+) ([\\d.]+) ([\\d.]+)`));
       const rest = stderr.replace(new RegExp(`${marker}[\\d. ]+\\s*`), '').trim();
       resolve({

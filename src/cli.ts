@@ -147,4 +147,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-await main(process.argv);
+// Not awaited at the top level: decode's CommonJS bundle (scripts/bundle.mjs) cannot hold a
+// top-level await. main() catches everything itself.
+void main(process.argv);

@@ -30,8 +30,14 @@ export interface TimerSlack {
   from: number;
 }
 
-/** The daemon's slack: deadlines of timers of 1 s or more rounded up to a tenth of a second. */
-export const DAEMON_TIMER_SLACK: TimerSlack = { grid: 0.25, from: 1 };
+/**
+ * The daemon's slack: deadlines of timers of half a second or more rounded up to a
+ * quarter of a second. Half, not 1: a 1 s keepalive is re-armed from the time it was
+ * due, so once it fired up to a grid late its next delay is under 1 s; with `from: 1`
+ * every other keepalive left the grid and a daemon's 8 KEEPALIVEs went out over
+ * ~35 ms in several wake-ups, spreading its peer's reads as well (issue 10).
+ */
+export const DAEMON_TIMER_SLACK: TimerSlack = { grid: 0.25, from: 0.5 };
 
 export function realClock(slack?: TimerSlack): Clock {
   const origin = performance.timeOrigin;

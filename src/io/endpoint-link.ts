@@ -3,7 +3,7 @@
 // (loaded only then). The packet-socket design is explained in
 // docs/ARCHITECTURE.md (src/io).
 import type { NetInterface } from './interfaces.js';
-import type { TickerClock } from './link-health.js';
+import type { CoalescerClock } from './read-coalescer.js';
 import { LinkError, type Link } from './link.js';
 import { openPacketLink } from './packet-link.js';
 import { packetSocketHost } from './packet-socket.js';
@@ -12,8 +12,8 @@ export interface EndpointLinkOptions {
   ethertype: number;
   /** multicast groups to receive (the HELLO destination) */
   groups: string[];
-  /** the clock of the health checks (default: real time) */
-  clock?: TickerClock<unknown>;
+  /** the clock of the health checks and of coalesced reads (default: real time) */
+  clock?: CoalescerClock<unknown>;
   allowDown?: boolean;
 }
 

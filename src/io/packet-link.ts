@@ -12,7 +12,10 @@
 //   one that vanishes is a fatal 'vanished' error. Both are decided by
 //   linkHealth() from the packet table, read by one HealthTicker per process
 //   only while some link is not healthy: an idle, healthy link wakes nothing.
-// A monitor link (`sniff`, options.monitor) sees instead every frame of its
+// - reads are coalesced across the process's endpoint links (read-coalescer.ts):
+//   while nothing is busy, a burst of frames on several links costs one read
+//   round after a short grace, not a wake-up per frame.
+// A monitor link (`sniff`, options.monitor) is never coalesced; it sees instead every frame of its
 // EtherTypes in both directions, VLAN-tagged ones too, with the kernel's
 // receive time, and can pause: it stops reading, so the kernel holds what
 // arrives (up to receiveBuffer) and counts what it drops.
@@ -20,6 +23,7 @@ import { DEFAULT_ETHERTYPE, HELLO_MULTICAST, parseEthernet } from '../proto/ethe
 import { Errno, PacketType, type CaptureHost, type CaptureSocket, type OpenRequest } from './capture-host.js';
 import { monitorFilter } from './monitor-filter.js';
 import { HealthTicker, type HealthSubject, type LinkHealth, type TickerClock } from './link-health.js';
+import { FRAMES_PER_READ, ReadCoalescer, type CoalescerClock, type ReadSource } from './read-coalescer.js';
 import { deliverFrame, dispatchLinkError, frameToSend, LinkError, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 /**
@@ -28,9 +32,6 @@ import { deliverFrame, dispatchLinkError, frameToSend, LinkError, type Link, typ
  * over LSOE's steady traffic. Counted as drops when exceeded.
  */
 export const DEFAULT_RECEIVE_BUFFER = 512 * 1024;
-
-/** Frames read per wake-up: the poll is level-triggered, so the rest come on the next turn (fair to other links). */
-const FRAMES_PER_WAKE = 64;
 
 export interface PacketLinkOptions {
   ifname: string;
@@ -73,7 +74,7 @@ function openError(errno: number, ifname: string): LinkError {
   return new LinkError('open-failed', `${ifname}: packet socket refused (errno ${errno})`, ifname, true);
 }
 
-export class PacketLink implements Link, HealthSubject {
+export class PacketLink implements Link, HealthSubject, ReadSource {
   readonly ifname: string;
   readonly ifindex: number;
   readonly mac: string;
@@ -94,12 +95,16 @@ export class PacketLink implements Link, HealthSubject {
   private paused = false;
   /** the last read stopped before the kernel's queue was empty */
   private queued = false;
+  /** the coalescer holds the socket until its read round */
+  private held = false;
 
   constructor(
     private readonly host: CaptureHost,
     private readonly ticker: HealthTicker<unknown>,
     private readonly options: PacketLinkOptions,
     socket: CaptureSocket,
+    /** endpoint links: the process's coalescer (null: read at each wake-up) */
+    private readonly coalescer: ReadCoalescer<unknown> | null = null,
   ) {
     this.ifname = options.ifname;
     this.ifindex = options.ifindex;
@@ -108,6 +113,7 @@ export class PacketLink implements Link, HealthSubject {
     this.ethertypes = new Set(options.monitor?.ethertypes ?? [this.ethertype]);
     this.socket = socket;
     this.attach(socket);
+    coalescer?.add(this);
   }
 
   get inode(): string {
@@ -150,7 +156,19 @@ export class PacketLink implements Link, HealthSubject {
   pause(paused: boolean): void {
     if (this.closed || this.paused === paused) return;
     this.paused = paused;
-    this.socket.pause(paused);
+    this.socket.pause(paused || this.held);
+  }
+
+  /** @internal the coalescer's hold: no poll until its read round */
+  hold(held: boolean): void {
+    if (this.closed || this.held === held) return;
+    this.held = held;
+    this.socket.pause(held || this.paused);
+  }
+
+  /** @internal the coalescer's read (unless paused); the frames read (`max`: more may wait) */
+  readRound(max: number): number {
+    return this.drain(this.socket, max, false);
   }
 
   /** True while frames may be waiting in the kernel: paused, or a read left some. */
@@ -160,13 +178,15 @@ export class PacketLink implements Link, HealthSubject {
 
   /** Reads (and delivers) up to `max` waiting frames, paused or not; true when more may wait. */
   readQueued(max: number): boolean {
-    return this.drain(this.socket, max, true);
+    this.drain(this.socket, max, true);
+    return this.queued;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.ticker.forget(this);
+    this.coalescer?.remove(this);
     this.socket.close();
   }
 
@@ -204,8 +224,8 @@ export class PacketLink implements Link, HealthSubject {
       const errno = socket.join(group);
       if (errno !== 0) this.emitError(new LinkError('open-failed', `${this.ifname}: cannot join ${group} (errno ${errno})`, this.ifname, false));
     }
-    if (this.paused) socket.pause(true);
-    socket.watch((errno) => (errno === 0 ? void this.drain(socket, FRAMES_PER_WAKE, false) : this.onSocketError(errno)));
+    if (this.paused || this.held) socket.pause(true);
+    socket.watch((errno) => (errno === 0 ? this.readable(socket) : this.onSocketError(errno)));
     if (this.options.keepAlive === false) socket.keepAlive(false);
   }
 
@@ -228,21 +248,33 @@ export class PacketLink implements Link, HealthSubject {
     this.ticker.checkSoon(this);
   }
 
+  private readable(socket: CaptureSocket): void {
+    if (socket !== this.socket) return;
+    if (this.coalescer === null) this.drain(socket, FRAMES_PER_READ, false);
+    else this.coalescer.readable(this);
+  }
+
   /**
    * Reads up to `max` frames (stopping early once paused, unless `evenPaused`);
-   * true when the kernel may hold more.
+   * how many it read; `queued` says whether the kernel may hold more.
    */
-  private drain(socket: CaptureSocket, max: number, evenPaused: boolean): boolean {
-    for (let i = 0; i < max && !this.closed && socket === this.socket && (evenPaused || !this.paused); i++) {
+  private drain(socket: CaptureSocket, max: number, evenPaused: boolean): number {
+    let n = 0;
+    for (; n < max && !this.closed && socket === this.socket && (evenPaused || !this.paused); n++) {
       const got = socket.receive();
-      if (got === null) return (this.queued = false);
+      if (got === null) {
+        this.queued = false;
+        return n;
+      }
       if (typeof got === 'number') {
         this.onSocketError(got);
-        return (this.queued = false);
+        this.queued = false;
+        return n;
       }
       this.deliver(got.frame, got.packetType, got.time);
     }
-    return (this.queued = !this.closed);
+    this.queued = !this.closed;
+    return n;
   }
 
   private deliver(raw: Buffer, packetType: number, time: number | undefined): void {
@@ -275,6 +307,8 @@ export class PacketLink implements Link, HealthSubject {
 }
 
 /** A real-time clock for the ticker that never keeps the process alive by itself. */
+const realNow = (): number => (performance.timeOrigin + performance.now()) / 1000;
+
 const unrefClock: TickerClock<NodeJS.Timeout> = {
   setTimer(delay, fn) {
     const t = setTimeout(fn, delay * 1000);
@@ -284,7 +318,15 @@ const unrefClock: TickerClock<NodeJS.Timeout> = {
   clearTimer: (t) => clearTimeout(t),
 };
 
+/** Real time, as a timer that keeps the process running. */
+const refClock: CoalescerClock<NodeJS.Timeout> = {
+  now: realNow,
+  setTimer: (delay, fn) => setTimeout(fn, delay * 1000),
+  clearTimer: (t) => clearTimeout(t),
+};
+
 const tickers = new WeakMap<CaptureHost, HealthTicker<unknown>>();
+const coalescers = new WeakMap<CaptureHost, ReadCoalescer<unknown>>();
 
 /** The one ticker of a host (with the real clock unless one is given the first time). */
 export function tickerFor(host: CaptureHost, clock?: TickerClock<unknown>): HealthTicker<unknown> {
@@ -296,17 +338,30 @@ export function tickerFor(host: CaptureHost, clock?: TickerClock<unknown>): Heal
   return t;
 }
 
+/** The one read coalescer of a host's endpoint links (clock as for tickerFor). */
+export function coalescerFor(host: CaptureHost, clock?: CoalescerClock<unknown>): ReadCoalescer<unknown> {
+  let c = coalescers.get(host);
+  if (c === undefined) {
+    // (its grace keeps the process running: every socket is held meanwhile)
+    c = new ReadCoalescer(clock ?? (refClock as CoalescerClock<unknown>));
+    coalescers.set(host, c);
+  }
+  return c;
+}
+
 /**
  * Opens a link on `options.ifname` (index and MAC already known, e.g. from the
  * interface table). Rejects with a LinkError: 'permission',
  * 'no-such-interface', 'link-down' (a down interface, unless allowDown), 'open-failed'.
  */
-export function openPacketLink(host: CaptureHost, options: PacketLinkOptions, clock?: TickerClock<unknown>): PacketLink {
+export function openPacketLink(host: CaptureHost, options: PacketLinkOptions, clock?: CoalescerClock<unknown>): PacketLink {
   const { ifname } = options;
   if (options.up === false && !options.allowDown) throw new LinkError('link-down', `${ifname}: interface is down`, ifname, true);
   const socket = host.open(openRequest(options));
   if (typeof socket === 'number') throw openError(socket, ifname);
-  const link = new PacketLink(host, tickerFor(host, clock), options, socket);
+  // endpoint links share the host's coalescer; a monitor (sniff) reads at each wake-up
+  const coalescer = options.monitor === undefined ? coalescerFor(host, clock) : null;
+  const link = new PacketLink(host, tickerFor(host, clock), options, socket, coalescer);
   // A link that starts down (allowDown) is checked until it is up.
   if (options.up === false) link.startDown();
   return link;

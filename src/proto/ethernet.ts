@@ -82,8 +82,6 @@ export function buildEthernet(dst: string, src: string, ethertype: number, paylo
   return out;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /**
  * Text of recently seen MACs by their 48-bit value: a link carries few distinct
  * addresses, and building the string is the dearest part of parsing a header.
@@ -103,11 +101,28 @@ export function macToString(buf: Uint8Array, offset = 0): string {
   const key = hi * 0x1_0000_0000 + lo + 1;
   const slot = (Math.imul(lo ^ hi, 0x9e3779b1) >>> 22) & (MAC_SLOTS - 1);
   if (macKeys[slot] === key) return macTexts[slot]!;
-  const text = `${HEX[buf[offset]!]}:${HEX[buf[offset + 1]!]}:${HEX[buf[offset + 2]!]}:${HEX[buf[offset + 3]!]}:${HEX[buf[offset + 4]!]}:${HEX[buf[offset + 5]!]}`;
+  const text = macText(buf[offset]!, buf[offset + 1]!, buf[offset + 2]!, buf[offset + 3]!, buf[offset + 4]!, buf[offset + 5]!);
   macKeys[slot] = key;
   macTexts[slot] = text;
   return text;
 }
+
+/**
+ * A flat string (one run of octets), made from its character codes: a template
+ * literal would make a rope of eleven pieces, and every later read of it (each
+ * record's JSON copies its MACs character by character) would walk the rope:
+ * ~900 instructions a MAC, measured with callgrind, against ~100 flat.
+ */
+function macText(a: number, b: number, c: number, d: number, e: number, f: number): string {
+  const h = HEX_DIGIT;
+  // prettier-ignore
+  return String.fromCharCode(
+    h[a >> 4]!, h[a & 15]!, COLON, h[b >> 4]!, h[b & 15]!, COLON, h[c >> 4]!, h[c & 15]!, COLON,
+    h[d >> 4]!, h[d & 15]!, COLON, h[e >> 4]!, h[e & 15]!, COLON, h[f >> 4]!, h[f & 15]!,
+  );
+}
+const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const COLON = 0x3a;
 
 const MAC_TEXT = /^[0-9a-f]{2}([:-])[0-9a-f]{2}\1[0-9a-f]{2}\1[0-9a-f]{2}\1[0-9a-f]{2}\1[0-9a-f]{2}$|^[0-9a-f]{12}$/i;
 

@@ -73,7 +73,10 @@ export interface PieceSource {
 
 export interface Reassembled {
   pdu: Buffer;
-  /** the frames in number order */
+  /**
+   * the frames in number order (the one that completed the PDU is the caller's
+   * own: its payload a view of the caller's buffer, like a single frame's)
+   */
   frames: LsoeFrame[];
 }
 
@@ -117,7 +120,8 @@ interface Partial {
  * - an L frame that disagrees with what is held (a second, different L number, or
  *   frames held above it) drops the partial PDU with a 'reassembly' error;
  * - stored payloads are copied: capture libraries reuse their buffers, and the
- *   memory bounds must count what is really kept.
+ *   memory bounds must count what is really kept; the piece that completes a PDU
+ *   is copied only into the PDU.
  */
 export class Reassembler {
   private readonly timeout: number;
@@ -205,26 +209,40 @@ export class Reassembler {
         this.refuse(sender, 'refused-total', `more than ${this.maxBytesTotal} octets held for all senders`);
       }
     }
-    const stored: LsoeFrame = { ...frame, payload: Buffer.from(frame.payload) };
+    const held = p.held + (old === undefined ? 1 : 0);
+    if (p.lastNumber !== -1 && held === p.lastNumber + 1) {
+      // This piece completes the PDU (held count equals L's number + 1 and
+      // nothing above L is held): its octets go straight into the PDU, with
+      // no copy kept of them.
+      const frames = p.frames as LsoeFrame[];
+      frames[frame.number] = frame;
+      const pdu = Buffer.allocUnsafe(p.bytes + delta);
+      for (let i = 0, at = 0; i < frames.length; i++) {
+        const piece = frames[i]!.payload;
+        pdu.set(piece, at);
+        at += piece.length;
+      }
+      this.drop(sender);
+      return { pdu, frames };
+    }
+    // Written out, not spread: a copy of the payload (the caller's buffer is reused).
+    const stored: LsoeFrame = {
+      version: frame.version,
+      last: frame.last,
+      number: frame.number,
+      length: frame.length,
+      checksum: frame.checksum,
+      payload: Buffer.from(frame.payload),
+    };
     p.frames[frame.number] = stored;
     p.bytes += delta;
     p.charged += charge;
     this.totalBytes += delta;
     this.totalCharged += charge;
     if (!p.reserved) this.groupCharged.set(p.group, (this.groupCharged.get(p.group) ?? 0) + charge);
-    if (old === undefined) {
-      p.held++;
-      this.totalFrames++;
-    }
-    if (p.lastNumber === -1 || p.held !== p.lastNumber + 1) return null;
-    // Complete: held count equals L's number + 1 and nothing above L is held.
-    const frames = p.frames as LsoeFrame[];
-    const pdu = Buffer.concat(
-      frames.map((f) => f.payload),
-      p.bytes,
-    );
-    this.drop(sender);
-    return { pdu, frames };
+    p.held = held;
+    if (old === undefined) this.totalFrames++;
+    return null;
   }
 
   /** Drops (and reports) the partial PDUs whose first piece is older than the timeout. */

@@ -6,7 +6,7 @@
 import { isIPv4Mapped, ZERO_RUN, zeroGroups } from '../proto/pdu/address.js';
 import type { PduSink } from '../proto/pdu-sink.js';
 import type { EncapsulationTypeName } from '../proto/types.js';
-import { ascii, type ByteWriter } from './byte-writer.js';
+import { ascii, type Ascii, type ByteWriter } from './byte-writer.js';
 
 /** Room for the record's closing octets after a PDU's JSON ('}' of the record, newline). */
 export const PDU_JSON_TAIL = 8;
@@ -77,10 +77,10 @@ export class PduJsonSink implements PduSink<void> {
     // Everything between the address and the labels in one copy.
     const tail = (prefixLength << 2) | ((flags >>> 6) & 3);
     if (!this.mpls) {
-      w.ascii(ENTRY_TAIL_LAST[tail]!);
+      w.ascii(ENTRY_TAIL_LAST[tail] ?? (ENTRY_TAIL_LAST[tail] = entryTail(tail, '}')));
       return;
     }
-    w.ascii(ENTRY_TAIL_LABELS[tail]!);
+    w.ascii(ENTRY_TAIL_LABELS[tail] ?? (ENTRY_TAIL_LABELS[tail] = entryTail(tail, ',"labels":[')));
     for (let j = 0, q = labelsAt; j < labelCount; j++, q += 3) {
       if (j > 0) w.byte(COMMA);
       w.byte(QUOTE);
@@ -128,25 +128,12 @@ export class PduJsonSink implements PduSink<void> {
       w.ipv4(buf, at + 12);
       return;
     }
-    const run = ZERO_RUN[zeros]!;
-    const start = run === 0 ? 8 : run >>> 4;
-    for (let i = 0; i < start; i++) {
-      if (i > 0) w.byte(COLON);
-      w.hexGroup((buf[at + 2 * i]! << 8) | buf[at + 2 * i + 1]!);
-    }
-    if (run === 0) return;
-    w.byte(COLON);
-    w.byte(COLON);
-    for (let i = start + (run & 15), k = 0; i < 8; i++, k++) {
-      if (k > 0) w.byte(COLON);
-      w.hexGroup((buf[at + 2 * i]! << 8) | buf[at + 2 * i + 1]!);
-    }
+    w.ipv6Groups(buf, at, ZERO_RUN[zeros]!);
   }
 }
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 
@@ -177,12 +164,12 @@ const ADDRESS_NEXT = ascii(',{"address":"');
 /**
  * Everything of an entry after its address, by prefix length (0..255: the
  * walker rejects too long ones only after the walk) << 2 | flags >>> 6
- * (Primary 0x80, Loopback 0x40): one copy per entry.
+ * (Primary 0x80, Loopback 0x40): one copy per entry. Each is made when first
+ * needed: all 2 × 1,024 at load cost ~70 M instructions at every start.
  */
-const ENTRY_TAIL_TEXT = Array.from(
-  { length: 256 * 4 },
-  (_, i) => `","prefixLength":${i >>> 2},"primary":${(i & 2) !== 0},"loopback":${(i & 1) !== 0}`,
-);
-const ENTRY_TAIL_LABELS = ENTRY_TAIL_TEXT.map((t) => ascii(t + ',"labels":['));
-const ENTRY_TAIL_LAST = ENTRY_TAIL_TEXT.map((t) => ascii(t + '}'));
+const ENTRY_TAIL_LABELS: (Ascii | undefined)[] = new Array<Ascii | undefined>(256 * 4).fill(undefined);
+const ENTRY_TAIL_LAST: (Ascii | undefined)[] = new Array<Ascii | undefined>(256 * 4).fill(undefined);
+function entryTail(tail: number, end: string): Ascii {
+  return ascii(`","prefixLength":${tail >>> 2},"primary":${(tail & 2) !== 0},"loopback":${(tail & 1) !== 0}${end}`);
+}
 const MAPPED_PREFIX = ascii('::ffff:');

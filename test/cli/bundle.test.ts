@@ -3,15 +3,20 @@
 // the completion scripts and a usage error come out byte for byte alike from both, and
 // bin/lsoe prints each help with status 0 and nothing on stderr, and a top-level
 // command's help alike whether it was registered alone (`lsoe X --help`) or with
-// every other (`lsoe help X`).
-import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+// every other (`lsoe help X`). `lsoe decode` runs the same program bundled as one
+// CommonJS file through V8's code cache (dist/lsoe/decode.cjs, bin/run-cached.cjs): its
+// output is tsc's, the shipped cache is taken, and a cache that does not fit is set aside
+// silently.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { runLsoeAsync, type CliResult } from '../helpers/run-cli.js';
-import { repoRoot } from '../helpers/vectors.js';
+import { repoRoot, vectorsDir } from '../helpers/vectors.js';
 
 const BUNDLE = path.join(repoRoot(), 'dist/lsoe/cli.js');
+const DECODE_BUNDLE = path.join(repoRoot(), 'dist/lsoe/decode.cjs');
+const RUN_CACHED = path.join(repoRoot(), 'bin/run-cached.cjs');
 const TSC = path.join(repoRoot(), 'dist/src/cli.js');
 
 // NODE_OPTIONS emptied: tap's hooks would load into each of the ~60 children, tripling their cost
@@ -36,7 +41,7 @@ function subcommands(help: string): string[] {
 }
 
 const built = (f: string) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
-const stale = built(BUNDLE) < built(TSC) ? 'the bundle is older than tsc\'s output (run `npm run build`)' : false;
+const stale = Math.min(built(BUNDLE), built(DECODE_BUNDLE)) < built(TSC) ? 'the bundle is older than tsc\'s output (run `npm run build`)' : false;
 
 t.test('every command\'s --help: bin/lsoe prints it; bundle and tsc\'s output agree', { skip: stale }, async (t) => {
   // bin/lsoe runs the bundle here (the test is skipped when the bundle is stale)
@@ -84,4 +89,55 @@ t.test('completion scripts and a usage error: the bundle and tsc\'s output agree
       t.match(bundled.stderr, /^lsoe: decode: unknown option '--no-such-flag' \(lsoe decode --help for usage\)\n$/, 'one line, no stack');
     }
   }
+});
+
+t.test('completion and a usage error: decode\'s CommonJS bundle and tsc\'s output agree', { skip: stale }, async (t) => {
+  for (const args of [['decode', '--no-such-flag'], ['decode', '--help'], ['completion', 'bash']]) {
+    const [bundled, tsc] = await Promise.all([run(DECODE_BUNDLE, args), run(TSC, args)]);
+    t.strictSame(bundled, tsc, `${args.join(' ')}: alike`);
+  }
+});
+
+/** `lsoe decode ARGS` as bin/lsoe runs it: `bundle` compiled by bin/run-cached.cjs; which cache it took. */
+function decodeCached(bundle: string, args: string[]): CliResult & { cache: string } {
+  const script = `const b = require(${JSON.stringify(RUN_CACHED)}).compile(${JSON.stringify(bundle)}); process.stderr.write('cache: ' + b.cache + '\\n'); b.run();`;
+  const res = spawnSync(process.execPath, ['-e', script, '--', 'lsoe', 'decode', ...args], { env: { ...process.env, ...ENV }, maxBuffer: 64 * 1024 * 1024 });
+  const stderr = res.stderr.toString();
+  const cache = /^cache: (\w+)\n/.exec(stderr)?.[1] ?? '(not said)';
+  return { code: res.status, stdout: res.stdout.toString(), stderr: stderr.replace(/^cache: \w+\n/, ''), cache };
+}
+
+t.test('decode through the code cache: the shipped cache is taken; one that does not fit is set aside silently', { skip: stale }, async (t) => {
+  const capture = path.join(vectorsDir(), 'lsoed-exchange.pcap');
+  const golden = readFileSync(path.join(repoRoot(), 'test/golden/lsoed-exchange.jsonl'), 'utf8');
+  const shipped = decodeCached(DECODE_BUNDLE, ['--ethertype', '0x8885', '--json', capture]);
+  t.equal(shipped.cache, 'used', 'V8 takes the cache the build wrote (same node, no V8 flag)');
+  t.strictSame({ code: shipped.code, stderr: shipped.stderr }, { code: 0, stderr: '' });
+  t.equal(shipped.stdout, golden, 'the golden records, octet for octet');
+
+  // A copy of the installation's layout (package-root.ts looks for dist/) with caches that do not fit.
+  const dir = t.testdir({ dist: { lsoe: {} } });
+  const copy = path.join(dir, 'dist/lsoe/decode.cjs');
+  copyFileSync(DECODE_BUNDLE, copy);
+  const real = readFileSync(`${DECODE_BUNDLE}.cache`);
+  const bad: Array<[string, Buffer]> = [
+    ['garbage', Buffer.alloc(real.length, 0x5a)],
+    ['truncated', real.subarray(0, real.length >> 1)],
+    ['empty', Buffer.alloc(0)],
+  ];
+  for (const [what, cache] of bad) {
+    writeFileSync(`${copy}.cache`, cache);
+    const res = decodeCached(copy, ['--ethertype', '0x8885', '--json', capture]);
+    t.equal(res.cache, 'rejected', `${what} cache: set aside`);
+    t.strictSame({ code: res.code, stderr: res.stderr, same: res.stdout === golden }, { code: 0, stderr: '', same: true }, `${what} cache: the same records, nothing on stderr`);
+  }
+  // The bundle changed since the cache was made (a rebuild without training): V8 sees another source.
+  writeFileSync(`${copy}.cache`, real);
+  writeFileSync(copy, readFileSync(copy, 'utf8') + '\n// changed\n');
+  const changed = decodeCached(copy, ['--ethertype', '0x8885', '--json', capture]);
+  t.equal(changed.cache, 'rejected', 'a cache of another bundle: set aside');
+  t.equal(changed.stdout, golden, 'a cache of another bundle: the same records');
+  rmSync(`${copy}.cache`);
+  const none = decodeCached(copy, ['--ethertype', '0x8885', '--json', capture]);
+  t.strictSame({ cache: none.cache, code: none.code, stderr: none.stderr, same: none.stdout === golden }, { cache: 'none', code: 0, stderr: '', same: true }, 'no cache: compiled as usual');
 });

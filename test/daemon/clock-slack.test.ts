@@ -2,13 +2,13 @@
 // short timers are exact, cleared ones never fire. Real time, with generous bounds: the
 // tests check which timers share a turn, never how fast anything is.
 import t from 'tap';
-import { realClock } from '../../src/daemon/clock.js';
+import { DAEMON_TIMER_SLACK, realClock } from '../../src/daemon/clock.js';
 
 const GRID = 0.2;
 
 /** Arms timers of `delays` seconds; resolves with, per timer, the turn it fired in (same number = same synchronous run). */
-function fireTurns(delays: number[], cleared: number[] = []): Promise<(number | null)[]> {
-  const clock = realClock({ grid: GRID, from: 0.1 });
+function fireTurns(delays: number[], cleared: number[] = [], slack = { grid: GRID, from: 0.1 }): Promise<(number | null)[]> {
+  const clock = realClock(slack);
   const turns: (number | null)[] = delays.map(() => null);
   let turn = 0;
   let inTurn = false;
@@ -24,7 +24,7 @@ function fireTurns(delays: number[], cleared: number[] = []): Promise<(number | 
       }),
     );
     for (const i of cleared) clock.clearTimer(handles[i]!);
-    setTimeout(() => resolve(turns), (Math.max(...delays) + GRID) * 1000 + 300);
+    setTimeout(() => resolve(turns), (Math.max(...delays) + slack.grid) * 1000 + 300);
   });
 }
 
@@ -34,6 +34,14 @@ t.test('timers due within one slot fire in one turn; a short one is not delayed 
   const turns = await fireTurns([0.3, 0.31, 0.33, 0.05]);
   t.equal(turns[3], 1, 'the 0.05 s timer (under `from`) fired first, on its own');
   t.ok(turns[0] !== null && turns[0] === turns[1] && turns[1] === turns[2], `the three due together fired in one turn (${turns.join(',')})`);
+});
+
+t.test('the daemon’s slack: keepalives re-armed from their due time (a little under 1 s) share a wake-up', async (t) => {
+  // just after a slot boundary: 0.8 and 0.9 s from now fall in one slot of the daemon's grid
+  const grid = DAEMON_TIMER_SLACK.grid;
+  await new Promise((r) => setTimeout(r, (grid - ((Date.now() / 1000) % grid)) * 1000 + 5));
+  const turns = await fireTurns([0.8, 0.9], [], DAEMON_TIMER_SLACK);
+  t.ok(turns[0] !== null && turns[0] === turns[1], `both fired in one turn (${turns.join(',')})`);
 });
 
 t.test('a cleared timer never fires, and the others of its slot still do', async (t) => {

@@ -16,6 +16,8 @@ export class ScriptedSocket implements CaptureSocket {
   closed = false;
   paused = false;
   sendErrno = 0;
+  /** times the poll fired (readable): the process's wake-ups for this socket */
+  wakes = 0;
   /** octets queued (frames + QUEUED_OVERHEAD each) and dropped frames not yet taken */
   private queuedBytes = 0;
   private drops = 0;
@@ -70,12 +72,14 @@ export class ScriptedSocket implements CaptureSocket {
   /** the poll fires (readable), unless paused; level-triggered: again on the next turn while frames wait */
   wake(): void {
     if (this.paused || this.closed || this.ready === null) return;
+    this.wakes++;
     this.ready(0);
     if (this.queue.length > 0 && !this.waking) {
       this.waking = true;
       setImmediate(() => {
         this.waking = false;
-        this.wake();
+        // (read meanwhile: a level-triggered poll no longer fires)
+        if (this.queue.length > 0) this.wake();
       });
     }
   }

@@ -2,6 +2,7 @@
 // KEEPALIVE sending and the receive timeout. Nothing here sleeps.
 import t from 'tap';
 import { createSession, step } from '../../src/proto/session/index.js';
+import { nextKeepaliveDue } from '../../src/proto/session/timers.js';
 import { ackOf, params, peerOpen, Runner, rx, settled } from './session-fixtures.js';
 
 const timing = (over: object) => ({ ...params().timing, ...over });
@@ -62,14 +63,26 @@ t.test('an ACK stops retransmission', async (t) => {
   t.equal(r.session.phase, 'opening', 'waiting for the peer OPEN, not closed');
 });
 
-t.test('KEEPALIVE every keepalive-send-interval while open', async (t) => {
+t.test('KEEPALIVE every keepalive-send-interval while open, on multiples of it', async (t) => {
   const r = new Runner(settled(), 0.3).adoptTimers();
   r.clock.advanceTo(5.5);
   const times = r.log.filter((l) => l.action.type === 'send' && l.action.pdu.type === 'KEEPALIVE').map((l) => l.at);
-  t.strictSame(times.map((x) => Math.round(x * 10) / 10), [1.2, 2.2, 3.2, 4.2, 5.2]);
+  t.strictSame(times.map((x) => Math.round(x * 10) / 10), [1, 2, 3, 4, 5]);
 });
 
-t.test('a KEEPALIVE timer fired late keeps the period; after a stall it starts again from now', async (t) => {
+t.test('sessions opened at different times send their KEEPALIVEs at the same instants', async (t) => {
+  // (so a daemon sends all of them in one turn, and its peer reads them in one round)
+  t.equal(nextKeepaliveDue(100.2, 1), 101);
+  t.equal(nextKeepaliveDue(100.9, 1), 101);
+  t.equal(nextKeepaliveDue(101, 1), 102, 'never now: a whole interval later');
+  t.equal(nextKeepaliveDue(7.1, 2.5), 7.5);
+  for (const opened of [0.05, 0.31, 0.74, 0.99]) {
+    const due = nextKeepaliveDue(opened, 1);
+    t.ok(due > opened && due <= opened + 1 && due === 1, `opened at ${opened}: first due at ${due}, within one interval`);
+  }
+});
+
+t.test('a KEEPALIVE timer fired late keeps the period; after a stall it starts again on the next multiple', async (t) => {
   const s = settled();
   const due = s.timers['keepalive-send']!;
   const nextArm = (now: number) => {
@@ -79,7 +92,7 @@ t.test('a KEEPALIVE timer fired late keeps the period; after a stall it starts a
   };
   t.strictSame(nextArm(due), [due + 1], 'on time: one interval on');
   t.strictSame(nextArm(due + 0.25), [due + 1], 'fired 0.25 s late (timer slack): still one interval after it was due');
-  t.strictSame(nextArm(due + 5), [due + 5 + 1], 'stalled past the next due time: one interval from now');
+  t.strictSame(nextArm(due + 5.3), [due + 6], 'stalled past the next due time: the next multiple of the interval');
 });
 
 t.test('silence for keepalive-receive-timeout closes the session', async (t) => {

@@ -39,7 +39,35 @@ t.test('seconds() spells capture times as String() does', async (t) => {
   t.equal(wrong, 0, `${cases.length} times spelled as String() spells them`);
 });
 
+t.test('seconds() repeats a second from its copy of the digits, whatever was written before', async (t) => {
+  // The whole seconds are kept from one record to the next: a 7-digit second
+  // after a 10-digit one, and back, must leave no digit of the other behind.
+  const times = [4_294_967_295.75, 1_048_576.25, 1_048_576.5, 1_048_576, 4_294_967_295.000001, 4_294_967_295, 1_700_000_000.25, 1_048_576.999999];
+  for (const n of times) t.equal(spelled((w) => w.seconds(n)), String(n));
+  // and after other text in the same buffer, at an odd position
+  w.pos = 0;
+  w.ensure(128);
+  w.byte(0x7b);
+  w.seconds(1_048_576.5);
+  w.byte(0x2c);
+  w.seconds(1_048_576.5);
+  t.equal(w.buf.toString('latin1', 0, w.pos), '{1048576.5,1048576.5');
+});
+
 t.test('uint() and u8() spell integers as String() does', async (t) => {
   for (const n of [0, 1, 9, 10, 99, 100, 65535, 65536, 1_000_000, 2 ** 31, 2 ** 32 - 1]) t.equal(spelled((w) => w.uint(n)), String(n));
   for (let b = 0; b < 256; b++) if (spelled((w) => w.u8(b)) !== String(b)) t.fail(`u8(${b})`);
+});
+
+t.test('hexGroup() spells every 16-bit value as toString(16) does, first use and after', async (t) => {
+  // Its table is filled as values are first asked for: the second pass reads
+  // what the first stored.
+  for (const pass of ['first', 'second']) {
+    let wrong = 0;
+    for (let g = 0; g < 65536; g++) {
+      const got = spelled((w) => w.hexGroup(g));
+      if (got !== g.toString(16) && wrong++ < 5) t.fail(`${pass} pass: hexGroup(0x${g.toString(16)}) wrote ${got}`);
+    }
+    t.equal(wrong, 0, `${pass} pass: 65,536 groups`);
+  }
 });

@@ -26,7 +26,9 @@ export function readHeader(r: Reader, type: number, name: string): void {
   const start = r.pos;
   const code = r.u8('PDU type');
   if (code !== type) throw r.error(`${name}: type ${code} is not ${type}`, start);
-  const length = r.u16(`${name} length`);
+  // The field's name is made only when it is missing (this runs for every PDU).
+  if (r.pos + 2 > r.end) r.need(2, `${name} length`);
+  const length = r.u16('');
   const size = r.end - start;
   if (length !== size) {
     throw r.error(`${name} length: ${length} but the PDU is ${size} octets`, start + 1);

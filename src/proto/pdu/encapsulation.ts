@@ -9,6 +9,7 @@ import { EncapsFlag, PduType, type Encapsulation, type EncapsulationPdu, type En
 import { maxPrefixLength, prefixViolation } from '../validate.js';
 import { parseIPv4, parseIPv6 } from './address.js';
 import { OBJECT_SINK } from './object-sink.js';
+import type { PduSink } from '../pdu-sink.js';
 import { checkHex, checkUint, PDU_HEADER_LENGTH, readHeader, startPdu, type PduCodec } from './codec.js';
 
 export const LABEL_LENGTH = 3;
@@ -18,6 +19,7 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
   const addrLen = ipv6 ? 16 : 4;
   const fixed = 1 + (mpls ? 1 : 0) + addrLen + 1;
   const maxPrefix = maxPrefixLength(name);
+  const layout: EncapsulationLayout = { name, type: T, mpls, addrLen, maxPrefix, countField: `${name} count` };
   const entryLength = (e: Encapsulation): number =>
     fixed + (mpls ? LABEL_LENGTH * (Array.isArray(e.labels) ? e.labels.length : 0) : 0);
 
@@ -55,54 +57,7 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
       return codec.walk(buf, offset, end, OBJECT_SINK) as EncapsulationPdu;
     },
     walk(buf, offset, end, sink) {
-      const r = new Reader(buf, offset, end, T);
-      readHeader(r, T, name);
-      const count = r.u16(`${name} count`);
-      sink.encapsBegin(name, count);
-      // Hot path (a capture can hold thousands of entries): index the buffer
-      // directly and build field names only when something is missing.
-      let pos = r.pos;
-      const short = (i: number, what: string, n: number): never => {
-        r.pos = pos;
-        r.need(n, `${name} entry ${i} ${what}`);
-        throw new Error('unreachable');
-      };
-      // The first entry whose prefix is too long: reported once the layout is
-      // known to be whole, so a truncated PDU is reported as truncated.
-      let badIndex = -1;
-      let badAt = 0;
-      for (let i = 0; i < count; i++) {
-        if (pos >= end) short(i, 'flags', 1);
-        const flags = buf[pos++]!;
-        let labelsAt = -1;
-        let labelCount = 0;
-        if (mpls) {
-          if (pos >= end) short(i, 'label count', 1);
-          labelCount = buf[pos++]!;
-          labelsAt = pos;
-          if (pos + labelCount * LABEL_LENGTH > end) {
-            const whole = Math.floor((end - pos) / LABEL_LENGTH);
-            pos += whole * LABEL_LENGTH;
-            short(i, `label ${whole}`, LABEL_LENGTH);
-          }
-          pos += labelCount * LABEL_LENGTH;
-        }
-        if (pos + addrLen > end) short(i, 'address', addrLen);
-        const addressAt = pos;
-        pos += addrLen;
-        if (pos >= end) short(i, 'prefix length', 1);
-        const prefixLength = buf[pos]!;
-        if (prefixLength > maxPrefix && badIndex < 0) {
-          badIndex = i;
-          badAt = pos;
-        }
-        pos++;
-        sink.encapsEntry(buf, flags, labelsAt, labelCount, addressAt, prefixLength);
-      }
-      r.pos = pos;
-      r.expectEnd(name);
-      if (badIndex >= 0) throw prefixViolation(name, badIndex, buf[badAt]!, badAt - offset);
-      return sink.encapsEnd();
+      return walkEncapsulation(layout, buf, offset, end, sink);
     },
     encodingLength(value) {
       let n = PDU_HEADER_LENGTH + 2;
@@ -111,6 +66,79 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
     },
   };
   return codec;
+}
+
+/** What tells the four encapsulation layouts apart, for their one walker. */
+interface EncapsulationLayout {
+  name: EncapsulationTypeName;
+  type: number;
+  mpls: boolean;
+  /** 4 or 16 */
+  addrLen: number;
+  maxPrefix: number;
+  /** the Count field's name, made once (not per PDU) */
+  countField: string;
+}
+
+/**
+ * The one walker of the four layouts: one function (not one closure per
+ * layout), so V8 compiles and optimises it once, from the feedback of all
+ * four, early in a run. Hot path (a capture can hold millions of entries):
+ * it indexes the buffer directly, and names a field only when it is missing.
+ */
+function walkEncapsulation<R>(layout: EncapsulationLayout, buf: Buffer, offset: number, end: number, sink: PduSink<R>): R {
+  const { name, type, mpls, addrLen, maxPrefix } = layout;
+  const r = new Reader(buf, offset, end, type);
+  readHeader(r, type, name);
+  const count = r.u16(layout.countField);
+  sink.encapsBegin(name, count);
+  let pos = r.pos;
+  // The first entry whose prefix is too long: reported once the layout is
+  // known to be whole, so a truncated PDU is reported as truncated.
+  let badIndex = -1;
+  let badAt = 0;
+  for (let i = 0; i < count; i++) {
+    if (pos >= end) missing(r, pos, `${name} entry ${i} flags`, 1);
+    const flags = buf[pos++]!;
+    let labelsAt = -1;
+    let labelCount = 0;
+    if (mpls) {
+      if (pos >= end) missing(r, pos, `${name} entry ${i} label count`, 1);
+      labelCount = buf[pos++]!;
+      labelsAt = pos;
+      if (pos + labelCount * LABEL_LENGTH > end) {
+        const whole = Math.floor((end - pos) / LABEL_LENGTH);
+        missing(r, pos + whole * LABEL_LENGTH, `${name} entry ${i} label ${whole}`, LABEL_LENGTH);
+      }
+      pos += labelCount * LABEL_LENGTH;
+    }
+    if (pos + addrLen > end) missing(r, pos, `${name} entry ${i} address`, addrLen);
+    const addressAt = pos;
+    pos += addrLen;
+    if (pos >= end) missing(r, pos, `${name} entry ${i} prefix length`, 1);
+    const prefixLength = buf[pos]!;
+    if (prefixLength > maxPrefix && badIndex < 0) {
+      badIndex = i;
+      badAt = pos;
+    }
+    pos++;
+    sink.encapsEntry(buf, flags, labelsAt, labelCount, addressAt, prefixLength);
+  }
+  r.pos = pos;
+  r.expectEnd(name);
+  if (badIndex >= 0) throw prefixViolation(name, badIndex, buf[badAt]!, badAt - offset);
+  return sink.encapsEnd();
+}
+
+/**
+ * Throws the Reader's error for `n` octets of `field` missing at `pos`. A
+ * function of its own, not a closure over the walker's position: a captured
+ * `pos` would live in a heap context, and every entry's reads would go there.
+ */
+function missing(r: Reader, pos: number, field: string, n: number): never {
+  r.pos = pos;
+  r.need(n, field);
+  throw new Error('unreachable');
 }
 
 const ZERO = new Uint8Array(16);

@@ -10,6 +10,7 @@ import {
 } from '../types.js';
 import { formatLocalId } from '../local-id.js';
 import { nextNonce } from './nonce.js';
+import { nextKeepaliveDue } from './timers.js';
 import type {
   AckedTypeName,
   CloseReason,
@@ -158,7 +159,7 @@ export class StepContext {
       if (encaps) this.actions.push({ type: 'report', pdu: { type, encaps: [...encaps] }, peerId: s.peerId });
     }
     for (const type of ENCAPSULATION_TYPES) this.announce(type, s.announced[type]);
-    this.arm('keepalive-send', this.now + s.timing.keepaliveSendInterval);
+    this.arm('keepalive-send', nextKeepaliveDue(this.now, s.timing.keepaliveSendInterval));
   }
 
   /** Queue our encapsulation of `type` unless the peer already has (or will get) this content. */

@@ -23,14 +23,26 @@ export function onTimer(ctx: StepContext, name: TimerName): void {
 /**
  * The next KEEPALIVE is due one interval after this one was due, not after it fired: a
  * runtime that fires timers a little late (the daemon's timer slack) keeps the period on
- * average. After a long stall (due time already past) the period starts again from now.
+ * average. After a long stall (due time already past) the next multiple of the interval.
  */
 function keepaliveSend(ctx: StepContext, dueAt: number): void {
   if (ctx.s.phase !== 'open') return;
   ctx.send({ type: 'KEEPALIVE' });
   const interval = ctx.s.timing.keepaliveSendInterval;
   const next = dueAt + interval;
-  ctx.arm('keepalive-send', next > ctx.now ? next : ctx.now + interval);
+  ctx.arm('keepalive-send', next > ctx.now ? next : nextKeepaliveDue(ctx.now, interval));
+}
+
+/**
+ * KEEPALIVEs are due on multiples of the interval (on the session's clock), whenever the
+ * session opened: every session of a daemon then sends in the same turn, and a peer
+ * running the same code sends its burst at once too, so that the receiver reads it in
+ * one round (issue 10). The first comes within one interval of opening, never later.
+ */
+export function nextKeepaliveDue(now: number, interval: number): number {
+  if (!(interval > 0)) return now + interval;
+  const next = Math.ceil(now / interval) * interval;
+  return next > now ? next : next + interval;
 }
 
 function keepaliveReceive(ctx: StepContext): void {

@@ -1,0 +1,50 @@
+'use strict';
+// Runs a CommonJS bundle (dist/lsoe/decode.cjs, scripts/bundle.mjs) compiled through
+// V8's code cache (FILE.cache, written at build time by a training run), so a short
+// `lsoe decode` neither parses the bundle nor compiles the functions that run at start:
+// ~100 M instructions of a 1-frame decode's ~270 M. Node 20 has no code cache for ES
+// modules, hence CommonJS and vm.Script. V8 checks the cache against the bundle (its
+// length), its own version and the V8 flags: a cache that does not fit, or none at all,
+// is set aside and the bundle compiles as usual, silently.
+//   node bin/run-cached.cjs --write-cache FILE ARGS…   a training run: runs FILE with
+//   ARGS as `lsoe ARGS…` would, and writes FILE.cache when it exits.
+const { readFileSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire, wrap } = require('node:module');
+
+/** The bundle `file` compiled (with its cache when V8 takes it); `cache` says which. */
+function compile(file) {
+  const source = readFileSync(file, 'utf8');
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    cachedData = undefined; // none: compiled as usual
+  }
+  const script = new vm.Script(wrap(source), {
+    filename: file,
+    cachedData,
+    // the bundle's import() of external packages (pcap) goes through Node's own loader
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  return {
+    cache: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used',
+    run() {
+      const module = { exports: {} };
+      script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+    },
+    createCachedData: () => script.createCachedData(),
+  };
+}
+
+module.exports = { compile };
+
+if (require.main === module && process.argv[2] === '--write-cache') {
+  const [node, , , file, ...args] = process.argv;
+  process.argv = [node, file, ...args];
+  const bundle = compile(file);
+  // after the run, so the functions it compiled are in the cache too
+  process.on('exit', () => writeFileSync(`${file}.cache`, bundle.createCachedData()));
+  bundle.run();
+}

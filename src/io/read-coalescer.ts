@@ -1,0 +1,115 @@
+// Coalesced reads across a process's endpoint links (issue 10). Each link has its
+// own socket and its own poll, so a peer's burst of keepalives on N links (sent
+// in one timer turn, arriving a few milliseconds apart) would wake the process N
+// times. When nothing is busy, the first readable socket instead holds every
+// endpoint socket (no poll: the kernel queues), and after a short grace one read
+// round reads them all, each up to the same budget a wake-up reads, then polls
+// again: two wake-ups for the burst. A round in which some socket filled its
+// budget marks it behind; while any is behind, every readable socket is read at
+// once, as without coalescing, so a flooded link is read at full rate and the
+// others are not starved. Where there is nothing to gather, the grace would only
+// add a wake-up: with a single link, and after a round that found one frame only
+// (one neighbour among idle ports), frames are read at once until two come within
+// a grace of each other again.
+import type { TickerClock } from './link-health.js';
+
+/** What the coalescer needs of a link. */
+export interface ReadSource {
+  /** true: stop polling (frames wait in the kernel); false: poll again */
+  hold(held: boolean): void;
+  /** reads up to `max` waiting frames; how many it read (`max`: more may wait) */
+  readRound(max: number): number;
+}
+
+/** The injected clock (the daemon's Clock fits), seconds. */
+export interface CoalescerClock<H> extends TickerClock<H> {
+  now(): number;
+}
+
+/** Seconds the first frame waits for the rest of a burst (a peer's keepalives on 8 links arrive within ~20 ms). */
+export const READ_GRACE = 0.025;
+
+/** Frames read from one socket per wake-up or round: fair to the other links. */
+export const FRAMES_PER_READ = 64;
+
+export class ReadCoalescer<H> {
+  private readonly sources = new Set<ReadSource>();
+  /** sources whose last read filled its budget: read at once until one empties them */
+  private readonly behind = new Set<ReadSource>();
+  private timer: H | null = null;
+  /** the last round found one frame or none: read at once (see above) */
+  private lone = false;
+  /** when the last frame read at once was read */
+  private lastDirect = -Infinity;
+  /** read rounds run after a grace, and reads done at once (tests, figures) */
+  rounds = 0;
+  direct = 0;
+
+  constructor(
+    private readonly clock: CoalescerClock<H>,
+    readonly grace = READ_GRACE,
+    readonly budget = FRAMES_PER_READ,
+  ) {}
+
+  add(source: ReadSource): void {
+    this.sources.add(source);
+    // a link opened while the others are held waits for the round with them
+    if (this.timer !== null) source.hold(true);
+  }
+
+  remove(source: ReadSource): void {
+    this.sources.delete(source);
+    this.behind.delete(source);
+    if (this.sources.size === 0 && this.timer !== null) {
+      this.clock.clearTimer(this.timer);
+      this.timer = null;
+    }
+  }
+
+  /** `source`'s socket has frames waiting: read it now, or hold every socket for a round. */
+  readable(source: ReadSource): void {
+    if (this.timer !== null && this.sources.has(source)) {
+      // held, yet its poll fired (a wake-up already under way): the round reads it
+      source.hold(true);
+      return;
+    }
+    if (this.lone) {
+      // two frames within a grace: a burst again, gather the next one
+      const now = this.clock.now();
+      if (now - this.lastDirect < this.grace) this.lone = false;
+      this.lastDirect = now;
+    }
+    if (this.sources.size < 2 || this.behind.size > 0 || this.lone || !this.sources.has(source)) {
+      this.direct++;
+      this.readOne(source);
+      return;
+    }
+    for (const s of this.sources) s.hold(true);
+    this.timer = this.clock.setTimer(this.grace, () => this.round());
+  }
+
+  private readOne(source: ReadSource): number {
+    const n = source.readRound(this.budget);
+    if (n >= this.budget) this.behind.add(source);
+    else this.behind.delete(source);
+    return n;
+  }
+
+  /** Reads every source (each up to the budget), then polls them again. */
+  private round(): void {
+    this.timer = null;
+    this.rounds++;
+    const sources = [...this.sources];
+    let frames = 0;
+    try {
+      // (a source closed by what an earlier one delivered is skipped)
+      for (const s of sources) if (this.sources.has(s)) frames += this.readOne(s);
+      this.lone = frames <= 1;
+      this.lastDirect = -Infinity;
+    } finally {
+      // polled again whatever happened; sources left behind fire again at once
+      // (level-triggered) and are read directly
+      for (const s of sources) if (this.sources.has(s)) s.hold(false);
+    }
+  }
+}
