@@ -334,13 +334,6 @@ export class ByteWriter {
     return p + 1;
   }
 
-  /** A 16-bit value in lowercase hex without leading zeros (an IPv6 group). */
-  hexGroup(g: number): void {
-    const word = GROUP_WORD[g]! || (GROUP_WORD[g] = groupWord(g));
-    this.view.setUint32(this.pos, word, true);
-    this.pos += g >= 0x1000 ? 4 : g >= 0x100 ? 3 : g >= 0x10 ? 2 : 1;
-  }
-
   /**
    * src[from..to) as lowercase hex; room ensured by the caller. Two octets a
    * 32-bit store: on a 6,000-octet VENDOR this is ~8× Buffer's toString('hex')
@@ -371,7 +364,6 @@ const DEC_LEN = new Uint8Array(256);
 /** 0..99 as two decimal digits (leading zero kept), one little-endian 16-bit word */
 const DEC2_WORD = Uint16Array.from({ length: 100 }, (_, n) => (48 + Math.floor(n / 10)) | ((48 + (n % 10)) << 8));
 const HEX_PAIR = new Uint16Array(256);
-const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 for (let b = 0; b < 256; b++) {
   const text = String(b);
   DEC_LEN[b] = text.length;
@@ -379,21 +371,4 @@ for (let b = 0; b < 256; b++) {
   DEC_DOT_WORD[b] = (DEC_WORD[b]! | (DOT << (8 * text.length))) >>> 0;
   const hex = b.toString(16).padStart(2, '0');
   HEX_PAIR[b] = hex.charCodeAt(0) | (hex.charCodeAt(1) << 8);
-}
-/**
- * Each 16-bit value's hex digits without leading zeros, as one little-endian
- * word; 0 (never a word: every value has a digit) until first asked for.
- * Filled as used rather than at load: filling all 65,536 cost ~35 M
- * instructions (interpreted code) at every start, a 1-frame decode included.
- */
-const GROUP_WORD = new Uint32Array(65536);
-function groupWord(g: number): number {
-  const hi = g >>> 8;
-  const lo = g & 0xff;
-  const word =
-    hi >= 0x10 ? HEX_PAIR[hi]! | (HEX_PAIR[lo]! << 16)
-    : hi > 0 ? HEX_DIGIT[hi]! | (HEX_PAIR[lo]! << 8)
-    : lo >= 0x10 ? HEX_PAIR[lo]!
-    : HEX_DIGIT[lo]!;
-  return word >>> 0;
 }
