@@ -87,3 +87,17 @@ t.test('ipv6Groups() spells every 16-bit group, and every zero run, as formatIPv
   }
   t.equal(wrong, 0, '65,536 groups and 256 zero masks');
 });
+
+t.test('recurringString() writes what jsonString() writes, first time and again, past its bound', async (t) => {
+  const strings = ['02:00:00:aa:00:17', 'eth0', '', 'a"b', 'back\\slash', 'tab\there', 'é', '\u2028', 'x'.repeat(70), 'lo'];
+  for (let i = 0; i < 5000; i++) strings.push(`02:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:01`);
+  let wrong = 0;
+  for (const pass of [1, 2]) {
+    for (const s of strings) {
+      const want = spelled((w) => w.jsonString(s));
+      const got = spelled((w) => w.recurringString(s));
+      if (got !== want && wrong++ < 5) t.fail(`pass ${pass}: recurringString(${JSON.stringify(s)}) wrote ${got}, jsonString ${want}`);
+    }
+  }
+  t.equal(wrong, 0, `${strings.length} strings, twice`);
+});
