@@ -109,9 +109,9 @@ export function macToString(buf: Uint8Array, offset = 0): string {
 
 /**
  * A flat string (one run of octets), made from its character codes: a template
- * literal would make a rope of eleven pieces, and every later read of it (each
- * record's JSON copies its MACs character by character) would walk the rope:
- * ~900 instructions a MAC, measured with callgrind, against ~100 flat.
+ * literal makes a rope of eleven pieces, and every later read of its characters
+ * walks the rope (a JSON copy by charCodeAt: ~1,130 instructions from the rope,
+ * ~940 flat, callgrind).
  */
 function macText(a: number, b: number, c: number, d: number, e: number, f: number): string {
   const h = HEX_DIGIT;

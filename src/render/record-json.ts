@@ -103,14 +103,14 @@ export class RecordJsonWriter {
     w.ensure(16);
     w.ascii(IFNAME_KEY);
     if (rec.ifname === undefined) w.ascii(NULL);
-    else w.jsonString(rec.ifname);
+    else w.recurringString(rec.ifname);
     w.ensure(16);
     w.ascii(SRC_KEY);
-    w.jsonString(rec.src);
+    w.recurringString(rec.src);
     w.ensure(16);
     w.ascii(DST_KEY);
     if (rec.dst === null) w.ascii(NULL);
-    else w.jsonString(rec.dst);
+    else w.recurringString(rec.dst);
     if (rec.cooked !== undefined) {
       w.text(`,"direction":"${rec.cooked.direction}","ifindex":${rec.cooked.ifindex ?? 'null'}`);
     }

@@ -137,6 +137,15 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
     t.match(text, /\(\d+ s ago\)$/);
   }
 
+  // Back up: both ends' session-up events bring it back, again as the parts that changed.
+  const upAt = Date.now();
+  await setLink(`lsoe-${name}-leaf0`, 'spine0', true);
+  await page.waitForSelector(`${link}[data-state="up"]`, { timeout: 30000 });
+  t.comment(`link back up on the page ${Date.now() - upAt} ms after ip link set up`);
+  const sinceUp = ((await page.evaluate('window.__lsoeProbe')) as ProbeState).events.filter((e) => e.at >= upAt);
+  t.ok(sinceUp.some((e) => e.kind === 'change'), 'back up in a "change" event');
+  t.same(sinceUp.filter((e) => e.kind === 'message').map((e) => e.bytes), [], 'no whole view sent for it');
+
   // A daemon stopped: its switch greys out and its links go red once the peers' keepalives time out.
   const leaf2 = readPid(path.join(stateDir, 'leaf2.pid'));
   t.ok(leaf2 !== null && isLabProcess(leaf2, stateDir), 'leaf2 daemon PID recorded');
@@ -144,13 +153,13 @@ t.test('lab up 2 x 3: sessions, status, page, link down, lab down', async (t) =>
   await page.waitForSelector('#fabric g.node[data-node="leaf2"][data-daemon="false"]', { timeout: 20000 });
   await page.waitForSelector('#fabric g.link[data-link="spine0--leaf2"][data-state="down"]', { timeout: 20000 });
   await page.waitForSelector('#fabric g.link[data-link="spine1--leaf2"][data-state="down"]', { timeout: 20000 });
-  t.equal(await page.locator('#fabric g.link[data-state="up"]').count(), 3, 'the links of leaf2 are down too');
+  t.equal(await page.locator('#fabric g.link[data-state="up"]').count(), 4, 'the links of leaf2 are down too');
   const artifacts = path.join(repoRoot(), 'test-artifacts');
   mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: path.join(artifacts, 'lab-link-down.png'), fullPage: true });
   const after = parseJsonLines<EndStatus>((await lsoe(['lab', 'status', '--name', name, '--json'])).stdout);
   t.same(after.filter((e) => e.state !== 'open').map((e) => `${e.node}:${e.ifname}`).sort(), [
-    'leaf0:spine0', 'leaf2:spine0', 'leaf2:spine1', 'spine0:leaf0', 'spine0:leaf2', 'spine1:leaf2',
+    'leaf2:spine0', 'leaf2:spine1', 'spine0:leaf2', 'spine1:leaf2',
   ]);
   t.same(after.filter((e) => !e.daemon).map((e) => e.node), ['leaf2', 'leaf2']);
   await context.close();

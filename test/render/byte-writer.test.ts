@@ -3,6 +3,7 @@
 // fast path of their own (seconds()), so it is held here to String() over
 // the cases that path takes, the ones it must leave to String(), and its edges.
 import t from 'tap';
+import { formatIPv6, ZERO_RUN, zeroGroups } from '../../src/proto/pdu/address.js';
 import { ByteWriter } from '../../src/render/byte-writer.js';
 import { seededRandom } from '../helpers/fake-clock.js';
 
@@ -59,15 +60,44 @@ t.test('uint() and u8() spell integers as String() does', async (t) => {
   for (let b = 0; b < 256; b++) if (spelled((w) => w.u8(b)) !== String(b)) t.fail(`u8(${b})`);
 });
 
-t.test('hexGroup() spells every 16-bit value as toString(16) does, first use and after', async (t) => {
-  // Its table is filled as values are first asked for: the second pass reads
-  // what the first stored.
-  for (const pass of ['first', 'second']) {
-    let wrong = 0;
-    for (let g = 0; g < 65536; g++) {
-      const got = spelled((w) => w.hexGroup(g));
-      if (got !== g.toString(16) && wrong++ < 5) t.fail(`${pass} pass: hexGroup(0x${g.toString(16)}) wrote ${got}`);
+t.test('ipv6Groups() spells every 16-bit group, and every zero run, as formatIPv6 does', async (t) => {
+  const addr = new Uint8Array(16);
+  let wrong = 0;
+  // Every value in every position class (first, after a group, after "::"),
+  // beside groups of 1 so no other zero run forms.
+  for (let g = 0; g < 65536; g++) {
+    for (let i = 0; i < 8; i++) {
+      const v = i % 2 === 0 ? g : i === 5 ? 0 : 1;
+      addr[2 * i] = v >>> 8;
+      addr[2 * i + 1] = v & 0xff;
     }
-    t.equal(wrong, 0, `${pass} pass: 65,536 groups`);
+    const want = formatIPv6(addr, 0);
+    const got = spelled((w) => w.ipv6Groups(addr, 0, ZERO_RUN[zeroGroups(addr, 0)]!));
+    if (got !== want && wrong++ < 5) t.fail(`ipv6Groups wrote ${got}, formatIPv6 ${want}`);
   }
+  // Every mask of zero groups (every placement of "::", ties included).
+  for (let mask = 0; mask < 256; mask++) {
+    for (let i = 0; i < 8; i++) {
+      addr[2 * i] = mask & (1 << i) ? 0 : 0x20;
+      addr[2 * i + 1] = mask & (1 << i) ? 0 : i + 1;
+    }
+    const want = formatIPv6(addr, 0);
+    const got = spelled((w) => w.ipv6Groups(addr, 0, ZERO_RUN[zeroGroups(addr, 0)]!));
+    if (got !== want && wrong++ < 5) t.fail(`mask ${mask}: ipv6Groups wrote ${got}, formatIPv6 ${want}`);
+  }
+  t.equal(wrong, 0, '65,536 groups and 256 zero masks');
+});
+
+t.test('recurringString() writes what jsonString() writes, first time and again, past its bound', async (t) => {
+  const strings = ['02:00:00:aa:00:17', 'eth0', '', 'a"b', 'back\\slash', 'tab\there', 'é', '\u2028', 'x'.repeat(70), 'lo'];
+  for (let i = 0; i < 5000; i++) strings.push(`02:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:01`);
+  let wrong = 0;
+  for (const pass of [1, 2]) {
+    for (const s of strings) {
+      const want = spelled((w) => w.jsonString(s));
+      const got = spelled((w) => w.recurringString(s));
+      if (got !== want && wrong++ < 5) t.fail(`pass ${pass}: recurringString(${JSON.stringify(s)}) wrote ${got}, jsonString ${want}`);
+    }
+  }
+  t.equal(wrong, 0, `${strings.length} strings, twice`);
 });
