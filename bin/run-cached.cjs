@@ -5,7 +5,9 @@
 // ~100 M instructions of a 1-frame decode's ~270 M. Node 20 has no code cache for ES
 // modules, hence CommonJS and vm.Script. V8 checks the cache against the bundle (its
 // length), its own version and the V8 flags: a cache that does not fit, or none at all,
-// is set aside and the bundle compiles as usual, silently.
+// is set aside and the bundle compiles as usual, silently. The length is all V8 compares
+// of the source, so the two are only ever made together: scripts/bundle.mjs writes both
+// into a fresh directory and swaps it in whole (a failed training run swaps nothing).
 //   node bin/run-cached.cjs --write-cache FILE ARGS…   a training run: runs FILE with
 //   ARGS as `lsoe ARGS…` would, and writes FILE.cache when it exits.
 const { readFileSync, writeFileSync } = require('node:fs');

@@ -129,7 +129,11 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
     const frame = frameToSend(this, dst, payload, this.closed ? 'the link is closed' : null, (e) => this.emitError(e));
     if (frame === null) return;
     const errno = this.socket.send(frame);
-    if (errno === 0) return;
+    if (errno === 0) {
+      // a send turn on several links: the coalescer holds the sockets for the peers' answers
+      this.coalescer?.sent(this);
+      return;
+    }
     const why = errno === Errno.ENETDOWN ? 'the link is down' : errno === Errno.ENXIO || errno === Errno.ENODEV ? 'the interface is gone' : `errno ${errno}`;
     this.emitError(new LinkError('send-failed', `${this.ifname}: frame to ${dst} not sent: ${why}`, this.ifname, false));
     if (errno === Errno.ENETDOWN || errno === Errno.ENXIO || errno === Errno.ENODEV) this.ticker.checkSoon(this);

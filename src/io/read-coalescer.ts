@@ -11,6 +11,12 @@
 // add a wake-up: with a single link, and after a round that found one frame only
 // (one neighbour among idle ports), frames are read at once until two come within
 // a grace of each other again.
+//
+// Our own send turn opens the grace too: a daemon's keepalives are due on the same
+// grid in every process (multiples of the interval on an epoch-based clock), so
+// when this process sends on two links within a grace, the peers' bursts arrive
+// right after; holding the sockets at once reads them at the grace's end without
+// a wake-up of their own (send turn + round: two wake-ups a second, not three).
 import type { TickerClock } from './link-health.js';
 
 /** What the coalescer needs of a link. */
@@ -41,9 +47,13 @@ export class ReadCoalescer<H> {
   private lone = false;
   /** when the last frame read at once was read */
   private lastDirect = -Infinity;
-  /** read rounds run after a grace, and reads done at once (tests, figures) */
+  /** the last link that sent outside a grace, and when */
+  private lastSender: ReadSource | null = null;
+  private lastSend = -Infinity;
+  /** read rounds run after a grace, and reads done at once; graces opened by a send turn (tests, figures) */
   rounds = 0;
   direct = 0;
+  sendGraces = 0;
 
   constructor(
     private readonly clock: CoalescerClock<H>,
@@ -60,6 +70,7 @@ export class ReadCoalescer<H> {
   remove(source: ReadSource): void {
     this.sources.delete(source);
     this.behind.delete(source);
+    if (this.lastSender === source) this.lastSender = null;
     if (this.sources.size === 0 && this.timer !== null) {
       this.clock.clearTimer(this.timer);
       this.timer = null;
@@ -84,6 +95,29 @@ export class ReadCoalescer<H> {
       this.readOne(source);
       return;
     }
+    this.openGrace();
+  }
+
+  /**
+   * `source` sent a frame. A second link sending within a grace of the first is a send
+   * turn: the peers' answers or keepalives follow, so the grace opens now (same rules as
+   * for reads: not with one link, while a link is behind, or after a lone round).
+   */
+  sent(source: ReadSource): void {
+    if (this.timer !== null || this.sources.size < 2 || this.behind.size > 0 || this.lone || !this.sources.has(source)) return;
+    const now = this.clock.now();
+    if (source !== this.lastSender && now - this.lastSend < this.grace) {
+      this.lastSender = null;
+      this.lastSend = -Infinity;
+      this.sendGraces++;
+      this.openGrace();
+      return;
+    }
+    this.lastSender = source;
+    this.lastSend = now;
+  }
+
+  private openGrace(): void {
     for (const s of this.sources) s.hold(true);
     this.timer = this.clock.setTimer(this.grace, () => this.round());
   }

@@ -68,6 +68,76 @@ t.test('a burst of 8 keepalives on 8 links, 2 ms apart: one wake-up, one read ro
   t.same([coalescer.rounds, coalescer.direct], [2, 0]);
 });
 
+t.test('our send turn on 8 links opens the grace: the peer burst right after costs no wake-up of its own', async (t) => {
+  const { host, clock, links, got, wakes, coalescer } = setup(8);
+  const t0 = clock.now();
+  // the daemon's keepalive turn: one KEEPALIVE on each link, in one turn
+  for (const link of links) link.send(PEER, Buffer.from('0102', 'hex'));
+  t.equal(
+    host.sockets.reduce((n, s) => n + s.sent.length, 0),
+    8,
+    'all 8 sent',
+  );
+  t.ok(
+    host.sockets.every((s) => s.paused),
+    'the send turn held every endpoint socket',
+  );
+  t.equal(clock.pending(), 1, 'and armed the grace');
+  // the peer's burst (same grid) arrives over the next 15 ms
+  for (const socket of host.sockets) {
+    clock.advance(2 * MS);
+    socket.arrive(frame(), PacketType.host);
+  }
+  await flush();
+  t.equal(wakes(), 0, 'no frame woke the process');
+  t.equal(got.length, 0, 'the burst waits for the round');
+  clock.advance(READ_GRACE - 16 * MS);
+  t.equal(got.length, 8, 'one round read all 8');
+  t.ok(
+    got.every((g) => g.at === t0 + READ_GRACE),
+    'at the end of the grace opened by the send',
+  );
+  t.notOk(
+    host.sockets.some((s) => s.paused),
+    'polled again after the round',
+  );
+  t.same([coalescer.rounds, coalescer.sendGraces, coalescer.direct], [1, 1, 0]);
+  // the next second the same: send turn + round, no wake-up for the frames
+  clock.advance(1 - READ_GRACE);
+  for (const link of links) link.send(PEER, Buffer.from('0102', 'hex'));
+  for (const socket of host.sockets) socket.arrive(frame(), PacketType.host);
+  clock.advance(READ_GRACE);
+  await flush();
+  t.equal(got.length, 16);
+  t.equal(wakes(), 0, 'two bursts, no wake-up for frames (old code: one a burst)');
+  t.same([coalescer.rounds, coalescer.sendGraces], [2, 2]);
+});
+
+t.test('sends that are no send turn hold nothing: one link, one link sending twice, a link behind', async (t) => {
+  const one = setup(1);
+  one.links[0]!.send(PEER, Buffer.from('01', 'hex'));
+  one.links[0]!.send(PEER, Buffer.from('01', 'hex'));
+  t.equal(one.clock.pending(), 0, 'a single link: no grace');
+  t.notOk(one.host.sockets[0]!.paused);
+  const { host, clock, links, count, coalescer } = setup(3);
+  links[0]!.send(PEER, Buffer.from('01', 'hex'));
+  links[0]!.send(PEER, Buffer.from('01', 'hex'));
+  t.equal(clock.pending(), 0, 'retransmits on one link: no grace');
+  clock.advance(READ_GRACE);
+  links[1]!.send(PEER, Buffer.from('01', 'hex'));
+  t.equal(clock.pending(), 0, 'a second link a grace later: no send turn');
+  // a flooded link is behind: sends open no grace, frames are read at once
+  for (let i = 0; i < 2 * FRAMES_PER_READ; i++) host.sockets[0]!.arrive(frame(), PacketType.host);
+  clock.advance(READ_GRACE);
+  t.equal(count('eth0'), FRAMES_PER_READ, 'the round read its budget: behind');
+  for (const link of links) link.send(PEER, Buffer.from('01', 'hex'));
+  t.equal(clock.pending(), 0, 'no grace while a link is behind');
+  host.sockets[1]!.arrive(frame(), PacketType.host);
+  t.equal(count('eth1'), 1, 'read at once');
+  t.equal(coalescer.sendGraces, 0);
+  await flush();
+});
+
 t.test('a single endpoint link is read at once: no grace, no timer', async (t) => {
   const { host, clock, got, wakes } = setup(1);
   host.sockets[0]!.arrive(frame(), PacketType.host);

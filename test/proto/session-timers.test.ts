@@ -121,3 +121,31 @@ t.test('link down closes at once, cancelling every timer', async (t) => {
   t.strictSame(r.session.timers, {});
   t.equal(r.session.phase, 'idle');
 });
+
+t.test('KEEPALIVE steps leave the input session untouched (counters and timers are copied in the step)', async (t) => {
+  const deepFreeze = <T>(o: T): T => {
+    if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+      Object.freeze(o);
+      for (const v of Object.values(o)) deepFreeze(v);
+    }
+    return o;
+  };
+  let s = settled();
+  const due = s.timers['keepalive-send']!;
+  const before = JSON.stringify(s);
+  deepFreeze(s); // a write into the caller's records would throw (ESM: strict mode)
+  const fired = step(s, { type: 'timer-fired', name: 'keepalive-send' }, due);
+  t.equal(JSON.stringify(s), before, 'the session given to the timer step is unchanged');
+  t.equal(fired.session.counters.txPdus, s.counters.txPdus + 1, 'the result counts the KEEPALIVE sent');
+  t.equal(fired.session.timers['keepalive-send'], due + 1, 'and holds the re-armed deadline');
+  t.equal(fired.session.timers['keepalive-receive'], s.timers['keepalive-receive'], 'the other timer kept');
+  s = deepFreeze(fired.session);
+  const heard = step(s, rx({ type: 'KEEPALIVE' }), due + 0.5);
+  t.equal(heard.session.counters.rxPdus, s.counters.rxPdus + 1);
+  t.equal(heard.session.lastHeard, due + 0.5);
+  t.equal(fired.session.counters.rxPdus, s.counters.rxPdus, 'the earlier result is unchanged');
+  // a step that fires a timer which is not re-armed drops it from its own copy only
+  const closed = step(s, { type: 'close' }, due + 0.6);
+  t.strictSame(closed.session.timers, {}, 'every timer cancelled in the result');
+  t.equal(Object.keys(s.timers).length, 2, 'the input still holds both');
+});

@@ -14,8 +14,9 @@ export function onTimer(ctx: StepContext, name: TimerName): void {
     ctx.arm(name, at); // fired early (clock conversion): wait for the real deadline
     return;
   }
-  ctx.forget(name); // it has fired: nothing left for the runtime to cancel
+  // (keepalive-send is re-armed over itself while open: no forget, no copy without it)
   if (name === 'keepalive-send') return keepaliveSend(ctx, at);
+  ctx.forget(name); // it has fired: nothing left for the runtime to cancel
   if (name === 'keepalive-receive') return keepaliveReceive(ctx);
   return retransmit(ctx, name.slice('retransmit:'.length) as AckedTypeName);
 }
@@ -26,7 +27,7 @@ export function onTimer(ctx: StepContext, name: TimerName): void {
  * average. After a long stall (due time already past) the next multiple of the interval.
  */
 function keepaliveSend(ctx: StepContext, dueAt: number): void {
-  if (ctx.s.phase !== 'open') return;
+  if (ctx.s.phase !== 'open') return ctx.forget('keepalive-send');
   ctx.send({ type: 'KEEPALIVE' });
   const interval = ctx.s.timing.keepaliveSendInterval;
   const next = dueAt + interval;
