@@ -10,7 +10,7 @@
 // exited) and of CPU time (user + system of the tool alone, GNU time: on a
 // shared machine the steadier of the two), frames/s, ratios of both, each
 // tool's peak RSS (GNU time) and the load average while it ran. lsoe runs as users run it, `bin/lsoe` by its
-// shebang (with the launcher's V8 flags). Reports only; never fails on speed.
+// shebang (no V8 flag: see bin/lsoe). Reports only; never fails on speed.
 //   --decode-tools lsoe,tcpdump   time only these (tshark at 1M frames takes minutes)
 
 import { spawn } from 'node:child_process';

@@ -27,8 +27,9 @@ function compile(file) {
   const script = new vm.Script(wrap(source), {
     filename: file,
     cachedData,
-    // the bundle's import() of external packages (pcap) goes through Node's own loader
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // the bundle's import() of external packages (pcap) goes through Node's own loader;
+    // the constant is Node >= 20.12 (decode itself imports no outside package)
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   return {
     cache: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used',

@@ -4,18 +4,9 @@
 // this answers as a northbound without peers does: the `bgp` control method says
 // disabled, with the router-id our loopbacks give.
 import { routerIdOf } from '../bgp/ls/router-id.js';
-import type { NetInterface } from '../io/interfaces.js';
-import type { Encapsulation } from '../proto/types.js';
 import type { BgpEvent, BgpNorthbound, BgpStatus, NorthboundOptions } from './bgp-northbound.js';
 import type { DaemonConfig } from './config.js';
-import { loopbackAddresses } from './encaps-local.js';
-import { NameSelector } from './glob.js';
-
-/** Our loopback addresses as BGP sees them (section 8's router-id is the lowest IPv4 of them). */
-export function bgpLoopbacks(config: DaemonConfig, table: readonly NetInterface[]): Encapsulation[] {
-  const selector = new NameSelector(config.loopbackInterfaces);
-  return loopbackAddresses(table, selector).map((a) => ({ address: a.address, prefixLength: a.prefixLength, primary: false, loopback: true }));
-}
+import { bgpLoopbacks } from './encaps-local.js';
 
 export class LazyBgpNorthbound {
   private real: BgpNorthbound | null = null;

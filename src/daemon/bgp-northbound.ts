@@ -11,7 +11,7 @@ import { CEASE_SUB } from '../bgp/wire/errors.js';
 import type { NetInterface } from '../io/interfaces.js';
 import type { Encapsulation } from '../proto/types.js';
 import { BgpConfigError, remoteAsnFor } from './bgp-config.js';
-import { bgpLoopbacks } from './bgp-lazy.js';
+import { bgpLoopbacks } from './encaps-local.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { DaemonConfig } from './config.js';
 import type { Logger } from './log.js';

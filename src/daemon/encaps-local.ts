@@ -15,7 +15,8 @@ import type { InterfaceAddress, NetInterface } from '../io/interfaces.js';
 import type { AnnouncedEncapsSet } from '../proto/session/index.js';
 import type { Encapsulation, EncapsulationTypeName } from '../proto/types.js';
 import { normaliseAddress } from './mpls-config.js';
-import type { NameSelector } from './glob.js';
+import type { DaemonConfig } from './config.js';
+import { NameSelector } from './glob.js';
 
 export type EncapsTable = Record<EncapsulationTypeName, Encapsulation[]>;
 
@@ -91,4 +92,10 @@ export function selectsInterface(i: NetInterface, selector: NameSelector, loopba
   if (i.mac === null) return false;
   if (selector.explicit) return selector.matches(i.name);
   return !i.loopback && i.linkType === 'ether' && selector.matches(i.name) && !(loopbacks.explicit && loopbacks.matches(i.name));
+}
+
+/** Our loopback addresses as BGP sees them (section 8's router-id is the lowest IPv4 of them). */
+export function bgpLoopbacks(config: DaemonConfig, table: readonly NetInterface[]): Encapsulation[] {
+  const selector = new NameSelector(config.loopbackInterfaces);
+  return loopbackAddresses(table, selector).map((a) => ({ address: a.address, prefixLength: a.prefixLength, primary: false, loopback: true }));
 }

@@ -19,7 +19,10 @@
 // iproute2's rtnl_listen says so on stderr ("netlink receive error ... (105)")
 // and keeps listening; any stderr line from the monitor is therefore taken as
 // "events may be lost" and the whole table is re-read. A re-read that fails is
-// retried (1 s, doubling to 60 s) until one succeeds.
+// retried (1 s, doubling to 60 s) until one succeeds. A monitor child that dies
+// is started again on the same back-off, then the table is re-read (what changed
+// while no one listened is found by the diff): with no clock re-reading the
+// table, a dead monitor would otherwise hide every later change.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -45,6 +48,11 @@ export function parseLinkFlags(line: string): { index: number; name: string; adm
   if (m === null) return null;
   const flags = m[3]!.split(',');
   return { index: Number(m[1]), name: m[2]!, adminUp: flags.includes('UP'), lowerUp: flags.includes('LOWER_UP') };
+}
+
+/** `x` with the flags a link line gave. */
+function withFlags(x: NetInterface, l: { adminUp: boolean; lowerUp: boolean }): NetInterface {
+  return { ...x, adminUp: l.adminUp, lowerUp: l.lowerUp, up: l.adminUp && l.lowerUp };
 }
 
 function addressKey(a: InterfaceAddress): string {
@@ -113,6 +121,8 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   private again = false;
   private closed = false;
   private retry: { timer: NodeJS.Timeout | null; delayMs: number } = { timer: null, delayMs: 1000 };
+  /** the back-off of restarting a monitor child that died (reset by its first line) */
+  private respawn: { timer: NodeJS.Timeout | null; delayMs: number } = { timer: null, delayMs: 1000 };
   private readonly read: () => Promise<NetInterface[]>;
   /** link lines applied, numbered; by interface index, the last one's number and flags */
   private lineSeq = 0;
@@ -125,17 +135,39 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
 
   /** Starts the kernel listener first, then reads the table, so nothing falls in between. */
   async start(): Promise<this> {
-    const child = (this.options.spawnMonitor ?? spawnIpMonitor)();
-    this.child = child;
     // The child would otherwise outlive a daemon that exits without close().
     process.once('exit', this.killChild);
+    this.listen();
+    this.table = await this.read();
+    // `ip monitor` subscribes to netlink a few milliseconds after it starts, and
+    // nothing tells us when: one more read shortly after covers that window.
+    setTimeout(() => this.refresh(), STARTUP_RESYNC_MS).unref();
+    return this;
+  }
+
+  /** Spawns the event source and wires its lines; a child that dies is started again later. */
+  private listen(): void {
+    const child = (this.options.spawnMonitor ?? spawnIpMonitor)();
+    this.child = child;
     child.on('error', (err) => this.fail(new Error(`ip monitor: ${err.message}`)));
     child.on('exit', (code, signal) => {
-      if (!this.closed) this.fail(new Error(`ip monitor exited (${signal ?? `code ${code}`}); interface changes are no longer seen`));
+      if (this.closed || this.child !== child) return;
+      this.child = null;
+      const delay = this.respawn.delayMs;
+      this.respawn.delayMs = Math.min(MAX_RETRY_MS, delay * 2);
+      this.fail(new Error(`ip monitor exited (${signal ?? `code ${code}`}); started again in ${delay / 1000} s, then the table is re-read`));
+      this.respawn.timer = setTimeout(() => {
+        this.respawn.timer = null;
+        if (this.closed) return;
+        this.listen();
+        this.refresh();
+      }, delay);
+      this.respawn.timer.unref();
     });
     if (child.stdout) {
       // Continuation lines start with white space; each event starts at column 0.
       createInterface({ input: child.stdout }).on('line', (line) => {
+        this.respawn.delayMs = 1000;
         if (line.length > 0 && !/^\s/.test(line)) {
           this.applyLinkLine(line);
           this.refresh();
@@ -149,11 +181,6 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
         this.refresh();
       });
     }
-    this.table = await this.read();
-    // `ip monitor` subscribes to netlink a few milliseconds after it starts, and
-    // nothing tells us when: one more read shortly after covers that window.
-    setTimeout(() => this.refresh(), STARTUP_RESYNC_MS).unref();
-    return this;
   }
 
   current(): NetInterface[] {
@@ -201,7 +228,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     const was = this.table[i]!;
     if (was.adminUp === l.adminUp && was.lowerUp === l.lowerUp) return;
     const next = [...this.table];
-    next[i] = { ...was, adminUp: l.adminUp, lowerUp: l.lowerUp, up: l.adminUp && l.lowerUp };
+    next[i] = withFlags(was, l);
     const events = diffInterfaces(this.table, next);
     this.table = next;
     for (const e of events) this.emit('change', e);
@@ -217,7 +244,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     if (this.fromLines.size === 0) return read;
     return read.map((x) => {
       const l = this.fromLines.get(x.index);
-      return l === undefined ? x : { ...x, adminUp: l.adminUp, lowerUp: l.lowerUp, up: l.adminUp && l.lowerUp };
+      return l === undefined ? x : withFlags(x, l);
     });
   }
 
@@ -237,6 +264,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.retry.timer) clearTimeout(this.retry.timer);
+    if (this.respawn.timer) clearTimeout(this.respawn.timer);
     process.removeListener('exit', this.killChild);
     this.killChild();
   }

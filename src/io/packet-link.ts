@@ -58,11 +58,16 @@ export interface MonitorOptions {
   promiscuous: boolean;
 }
 
+/** The EtherType a link sends and binds to: the one asked for, else a monitor's first, else LSOE's. */
+function ethertypeOf(options: PacketLinkOptions): number {
+  return options.ethertype ?? options.monitor?.ethertypes[0] ?? DEFAULT_ETHERTYPE;
+}
+
 /** What to ask the host for: an endpoint socket, or a monitor with its filter. */
 function openRequest(options: PacketLinkOptions): OpenRequest {
   const { ifindex, monitor } = options;
   const receiveBuffer = options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER;
-  const ethertype = options.ethertype ?? monitor?.ethertypes[0] ?? DEFAULT_ETHERTYPE;
+  const ethertype = ethertypeOf(options);
   if (monitor === undefined) return { ifindex, ethertype, receiveBuffer };
   const filter = monitorFilter({ ethertypes: monitor.ethertypes, direction: monitor.direction, mac: options.mac });
   return { ifindex, ethertype, receiveBuffer, monitor: { filter, promiscuous: monitor.promiscuous } };
@@ -109,7 +114,7 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
     this.ifname = options.ifname;
     this.ifindex = options.ifindex;
     this.mac = options.mac;
-    this.ethertype = options.ethertype ?? options.monitor?.ethertypes[0] ?? DEFAULT_ETHERTYPE;
+    this.ethertype = ethertypeOf(options);
     this.ethertypes = new Set(options.monitor?.ethertypes ?? [this.ethertype]);
     this.socket = socket;
     this.attach(socket);

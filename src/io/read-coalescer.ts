@@ -90,7 +90,7 @@ export class ReadCoalescer<H> {
       if (now - this.lastDirect < this.grace) this.lone = false;
       this.lastDirect = now;
     }
-    if (this.sources.size < 2 || this.behind.size > 0 || this.lone || !this.sources.has(source)) {
+    if (!this.gathers(source)) {
       this.direct++;
       this.readOne(source);
       return;
@@ -104,7 +104,7 @@ export class ReadCoalescer<H> {
    * for reads: not with one link, while a link is behind, or after a lone round).
    */
   sent(source: ReadSource): void {
-    if (this.timer !== null || this.sources.size < 2 || this.behind.size > 0 || this.lone || !this.sources.has(source)) return;
+    if (this.timer !== null || !this.gathers(source)) return;
     const now = this.clock.now();
     if (source !== this.lastSender && now - this.lastSend < this.grace) {
       this.lastSender = null;
@@ -115,6 +115,11 @@ export class ReadCoalescer<H> {
     }
     this.lastSender = source;
     this.lastSend = now;
+  }
+
+  /** Whether a grace may gather frames with `source`'s: not with one link, while a link is behind, or after a lone round. */
+  private gathers(source: ReadSource): boolean {
+    return this.sources.size >= 2 && this.behind.size === 0 && !this.lone && this.sources.has(source);
   }
 
   private openGrace(): void {

@@ -34,10 +34,7 @@ export class MergedRead {
       for (const entry of this.next) if (first === null || entry[1].time < first[1].time) first = entry;
       if (first === null) return false;
       this.next.delete(first[0]);
-      if (!take(first[1])) {
-        this.finished.add(first[0]);
-        this.next.delete(first[0]);
-      }
+      if (!take(first[1])) this.finished.add(first[0]);
     }
     return true;
   }

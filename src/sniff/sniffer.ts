@@ -260,10 +260,8 @@ export class Sniffer {
       }
     }
     this.takingQueued = false;
-    if (this.paused) {
-      this.paused = false;
-      this.blockedDrops += this.kernelDrops() - this.dropsAtPause;
-    }
+    // (pollAgain polls nothing once stopped: it only closes the pause's drop count)
+    if (this.paused) this.pollAgain();
   }
 
   /**

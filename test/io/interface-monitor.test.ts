@@ -65,13 +65,29 @@ t.test('a kernel event line triggers a re-read and the differences are emitted',
   t.equal(m.current()[0]!.up, false);
 });
 
-t.test('the monitor child dying is an error event, not a throw', async (t) => {
-  const child = fakeChild();
-  const m = await new InterfaceMonitor({ read: async () => [], spawnMonitor: () => child }).start();
+t.test('the monitor child dying is an error event, not a throw; it is started again and the table re-read', async (t) => {
+  const children = [fakeChild(), fakeChild()];
+  let spawned = 0;
+  let table = parseIpAddrJson(TABLE);
+  const m = await new InterfaceMonitor({ read: async () => table, spawnMonitor: () => children[spawned++]! }).start();
   t.teardown(() => m.close());
+  // the restart's timer is unref'd (a daemon has other handles): keep this process up for it
+  const keepUp = setInterval(() => {}, 100);
+  t.teardown(() => clearInterval(keepUp));
+  await new Promise((r) => setTimeout(r, 400)); // past the re-read shortly after start
   const err = new Promise<Error>((resolve) => m.on('error', resolve));
-  child.emit('exit', 1, null);
-  t.match(await err, { message: /ip monitor exited \(code 1\)/ });
+  children[0]!.emit('exit', 1, null);
+  t.match(await err, { message: /ip monitor exited \(code 1\); started again in 1 s/ });
+  // a change while no one listens is found by the re-read after the restart
+  table = [{ ...table[0]!, up: false, lowerUp: false }];
+  const events = await waitForEvents(m, 1);
+  t.equal(spawned, 2, 'a second monitor child');
+  t.same(events.map((e) => e.type), ['link-down'], 'the missed change is emitted');
+  // and the new child's lines are heard
+  table = [{ ...table[0]!, up: true, lowerUp: true }];
+  const again = waitForEvents(m, 1);
+  children[1]!.stdout.write('2: x1@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n');
+  t.same((await again).map((e) => e.type), ['link-up']);
 });
 
 t.test('a failed re-read is an error event and the last table stays', async (t) => {
