@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import type { NetInterface } from '../io/interfaces.js';
 import type { ReceivedFrame } from '../io/link.js';
 import { LsoeStream, type StreamRecord } from '../proto/stream.js';
-import { ENCAPSULATION_TYPES } from '../proto/types.js';
+import { ENCAPSULATION_TYPES, type Pdu } from '../proto/types.js';
 import { Admission } from './admission.js';
 import { Beacon } from './beacon.js';
 import { TokenBucket } from './bounds.js';
@@ -20,6 +20,7 @@ import { configToRecord, timingOf, type DaemonConfig } from './config.js';
 import { bump, newCoreCounts, NO_EXTRA_COUNTERS, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
 import { sessionKey } from '../proto/session/index.js';
 import { listBytes } from './encaps-cap.js';
+import { isKeepaliveFrame, KEEPALIVE_PDU } from './keepalive-frame.js';
 import { InterfaceSet, type IfState, type LinkFactory } from './interface-set.js';
 import { NameSelector } from './glob.js';
 import { LogLimiter, silentLogger, type Logger } from './log.js';
@@ -256,6 +257,9 @@ export class Daemon implements DaemonCore {
       this.count.framesReceived++;
       const now = this.clock.now();
       if (this.admission.frameRefusal(st, f, now) !== null) return;
+      // Our KEEPALIVE's octets are that PDU, whole in one frame: it needs no decoding, and
+      // with no pieces held nothing can expire on the way (the stream would only say so).
+      if (this.stream.idle && isKeepaliveFrame(f.payload)) return this.onPdu(st, f.src, KEEPALIVE_PDU, now);
       const records = this.stream.push({ time: now, ifname: st.name, dst: f.dst, src: f.src, payload: f.payload });
       for (const r of records) this.onRecord(st, r, now);
     } catch (err) {
@@ -289,12 +293,16 @@ export class Daemon implements DaemonCore {
       });
       return;
     }
+    this.onPdu(st, r.src, r.pdu, now);
+  }
+
+  private onPdu(st: IfState, src: string, pdu: Pdu, now: number): void {
     this.count.pdusReceived++;
-    bump(this.count.pdusReceivedBy, r.pdu.type);
+    bump(this.count.pdusReceivedBy, pdu.type);
     if (this.log.debugEnabled('io')) {
-      this.log.log('debug', 'io', `received ${r.pdu.type}`, { ifname: st.name, src: r.src, pdu: r.pdu });
+      this.log.log('debug', 'io', `received ${pdu.type}`, { ifname: st.name, src, pdu });
     }
-    const admitted = this.admission.admit(st, r.src, r.pdu, now);
+    const admitted = this.admission.admit(st, src, pdu, now);
     if (admitted !== null) this.sessionTable.feed(admitted.entry, { type: 'pdu-received', pdu: admitted.pdu });
   }
 
@@ -321,7 +329,7 @@ export class Daemon implements DaemonCore {
 
   /** Something housekeeping looks after is there: sessions not open, restarts on record, log windows, PDU pieces. */
   private housekeepingDue(): boolean {
-    return this.sessionTable.unsettled > 0 || this.admission.housekeepingDue || this.effects.neighbourLog.pending || this.stream.stats().senders > 0;
+    return this.sessionTable.unsettled > 0 || this.admission.housekeepingDue || this.effects.neighbourLog.pending || !this.stream.idle;
   }
 
   /** Arms housekeeping if it is due and not armed (after every frame and session event; cheap). */

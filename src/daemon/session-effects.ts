@@ -13,6 +13,7 @@ import type { Encapsulation, EncapsulationTypeName, Pdu, VendorPdu } from '../pr
 import { isoTime, type Clock, type TimerHandle } from './clock.js';
 import { bump, type CoreCounts } from './counters.js';
 import type { InterfaceSet } from './interface-set.js';
+import { KEEPALIVE_FRAMES } from './keepalive-frame.js';
 import { LogLimiter, type Level, type Logger } from './log.js';
 import { NeighbourEvents } from './neighbour-events.js';
 import { NeighbourLog } from './neighbour-log.js';
@@ -20,9 +21,6 @@ import { PluginError, type PluginRegistry, type VendorSession } from './plugins.
 import { buildReport, type Rfc7752Report } from './report.js';
 import type { Entry, SessionHooks, SessionTable } from './session-table.js';
 import type { DaemonEvent } from './views.js';
-
-/** The LSOE frames of a KEEPALIVE (header only, the same every time). */
-let keepaliveFrames: Buffer[] | null = null;
 
 /** Seconds during which further changes of one (session, type) are folded into one report. */
 export const REPORT_HOLD = 1;
@@ -124,11 +122,10 @@ export class SessionEffects implements SessionHooks {
       this.o.count.framesNotSent++;
       return;
     }
-    let frames: Buffer[];
+    let frames: readonly Buffer[];
     try {
-      // a KEEPALIVE, every second of every session, has no fields: its frame is made once
-      // (links copy what they are given into the Ethernet frame they send)
-      frames = pdu.type === 'KEEPALIVE' ? (keepaliveFrames ??= splitPdu(encodePdu(pdu))) : splitPdu(encodePdu(pdu));
+      // a KEEPALIVE, every second of every session, is the same frame every time (made once)
+      frames = pdu.type === 'KEEPALIVE' ? KEEPALIVE_FRAMES : splitPdu(encodePdu(pdu));
     } catch (err) {
       this.o.log.log('error', 'fsm', `cannot encode ${pdu.type}: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
       return;

@@ -267,6 +267,11 @@ export class Reassembler {
     return out;
   }
 
+  /** Nothing held: no partial PDU waits or can expire (cheaper than stats() per frame). */
+  get idle(): boolean {
+    return this.partials.size === 0;
+  }
+
   /** What is held right now (for counters and the memory bound tests). */
   stats(): ReassemblyStats {
     return { senders: this.partials.size, frames: this.totalFrames, bytes: this.totalBytes };

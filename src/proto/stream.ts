@@ -181,6 +181,11 @@ export class LsoeStream {
     });
   }
 
+  /** No sender's pieces held: a frame pushed now reports no expiry (see Reassembler.idle). */
+  get idle(): boolean {
+    return this.reassembler.idle;
+  }
+
   stats(): ReassemblyStats {
     return this.reassembler.stats();
   }
