@@ -96,6 +96,8 @@ export class Daemon implements DaemonCore {
   private readonly admission: Admission;
   private stream: LsoeStream;
   private housekeepingTimer: TimerHandle | null = null;
+  /** handling a frame: housekeeping is considered once, at its end */
+  private inFrame = false;
   private stopped = false;
   private readonly malformedLog = new LogLimiter(60);
   /** all senders together: a flood from many MACs still says little (burst 50, then 1 a second) */
@@ -252,6 +254,7 @@ export class Daemon implements DaemonCore {
 
   private onFrame(st: IfState, f: ReceivedFrame): void {
     // a bug on the receive path costs this frame, never the daemon
+    this.inFrame = true;
     try {
       if (this.stopped || !st.active) return;
       this.count.framesReceived++;
@@ -267,9 +270,11 @@ export class Daemon implements DaemonCore {
       if (this.frameErrorLog.allow('frame-error', this.clock.now()) !== null) {
         this.log.log('error', 'io', `frame from ${f.src} on ${st.name} not handled: ${oneLine(err)}`, { ifname: st.name });
       }
+    } finally {
+      // a piece kept for reassembly, a stranger, a refusal logged: housekeeping has work
+      this.inFrame = false;
+      this.wakeHousekeeping();
     }
-    // a piece kept for reassembly, a stranger, a refusal logged: housekeeping has work
-    this.wakeHousekeeping();
   }
 
   private onRecord(st: IfState, r: StreamRecord, now: number): void {
@@ -334,7 +339,8 @@ export class Daemon implements DaemonCore {
 
   /** Arms housekeeping if it is due and not armed (after every frame and session event; cheap). */
   private wakeHousekeeping(): void {
-    if (this.housekeepingTimer !== null || this.stopped || !this.housekeepingDue()) return;
+    // (within a frame, once at its end: the session events it causes need not ask again)
+    if (this.inFrame || this.housekeepingTimer !== null || this.stopped || !this.housekeepingDue()) return;
     this.housekeepingTimer = this.clock.setTimer(HOUSEKEEPING, () => this.housekeeping());
   }
 

@@ -12,7 +12,8 @@ export interface Entry {
   readonly ifname: string;
   readonly peerMac: string;
   s: Session;
-  readonly timers: Map<TimerName, { at: number; handle: TimerHandle }>;
+  /** the machine's armed timers: when each is due (its clock timer is the deadline's, shared) */
+  readonly timers: Map<TimerName, number>;
   /** lsoed's session_pyid: a new number for each session instance */
   number: number;
   /** the peer's identity as of the last session-up (kept for the session-down after it) */
@@ -38,8 +39,21 @@ export interface SessionHooks {
 /** Told when a hook (or the machine itself) threw; the table has carried on without it. */
 export type HookErrorHandler = (e: Entry, what: string, err: unknown) => void;
 
+/**
+ * One clock timer for every session whose timer of one name is due at one instant: the
+ * KEEPALIVEs of a daemon are due on multiples of the interval (timers.ts), so its
+ * sessions share one, re-armed once a period, where each session re-armed its own.
+ */
+interface Deadline {
+  readonly handle: TimerHandle;
+  /** the sessions waiting on it, in the order they asked */
+  readonly entries: Set<Entry>;
+}
+
 export class SessionTable {
   private readonly entries = new Map<string, Entry>();
+  /** per timer name, per deadline: the clock timer and its sessions */
+  private readonly deadlines = new Map<TimerName, Map<number, Deadline>>();
   private readonly byInterface = new Map<string, Set<Entry>>();
   private readonly queue: Array<[Entry, SessionEvent]> = [];
   private busy = false;
@@ -109,7 +123,7 @@ export class SessionTable {
     if (e.removed) return;
     e.removed = true;
     if (e.s.phase !== 'open') this.notOpen--;
-    for (const t of e.timers.values()) this.clock.clearTimer(t.handle);
+    for (const [name, at] of e.timers) this.leave(e, name, at);
     e.timers.clear();
     this.entries.delete(e.key);
     const set = this.byInterface.get(e.ifname);
@@ -119,22 +133,31 @@ export class SessionTable {
 
   /** Steps a session; events raised while stepping (a plugin sending) wait their turn. */
   feed(e: Entry, event: SessionEvent): void {
-    this.queue.push([e, event]);
-    if (this.busy) return;
+    if (this.busy) {
+      this.queue.push([e, event]);
+      return;
+    }
     this.busy = true;
     try {
-      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
-        // one failing event must not strand the ones queued behind it
-        try {
-          this.apply(item[0], item[1]);
-        } catch (err) {
-          this.failed(item[0], `${item[1].type} event`, err);
-        }
-      }
+      this.step(e, event);
+      this.drain();
     } finally {
       this.busy = false;
     }
     this.afterFeed();
+  }
+
+  /** One event; one failing event must not strand the ones queued behind it. */
+  private step(e: Entry, event: SessionEvent): void {
+    try {
+      this.apply(e, event);
+    } catch (err) {
+      this.failed(e, `${event.type} event`, err);
+    }
+  }
+
+  private drain(): void {
+    for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) this.step(item[0], item[1]);
   }
 
   private apply(e: Entry, event: SessionEvent): void {
@@ -171,9 +194,9 @@ export class SessionTable {
       case 'arm-timer':
         return this.arm(e, a.name, a.at, now);
       case 'cancel-timer': {
-        const old = e.timers.get(a.name);
-        if (old !== undefined) {
-          this.clock.clearTimer(old.handle);
+        const at = e.timers.get(a.name);
+        if (at !== undefined) {
+          this.leave(e, a.name, at);
           e.timers.delete(a.name);
         }
         return;
@@ -210,18 +233,57 @@ export class SessionTable {
     }
   }
 
-  /** One real timer per (session, name); re-arming for the same instant costs nothing. */
+  /** The session's timer `name` is due at `at`: it joins that deadline (re-arming for the same instant costs nothing). */
   private arm(e: Entry, name: TimerName, at: number, now: number): void {
     const old = e.timers.get(name);
-    if (old !== undefined) {
-      if (old.at === at) return;
-      this.clock.clearTimer(old.handle);
+    if (old === at) return;
+    if (old !== undefined) this.leave(e, name, old);
+    e.timers.set(name, at);
+    let byAt = this.deadlines.get(name);
+    if (byAt === undefined) this.deadlines.set(name, (byAt = new Map()));
+    const d = byAt.get(at);
+    if (d !== undefined) {
+      d.entries.add(e);
+      return;
     }
-    const handle = this.clock.setTimer(Math.max(0, at - now), () => {
-      if (e.timers.get(name)?.handle !== handle) return;
-      e.timers.delete(name);
-      this.feed(e, { type: 'timer-fired', name });
-    });
-    e.timers.set(name, { at, handle });
+    const entries = new Set<Entry>([e]);
+    const handle = this.clock.setTimer(Math.max(0, at - now), () => this.fire(name, at, entries));
+    byAt.set(at, { handle, entries });
+  }
+
+  /** The session no longer waits on that deadline; the last one out clears its clock timer. */
+  private leave(e: Entry, name: TimerName, at: number): void {
+    const byAt = this.deadlines.get(name);
+    const d = byAt?.get(at);
+    if (byAt === undefined || d === undefined || !d.entries.delete(e) || d.entries.size > 0) return;
+    this.clock.clearTimer(d.handle);
+    byAt.delete(at);
+  }
+
+  /** A deadline came: each session waiting on it is stepped, in the order it asked; then housekeeping is considered once. */
+  private fire(name: TimerName, at: number, entries: Set<Entry>): void {
+    const byAt = this.deadlines.get(name);
+    if (byAt?.get(at)?.entries === entries) byAt.delete(at);
+    const event: SessionEvent = { type: 'timer-fired', name };
+    // (fired from within a step, a clock that runs timers synchronously: they wait their turn)
+    const nested = this.busy;
+    this.busy = true;
+    try {
+      // (a step may make a later session leave: a Set skips what was deleted)
+      for (const e of entries) {
+        entries.delete(e);
+        if (e.timers.get(name) !== at) continue;
+        e.timers.delete(name);
+        if (nested) {
+          this.queue.push([e, event]);
+          continue;
+        }
+        this.step(e, event);
+        this.drain();
+      }
+    } finally {
+      this.busy = nested;
+    }
+    if (!nested) this.afterFeed();
   }
 }

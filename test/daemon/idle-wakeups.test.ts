@@ -103,3 +103,30 @@ t.test('no neighbours, eight interfaces: only the HELLO beacon wakes the daemon'
   t.ok(c.fired <= 3 + 1, `timers fired in 180 s: ${c.fired} (HELLO every 60 s, one timer for every interface)`);
   n.core.stop();
 });
+
+t.test('eight open sessions, idle: their KEEPALIVEs share one timer a second, not one each', async (t) => {
+  const clock = new FakeClock();
+  const segment = new MemorySegment({ now: () => clock.now() });
+  const ca = new CountingClock(clock);
+  const a = makeNode(ca, segment, { ...A, flags: TIMING });
+  // eight neighbours on A's one segment (they see each other too; only A is counted)
+  const peers = Array.from({ length: 8 }, (_, i) =>
+    makeNode(clock, segment, { ifname: `p${i}`, mac: `02:00:00:00:00:${(i + 16).toString(16)}`, localId: `${(i + 16).toString(16)}`.repeat(10), flags: TIMING }),
+  );
+  await run(clock, 30, 0.5);
+  t.equal(a.core.sessions().filter((s) => s.state === 'open').length, 8, 'eight sessions open');
+  ca.reset();
+  const txBefore = a.core.counters().pdusSentBy.KEEPALIVE ?? 0;
+  const seconds = 120;
+  await run(clock, seconds, 0.5);
+  const keepalives = (a.core.counters().pdusSentBy.KEEPALIVE ?? 0) - txBefore;
+  t.ok(keepalives >= 8 * (seconds - 1), `every session still sends its KEEPALIVE every second (${keepalives})`);
+  t.equal(a.core.sessions().filter((s) => s.state === 'open').length, 8, 'still open');
+  // a timer a second for the eight KEEPALIVEs, a few for the HELLOs and the receive time-outs
+  // (one per session a minute); one per session per second before
+  const bound = seconds + 2 * (seconds / 60) * 9 + 2;
+  t.ok(ca.armed <= bound, `timers armed in ${seconds} s: ${ca.armed} (bound ${bound})`);
+  t.ok(ca.fired <= bound, `timers fired in ${seconds} s: ${ca.fired} (bound ${bound})`);
+  a.core.stop();
+  for (const p of peers) p.core.stop();
+});
