@@ -8,6 +8,7 @@ import { memoryLogger } from '../../src/daemon/log.js';
 import type { PluginRegistry } from '../../src/daemon/plugins.js';
 import type { Rfc7752Report } from '../../src/daemon/report.js';
 import type { DaemonEvent } from '../../src/daemon/views.js';
+import type { SessionHooks } from '../../src/daemon/session-table.js';
 
 export function iface(name: string, mac: string, addrs: string[] = [], up = true): NetInterface {
   return {
@@ -105,4 +106,18 @@ export function makeNode(
   };
   core.start(node.table);
   return node;
+}
+
+/** Session hooks that do nothing, but for the ones given. */
+export function hooks(over: Partial<SessionHooks> = {}): SessionHooks {
+  return {
+    send() {},
+    up() {},
+    down() {},
+    report() {},
+    withdraw() {},
+    vendor() {},
+    log() {},
+    ...over,
+  };
 }

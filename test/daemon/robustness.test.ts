@@ -7,21 +7,8 @@ import { FakeClock, guardedClock } from '../../src/daemon/clock.js';
 import { memoryLogger } from '../../src/daemon/log.js';
 import { PluginError, PluginRegistry, type VendorSession } from '../../src/daemon/plugins.js';
 import { reloadConfiguration } from '../../src/daemon/reload.js';
-import { SessionTable, type Entry, type SessionHooks } from '../../src/daemon/session-table.js';
-import { makeNode, run } from './harness.js';
-
-function hooks(over: Partial<SessionHooks>): SessionHooks {
-  return {
-    send() {},
-    up() {},
-    down() {},
-    report() {},
-    withdraw() {},
-    vendor() {},
-    log() {},
-    ...over,
-  };
-}
+import { SessionTable, type Entry } from '../../src/daemon/session-table.js';
+import { hooks, makeNode, run } from './harness.js';
 
 t.test('a throwing hook loses only its own action; the rest of the step and the queue go on', async (t) => {
   const clock = new FakeClock();

@@ -3,20 +3,12 @@
 // cancelled or removed session leaves no wake-up behind.
 import t from 'tap';
 import { FakeClock } from '../../src/daemon/clock.js';
-import { SessionTable, type Entry, type SessionHooks } from '../../src/daemon/session-table.js';
+import { SessionTable, type Entry } from '../../src/daemon/session-table.js';
+import { hooks } from './harness.js';
 import { PduType, type Pdu } from '../../src/proto/types.js';
 
 function table(clock: FakeClock, sent: string[]): SessionTable {
-  const hooks: SessionHooks = {
-    send: (e, _dst, pdu) => sent.push(`${e.peerMac.slice(-2)} ${pdu.type}`),
-    up() {},
-    down() {},
-    report() {},
-    withdraw() {},
-    vendor() {},
-    log() {},
-  };
-  return new SessionTable(clock, hooks);
+  return new SessionTable(clock, hooks({ send: (e, _dst, pdu) => sent.push(`${e.peerMac.slice(-2)} ${pdu.type}`) }));
 }
 
 const ackOpen: Pdu = { type: 'ACK', ackType: PduType.OPEN, errorType: 0, errorCode: 0, errorHint: 0 };
