@@ -81,7 +81,7 @@ export class Admission {
     else if (src === ZERO_MAC) why = 'zero-source';
     else if (this.ownMacs.has(src) || src === st.link?.mac) why = 'own-source';
     else if (f.dst !== st.link?.mac && f.dst !== this.cfg.helloMulticastMacaddr && f.dst !== BROADCAST_MAC) why = 'not-for-us';
-    else if (this.restarts.heldDown(sessionKey(st.name, src), now) !== null) why = 'held-down';
+    else if (this.restarts.holding && this.restarts.heldDown(sessionKey(st.name, src), now) !== null) why = 'held-down';
     if (why !== null) {
       this.count.framesDropped++;
       bump(this.count.framesDroppedBy, why);
@@ -99,25 +99,16 @@ export class Admission {
    * or null when it is to be dropped (refused, or its restart earned a hold-down).
    */
   admit(st: IfState, src: string, pdu: Pdu, now: number): { entry: Entry; pdu: Pdu } | null {
-    const key = sessionKey(st.name, src);
-    let e = this.table.get(key);
+    // (by interface and MAC as received: no key text made per frame for a known neighbour)
+    let e = this.table.find(st.name, src);
     if (e === undefined) {
-      // Only what can start a session creates one: an ACK or an encapsulation from a
-      // stranger would leave an idle session behind and cost a rate token.
-      if (pdu.type !== 'HELLO' && pdu.type !== 'KEEPALIVE' && pdu.type !== 'OPEN') {
-        this.count.pdusFromUnknownPeers++;
-        return null;
-      }
-      const refusal = this.makeRoom(st, now);
-      if (refusal !== null) {
-        this.refused(st, src, refusal, now);
-        return null;
-      }
-      return { entry: this.create(st, key, src, now), pdu };
+      const key = sessionKey(st.name, src);
+      e = this.table.get(key);
+      if (e === undefined) return this.newcomer(st, key, src, pdu, now);
     }
     if (causesRestart(e.s, pdu)) {
       this.count.sessionRestarts++;
-      const held = this.restarts.restart(key, st.name, src, now);
+      const held = this.restarts.restart(e.key, st.name, src, now);
       if (held !== null) {
         this.holdDown(e, held, now);
         return null;
@@ -125,6 +116,22 @@ export class Admission {
     }
     if (pdu.type.endsWith('_ENCAPSULATION')) return { entry: e, pdu: this.capped(e, pdu as EncapsulationPdu) };
     return { entry: e, pdu };
+  }
+
+  /** A PDU from a neighbour without a session: only what can start one creates one. */
+  private newcomer(st: IfState, key: string, src: string, pdu: Pdu, now: number): { entry: Entry; pdu: Pdu } | null {
+    // An ACK or an encapsulation from a stranger would leave an idle session behind and
+    // cost a rate token.
+    if (pdu.type !== 'HELLO' && pdu.type !== 'KEEPALIVE' && pdu.type !== 'OPEN') {
+      this.count.pdusFromUnknownPeers++;
+      return null;
+    }
+    const refusal = this.makeRoom(st, now);
+    if (refusal !== null) {
+      this.refused(st, src, refusal, now);
+      return null;
+    }
+    return { entry: this.create(st, key, src, now), pdu };
   }
 
   private refused(st: IfState, src: string, refusal: Refusal, now: number): void {

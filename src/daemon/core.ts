@@ -308,7 +308,7 @@ export class Daemon implements DaemonCore {
       this.log.log('debug', 'io', `received ${pdu.type}`, { ifname: st.name, src, pdu });
     }
     const admitted = this.admission.admit(st, src, pdu, now);
-    if (admitted !== null) this.sessionTable.feed(admitted.entry, { type: 'pdu-received', pdu: admitted.pdu });
+    if (admitted !== null) this.sessionTable.feed(admitted.entry, { type: 'pdu-received', pdu: admitted.pdu }, now);
   }
 
   private createEntry(st: IfState, key: string, peerMac: string, now: number): Entry {

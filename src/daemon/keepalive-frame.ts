@@ -6,10 +6,10 @@
 // Anything else, a KEEPALIVE with another checksum or version included, goes the long way.
 import { splitPdu } from '../proto/fragment.js';
 import { encodePdu } from '../proto/pdu/index.js';
-import type { KeepalivePdu } from '../proto/types.js';
+import { KEEPALIVE } from '../proto/session/index.js';
 
 /** The one KEEPALIVE PDU value (frozen: every session sends and receives this object). */
-export const KEEPALIVE_PDU: Readonly<KeepalivePdu> = Object.freeze({ type: 'KEEPALIVE' });
+export const KEEPALIVE_PDU = KEEPALIVE;
 
 /** Its frames, as a session sends them (one frame; links copy it into the Ethernet frame). */
 export const KEEPALIVE_FRAMES: readonly Buffer[] = splitPdu(encodePdu(KEEPALIVE_PDU));

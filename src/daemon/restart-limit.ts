@@ -50,6 +50,11 @@ export class RestartLimiter {
     this.policy = policy;
   }
 
+  /** Some neighbour is held down (or was, until housekeeping or a look forgets it). */
+  get holding(): boolean {
+    return this.held.size > 0;
+  }
+
   /** The hold-down of this neighbour at `now`, if any (an expired one is forgotten). */
   heldDown(key: string, now: number): HoldDown | null {
     const h = this.held.get(key);

@@ -113,7 +113,7 @@ export class SessionEffects implements SessionHooks {
     this.o.count.pdusSent++;
     bump(this.o.count.pdusSentBy, pdu.type);
     // Only the beacon speaks to a group; a session whose peer is a group is a bug or an attack.
-    if (isGroupMac(dst)) {
+    if (dst === e.peerMac ? e.peerIsGroup : isGroupMac(dst)) {
       this.o.count.sendsToGroupRefused++;
       return;
     }

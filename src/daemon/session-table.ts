@@ -2,6 +2,7 @@
 // steps a session with an event, keeps one real timer per armed machine timer, and
 // hands every other action to the daemon (hooks). The daemon decides what a session
 // means for the world (logs, events, reports, plugins); this file only runs machines.
+import { isGroupMac } from '../io/link.js';
 import { createSession, step } from '../proto/session/index.js';
 import type { CloseReason, LogLevel, Session, SessionAction, SessionEvent, SessionParams, TimerName } from '../proto/session/index.js';
 import type { Encapsulation, EncapsulationTypeName, Pdu, VendorPdu } from '../proto/types.js';
@@ -11,6 +12,8 @@ export interface Entry {
   readonly key: string;
   readonly ifname: string;
   readonly peerMac: string;
+  /** the neighbour's MAC is a group address (a bug or an attack: nothing is sent to it) */
+  readonly peerIsGroup: boolean;
   s: Session;
   /** the machine's armed timers: when each is due (its clock timer is the deadline's, shared) */
   readonly timers: Map<TimerName, number>;
@@ -54,7 +57,8 @@ export class SessionTable {
   private readonly entries = new Map<string, Entry>();
   /** per timer name, per deadline: the clock timer and its sessions */
   private readonly deadlines = new Map<TimerName, Map<number, Deadline>>();
-  private readonly byInterface = new Map<string, Set<Entry>>();
+  /** per interface, its sessions by the neighbour's MAC */
+  private readonly byInterface = new Map<string, Map<string, Entry>>();
   private readonly queue: Array<[Entry, SessionEvent]> = [];
   private busy = false;
   private nextNumber = 1;
@@ -84,12 +88,17 @@ export class SessionTable {
     return this.entries.get(key);
   }
 
+  /** The session with `peerMac` (lowercase, as links give it) on `ifname`: no key text made. */
+  find(ifname: string, peerMac: string): Entry | undefined {
+    return this.byInterface.get(ifname)?.get(peerMac);
+  }
+
   all(): Entry[] {
     return [...this.entries.values()];
   }
 
   onInterface(ifname: string): Entry[] {
-    return [...(this.byInterface.get(ifname) ?? [])];
+    return [...(this.byInterface.get(ifname)?.values() ?? [])];
   }
 
   countOn(ifname: string): number {
@@ -102,6 +111,7 @@ export class SessionTable {
       key,
       ifname: params.ifname,
       peerMac: s.peerMac,
+      peerIsGroup: isGroupMac(s.peerMac),
       s,
       timers: new Map(),
       number: this.nextNumber++,
@@ -113,9 +123,9 @@ export class SessionTable {
     };
     this.entries.set(key, e);
     if (s.phase !== 'open') this.notOpen++;
-    let set = this.byInterface.get(e.ifname);
-    if (set === undefined) this.byInterface.set(e.ifname, (set = new Set()));
-    set.add(e);
+    let onIf = this.byInterface.get(e.ifname);
+    if (onIf === undefined) this.byInterface.set(e.ifname, (onIf = new Map()));
+    onIf.set(e.peerMac, e);
     return e;
   }
 
@@ -126,20 +136,23 @@ export class SessionTable {
     for (const [name, at] of e.timers) this.leave(e, name, at);
     e.timers.clear();
     this.entries.delete(e.key);
-    const set = this.byInterface.get(e.ifname);
-    set?.delete(e);
-    if (set?.size === 0) this.byInterface.delete(e.ifname);
+    const onIf = this.byInterface.get(e.ifname);
+    if (onIf?.get(e.peerMac) === e) onIf.delete(e.peerMac);
+    if (onIf?.size === 0) this.byInterface.delete(e.ifname);
   }
 
-  /** Steps a session; events raised while stepping (a plugin sending) wait their turn. */
-  feed(e: Entry, event: SessionEvent): void {
+  /**
+   * Steps a session; events raised while stepping (a plugin sending) wait their turn.
+   * `now`: the clock as the caller read it for this event (a frame's arrival).
+   */
+  feed(e: Entry, event: SessionEvent, now?: number): void {
     if (this.busy) {
       this.queue.push([e, event]);
       return;
     }
     this.busy = true;
     try {
-      this.step(e, event);
+      this.step(e, event, now ?? this.clock.now());
       this.drain();
     } finally {
       this.busy = false;
@@ -148,21 +161,20 @@ export class SessionTable {
   }
 
   /** One event; one failing event must not strand the ones queued behind it. */
-  private step(e: Entry, event: SessionEvent): void {
+  private step(e: Entry, event: SessionEvent, now: number): void {
     try {
-      this.apply(e, event);
+      this.apply(e, event, now);
     } catch (err) {
       this.failed(e, `${event.type} event`, err);
     }
   }
 
   private drain(): void {
-    for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) this.step(item[0], item[1]);
+    for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) this.step(item[0], item[1], this.clock.now());
   }
 
-  private apply(e: Entry, event: SessionEvent): void {
+  private apply(e: Entry, event: SessionEvent, now: number): void {
     if (e.removed) return;
-    const now = this.clock.now();
     const r = step(e.s, event, now);
     this.retransmits += r.session.counters.retransmits - e.s.counters.retransmits;
     if ((e.s.phase === 'open') !== (r.session.phase === 'open')) this.notOpen += r.session.phase === 'open' ? -1 : 1;
@@ -265,6 +277,8 @@ export class SessionTable {
     const byAt = this.deadlines.get(name);
     if (byAt?.get(at)?.entries === entries) byAt.delete(at);
     const event: SessionEvent = { type: 'timer-fired', name };
+    // one reading for the deadline's sessions (they are due at the same instant)
+    const now = this.clock.now();
     // (fired from within a step, a clock that runs timers synchronously: they wait their turn)
     const nested = this.busy;
     this.busy = true;
@@ -278,7 +292,7 @@ export class SessionTable {
           this.queue.push([e, event]);
           continue;
         }
-        this.step(e, event);
+        this.step(e, event, now);
         this.drain();
       }
     } finally {

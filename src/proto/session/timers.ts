@@ -1,8 +1,12 @@
 // What a fired timer does to a session. Timer deadlines are kept in the session, so a
 // stale fire (cancelled or re-armed after the runtime queued it) is recognised and dropped.
 
+import type { KeepalivePdu } from '../types.js';
 import type { StepContext } from './context.js';
 import type { AckedTypeName, TimerName } from './types.js';
+
+/** The KEEPALIVE every open session sends every interval: one value (it has no fields). */
+export const KEEPALIVE: Readonly<KeepalivePdu> = Object.freeze({ type: 'KEEPALIVE' });
 
 export function onTimer(ctx: StepContext, name: TimerName): void {
   const at = ctx.s.timers[name];
@@ -28,7 +32,7 @@ export function onTimer(ctx: StepContext, name: TimerName): void {
  */
 function keepaliveSend(ctx: StepContext, dueAt: number): void {
   if (ctx.s.phase !== 'open') return ctx.forget('keepalive-send');
-  ctx.send({ type: 'KEEPALIVE' });
+  ctx.send(KEEPALIVE);
   const interval = ctx.s.timing.keepaliveSendInterval;
   const next = dueAt + interval;
   ctx.arm('keepalive-send', next > ctx.now ? next : nextKeepaliveDue(ctx.now, interval));
