@@ -15,8 +15,6 @@ export interface Clock {
    */
   setTimer(delay: number, fn: () => void, early?: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;
-  /** the process is awake (a frame came): timers that may run early and are due within that margin run now */
-  awake?(): void;
 }
 
 /** ISO text of a clock reading, for views and events. */
@@ -86,10 +84,10 @@ export function realClock(slack?: TimerSlack): Clock {
     if (failure !== null) throw failure.err;
   };
   /**
-   * The process is awake (a frame came, a timer is being armed): a slot whose callbacks may
-   * all run early and that is due within that margin runs in this turn (setImmediate: after
-   * the caller), not in a wake-up of its own a moment later. This is how a daemon woken by
-   * its peer's first KEEPALIVE a millisecond before its own are due sends them in that wake-up.
+   * A timer is being armed, so the process is awake: a slot whose callbacks may all run
+   * early and that is due within that margin runs in this turn (setImmediate: after the
+   * caller), not in a wake-up of its own a moment later. This is how a daemon woken by its
+   * peer's first KEEPALIVE a millisecond before its own are due sends them in that wake-up.
    */
   const runEarlySlots = (grid: number): void => {
     if (earlyPending) return;
@@ -154,9 +152,6 @@ export function realClock(slack?: TimerSlack): Clock {
         slots.delete(slot);
       }
     },
-    awake() {
-      if (slack !== undefined) runEarlySlots(slack.grid);
-    },
   };
 }
 
@@ -184,7 +179,6 @@ export function guardedClock(inner: Clock, onError: (err: unknown) => void): Clo
         early,
       ),
     clearTimer: (handle) => inner.clearTimer(handle),
-    awake: () => inner.awake?.(),
   };
 }
 

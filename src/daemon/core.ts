@@ -257,8 +257,6 @@ export class Daemon implements DaemonCore {
     this.inFrame = true;
     try {
       if (this.stopped || !st.active) return;
-      // awake anyway: KEEPALIVEs due in a moment go now rather than in a wake-up of their own
-      this.clock.awake?.();
       this.count.framesReceived++;
       const now = this.clock.now();
       if (this.admission.frameRefusal(st, f, now) !== null) return;
