@@ -9,11 +9,8 @@ export type TimerHandle = { readonly id: number };
 export interface Clock {
   /** seconds, never decreasing */
   now(): number;
-  /**
-   * calls `fn` once after `delay` seconds; with `early`, it may be called up to that many
-   * seconds sooner, when the process is awake anyway (a clock without slack ignores it)
-   */
-  setTimer(delay: number, fn: () => void, early?: number): TimerHandle;
+  /** calls `fn` once after `delay` seconds */
+  setTimer(delay: number, fn: () => void): TimerHandle;
   clearTimer(handle: TimerHandle): void;
 }
 
@@ -42,34 +39,25 @@ export interface TimerSlack {
  */
 export const DAEMON_TIMER_SLACK: TimerSlack = { grid: 0.25, from: 0.5 };
 
-interface Slot {
-  timeout: NodeJS.Timeout;
-  fns: Map<number, () => void>;
-  /** how much sooner every callback of the slot may run (0: none may) */
-  early: number;
-}
-
 export function realClock(slack?: TimerSlack): Clock {
   const origin = performance.timeOrigin;
   const now = (): number => (origin + performance.now()) / 1000;
   const timers = new Map<number, NodeJS.Timeout>();
   // coalesced timers: one Node timer per grid slot, each timer's callback filed under its slot
-  const slots = new Map<number, Slot>();
+  const slots = new Map<number, { timeout: NodeJS.Timeout; fns: Map<number, () => void> }>();
   const slotOf = new Map<number, number>();
   let next = 1;
-  let earlyPending = false;
   const armSlot = (slot: number, grid: number): NodeJS.Timeout =>
     setTimeout(() => fireSlot(slot, grid), Math.max(0, Math.ceil((slot * grid - now()) * 1000)));
-  const fireSlot = (slot: number, grid: number, early = false): void => {
+  const fireSlot = (slot: number, grid: number): void => {
     const s = slots.get(slot);
     if (s === undefined) return;
     // Node's timers may run a little before our clock says (the loop's cached time): wait
     // for the slot, or every callback would re-arm itself for the rest of it
-    if (!early && now() < slot * grid) {
+    if (now() < slot * grid) {
       s.timeout = armSlot(slot, grid);
       return;
     }
-    if (early) clearTimeout(s.timeout);
     slots.delete(slot);
     for (const id of s.fns.keys()) slotOf.delete(id);
     // each callback runs even when an earlier one throws; the first error is rethrown
@@ -83,47 +71,22 @@ export function realClock(slack?: TimerSlack): Clock {
     }
     if (failure !== null) throw failure.err;
   };
-  /**
-   * A timer is being armed, so the process is awake: a slot whose callbacks may all run
-   * early and that is due within that margin runs in this turn (setImmediate: after the
-   * caller), not in a wake-up of its own a moment later. This is how a daemon woken by its
-   * peer's first KEEPALIVE a millisecond before its own are due sends them in that wake-up.
-   */
-  const runEarlySlots = (grid: number): void => {
-    if (earlyPending) return;
-    const t = now();
-    for (const [slot, s] of slots) {
-      if (s.early > 0 && slot * grid - t <= s.early) {
-        earlyPending = true;
-        setImmediate(() => {
-          earlyPending = false;
-          const t2 = now();
-          for (const [due, d] of [...slots]) if (d.early > 0 && due * grid - t2 <= d.early) fireSlot(due, grid, true);
-        });
-        return;
-      }
-    }
-  };
   return {
     now,
-    setTimer(delay, fn, early = 0) {
+    setTimer(delay, fn) {
       const id = next++;
       // (a timer of a day or more is not worth a slot; its delay is capped as below)
       if (slack !== undefined && delay >= slack.from && delay < 86_400) {
         const slot = Math.ceil((now() + delay) / slack.grid);
         let s = slots.get(slot);
         if (s === undefined) {
-          s = { timeout: armSlot(slot, slack.grid), fns: new Map(), early };
+          s = { timeout: armSlot(slot, slack.grid), fns: new Map() };
           slots.set(slot, s);
-        } else {
-          s.early = Math.min(s.early, early);
         }
         s.fns.set(id, fn);
         slotOf.set(id, slot);
-        runEarlySlots(slack.grid);
         return { id };
       }
-      if (slack !== undefined) runEarlySlots(slack.grid);
       const t = setTimeout(
         () => {
           timers.delete(id);
@@ -162,22 +125,18 @@ export function realClock(slack?: TimerSlack): Clock {
 export function guardedClock(inner: Clock, onError: (err: unknown) => void): Clock {
   return {
     now: () => inner.now(),
-    setTimer: (delay, fn, early) =>
-      inner.setTimer(
-        delay,
-        () => {
+    setTimer: (delay, fn) =>
+      inner.setTimer(delay, () => {
+        try {
+          fn();
+        } catch (err) {
           try {
-            fn();
-          } catch (err) {
-            try {
-              onError(err);
-            } catch {
-              // the reporter failed too: nothing safe is left to do
-            }
+            onError(err);
+          } catch {
+            // the reporter failed too: nothing safe is left to do
           }
-        },
-        early,
-      ),
+        }
+      }),
     clearTimer: (handle) => inner.clearTimer(handle),
   };
 }

@@ -3,7 +3,7 @@
 // hands every other action to the daemon (hooks). The daemon decides what a session
 // means for the world (logs, events, reports, plugins); this file only runs machines.
 import { isGroupMac } from '../io/link.js';
-import { createSession, KEEPALIVE_EARLY, step } from '../proto/session/index.js';
+import { createSession, step } from '../proto/session/index.js';
 import type { CloseReason, LogLevel, Session, SessionAction, SessionEvent, SessionParams, TimerName } from '../proto/session/index.js';
 import type { Encapsulation, EncapsulationTypeName, Pdu, VendorPdu } from '../proto/types.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -259,8 +259,7 @@ export class SessionTable {
       return;
     }
     const entries = new Set<Entry>([e]);
-    // (KEEPALIVEs may go a little early: the clock then sends them in a wake-up it has anyway)
-    const handle = this.clock.setTimer(Math.max(0, at - now), () => this.fire(name, at, entries), name === 'keepalive-send' ? KEEPALIVE_EARLY : 0);
+    const handle = this.clock.setTimer(Math.max(0, at - now), () => this.fire(name, at, entries));
     byAt.set(at, { handle, entries });
   }
 

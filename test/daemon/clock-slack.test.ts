@@ -73,31 +73,3 @@ t.test('no timer fires before its delay', async (t) => {
   const at = await new Promise<number>((resolve) => clock.setTimer(0.25, () => resolve(clock.now())));
   t.ok(at - started >= 0.25, `fired ${(at - started).toFixed(3)} s after being armed for 0.25 s`);
 });
-
-t.test('a timer that may run early runs when the process is awake anyway, before its slot; others wait', async (t) => {
-  const slack = { grid: GRID, from: 0.1 };
-  // just after a slot boundary: a 0.3 s timer falls in the slot two boundaries on
-  await new Promise((r) => setTimeout(r, (GRID - ((Date.now() / 1000) % GRID)) * 1000 + 5));
-  const run = (early: number): Promise<{ ranBefore: number; runs: number }> => {
-    const clock = realClock(slack);
-    const armed = clock.now();
-    const slotAt = Math.ceil((armed + 0.3) / GRID) * GRID;
-    let runs = 0;
-    let ranAt = 0;
-    clock.setTimer(0.3, () => {
-      runs++;
-      ranAt = clock.now();
-    }, early);
-    return new Promise((resolve) => {
-      // 20 ms before the slot something else wakes the process and arms a short timer
-      // (as the read coalescer's grace does when a frame comes)
-      setTimeout(() => clock.setTimer(0.025, () => undefined), (slotAt - 0.02 - armed) * 1000);
-      setTimeout(() => resolve({ ranBefore: slotAt - ranAt, runs }), (slotAt - armed) * 1000 + 300);
-    });
-  };
-  const [early, plain] = await Promise.all([run(0.05), run(0)]);
-  t.equal(early.runs, 1, 'the early-capable timer ran once');
-  t.ok(early.ranBefore > 0.005, `it ran ${(early.ranBefore * 1000).toFixed(1)} ms before its slot, with the other wake-up`);
-  t.equal(plain.runs, 1, 'the plain timer ran once');
-  t.ok(plain.ranBefore <= 0.001, `the plain one waited for its slot (${(-plain.ranBefore * 1000).toFixed(1)} ms after it)`);
-});

@@ -2,7 +2,7 @@
 // KEEPALIVE sending and the receive timeout. Nothing here sleeps.
 import t from 'tap';
 import { createSession, step } from '../../src/proto/session/index.js';
-import { KEEPALIVE_EARLY, nextKeepaliveDue } from '../../src/proto/session/timers.js';
+import { nextKeepaliveDue } from '../../src/proto/session/timers.js';
 import { ackOf, params, peerOpen, Runner, rx, settled } from './session-fixtures.js';
 
 const timing = (over: object) => ({ ...params().timing, ...over });
@@ -93,21 +93,6 @@ t.test('a KEEPALIVE timer fired late keeps the period; after a stall it starts a
   t.strictSame(nextArm(due), [due + 1], 'on time: one interval on');
   t.strictSame(nextArm(due + 0.25), [due + 1], 'fired 0.25 s late (timer slack): still one interval after it was due');
   t.strictSame(nextArm(due + 5.3), [due + 6], 'stalled past the next due time: the next multiple of the interval');
-});
-
-t.test('a KEEPALIVE timer fired a little early (the runtime awake anyway) sends; earlier, it waits', async (t) => {
-  const s = settled();
-  const due = s.timers['keepalive-send']!;
-  const early = step(s, { type: 'timer-fired', name: 'keepalive-send' }, due - KEEPALIVE_EARLY + 0.001);
-  t.ok(early.actions.some((a) => a.type === 'send' && a.pdu.type === 'KEEPALIVE'), `sent ${(KEEPALIVE_EARLY - 0.001).toFixed(3)} s before due`);
-  t.equal(early.session.timers['keepalive-send'], due + 1, 'the next one interval after this one was due: the grid holds');
-  const tooEarly = step(s, { type: 'timer-fired', name: 'keepalive-send' }, due - 0.1);
-  t.notOk(tooEarly.actions.some((a) => a.type === 'send'), 'fired 0.1 s before due: nothing sent');
-  t.strictSame(tooEarly.actions, [{ type: 'arm-timer', name: 'keepalive-send', at: due }], 're-armed for when it is due');
-  // only KEEPALIVEs go early: a retransmission or the receive time-out waits for its deadline
-  const receive = s.timers['keepalive-receive']!;
-  const r = step(s, { type: 'timer-fired', name: 'keepalive-receive' }, receive - 0.01);
-  t.strictSame(r.actions, [{ type: 'arm-timer', name: 'keepalive-receive', at: receive }]);
 });
 
 t.test('silence for keepalive-receive-timeout closes the session', async (t) => {

@@ -45,4 +45,4 @@
 export * from './types.js';
 export { createSession, step } from './machine.js';
 export { sessionKey, isOpen, resolveTiming } from './util.js';
-export { KEEPALIVE, KEEPALIVE_EARLY } from './timers.js';
+export { KEEPALIVE } from './timers.js';

@@ -5,13 +5,6 @@ import type { KeepalivePdu } from '../types.js';
 import type { StepContext } from './context.js';
 import type { AckedTypeName, TimerName } from './types.js';
 
-/**
- * How much sooner than due a KEEPALIVE may go (seconds): a runtime awake anyway a moment
- * before (woken by the peer's own KEEPALIVEs, due on the same multiples) sends ours then
- * rather than waking again for them. The next stays due one interval after this one was.
- */
-export const KEEPALIVE_EARLY = 0.025;
-
 /** The KEEPALIVE every open session sends every interval: one value (it has no fields). */
 export const KEEPALIVE: Readonly<KeepalivePdu> = Object.freeze({ type: 'KEEPALIVE' });
 
@@ -21,7 +14,7 @@ export function onTimer(ctx: StepContext, name: TimerName): void {
     ctx.log('debug', `stale timer ${name} ignored`);
     return;
   }
-  if (ctx.now < (name === 'keepalive-send' ? at - KEEPALIVE_EARLY : at)) {
+  if (ctx.now < at) {
     ctx.arm(name, at); // fired early (clock conversion): wait for the real deadline
     return;
   }
