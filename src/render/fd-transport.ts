@@ -12,8 +12,11 @@
 //     `drained()` (below BACKGROUND_LOW), which is the backpressure; `busy`
 //     says to let the event loop in soon, so a finished write is followed
 //     by the next at once. Written batch buffers go back to the ByteWriter
-//     (`release`). A small chunk (under a quarter batch) with nothing queued (a
-//     flush: end, idle, -l) is written at once, synchronously.
+//     (`release`). Until the first full batch, a small chunk (under a quarter
+//     batch: a short output's end, an idle flush, -l) is written at once,
+//     synchronously: a short run never starts the threadpool. After it every
+//     chunk goes the background way (a synchronous write into a pipe the
+//     reader has let fill would stop the decoder).
 // Creating process.stdout (any `import 'node:process'` does: chalk's) makes a
 // pipe non-blocking (libuv), so the constructor puts fd 1 back in the
 // blocking mode it was inherited with.
@@ -59,11 +62,13 @@ export class FdTransport implements Transport {
   private readonly makeFallback: () => Transport;
   private readonly onClosed: () => void;
   private readonly background: Required<Omit<NonNullable<FdTransportOptions['background']>, 'onFirstWrite'>> | null;
-  private onFirstWrite: (() => void) | undefined;
+  private readonly onFirstWrite: (() => void) | undefined;
   /** Chunks handed over and not yet written, in order; the first `writing` of them are being written. */
   private queue: Buffer[] = [];
   private queued = 0;
   private writing = 0;
+  /** a background write was made: from then on every chunk goes that way */
+  private started = false;
   private failure: CliError | null = null;
   private waiters: Waiter[] = [];
 
@@ -79,7 +84,10 @@ export class FdTransport implements Transport {
     if (fd === 1) blockingStdout();
   }
 
-  /** Synchronous mode: the chunk may be written on by the caller once this returns. */
+  /**
+   * Synchronous mode: the chunk may be written on by the caller once this
+   * returns. Background mode: the chunk is the transport's until `release`.
+   */
   write(chunk: Buffer): void {
     if (this.failure !== null) throw this.failure;
     if (this.fallback !== null) {
@@ -87,7 +95,7 @@ export class FdTransport implements Transport {
       return;
     }
     const bg = this.background;
-    if (bg === null || (this.queue.length === 0 && chunk.length < bg.batch / 4)) {
+    if (bg === null || (!this.started && chunk.length < bg.batch / 4)) {
       this.writeNow(chunk);
       if (bg !== null && this.fallback === null) bg.release(chunk);
       return;
@@ -141,9 +149,9 @@ export class FdTransport implements Transport {
 
   /** One background write of everything queued (libuv writes all of it, or stops at an error). */
   private writeNext(): void {
-    if (this.onFirstWrite !== undefined) {
-      this.onFirstWrite();
-      this.onFirstWrite = undefined;
+    if (!this.started) {
+      this.started = true;
+      this.onFirstWrite?.();
     }
     const chunks = this.queue.slice();
     this.writing = chunks.length;
