@@ -156,8 +156,9 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
   }
   try {
     if (isRegularFile(input)) {
-      // Blocking reads (and, into a pipe, blocking writes): the event loop is let
-      // in every few batches, for signals and for the output's idle flush.
+      // Blocking reads: the event loop is let in every few batches, for signals and
+      // the output's idle flush, and after each batch while the output is written
+      // in the background (into a pipe: fd-transport.ts).
       let batches = 0;
       for (const batch of readCaptureFileBatchesSync(input)) {
         for (const rec of batch) decoder.captureRecord(rec);
