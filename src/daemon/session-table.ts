@@ -1,5 +1,6 @@
 // The table of sessions and the loop that runs the pure session machine over them:
-// steps a session with an event, keeps one real timer per armed machine timer, and
+// steps a session with an event, keeps the machine's timers on the clock (one clock timer
+// per deadline, shared by the sessions due then), and
 // hands every other action to the daemon (hooks). The daemon decides what a session
 // means for the world (logs, events, reports, plugins); this file only runs machines.
 import { isGroupMac } from '../io/link.js';
