@@ -61,6 +61,8 @@ export class ReadCoalescer<H> {
   rounds = 0;
   direct = 0;
   sendGraces = 0;
+  /** the grace's callback, made once (not a closure per grace) */
+  private readonly roundDue = (): void => this.round();
 
   constructor(
     private readonly clock: CoalescerClock<H>,
@@ -129,7 +131,7 @@ export class ReadCoalescer<H> {
 
   private openGrace(): void {
     this.gate.hold(true);
-    this.timer = this.clock.setTimer(this.grace, () => this.round());
+    this.timer = this.clock.setTimer(this.grace, this.roundDue);
   }
 
   private readOne(source: ReadSource): number {
