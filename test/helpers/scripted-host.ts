@@ -47,6 +47,7 @@ export class ScriptedSocket implements CaptureSocket {
   }
   /** reads up to `max` frames as the real socket does (an errno queued stops the read and is reported) */
   receive(max: number, sink: FrameSink): boolean {
+    this.receives++;
     for (let n = 0; n < max; n++) {
       const got = this.queue.shift();
       if (got === undefined) return false;
@@ -55,13 +56,12 @@ export class ScriptedSocket implements CaptureSocket {
         return false;
       }
       this.queuedBytes -= got.frame.length + QUEUED_OVERHEAD;
-      this.reads++;
       sink.frame(got.frame, got.packetType, got.time);
     }
     return true;
   }
-  /** frames handed to a sink (reads, not calls) */
-  reads = 0;
+  /** calls of receive (the real socket: one system call each) */
+  receives = 0;
   send(frame: Buffer, length = frame.length): number {
     // a copy, as sendto makes: the caller may reuse its buffer
     if (this.sendErrno === 0) this.sent.push(Buffer.from(frame.subarray(0, length)));
