@@ -36,6 +36,10 @@
 //   pause(watcher, bool)   (true: stop polling, the kernel queues; false: poll again)
 //   ref(watcher, bool)
 //   close(watcher | null, fd)
+//   pipeSize(fd, size) -> the pipe's size after asking for `size` octets (0: only
+//        ask what it is) | -errno (not a pipe: EBADF; above
+//        /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE: EPERM)
+//        (decode's output: a larger pipe, fewer waits for the reader)
 // The endpoint sockets of a process share one readiness poll (a "set": an
 // epoll instance of their own, which libuv polls as one fd), so that holding
 // them all for a read round is one call and one epoll_ctl, not one per socket:
@@ -52,6 +56,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -61,6 +66,11 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#endif
 
 #define OPEN_MONITOR 1
 #define OPEN_PROMISC 2
@@ -308,6 +318,20 @@ static napi_value js_drops(napi_env env, napi_callback_info info) {
   // The kernel resets these counters on each read: the caller adds them up.
   if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl) < 0) return int_value(env, -errno);
   return int_value(env, (int)st.tp_drops);
+}
+
+static napi_value js_pipe_size(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd, size;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &size)) {
+    napi_throw_type_error(env, NULL, "pipeSize(fd, size)");
+    return NULL;
+  }
+  if (size > 0 && fcntl(fd, F_SETPIPE_SZ, size) < 0) return int_value(env, -errno);
+  int now = fcntl(fd, F_GETPIPE_SZ);
+  return int_value(env, now < 0 ? -errno : now);
 }
 
 typedef struct {
@@ -618,6 +642,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pause", NULL, js_pause, NULL, NULL, NULL, napi_default, NULL},
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_default, NULL},
       {"set", NULL, js_set, NULL, NULL, NULL, napi_default, NULL},
       {"setWatch", NULL, js_set_watch, NULL, NULL, NULL, napi_default, NULL},
       {"setHold", NULL, js_set_hold, NULL, NULL, NULL, napi_default, NULL},

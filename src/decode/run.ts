@@ -156,14 +156,16 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
   }
   try {
     if (isRegularFile(input)) {
-      // Blocking reads (and, into a pipe, blocking writes): the event loop is let
-      // in every few batches, for signals and for the output's idle flush.
+      // Blocking reads: the event loop is let in every few batches, for signals and
+      // the output's idle flush, and after each batch while the output is written
+      // in the background (into a pipe: fd-transport.ts).
       let batches = 0;
       for (const batch of readCaptureFileBatchesSync(input)) {
         for (const rec of batch) decoder.captureRecord(rec);
         if (decoder.done) return;
         if (out.blocked) await out.drained();
-        else if (++batches % YIELD_EVERY === 0) await yieldToEvents();
+        // Output being written in the background: let its next write start now.
+        else if (out.busy || ++batches % YIELD_EVERY === 0) await yieldToEvents();
       }
       return;
     }
@@ -218,6 +220,8 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   // A signal still gets what is decoded so far out (and the summary).
   let failure: CliError | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // Read no further (the loop may be waiting on the output): what is decoded goes out.
+    decoder.done = true;
     void out.end().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
