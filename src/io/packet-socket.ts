@@ -1,6 +1,8 @@
 // The real CaptureHost: one Linux packet socket per interface, through our
 // small Node-API addon (native/packet_socket.c, built by scripts/build-native).
 // Loaded on first use; null when it is not built (callers fall back to libpcap).
+// The endpoint sockets share one poll (SocketSet, the addon's epoll set): the read
+// coalescer's hold is then one call; a monitor (sniff) keeps a poll of its own.
 import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { nativeAddon } from './native-addon.js';
