@@ -217,11 +217,16 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   const decoder = new Decoder(opts, out);
   const inputs = opts.files.length > 0 ? opts.files : ['-'];
   if (!opts.hex && inputs.filter((f) => f === '-').length > 1) throw new CliError('stdin ("-") given more than once', 2);
-  // A signal still gets what is decoded so far out (and the summary).
+  // A signal still gets what is decoded so far out, and the summary of it (as tcpdump
+  // prints its counts on ^C). The handler ends the process itself: the loop may be
+  // waiting for input that never comes (stdin left open).
   let failure: CliError | null = null;
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     // Read no further (the loop may be waiting on the output): what is decoded goes out.
     decoder.done = true;
+    signalled = true;
+    if (opts.summary) decoder.printer.tally.render(out);
     void out.end().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
@@ -235,6 +240,8 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+  // The signal's handler printed the summary and ends the process once its output is out.
+  if (signalled) return new Promise<number>(() => {});
   decoder.finish();
   const hint = decoder.otherEthertypeHint();
   if (hint !== null) out.note(errorLine(hint));
