@@ -373,6 +373,21 @@ export class ByteWriter {
   }
 
   /**
+   * The three octets at src[at..at+3) as a quoted hex string ("0001f1", an
+   * MPLS label entry), in two 32-bit stores; room ensured by the caller.
+   */
+  quotedHex3(src: Uint8Array, at: number): void {
+    const a = HEX_PAIR[src[at]!]!;
+    const b = HEX_PAIR[src[at + 1]!]!;
+    const c = HEX_PAIR[src[at + 2]!]!;
+    const v = this.view;
+    const p = this.pos;
+    v.setUint32(p, QUOTE | (a << 8) | ((b & 0xff) << 24), true);
+    v.setUint32(p + 4, (b >>> 8) | (c << 8) | (QUOTE << 24), true);
+    this.pos = p + 8;
+  }
+
+  /**
    * src[from..to) as lowercase hex; room ensured by the caller. Two octets a
    * 32-bit store: on a 6,000-octet VENDOR this is ~8× Buffer's toString('hex')
    * followed by a latin1 write of the string (measured, Node 20).
@@ -391,6 +406,7 @@ export class ByteWriter {
 }
 
 const DOT = 0x2e;
+const QUOTE = 0x22;
 const COLON = 0x3a;
 /** Half a unit in the last place of a double of exponent e (0..31), in millionths. */
 const HALF_ULP_US = Float64Array.from({ length: 32 }, (_, e) => 2 ** (e - 53) * 1e6);

@@ -90,9 +90,7 @@ export class PduJsonSink implements PduSink<void> {
     w.ascii((ENTRY_TAIL_LABELS[tail] ??= entryTail(tail, ',"labels":[')));
     for (let j = 0, q = labelsAt; j < labelCount; j++, q += 3) {
       if (j > 0) w.byte(COMMA);
-      w.byte(QUOTE);
-      w.hex(buf, q, q + 3);
-      w.byte(QUOTE);
+      w.quotedHex3(buf, q);
     }
     w.ascii(next ? LABELS_END_NEXT : LABELS_END);
   }
@@ -138,7 +136,6 @@ export class PduJsonSink implements PduSink<void> {
   }
 }
 
-const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
