@@ -10,7 +10,6 @@
 // yielded before an error is thrown, so a caller can print them, then fail.
 
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 
 /** The only error this module throws: one line saying what and where. */
 export class CaptureError extends Error {
@@ -500,40 +499,32 @@ export async function* readCaptureStream(input: AsyncIterable<Buffer | Uint8Arra
 }
 
 /**
- * Records of a capture file in batches (one per chunk read), for consumers
- * that work a chunk at a time: between two batches the consumer may wait
- * (for its output to drain), and reading waits with it. '-' reads stdin.
- * A batch's frames are views into a buffer the next read reuses: copy what
- * outlives the batch (the reassembler copies the pieces it holds).
- * File-system errors come out as one-line CaptureErrors naming the file.
+ * Records of a capture in batches (one per chunk read), for consumers that
+ * work a chunk at a time: between two batches the consumer may wait (for its
+ * output to drain), and reading waits with it. For what may wait for a
+ * writer: '-' (stdin), a FIFO or `<(…)`, a device. A regular file is read
+ * faster by readCaptureFileBatchesSync. File-system errors come out as
+ * one-line CaptureErrors naming the input.
  */
 export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureRecord[]> {
   if (path === '-') {
     yield* readStreamBatches(process.stdin, 'stdin');
     return;
   }
-  const reads = new BatchReads();
-  let file: FileHandle | null = null;
+  const stream = createReadStream(path, { highWaterMark: READ_SIZE });
   try {
-    file = await open(path, 'r');
-    for (;;) {
-      const buf = reads.room();
-      const { bytesRead } = await file.read(buf, reads.have, buf.length - reads.have, null);
-      if (bytesRead === 0) break;
-      yield* reads.batches(bytesRead);
-    }
-    reads.end();
-  } catch (err) {
-    throw asCaptureError(err, path);
+    yield* readStreamBatches(stream, path);
   } finally {
-    await file?.close();
+    stream.destroy();
   }
 }
 
 /**
- * The same batches with blocking reads, for a regular file (never stdin or a
- * FIFO, which may wait for a writer): no promise or thread-pool round trip
- * per read, for a consumer that itself lets the event loop in now and then.
+ * Batches of a regular file with blocking reads (never stdin or a FIFO, which
+ * may wait for a writer): no promise or thread-pool round trip per read, for a
+ * consumer that itself lets the event loop in now and then. A batch's frames
+ * are views into a buffer the next read reuses: copy what outlives the batch
+ * (the reassembler copies the pieces it holds).
  */
 export function* readCaptureFileBatchesSync(path: string): Generator<CaptureRecord[]> {
   const reads = new BatchReads();
@@ -604,7 +595,7 @@ class BatchReads {
   }
 }
 
-/** Batches (one per chunk) from a stream: stdin. */
+/** Batches (one per chunk) from a stream: stdin, a FIFO, a device. */
 async function* readStreamBatches(input: NodeJS.ReadableStream, name: string): AsyncGenerator<CaptureRecord[]> {
   const parser = new CaptureParser();
   try {

@@ -135,6 +135,47 @@ t.test('hex input is read line by line: a record comes out while stdin stays ope
   t.equal(jsonLines(out).length, 2);
 });
 
+t.test('a FIFO and a process substitution: the same records as the file, streamed while the writer writes', async (t) => {
+  const want = spawnSync(process.execPath, [LSOE_BIN, 'decode', '--json', bigFile], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  t.equal(jsonLines(want.stdout).length, bigPdus);
+  const substituted = spawnSync('bash', ['-c', `"${process.execPath}" "${LSOE_BIN}" decode --json <(cat "${bigFile}")`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  t.equal(substituted.status, 0);
+  t.ok(substituted.stdout === want.stdout, 'decode <(cat file) prints what decode file prints');
+
+  // A FIFO fed in two parts: the first part's records come out before the second is written.
+  const fifo = path.join(tmp, 'capture.fifo');
+  spawnSync('mkfifo', [fifo]);
+  const whole = readFileSync(bigFile);
+  const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--json', fifo], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const writer = spawn('bash', ['-c', `exec cat > "${fifo}"`], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const half = Math.floor(whole.length / 2);
+  writer.stdin.write(whole.subarray(0, half));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const early = jsonLines(out.slice(0, out.lastIndexOf('\n') + 1)).length;
+  t.ok(early > 0 && early < bigPdus, `${early} records out while the writer still holds the FIFO open`);
+  writer.stdin.end(whole.subarray(half));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  t.equal(code, 0);
+  t.ok(out === want.stdout, 'then every record, as from the file');
+});
+
+t.test('a FIFO whose writer stops inside a record: what the file gives, the one line naming the FIFO', async (t) => {
+  const cutFile = path.join(tmp, 'cut.pcap');
+  const whole = readFileSync(bigFile);
+  writeFileSync(cutFile, whole.subarray(0, whole.length - 100));
+  const want = spawnSync(process.execPath, [LSOE_BIN, 'decode', '--json', cutFile], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  t.equal(want.status, 1);
+  const fifo = path.join(tmp, 'cut.fifo');
+  spawnSync('mkfifo', [fifo]);
+  const r = spawnSync('bash', ['-c', `cat "${cutFile}" > "${fifo}" & "${process.execPath}" "${LSOE_BIN}" decode --json "${fifo}"; echo "status $?" >&2; wait`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  t.ok(r.stdout === want.stdout, 'the same records, the last PDU reported incomplete');
+  t.equal(r.stderr, want.stderr.replace(cutFile, fifo) + 'status 1\n', 'the same one line, naming the FIFO; status 1');
+  t.match(r.stderr, /truncated record/);
+});
+
 t.test('--summary with 130,000 distinct senders: bounded, top rows and the rest counted', async (t) => {
   const payload = splitPdu(encodePdu({ type: 'KEEPALIVE' }))[0]!;
   const n = 130_000;
