@@ -48,11 +48,9 @@ export class PduJsonSink implements PduSink<void> {
   ack(ackType: number, errorType: number, errorCode: number, errorHint: number): void {
     const w = this.w;
     w.ensure(128 + PDU_JSON_TAIL);
-    w.ascii(ACK_HEAD);
-    w.u8(ackType);
-    w.ascii(ERROR_TYPE_KEY);
-    w.u8(errorType);
-    w.ascii(ERROR_CODE_KEY);
+    // everything up to the error code in one copy, by acked type and error type
+    const head = (ackType << 4) | errorType;
+    w.ascii((ACK_HEADS[head] ??= ascii(`{"type":"ACK","ackType":${ackType},"errorType":${errorType},"errorCode":`)));
     w.uint(errorCode);
     w.ascii(ERROR_HINT_KEY);
     w.uint(errorHint);
@@ -147,9 +145,12 @@ const LOCAL_ID_KEY = ascii('","localId":"');
 const ATTRIBUTES_KEY = ascii('","attributes":"');
 const AUTH_KEY = ascii('","auth":"');
 const QUOTE_BRACE = ascii('"}');
-const ACK_HEAD = ascii('{"type":"ACK","ackType":');
-const ERROR_TYPE_KEY = ascii(',"errorType":');
-const ERROR_CODE_KEY = ascii(',"errorCode":');
+/**
+ * An ACK's text up to its error code, by acked type << 4 | error type (4
+ * bits), made when first needed: one copy instead of three keys and two
+ * numbers (a smaller compiled ack() too, so TurboFan's job for it is shorter).
+ */
+const ACK_HEADS: (Ascii | undefined)[] = new Array<Ascii | undefined>(256 * 16).fill(undefined);
 const ERROR_HINT_KEY = ascii(',"errorHint":');
 const VENDOR_HEAD = ascii('{"type":"VENDOR","enterpriseNumber":');
 const ENTERPRISE_TYPE_KEY = ascii(',"enterpriseType":');
