@@ -34,12 +34,17 @@
 //   pause(watcher, bool)   (true: stop polling, the kernel queues; false: poll again)
 //   ref(watcher, bool)
 //   close(watcher | null, fd)
+//   pipeSize(fd, size) -> the pipe's size after asking for `size` octets (0: only
+//        ask what it is) | -errno (not a pipe: EBADF; above
+//        /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE: EPERM)
+//        (decode's output: a larger pipe, fewer waits for the reader)
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <uv.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -48,6 +53,11 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#endif
 
 #define OPEN_MONITOR 1
 #define OPEN_PROMISC 2
@@ -273,6 +283,20 @@ static napi_value js_drops(napi_env env, napi_callback_info info) {
   return int_value(env, (int)st.tp_drops);
 }
 
+static napi_value js_pipe_size(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd, size;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &size)) {
+    napi_throw_type_error(env, NULL, "pipeSize(fd, size)");
+    return NULL;
+  }
+  if (size > 0 && fcntl(fd, F_SETPIPE_SZ, size) < 0) return int_value(env, -errno);
+  int now = fcntl(fd, F_GETPIPE_SZ);
+  return int_value(env, now < 0 ? -errno : now);
+}
+
 typedef struct {
   uv_poll_t poll;
   napi_env env;
@@ -440,6 +464,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pause", NULL, js_pause, NULL, NULL, NULL, napi_default, NULL},
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

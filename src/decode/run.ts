@@ -169,14 +169,16 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
   }
   try {
     if (isRegularFile(input)) {
-      // Blocking reads (and, into a pipe, blocking writes): the event loop is let
-      // in every few batches, for signals and for the output's idle flush.
+      // Blocking reads: the event loop is let in every few batches, for signals and
+      // the output's idle flush, and after each batch while the output is written
+      // in the background (into a pipe: fd-transport.ts).
       let batches = 0;
       for (const batch of readCaptureFileBatchesSync(input)) {
         for (const rec of batch) decoder.captureRecord(rec);
         if (decoder.done) return;
         if (out.blocked) await out.drained();
-        else if (++batches % YIELD_EVERY === 0) await yieldToEvents();
+        // Output being written in the background: let its next write start now.
+        else if (out.busy || ++batches % YIELD_EVERY === 0) await yieldToEvents();
       }
       return;
     }
@@ -228,9 +230,16 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   const decoder = new Decoder(opts, out);
   const inputs = opts.files.length > 0 ? opts.files : ['-'];
   if (!opts.hex && inputs.filter((f) => f === '-').length > 1) throw new CliError('stdin ("-") given more than once', 2);
-  // A signal still gets what is decoded so far out (and the summary).
+  // A signal still gets what is decoded so far out, and the summary of it (as tcpdump
+  // prints its counts on ^C). The handler ends the process itself: the loop may be
+  // waiting for input that never comes (stdin left open).
   let failure: CliError | null = null;
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // Read no further (the loop may be waiting on the output): what is decoded goes out.
+    decoder.done = true;
+    signalled = true;
+    if (opts.summary) decoder.printer.tally.render(out);
     void out.end().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
@@ -244,6 +253,8 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+  // The signal's handler printed the summary and ends the process once its output is out.
+  if (signalled) return new Promise<number>(() => {});
   decoder.finish();
   const hint = decoder.otherEthertypeHint();
   if (hint !== null) out.note(errorLine(hint));

@@ -3,9 +3,7 @@
 // Loaded on first use; null when it is not built (callers fall back to libpcap).
 import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { nativeAddon } from './native-addon.js';
 import { parseMac } from '../proto/ethernet.js';
 import type { CaptureHost, CaptureSocket, HostFrame, OpenRequest } from './capture-host.js';
 
@@ -19,23 +17,6 @@ interface Addon {
   pause(watcher: object, on: boolean): void;
   ref(watcher: object, on: boolean): void;
   close(watcher: object | null, fd: number): void;
-}
-
-/** The addon's path in this installation (native/build beside dist/). */
-function addonPath(): string {
-  return path.join(packageRoot(import.meta.url), 'native/build/packet_socket.node');
-}
-
-let addon: Addon | null | undefined;
-
-function loadAddon(): Addon | null {
-  if (addon !== undefined) return addon;
-  try {
-    addon = createRequire(import.meta.url)(addonPath()) as Addon;
-  } catch {
-    addon = null;
-  }
-  return addon;
 }
 
 /** Bytes of one received frame we keep: a jumbo frame and its tags (longer ones are cut, then dropped). */
@@ -121,7 +102,7 @@ let shared: CaptureHost | null | undefined;
 /** The process's packet-socket host; null when the addon is not built or cannot load. */
 export function packetSocketHost(): CaptureHost | null {
   if (shared !== undefined) return shared;
-  const native = loadAddon();
+  const native = nativeAddon<Addon>();
   if (native === null) return (shared = null);
   // One receive buffer for every socket: frames are copied out of it at once.
   const scratch = Buffer.alloc(RECEIVE_SPAN);

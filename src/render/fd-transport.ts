@@ -1,39 +1,133 @@
-// Output written to fd 1 with blocking writes, as tcpdump writes: for a
-// command whose input is at hand (decode), where nothing else needs the event
-// loop while it writes. A write into a full pipe simply waits for the reader,
-// which is the backpressure, with no queue, no callback, no event-loop turn
-// per batch. Creating process.stdout (any `import 'node:process'` does: chalk's)
-// makes a pipe non-blocking (libuv), so the constructor puts fd 1 back in the
+// Output written to fd 1 itself, for a command whose input is at hand (decode),
+// as tcpdump writes: in large batches, with no queue beyond a small bound.
+// Two ways, by what fd 1 is:
+//   a file or a device: blocking `writeSync`s, the one batch buffer written
+//     on again at once. Such writes do not wait for anybody.
+//   a pipe or a socket (`| jq`, `| cat`): a write into a full pipe waits for
+//     the reader, several times for a batch larger than the pipe. The batches
+//     are written in the background instead (libuv's threadpool, `fs.writev`
+//     on the blocking fd, one write at a time, so in order) while the decoder
+//     fills the next. At most BACKGROUND_HIGH octets are handed over and not
+//     yet written: past that `blocked` is true and the decoder waits on
+//     `drained()` (below BACKGROUND_LOW), which is the backpressure; `busy`
+//     says to let the event loop in soon, so a finished write is followed
+//     by the next at once. Written batch buffers go back to the ByteWriter
+//     (`release`). Until the first full batch, a small chunk (under a quarter
+//     batch: a short output's end, an idle flush, -l) is written at once,
+//     synchronously: a short run never starts the threadpool. After it every
+//     chunk goes the background way (a synchronous write into a pipe the
+//     reader has let fill would stop the decoder).
+// Creating process.stdout (any `import 'node:process'` does: chalk's) makes a
+// pipe non-blocking (libuv), so the constructor puts fd 1 back in the
 // blocking mode it was inherited with.
 //   EAGAIN (fd 1 was made non-blocking, by us or by whoever shares the pipe):
-//     the rest goes through process.stdout, asynchronously, with its
-//     backpressure (`blocked`, `drained()`), for good.
+//     what is not written yet and the rest go through process.stdout,
+//     asynchronously, with its backpressure, for good.
 //   EPIPE (the reader is gone: `| head -1`): a normal end, status 0, quietly.
-//   Any other error: "stdout: <what>", status 1 (CliError, one line).
-import { writeSync } from 'node:fs';
+//   Any other error: "stdout: <what>", status 1 (CliError, one line), thrown
+//     by the next write or by `drained()` / `settled()`.
+import { writeSync, writev } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import { systemErrorText } from '../cli-context.js';
 import { StreamTransport, type Transport } from './stream-transport.js';
 
+/** Octets handed to the background writes and not yet written before the decoder waits, and where it resumes. */
+export const BACKGROUND_HIGH = 2 * 1024 * 1024;
+export const BACKGROUND_LOW = 1024 * 1024;
+
+export interface FdTransportOptions {
+  /** write pipes and sockets in the background (chunks are then never written on by the caller) */
+  background?: {
+    batch: number;
+    release: (chunk: Buffer) => void;
+    high?: number;
+    low?: number;
+    /** called before the first background write (decode: a larger pipe, pipe-size.ts) */
+    onFirstWrite?: () => void;
+  };
+  /** the asynchronous path, made on the first EAGAIN */
+  makeFallback?: () => Transport;
+  /** the reader closed the pipe */
+  onClosed?: () => void;
+}
+
+interface Waiter {
+  mark: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class FdTransport implements Transport {
   private fallback: Transport | null = null;
+  private readonly makeFallback: () => Transport;
+  private readonly onClosed: () => void;
+  private readonly background: Required<Omit<NonNullable<FdTransportOptions['background']>, 'onFirstWrite'>> | null;
+  private readonly onFirstWrite: (() => void) | undefined;
+  /** Chunks handed over and not yet written, in order; the first `writing` of them are being written. */
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private writing = 0;
+  /** a background write was made: from then on every chunk goes that way */
+  private started = false;
+  private failure: CliError | null = null;
+  private waiters: Waiter[] = [];
 
   constructor(
     private readonly fd: number,
-    /** the asynchronous path, made on the first EAGAIN */
-    private readonly makeFallback: () => Transport = () => new StreamTransport(process.stdout),
-    /** the reader closed the pipe */
-    private readonly onClosed: () => void = () => process.exit(0),
+    opts: FdTransportOptions = {},
   ) {
+    this.makeFallback = opts.makeFallback ?? (() => new StreamTransport(process.stdout));
+    this.onClosed = opts.onClosed ?? (() => process.exit(0));
+    const bg = opts.background;
+    this.background = bg === undefined ? null : { batch: bg.batch, release: bg.release, high: bg.high ?? BACKGROUND_HIGH, low: bg.low ?? BACKGROUND_LOW };
+    this.onFirstWrite = bg?.onFirstWrite;
     if (fd === 1) blockingStdout();
   }
 
-  /** The chunk may be written on by the caller once this returns. */
+  /**
+   * Synchronous mode: the chunk may be written on by the caller once this
+   * returns. Background mode: the chunk is the transport's until `release`.
+   */
   write(chunk: Buffer): void {
+    if (this.failure !== null) throw this.failure;
     if (this.fallback !== null) {
-      this.fallback.write(Buffer.from(chunk));
+      this.fallback.write(this.background !== null ? chunk : Buffer.from(chunk));
       return;
     }
+    const bg = this.background;
+    if (bg === null || (!this.started && chunk.length < bg.batch / 4)) {
+      this.writeNow(chunk);
+      if (bg !== null && this.fallback === null) bg.release(chunk);
+      return;
+    }
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    if (this.writing === 0) this.writeNext();
+  }
+
+  /** True while the background writes hold more than they should. */
+  get blocked(): boolean {
+    if (this.fallback !== null) return this.fallback.blocked;
+    return this.background !== null && this.queued > this.background.high;
+  }
+
+  /** Something is being written in the background. */
+  get busy(): boolean {
+    return this.queue.length > 0;
+  }
+
+  drained(): Promise<void> {
+    if (this.fallback !== null) return this.fallback.drained();
+    if (this.background === null || this.queued <= this.background.high) return Promise.resolve();
+    return this.below(this.background.low);
+  }
+
+  settled(): Promise<void> {
+    return this.below(0).then(() => this.fallback?.settled());
+  }
+
+  /** A blocking write of the whole chunk (the synchronous mode, and small flushes). */
+  private writeNow(chunk: Buffer): void {
     let at = 0;
     while (at < chunk.length) {
       try {
@@ -41,30 +135,84 @@ export class FdTransport implements Transport {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EINTR') continue;
-        if (code === 'EPIPE') {
-          this.onClosed();
+        if (code === 'EAGAIN') {
+          // A copy in the synchronous mode: the caller writes on in its buffer, the stream queues this.
+          const rest = chunk.subarray(at);
+          this.toFallback([this.background !== null ? rest : Buffer.from(rest)]);
           return;
         }
-        // Anything else (ENOSPC into a full disk, EBADF, EIO) ends the command with one line.
-        if (code !== 'EAGAIN') throw new CliError(`stdout: ${systemErrorText(err)}`, 1);
-        this.fallback = this.makeFallback();
-        // A copy: the caller writes on in its buffer, the stream queues this.
-        this.fallback.write(Buffer.from(chunk.subarray(at)));
+        this.fail(err);
         return;
       }
     }
   }
 
-  get blocked(): boolean {
-    return this.fallback?.blocked ?? false;
+  /** One background write of everything queued (libuv writes all of it, or stops at an error). */
+  private writeNext(): void {
+    if (!this.started) {
+      this.started = true;
+      this.onFirstWrite?.();
+    }
+    const chunks = this.queue.slice();
+    this.writing = chunks.length;
+    writev(this.fd, chunks, (err, written) => this.wrote(err, written));
   }
 
-  drained(): Promise<void> {
-    return this.fallback?.drained() ?? Promise.resolve();
+  private wrote(err: NodeJS.ErrnoException | null, written: number): void {
+    this.writing = 0;
+    if (err !== null) {
+      if (err.code === 'EAGAIN') {
+        const rest = this.queue;
+        this.queue = [];
+        this.queued = 0;
+        this.toFallback(rest);
+      } else this.fail(err);
+      this.wake();
+      return;
+    }
+    // Whole chunks go back to the writer; a part (the write stopped short) stays queued.
+    let left = written;
+    let done = 0;
+    while (done < this.queue.length && left >= this.queue[done]!.length) left -= this.queue[done++]!.length;
+    const finished = this.queue.splice(0, done);
+    if (left > 0) this.queue[0] = this.queue[0]!.subarray(left);
+    this.queued -= written;
+    for (const c of finished) this.background!.release(c);
+    if (this.queue.length > 0) this.writeNext();
+    this.wake();
   }
 
-  settled(): Promise<void> {
-    return this.fallback?.settled() ?? Promise.resolve();
+  private toFallback(rest: Buffer[]): void {
+    this.fallback = this.makeFallback();
+    for (const c of rest) this.fallback.write(c);
+  }
+
+  private fail(err: unknown): void {
+    // EPIPE: the reader is gone, a normal end. Anything else (ENOSPC into a full
+    // disk, EBADF, EIO) ends the command with one line.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+      this.onClosed();
+      return;
+    }
+    this.failure = new CliError(`stdout: ${systemErrorText(err)}`, 1);
+    if (this.background === null) throw this.failure;
+  }
+
+  private below(mark: number): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.queued <= mark || this.fallback !== null) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ mark, resolve, reject }));
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (this.failure !== null) w.reject(this.failure);
+      else if (this.queued <= w.mark || this.fallback !== null) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
   }
 }
 

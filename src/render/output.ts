@@ -4,8 +4,10 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { outputWidth, renderTable, type TableOptions } from './table.js';
 import { isatty } from 'node:tty';
+import { fstatSync } from 'node:fs';
 import { ByteWriter } from './byte-writer.js';
 import { FdTransport } from './fd-transport.js';
+import { widenPipe } from './pipe-size.js';
 import { StreamTransport, type Transport } from './stream-transport.js';
 
 export interface Output {
@@ -28,6 +30,12 @@ export interface Output {
   flush(): void;
   /** True while the stream holds more than it should: stop reading input until `drained()`. */
   readonly blocked: boolean;
+  /**
+   * Output is being written in the background (decode into a pipe): a producer
+   * that runs without awaiting should let the event loop in soon (after its
+   * current batch), so that a finished write is followed by the next.
+   */
+  readonly busy: boolean;
   /** Resolves once the stream has taken what it held (at once when not blocked). */
   drained(): Promise<void>;
   /** Flushes and waits until the stream has written everything. */
@@ -48,14 +56,25 @@ export interface OutputOptions {
    */
   lineBuffered?: boolean;
   /**
-   * Stdout (not a terminal) is written with blocking writes of fd 1 in
-   * batches of FD_BATCH (fd-transport.ts): for decode, whose input is at hand.
+   * Stdout (not a terminal) is written by fd-transport.ts in batches of
+   * FD_BATCH: blocking writes into a file, background writes into a pipe; for
+   * decode, whose input is at hand.
    */
   blocking?: boolean;
 }
 
 /** The batch of blocking writes to fd 1: fewer, larger writes into the pipe. */
 export const FD_BATCH = 256 * 1024;
+
+/** What fd is: a pipe or a socket has a reader at the other end; a file or a device does not wait. */
+function fdKind(fd: number): 'pipe' | 'socket' | 'other' {
+  try {
+    const st = fstatSync(fd);
+    return st.isFIFO() ? 'pipe' : st.isSocket() ? 'socket' : 'other';
+  } catch {
+    return 'other';
+  }
+}
 
 export function colorWanted(stream: { isTTY?: boolean }): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
@@ -72,10 +91,18 @@ export function createOutput(opts: OutputOptions): Output {
   const style = new Chalk({ level: color ? 1 : 0 });
   const lineBuffered = opts.lineBuffered === true || out.isTTY === true;
   let transport: Transport;
+  let fd: FdTransport | null = null;
   let bytes: ByteWriter;
   if (direct) {
-    transport = new FdTransport(1);
-    bytes = new ByteWriter((chunk) => transport.write(chunk), { batch: FD_BATCH, synchronous: true });
+    // Into a pipe or socket the batches are written in the background, each buffer handed over (not synchronous).
+    const kind = fdKind(1);
+    const background = kind !== 'other';
+    const release = (chunk: Buffer): void => bytes.release(chunk);
+    // A pipe is made larger once the output is larger than a batch (pipe-size.ts).
+    const onFirstWrite = kind === 'pipe' ? () => void widenPipe(1) : undefined;
+    fd = new FdTransport(1, background ? { background: { batch: FD_BATCH, release, onFirstWrite } } : {});
+    transport = fd;
+    bytes = new ByteWriter((chunk) => transport.write(chunk), { batch: FD_BATCH, synchronous: !background });
   } else {
     // process.stdout (a pipe, file or terminal) has written a chunk when it calls
     // back, so its buffer may be reused; a stream in general has not.
@@ -103,6 +130,9 @@ export function createOutput(opts: OutputOptions): Output {
     flush,
     get blocked() {
       return transport.blocked;
+    },
+    get busy() {
+      return fd?.busy ?? false;
     },
     drained() {
       return transport.drained();

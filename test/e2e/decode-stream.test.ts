@@ -4,7 +4,8 @@
 // many senders. Small versions; the bench measures the heavy ones.
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeCaptureFile } from '../../src/io/capture-writer.js';
@@ -12,6 +13,7 @@ import { buildEthernet } from '../../src/proto/ethernet.js';
 import { splitPdu } from '../../src/proto/fragment.js';
 import { encodePdu } from '../../src/proto/pdu/index.js';
 import { jsonLines, LSOE_BIN, runLsoe } from '../helpers/run-cli.js';
+import { repoRoot } from '../helpers/vectors.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-decode-stream-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
@@ -69,6 +71,68 @@ t.test('a reader that stalls stops the reading, and gets everything after', asyn
   const code = await new Promise((resolve) => child.on('close', resolve));
   t.equal(code, 0);
   t.equal(lines, bigPdus, 'every record once the reader reads');
+});
+
+/** Whether the addon (with pipeSize) is built: decode then widens its output pipe. */
+function addonWidens(): boolean {
+  try {
+    const addon = createRequire(import.meta.url)(path.join(repoRoot(), 'native/build/packet_socket.node')) as { pipeSize?: unknown };
+    return typeof addon.pipeSize === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * decode writing into a real pipe (a FIFO, as `| reader` gives: not the socketpair
+ * of Node's child stdio) read by python after `stallS` seconds; resolves with what
+ * python read, the pipe's size it saw at the end, decode's status and its RSS and
+ * octets read (KiB) during the stall.
+ */
+async function decodeIntoPipe(file: string, stallS: number): Promise<{ out: Buffer; pipeSize: number; code: number | null; stalled: { rssKiB: number; readBytes: number } }> {
+  const fifo = path.join(tmp, `fifo-${stallS}-${path.basename(file)}`);
+  rmSync(fifo, { force: true });
+  spawnSync('mkfifo', [fifo]);
+  // python says when it has the FIFO open (else, should decode be done first, its open would wait for good).
+  const py = `import fcntl, os, sys, time\nf = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)\nos.write(1, b'open\\n')\nos.set_blocking(f, True)\ntime.sleep(${stallS})\nd = b''.join(iter(lambda: os.read(f, 1 << 20), b''))\nsys.stderr.write(str(fcntl.fcntl(f, 1032)))\nsys.stdout.buffer.write(d)\n`;
+  const reader = spawn('python3', ['-c', py, fifo], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const got: Buffer[] = [];
+  let size = '';
+  reader.stderr.on('data', (c: Buffer) => (size += c.toString()));
+  const readerDone = new Promise((resolve) => reader.on('close', resolve));
+  await new Promise<void>((resolve) => reader.stdout.once('data', () => resolve()));
+  reader.stdout.on('data', (c: Buffer) => got.push(c));
+  // O_RDWR: the FIFO's write end for decode's fd 1 (with no reader, O_WRONLY would wait).
+  const fd = openSync(fifo, 'r+');
+  const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--json', file], { stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  await new Promise((resolve) => setTimeout(resolve, (stallS * 1000) / 2));
+  const stalled = procStats(child.pid!);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  await readerDone;
+  return { out: Buffer.concat(got), pipeSize: Number(size), code, stalled };
+}
+
+t.test('into a real pipe whose reader stalls: decode waits with little memory, then everything in order', async (t) => {
+  const size = statSync(bigFile).size;
+  const r = await decodeIntoPipe(bigFile, 3);
+  t.ok(r.stalled.readBytes < size / 2, `read ${r.stalled.readBytes} of ${size} octets while stalled`);
+  t.ok(r.stalled.rssKiB < 128 * 1024, `RSS ${r.stalled.rssKiB} KiB while stalled`);
+  t.equal(r.code, 0);
+  const want = spawnSync(process.execPath, [LSOE_BIN, 'decode', '--json', bigFile], { maxBuffer: 256 * 1024 * 1024 }).stdout;
+  t.equal(r.out.length, want.length, 'as many octets as into a file');
+  t.ok(r.out.equals(want), 'the same octets, in order');
+  if (addonWidens()) t.equal(r.pipeSize, 1024 * 1024, 'the pipe was made 1 MiB (F_SETPIPE_SZ)');
+  else t.equal(r.pipeSize, 64 * 1024, 'no addon: the pipe as it was');
+});
+
+t.test('a short output leaves the pipe as it is (the addon is not even loaded)', async (t) => {
+  const small = path.join(tmp, 'small.pcap');
+  await bigCapture(small, 3);
+  const r = await decodeIntoPipe(small, 0.2);
+  t.equal(r.code, 0);
+  t.equal(jsonLines(r.out.toString()).length, 3);
+  t.equal(r.pipeSize, 64 * 1024);
 });
 
 t.test('a pipe made non-blocking under decode (EAGAIN): the rest goes out asynchronously, whole', async (t) => {
@@ -174,6 +238,28 @@ t.test('a FIFO whose writer stops inside a record: what the file gives, the one 
   t.ok(r.stdout === want.stdout, 'the same records, the last PDU reported incomplete');
   t.equal(r.stderr, want.stderr.replace(cutFile, fifo) + 'status 1\n', 'the same one line, naming the FIFO; status 1');
   t.match(r.stderr, /truncated record/);
+});
+
+t.test('SIGINT with --summary: the summary of what was decoded, status 130', async (t) => {
+  // A capture streamed into stdin, which stays open: decode waits for more, then ^C.
+  const whole = readFileSync(bigFile);
+  const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--summary', '--json', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  // (what decode has not read when it ends fails to be written: EPIPE, expected)
+  child.stdin.on('error', () => {});
+  child.stdin.write(whole.subarray(0, Math.floor(whole.length / 2)));
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+  t.equal(code, 130, 'ended by the signal');
+  t.equal(stderr, '', 'no message');
+  const lines = jsonLines(out);
+  t.equal(lines.length, 1, 'one summary');
+  const frames = lines[0]?.summary?.frames as number;
+  t.ok(frames >= 0 && frames < bigPdus * 3, `${frames} frames counted of the half written`);
 });
 
 t.test('--summary with 130,000 distinct senders: bounded, top rows and the rest counted', async (t) => {
