@@ -25,10 +25,12 @@
 //   open(ifindex, protocol, rcvbuf, flags, filter|null) -> fd | -errno
 //        flags: OPEN_MONITOR (1), OPEN_PROMISC (2); filter: sock_filter array
 //   join(fd, ifindex, macBuffer6) -> 0 | -errno        (PACKET_MR_MULTICAST)
-//   recv(fd, buf, meta:Float64Array(3)) -> length | -errno
-//        (meta = [ifindex, pkttype, epoch seconds with µs or 0]; a VLAN tag
-//        put back makes the frame 4 octets longer than on the wire's socket)
-//   send(fd, ifindex, frame) -> 0 | -errno
+//   recv(fd, buf, slot, meta:Float64Array(3*max), max) -> frames read | -errno
+//        up to `max` waiting frames in one recvmmsg(2): frame i at buf[i*slot],
+//        meta[3i..3i+2] = [length, pkttype, epoch seconds with µs or 0]; a VLAN
+//        tag put back makes the frame 4 octets longer than on the wire's socket;
+//        fewer than max: the queue is empty (-EAGAIN: it was empty already)
+//   send(fd, ifindex, frame, length?) -> 0 | -errno   (sendto copies: frame may be reused)
 //   drops(fd) -> frames the kernel dropped since the last call | -errno
 //   watch(fd, callback(errno)) -> watcher   (callback(0): readable; >0: socket error, already cleared)
 //   pause(watcher, bool)   (true: stop polling, the kernel queues; false: poll again)
@@ -38,6 +40,16 @@
 //        ask what it is) | -errno (not a pipe: EBADF; above
 //        /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE: EPERM)
 //        (decode's output: a larger pipe, fewer waits for the reader)
+// The endpoint sockets of a process share one readiness poll (a "set": an
+// epoll instance of their own, which libuv polls as one fd), so that holding
+// them all for a read round is one call and one epoll_ctl, not one per socket:
+//   set(ready:Int32Array(2n), callback(count)) -> set | -errno
+//        callback(count): ready[2i] is a socket that is readable (ready[2i+1] = 0)
+//        or reported an error (ready[2i+1] = errno, already cleared)
+//   setWatch(set, fd, bool) -> 0 | -errno   (true: in the set; false: out of it)
+//   setHold(set, bool)   (true: the set is not polled, the kernel queues; false: polled again)
+//   setRef(set, bool)
+#define _GNU_SOURCE /* recvmmsg */
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <uv.h>
@@ -50,6 +62,7 @@
 #include <net/ethernet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -181,78 +194,102 @@ static napi_value js_join(napi_env env, napi_callback_info info) {
   return int_value(env, 0);
 }
 
-static napi_value js_recv(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int fd;
-  void *buf;
-  size_t len;
-  napi_typedarray_type type;
-  size_t meta_len;
-  void *meta;
-  if (argc < 3 || !arg_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &buf, &len) != napi_ok || len < 64 ||
-      napi_get_typedarray_info(env, argv[2], &type, &meta_len, &meta, NULL, NULL) != napi_ok || type != napi_float64_array ||
-      meta_len < 3) {
-    napi_throw_type_error(env, NULL, "recv(fd, buffer, Float64Array(3))");
-    return NULL;
-  }
-  struct sockaddr_ll from;
-  // room for a VLAN tag put back in front of the EtherType
-  struct iovec iov = {buf, len - 4};
-  union {
-    struct cmsghdr align;
-    char space[CMSG_SPACE(sizeof(struct timeval)) + CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-  } control;
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.space;
-  msg.msg_controllen = sizeof control.space;
-  // MSG_TRUNC: the real length, so a frame longer than the buffer is seen as such.
-  ssize_t n = recvmsg(fd, &msg, MSG_TRUNC);
-  if (n < 0) return int_value(env, -errno);
-  double *m = (double *)meta;
-  m[0] = from.sll_ifindex;
-  m[1] = from.sll_pkttype;
-  m[2] = 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+/* Room for each frame's control messages: the receive time and the VLAN tag. */
+#define CONTROL_SPACE (CMSG_SPACE(sizeof(struct timeval)) + CMSG_SPACE(sizeof(struct tpacket_auxdata)))
+/* Frames one recv() reads at most (the caller's budget is read in calls of up to this). */
+#define RECV_BATCH 64
+
+/* The length of a frame read into `frame` (n octets, `room` kept) after its control messages: the time into *time, a VLAN tag put back. */
+static ssize_t after_read(struct msghdr *msg, char *frame, size_t room, ssize_t n, double *time) {
+  *time = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
       struct timeval tv;
       memcpy(&tv, CMSG_DATA(c), sizeof tv);
       // seconds + µs/1e6: the same double libpcap's µs header gives, so -w files read back equal
-      m[2] = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+      *time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
     } else if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
       struct tpacket_auxdata aux;
       memcpy(&aux, CMSG_DATA(c), sizeof aux);
       // The kernel took the tag out of the frame (it travels beside it): put it back, as libpcap does.
       if ((aux.tp_vlan_tci != 0 || (aux.tp_status & TP_STATUS_VLAN_VALID)) && n >= 12) {
-        size_t kept = (size_t)n < iov.iov_len ? (size_t)n : iov.iov_len;
+        size_t kept = (size_t)n < room ? (size_t)n : room;
         uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
-        memmove((char *)buf + 16, (char *)buf + 12, kept - 12);
+        memmove(frame + 16, frame + 12, kept - 12);
         uint16_t be_tpid = htons(tpid), be_tci = htons(aux.tp_vlan_tci);
-        memcpy((char *)buf + 12, &be_tpid, 2);
-        memcpy((char *)buf + 14, &be_tci, 2);
+        memcpy(frame + 12, &be_tpid, 2);
+        memcpy(frame + 14, &be_tci, 2);
         n += 4;
       }
     }
   }
-  return int_value(env, (int)n);
+  return n;
+}
+
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd, slot, max;
+  void *buf;
+  size_t len;
+  napi_typedarray_type type;
+  size_t meta_len;
+  void *meta;
+  if (argc < 5 || !arg_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &buf, &len) != napi_ok || !arg_int(env, argv[2], &slot) ||
+      napi_get_typedarray_info(env, argv[3], &type, &meta_len, &meta, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      !arg_int(env, argv[4], &max) || slot < 64 || max < 1 || max > RECV_BATCH || (size_t)slot * (size_t)max > len || meta_len < 3 * (size_t)max) {
+    napi_throw_type_error(env, NULL, "recv(fd, buffer, slot, Float64Array(3 * max), max)");
+    return NULL;
+  }
+  struct mmsghdr msgs[RECV_BATCH];
+  struct iovec iov[RECV_BATCH];
+  struct sockaddr_ll from[RECV_BATCH];
+  union {
+    struct cmsghdr align;
+    char space[CONTROL_SPACE];
+  } control[RECV_BATCH];
+  memset(msgs, 0, sizeof msgs[0] * (size_t)max);
+  for (int i = 0; i < max; i++) {
+    // room for a VLAN tag put back in front of the EtherType
+    iov[i].iov_base = (char *)buf + (size_t)i * (size_t)slot;
+    iov[i].iov_len = (size_t)slot - 4;
+    msgs[i].msg_hdr.msg_name = &from[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_control = control[i].space;
+    msgs[i].msg_hdr.msg_controllen = sizeof control[i].space;
+  }
+  // One system call for everything waiting (up to max): it stops at the first
+  // empty read. MSG_TRUNC: the real length, so a frame longer than its slot is seen as such.
+  int got = recvmmsg(fd, msgs, (unsigned)max, MSG_TRUNC, NULL);
+  if (got < 0) return int_value(env, -errno);
+  double *m = (double *)meta;
+  for (int i = 0; i < got; i++) {
+    m[3 * i + 0] = (double)after_read(&msgs[i].msg_hdr, iov[i].iov_base, iov[i].iov_len, (ssize_t)msgs[i].msg_len, &m[3 * i + 2]);
+    m[3 * i + 1] = from[i].sll_pkttype;
+  }
+  return int_value(env, got);
 }
 
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int fd, ifindex;
+  int fd, ifindex, length = -1;
   void *frame;
   size_t len;
   if (argc < 3 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &ifindex) ||
-      napi_get_buffer_info(env, argv[2], &frame, &len) != napi_ok || len < 14) {
-    napi_throw_type_error(env, NULL, "send(fd, ifindex, frame)");
+      napi_get_buffer_info(env, argv[2], &frame, &len) != napi_ok || (argc >= 4 && !arg_int(env, argv[3], &length)) ||
+      (length >= 0 && (size_t)length > len)) {
+    napi_throw_type_error(env, NULL, "send(fd, ifindex, frame, length)");
+    return NULL;
+  }
+  // the first `length` octets (the caller's buffer is reused: sendto copies them before returning)
+  if (length >= 0) len = (size_t)length;
+  if (len < 14) {
+    napi_throw_type_error(env, NULL, "send: a frame has at least 14 octets");
     return NULL;
   }
   struct sockaddr_ll to;
@@ -311,15 +348,15 @@ typedef struct {
 /* the watcher starts with its poll handle: freeing the handle frees the watcher */
 static void on_closed(uv_handle_t *handle) { free(handle); }
 
-static void call_back(watcher_t *w, int err) {
-  napi_env env = w->env;
+/* calls the JS `callback` with one int argument, as libuv callbacks in Node are called */
+static void invoke(napi_env env, napi_ref callback, napi_async_context async, int value) {
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value cb, recv, arg, result;
-  if (napi_get_reference_value(env, w->callback, &cb) == napi_ok && cb != NULL && napi_get_global(env, &recv) == napi_ok) {
-    napi_create_int32(env, err, &arg);
+  if (napi_get_reference_value(env, callback, &cb) == napi_ok && cb != NULL && napi_get_global(env, &recv) == napi_ok) {
+    napi_create_int32(env, value, &arg);
     // make_callback runs the microtasks queued by the callback, like any libuv callback in Node
-    if (napi_make_callback(env, w->async, recv, cb, 1, &arg, &result) != napi_ok) {
+    if (napi_make_callback(env, async, recv, cb, 1, &arg, &result) != napi_ok) {
       napi_value exc;
       bool pending = false;
       napi_is_exception_pending(env, &pending);
@@ -327,6 +364,16 @@ static void call_back(watcher_t *w, int err) {
     }
   }
   napi_close_handle_scope(env, scope);
+}
+
+static void call_back(watcher_t *w, int err) { invoke(w->env, w->callback, w->async, err); }
+
+/* the socket's pending error, read and so cleared (EIO when it names none) */
+static int socket_error(int fd) {
+  int soerr = 0;
+  socklen_t sl = sizeof soerr;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+  return soerr > 0 ? soerr : EIO;
 }
 
 static void on_poll(uv_poll_t *handle, int status, int events) {
@@ -337,11 +384,9 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
     // libuv stops a poll that saw POLLERR (a link going down sets ENETDOWN on
     // the socket): read and clear the socket error, then poll again, so that
     // the socket is never left deaf.
-    int soerr = 0;
-    socklen_t sl = sizeof soerr;
-    getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    int err = socket_error(w->fd);
     if (!w->closing && !w->paused) uv_poll_start(&w->poll, UV_READABLE, on_poll);
-    call_back(w, soerr > 0 ? soerr : EIO);
+    call_back(w, err);
     return;
   }
   call_back(w, 0);
@@ -386,30 +431,33 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   return out;
 }
 
-static watcher_t *watcher_of(napi_env env, napi_value v) {
+/* the pointer an external holds (a watcher or a set); NULL when `v` is none */
+static void *external_of(napi_env env, napi_value v) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
   void *p = NULL;
   napi_get_value_external(env, v, &p);
-  return (watcher_t *)p;
+  return p;
 }
 
-/* the (watcher, bool) arguments of ref and pause; NULL after throwing a TypeError naming `usage` */
-static watcher_t *watcher_and_flag(napi_env env, napi_callback_info info, const char *usage, bool *on) {
+/* the (external, bool) arguments of ref, pause, setHold and setRef: the external's pointer; NULL after throwing a TypeError naming `usage` */
+static void *external_and_flag(napi_env env, napi_callback_info info, const char *usage, bool *on) {
   size_t argc = 2;
   napi_value argv[2];
+  napi_valuetype t;
+  void *p = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) argc = 0;
-  watcher_t *w = argc >= 2 ? watcher_of(env, argv[0]) : NULL;
-  if (w == NULL || napi_get_value_bool(env, argv[1], on) != napi_ok) {
+  if (argc < 2 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL ||
+      napi_get_value_bool(env, argv[1], on) != napi_ok) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
-  return w;
+  return p;
 }
 
 static napi_value js_ref(napi_env env, napi_callback_info info) {
   bool on = false;
-  watcher_t *w = watcher_and_flag(env, info, "ref(watcher, bool)", &on);
+  watcher_t *w = external_and_flag(env, info, "ref(watcher, bool)", &on);
   if (w == NULL) return NULL;
   if (!w->closing) {
     if (on) uv_ref((uv_handle_t *)&w->poll);
@@ -420,7 +468,7 @@ static napi_value js_ref(napi_env env, napi_callback_info info) {
 
 static napi_value js_pause(napi_env env, napi_callback_info info) {
   bool on = false;
-  watcher_t *w = watcher_and_flag(env, info, "pause(watcher, bool)", &on);
+  watcher_t *w = external_and_flag(env, info, "pause(watcher, bool)", &on);
   if (w == NULL) return NULL;
   if (!w->closing && w->paused != (int)on) {
     w->paused = on;
@@ -440,7 +488,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "close(watcher, fd)");
     return NULL;
   }
-  watcher_t *w = watcher_of(env, argv[0]);
+  watcher_t *w = (watcher_t *)external_of(env, argv[0]);
   if (w != NULL && !w->closing) {
     w->closing = 1;
     uv_poll_stop(&w->poll);
@@ -450,6 +498,136 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     uv_close((uv_handle_t *)&w->poll, on_closed);
   }
   close(fd);
+  return NULL;
+}
+
+/* ---- the set: one poll for every endpoint socket ---- */
+
+/* Sockets reported per wake-up at most (more wait for the next turn, level-triggered). */
+#define SET_BATCH 64
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_ref ready_ref;
+  napi_async_context async;
+  int32_t *ready;
+  size_t ready_pairs;
+  int epfd;
+  /* setHold(true): the poll is stopped until setHold(false) */
+  int held;
+} set_t;
+
+static void on_set_poll(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  set_t *s = (set_t *)handle->data;
+  if (s->held) return;
+  if (status < 0) {
+    // an epoll fd reports no error of its own; should libuv stop it anyway, poll again
+    uv_poll_start(&s->poll, UV_READABLE, on_set_poll);
+    return;
+  }
+  struct epoll_event ev[SET_BATCH];
+  int max = s->ready_pairs < SET_BATCH ? (int)s->ready_pairs : SET_BATCH;
+  int n = epoll_wait(s->epfd, ev, max, 0);
+  if (n <= 0) return;
+  for (int i = 0; i < n; i++) {
+    int err = 0;
+    if (ev[i].events & EPOLLERR) {
+      // (a link going down sets ENETDOWN on the socket): cleared, so that the
+      // socket reports it once and keeps listening
+      err = socket_error(ev[i].data.fd);
+    }
+    s->ready[2 * i] = ev[i].data.fd;
+    s->ready[2 * i + 1] = err;
+  }
+  invoke(s->env, s->callback, s->async, n);
+}
+
+static napi_value js_set(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  napi_valuetype t;
+  if (argc < 2 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_int32_array || len < 2 ||
+      napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "set(Int32Array, callback)");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return int_value(env, -errno);
+  set_t *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    close(epfd);
+    napi_throw_error(env, NULL, "packet_socket: out of memory");
+    return NULL;
+  }
+  s->env = env;
+  s->epfd = epfd;
+  s->ready = (int32_t *)data;
+  s->ready_pairs = len / 2;
+  napi_value name;
+  napi_create_string_utf8(env, "lsoe:packet-socket-set", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[1], 1, &s->callback) != napi_ok || napi_create_reference(env, argv[0], 1, &s->ready_ref) != napi_ok ||
+      napi_async_init(env, NULL, name, &s->async) != napi_ok || uv_poll_init(loop, &s->poll, epfd) != 0) {
+    close(epfd);
+    free(s);
+    napi_throw_error(env, NULL, "packet_socket: set setup failed");
+    return NULL;
+  }
+  s->poll.data = s;
+  uv_poll_start(&s->poll, UV_READABLE, on_set_poll);
+  // a set lives as long as the process (one per host); it keeps it running only while a member wants it (setRef)
+  uv_unref((uv_handle_t *)&s->poll);
+  napi_value out;
+  CHECK(napi_create_external(env, s, NULL, NULL, &out));
+  return out;
+}
+
+static napi_value js_set_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  set_t *s = argc >= 3 ? (set_t *)external_of(env, argv[0]) : NULL;
+  int fd;
+  bool on;
+  if (s == NULL || !arg_int(env, argv[1], &fd) || napi_get_value_bool(env, argv[2], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "setWatch(set, fd, bool)");
+    return NULL;
+  }
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) < 0 && errno != (on ? EEXIST : ENOENT)) return int_value(env, -errno);
+  return int_value(env, 0);
+}
+
+static napi_value js_set_hold(napi_env env, napi_callback_info info) {
+  bool on = false;
+  set_t *s = external_and_flag(env, info, "setHold(set, bool)", &on);
+  if (s == NULL) return NULL;
+  if (s->held != (int)on) {
+    s->held = on;
+    // one poll stopped or started for every endpoint socket: one epoll_ctl
+    if (on) uv_poll_stop(&s->poll);
+    else uv_poll_start(&s->poll, UV_READABLE, on_set_poll);
+  }
+  return NULL;
+}
+
+static napi_value js_set_ref(napi_env env, napi_callback_info info) {
+  bool on = false;
+  set_t *s = external_and_flag(env, info, "setRef(set, bool)", &on);
+  if (s == NULL) return NULL;
+  if (on) uv_ref((uv_handle_t *)&s->poll);
+  else uv_unref((uv_handle_t *)&s->poll);
   return NULL;
 }
 
@@ -465,6 +643,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_default, NULL},
+      {"set", NULL, js_set, NULL, NULL, NULL, napi_default, NULL},
+      {"setWatch", NULL, js_set_watch, NULL, NULL, NULL, napi_default, NULL},
+      {"setHold", NULL, js_set_hold, NULL, NULL, NULL, napi_default, NULL},
+      {"setRef", NULL, js_set_ref, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

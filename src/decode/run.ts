@@ -7,7 +7,7 @@ import { CliError } from '../cli-error.js';
 import { statSync } from 'node:fs';
 import { CaptureError, LINKTYPE, readCaptureBatches, readCaptureFileBatchesSync, type CaptureRecord } from '../io/capture-reader.js';
 import { macToString, parseEthernet } from '../proto/ethernet.js';
-import { LsoeStream, type CookedLink, type RawRecord } from '../proto/stream.js';
+import { LsoeStream, type CookedLink, type RawRecord, type StreamInput } from '../proto/stream.js';
 import { errorLine } from '../cli-context.js';
 import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
 import { createOutput, type Output } from '../render/output.js';
@@ -27,6 +27,18 @@ class Decoder {
   private readonly moreEthertypes: ReadonlySet<number>;
   /** records carry their EtherType (-e, or several EtherTypes selected) */
   private readonly keepEthertype: boolean;
+  /** what frame() hands the stream, reused (a frame's object made per frame was garbage at once) */
+  private readonly input: StreamInput = {
+    time: 0,
+    ifname: undefined,
+    dst: null,
+    src: '',
+    cooked: undefined,
+    ethertype: undefined,
+    vlan: undefined,
+    payload: Buffer.alloc(0),
+    payloadAt: 0,
+  };
   /** PDUs printed, for -c */
   private shown = 0;
   /** -c PDUs printed: read no further */
@@ -91,18 +103,19 @@ class Decoder {
     // A cooked capture did not record the destination: the synthesized one means nothing.
     const dst = cooked === undefined ? macToString(frame, 0) : null;
     // pushRaw() reports timed-out pieces first, then what this frame completes.
+    // One input object for every frame (the stream keeps none of it): every field written each time.
+    const input = this.input;
+    input.time = now;
+    input.ifname = ifname;
+    input.dst = dst;
+    input.src = src;
+    input.cooked = cooked;
     // the EtherType only when a line may show it (-e, several selected): the common record stays lean
-    const records = this.stream.pushRaw({
-      time: now,
-      ifname,
-      dst,
-      src,
-      cooked,
-      ethertype: this.keepEthertype ? ethertype : undefined,
-      vlan,
-      payload: frame,
-      payloadAt,
-    });
+    input.ethertype = this.keepEthertype ? ethertype : undefined;
+    input.vlan = vlan;
+    input.payload = frame;
+    input.payloadAt = payloadAt;
+    const records = this.stream.pushRaw(input);
     if (records.length > 0) this.print(records, time === null);
   }
 
@@ -217,11 +230,16 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   const decoder = new Decoder(opts, out);
   const inputs = opts.files.length > 0 ? opts.files : ['-'];
   if (!opts.hex && inputs.filter((f) => f === '-').length > 1) throw new CliError('stdin ("-") given more than once', 2);
-  // A signal still gets what is decoded so far out (and the summary).
+  // A signal still gets what is decoded so far out, and the summary of it (as tcpdump
+  // prints its counts on ^C). The handler ends the process itself: the loop may be
+  // waiting for input that never comes (stdin left open).
   let failure: CliError | null = null;
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     // Read no further (the loop may be waiting on the output): what is decoded goes out.
     decoder.done = true;
+    signalled = true;
+    if (opts.summary) decoder.printer.tally.render(out);
     void out.end().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
@@ -235,6 +253,8 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+  // The signal's handler printed the summary and ends the process once its output is out.
+  if (signalled) return new Promise<number>(() => {});
   decoder.finish();
   const hint = decoder.otherEthertypeHint();
   if (hint !== null) out.note(errorLine(hint));

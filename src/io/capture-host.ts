@@ -36,6 +36,14 @@ export interface HostFrame {
   time?: number;
 }
 
+/** Where a socket hands the frames it reads (a PacketLink: no object or closure per frame). */
+export interface FrameSink {
+  /** one frame read; `frame` is the sink's own copy; `time`: see HostFrame */
+  frame(frame: Buffer, packetType: number, time: number | undefined): void;
+  /** a read failed with this errno (already cleared: the socket keeps listening) */
+  failed(errno: number): void;
+}
+
 /** One socket bound to one interface and one EtherType. */
 export interface CaptureSocket {
   /** its inode, the key of its row in the packet table */
@@ -53,10 +61,17 @@ export interface CaptureSocket {
    * false: watch again. receive() still reads while paused.
    */
   pause(paused: boolean): void;
-  /** the next waiting frame; null when none; a number is an errno */
-  receive(): HostFrame | null | number;
-  /** sends a whole Ethernet frame; 0 or an errno */
-  send(frame: Buffer): number;
+  /**
+   * Reads up to `max` waiting frames (the real host: in one system call) into
+   * `sink`; true when it stopped at `max` (more may wait), false when the queue
+   * is empty or a read failed (sink.failed).
+   */
+  receive(max: number, sink: FrameSink): boolean;
+  /**
+   * Sends the first `length` octets of `frame` (default: all of it), a whole
+   * Ethernet frame, copied before it returns (the caller may reuse the buffer); 0 or an errno.
+   */
+  send(frame: Buffer, length?: number): number;
   /** frames the kernel dropped for want of room since the last call */
   takeDrops(): number;
   /** whether this socket alone keeps the process running (default: yes) */
@@ -68,6 +83,12 @@ export interface CaptureSocket {
 export interface CaptureHost {
   /** a new socket, or the errno the kernel refused it with */
   open(request: OpenRequest): CaptureSocket | number;
+  /**
+   * true: stop watching every endpoint (not monitor) socket at once, those
+   * opened meanwhile included, as their pause(true) would, but in one call (the
+   * real host watches them all through one poll); false: watch them again.
+   */
+  hold(held: boolean): void;
   /** the text of /proc/net/packet; null when it cannot be read */
   readPacketTable(): Promise<string | null>;
 }

@@ -271,15 +271,15 @@ export class CaptureParser {
     if (avail < 16) return -16;
     // Per record: no closure, no object but the record itself.
     const le = s.le;
-    const caplen = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+    const caplen = u32At(buf, pos + 8, le);
     const recno = this.records + 1;
     if (caplen > MAX_RECORD) {
       throw new CaptureError(`record ${recno} at offset ${at}: captured length ${caplen} is not plausible`, at, recno);
     }
     if (avail < 16 + caplen) return -(16 + caplen);
-    const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
-    const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
-    const origLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
+    const sec = u32At(buf, pos, le);
+    const frac = u32At(buf, pos + 4, le);
+    const origLen = u32At(buf, pos + 12, le);
     const nsFrac = s.nanos ? frac : frac * 1000;
     const time = sec + nsFrac / 1e9;
     const data = buf.subarray(pos + 16, pos + 16 + caplen);
@@ -362,6 +362,17 @@ export class CaptureParser {
         return len;
     }
   }
+}
+
+/**
+ * The 32-bit field at `at` (the caller has checked it is there), by hand: four
+ * of Node's readUInt32LE/BE calls a record, each with its own checks, were
+ * calls into Node's buffer code until optimised, and a TurboFan job of their own.
+ */
+function u32At(buf: Buffer, at: number, le: boolean): number {
+  return le
+    ? (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0
+    : ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
 }
 
 function interfaceFor(s: Extract<State, { kind: 'pcapng' }>, ifid: number, at: number, recno: number): Interface {

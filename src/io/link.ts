@@ -108,12 +108,18 @@ export class LinkError extends Error {
 /** Shortest Ethernet frame without FCS; real NICs pad to it, so we do too. */
 export const MIN_ETHERNET_FRAME = 60;
 
+/** Octets of the padded frame that carries `payloadLength` octets. */
+export function paddedFrameLength(payloadLength: number): number {
+  return Math.max(MIN_ETHERNET_FRAME, 14 + payloadLength);
+}
+
 /**
  * The Ethernet frame for `payload`, padded to the 60-octet minimum as a NIC
- * would pad it. Throws what buildEthernet throws for a bad MAC.
+ * would pad it: a new buffer, or written at the start of `into` (which must
+ * hold paddedFrameLength octets). Throws what buildEthernet throws for a bad MAC.
  */
-export function paddedEthernetFrame(dst: string, src: string, ethertype: number, payload: Buffer): Buffer {
-  return buildEthernet(dst, src, ethertype, payload, MIN_ETHERNET_FRAME);
+export function paddedEthernetFrame(dst: string, src: string, ethertype: number, payload: Buffer, into?: Buffer): Buffer {
+  return buildEthernet(dst, src, ethertype, payload, MIN_ETHERNET_FRAME, into);
 }
 
 /** True for group (multicast and broadcast) MAC addresses: the I/G bit of the first octet. */
@@ -145,9 +151,10 @@ export function dispatchLinkError(handlers: ReadonlyArray<(e: LinkError) => void
 }
 
 /**
- * The padded frame a link sends for `payload`, or null after reporting a
- * 'send-failed' error through `emit` (a bad destination MAC, a closed link:
- * `refused` says why it may not send). Shared by every Link.
+ * The padded frame a link sends for `payload` (in `into` when given, see
+ * paddedEthernetFrame), or null after reporting a 'send-failed' error through
+ * `emit` (a bad destination MAC, a closed link: `refused` says why it may not
+ * send). Shared by every Link.
  */
 export function frameToSend(
   link: Pick<Link, 'ifname' | 'mac' | 'ethertype'>,
@@ -155,13 +162,14 @@ export function frameToSend(
   payload: Buffer,
   refused: string | null,
   emit: (e: LinkError) => void,
+  into?: Buffer,
 ): Buffer | null {
   if (refused !== null) {
     emit(new LinkError('send-failed', `${link.ifname}: frame to ${dst} not sent: ${refused}`, link.ifname, false));
     return null;
   }
   try {
-    return paddedEthernetFrame(dst, link.mac, link.ethertype, payload);
+    return paddedEthernetFrame(dst, link.mac, link.ethertype, payload, into);
   } catch (err) {
     emit(new LinkError('send-failed', `${link.ifname}: ${(err as Error).message}`, link.ifname, false, { cause: err }));
     return null;

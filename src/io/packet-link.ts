@@ -20,11 +20,11 @@
 // receive time, and can pause: it stops reading, so the kernel holds what
 // arrives (up to receiveBuffer) and counts what it drops.
 import { DEFAULT_ETHERTYPE, HELLO_MULTICAST, parseEthernet } from '../proto/ethernet.js';
-import { Errno, PacketType, type CaptureHost, type CaptureSocket, type OpenRequest } from './capture-host.js';
+import { Errno, PacketType, type CaptureHost, type CaptureSocket, type FrameSink, type OpenRequest } from './capture-host.js';
 import { monitorFilter } from './monitor-filter.js';
 import { HealthTicker, type HealthSubject, type LinkHealth, type TickerClock } from './link-health.js';
 import { FRAMES_PER_READ, ReadCoalescer, type CoalescerClock, type ReadSource } from './read-coalescer.js';
-import { deliverFrame, dispatchLinkError, frameToSend, LinkError, type Link, type LinkStats, type ReceivedFrame } from './link.js';
+import { deliverFrame, dispatchLinkError, frameToSend, LinkError, paddedFrameLength, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
 /**
  * Bytes the kernel may queue per interface: two maximum-size PDUs (2 × 128
@@ -32,6 +32,10 @@ import { deliverFrame, dispatchLinkError, frameToSend, LinkError, type Link, typ
  * over LSOE's steady traffic. Counted as drops when exceeded.
  */
 export const DEFAULT_RECEIVE_BUFFER = 512 * 1024;
+
+/** Octets of a link's send buffer at first: a full-size frame without tags (LSOE's frames fit the MTU). */
+const OUTGOING_SIZE = 1514;
+const EMPTY = Buffer.alloc(0);
 
 export interface PacketLinkOptions {
   ifname: string;
@@ -79,7 +83,7 @@ function openError(errno: number, ifname: string): LinkError {
   return new LinkError('open-failed', `${ifname}: packet socket refused (errno ${errno})`, ifname, true);
 }
 
-export class PacketLink implements Link, HealthSubject, ReadSource {
+export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
   readonly ifname: string;
   readonly ifindex: number;
   readonly mac: string;
@@ -100,8 +104,12 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
   private paused = false;
   /** the last read stopped before the kernel's queue was empty */
   private queued = false;
-  /** the coalescer holds the socket until its read round */
-  private held = false;
+  /** frames read from the socket (delivered or ignored) */
+  private read = 0;
+  /** the frame being sent (allocated at the first send; grown for a longer frame) */
+  private outgoing: Buffer = EMPTY;
+  /** error reports, bound once (not a closure per frame) */
+  private readonly emit = (e: LinkError): void => this.emitError(e);
 
   constructor(
     private readonly host: CaptureHost,
@@ -131,9 +139,12 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
   }
 
   send(dst: string, payload: Buffer): void {
-    const frame = frameToSend(this, dst, payload, this.closed ? 'the link is closed' : null, (e) => this.emitError(e));
+    // built in the link's own buffer, reused: the socket's send copies it before returning
+    const length = paddedFrameLength(payload.length);
+    if (this.outgoing.length < length) this.outgoing = Buffer.allocUnsafeSlow(Math.max(length, OUTGOING_SIZE));
+    const frame = frameToSend(this, dst, payload, this.closed ? 'the link is closed' : null, this.emit, this.outgoing);
     if (frame === null) return;
-    const errno = this.socket.send(frame);
+    const errno = this.socket.send(frame, length);
     if (errno === 0) {
       // a send turn on several links: the coalescer holds the sockets for the peers' answers
       this.coalescer?.sent(this);
@@ -165,14 +176,7 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
   pause(paused: boolean): void {
     if (this.closed || this.paused === paused) return;
     this.paused = paused;
-    this.socket.pause(paused || this.held);
-  }
-
-  /** @internal the coalescer's hold: no poll until its read round */
-  hold(held: boolean): void {
-    if (this.closed || this.held === held) return;
-    this.held = held;
-    this.socket.pause(held || this.paused);
+    this.socket.pause(paused);
   }
 
   /** @internal the coalescer's read (unless paused); the frames read (`max`: more may wait) */
@@ -233,7 +237,7 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
       const errno = socket.join(group);
       if (errno !== 0) this.emitError(new LinkError('open-failed', `${this.ifname}: cannot join ${group} (errno ${errno})`, this.ifname, false));
     }
-    if (this.paused || this.held) socket.pause(true);
+    if (this.paused) socket.pause(true);
     socket.watch((errno) => (errno === 0 ? this.readable(socket) : this.onSocketError(errno)));
     if (this.options.keepAlive === false) socket.keepAlive(false);
   }
@@ -268,25 +272,30 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
    * how many it read; `queued` says whether the kernel may hold more.
    */
   private drain(socket: CaptureSocket, max: number, evenPaused: boolean): number {
-    let n = 0;
-    for (; n < max && !this.closed && socket === this.socket && (evenPaused || !this.paused); n++) {
-      const got = socket.receive();
-      if (got === null) {
+    const start = this.read;
+    // an endpoint reads its budget in one call; a monitor one frame a call, so that a
+    // pause (sniff's output blocked) stops it between two frames
+    const each = this.options.monitor === undefined ? max : 1;
+    while (this.read - start < max && !this.closed && socket === this.socket && (evenPaused || !this.paused)) {
+      if (!socket.receive(Math.min(each, max - (this.read - start)), this)) {
         this.queued = false;
-        return n;
+        return this.read - start;
       }
-      if (typeof got === 'number') {
-        this.onSocketError(got);
-        this.queued = false;
-        return n;
-      }
-      this.deliver(got.frame, got.packetType, got.time);
     }
     this.queued = !this.closed;
-    return n;
+    return this.read - start;
   }
 
-  private deliver(raw: Buffer, packetType: number, time: number | undefined): void {
+  /** @internal a read failed (the socket's report) */
+  failed(errno: number): void {
+    this.onSocketError(errno);
+  }
+
+  /** @internal one frame read from the socket */
+  frame(raw: Buffer, packetType: number, time: number | undefined): void {
+    this.read++;
+    // (read in the same call as a frame whose handler closed the link)
+    if (this.closed) return;
     // A monitor sees both directions and, promiscuous, other stations' frames; its filter chose them.
     if (this.options.monitor === undefined && (packetType === PacketType.outgoing || packetType === PacketType.otherHost)) {
       this.ignored++;
@@ -307,7 +316,7 @@ export class PacketLink implements Link, HealthSubject, ReadSource {
     this.received++;
     const frame: ReceivedFrame = { ifname: this.ifname, time: time ?? Date.now() / 1000, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
     if (this.options.monitor !== undefined && eth.vlanTags.length > 0) frame.vlan = eth.vlanTags;
-    deliverFrame(this.frameHandlers, frame, (e) => this.emitError(e));
+    deliverFrame(this.frameHandlers, frame, this.emit);
   }
 
   private emitError(err: LinkError): void {
@@ -352,7 +361,7 @@ export function coalescerFor(host: CaptureHost, clock?: CoalescerClock<unknown>)
   let c = coalescers.get(host);
   if (c === undefined) {
     // (its grace keeps the process running: every socket is held meanwhile)
-    c = new ReadCoalescer(clock ?? (refClock as CoalescerClock<unknown>));
+    c = new ReadCoalescer(clock ?? (refClock as CoalescerClock<unknown>), host);
     coalescers.set(host, c);
   }
   return c;

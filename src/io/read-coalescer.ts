@@ -21,10 +21,17 @@ import type { TickerClock } from './link-health.js';
 
 /** What the coalescer needs of a link. */
 export interface ReadSource {
-  /** true: stop polling (frames wait in the kernel); false: poll again */
-  hold(held: boolean): void;
   /** reads up to `max` waiting frames; how many it read (`max`: more may wait) */
   readRound(max: number): number;
+}
+
+/**
+ * Holds every source at once (a CaptureHost: its endpoint sockets share one
+ * poll, so this is one call, not one per socket): true: no source is polled,
+ * frames wait in the kernel, sources added meanwhile too; false: polled again.
+ */
+export interface ReadGate {
+  hold(held: boolean): void;
 }
 
 /** The injected clock (the daemon's Clock fits), seconds. */
@@ -54,17 +61,19 @@ export class ReadCoalescer<H> {
   rounds = 0;
   direct = 0;
   sendGraces = 0;
+  /** the grace's callback, made once (not a closure per grace) */
+  private readonly roundDue = (): void => this.round();
 
   constructor(
     private readonly clock: CoalescerClock<H>,
+    private readonly gate: ReadGate,
     readonly grace = READ_GRACE,
     readonly budget = FRAMES_PER_READ,
   ) {}
 
   add(source: ReadSource): void {
+    // (a link opened while the others are held waits for the round with them: the gate holds it too)
     this.sources.add(source);
-    // a link opened while the others are held waits for the round with them
-    if (this.timer !== null) source.hold(true);
   }
 
   remove(source: ReadSource): void {
@@ -74,16 +83,14 @@ export class ReadCoalescer<H> {
     if (this.sources.size === 0 && this.timer !== null) {
       this.clock.clearTimer(this.timer);
       this.timer = null;
+      this.gate.hold(false);
     }
   }
 
   /** `source`'s socket has frames waiting: read it now, or hold every socket for a round. */
   readable(source: ReadSource): void {
-    if (this.timer !== null && this.sources.has(source)) {
-      // held, yet its poll fired (a wake-up already under way): the round reads it
-      source.hold(true);
-      return;
-    }
+    // held, yet reported (in the same wake-up as the frame that opened the grace): the round reads it
+    if (this.timer !== null && this.sources.has(source)) return;
     if (this.lone) {
       // two frames within a grace: a burst again, gather the next one
       const now = this.clock.now();
@@ -123,8 +130,8 @@ export class ReadCoalescer<H> {
   }
 
   private openGrace(): void {
-    for (const s of this.sources) s.hold(true);
-    this.timer = this.clock.setTimer(this.grace, () => this.round());
+    this.gate.hold(true);
+    this.timer = this.clock.setTimer(this.grace, this.roundDue);
   }
 
   private readOne(source: ReadSource): number {
@@ -138,17 +145,17 @@ export class ReadCoalescer<H> {
   private round(): void {
     this.timer = null;
     this.rounds++;
-    const sources = [...this.sources];
     let frames = 0;
     try {
-      // (a source closed by what an earlier one delivered is skipped)
-      for (const s of sources) if (this.sources.has(s)) frames += this.readOne(s);
+      // (a source closed by what an earlier one delivered is gone from the set; one
+      // opened meanwhile is read in this round too)
+      for (const s of this.sources) frames += this.readOne(s);
       this.lone = frames <= 1;
       this.lastDirect = -Infinity;
     } finally {
       // polled again whatever happened; sources left behind fire again at once
       // (level-triggered) and are read directly
-      for (const s of sources) if (this.sources.has(s)) s.hold(false);
+      this.gate.hold(false);
     }
   }
 }

@@ -62,9 +62,10 @@ function macOctetsOf(text: string): Buffer | null {
 
 /**
  * Builds an untagged Ethernet II frame, zero-padded to `minLength` octets if shorter
- * (0: no padding, the NIC adds it), in one buffer.
+ * (0: no padding, the NIC adds it), in one buffer: a new one, or the start of `into`
+ * (a sender's reused buffer; it must hold the padded frame).
  */
-export function buildEthernet(dst: string, src: string, ethertype: number, payload: Uint8Array, minLength = 0): Buffer {
+export function buildEthernet(dst: string, src: string, ethertype: number, payload: Uint8Array, minLength = 0, into?: Buffer): Buffer {
   const d = macOctetsOf(dst);
   const s = macOctetsOf(src);
   if (d === null) throw new DecodeError('pdu', `destination MAC: ${JSON.stringify(dst)} is not a MAC address`, 0);
@@ -73,7 +74,13 @@ export function buildEthernet(dst: string, src: string, ethertype: number, paylo
     throw new DecodeError('pdu', `EtherType: ${ethertype} does not fit 16 bits`, 12);
   }
   const length = HEADER_LENGTH + payload.length;
-  const out = length < minLength ? Buffer.alloc(minLength) : Buffer.allocUnsafe(length);
+  let out: Buffer;
+  if (into === undefined) out = length < minLength ? Buffer.alloc(minLength) : Buffer.allocUnsafe(length);
+  else if (into.length < Math.max(length, minLength)) throw new RangeError(`buildEthernet: ${into.length} octets cannot hold a ${Math.max(length, minLength)}-octet frame`);
+  else {
+    out = into;
+    if (length < minLength) out.fill(0, length, minLength);
+  }
   out.set(d, 0);
   out.set(s, 6);
   out[12] = ethertype >>> 8;

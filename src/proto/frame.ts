@@ -52,7 +52,8 @@ export function decodeFrame(buf: Buffer, at = 0): LsoeFrame {
       2,
     );
   }
-  const checksum = buf.readUInt32BE(at + 4);
+  // By hand, not readUInt32BE: a call into Node's buffer code (and a TurboFan job of its own) per frame.
+  const checksum = ((buf[at + 4]! << 24) | (buf[at + 5]! << 16) | (buf[at + 6]! << 8) | buf[at + 7]!) >>> 0;
   const payload = buf.subarray(at + FRAME_HEADER_LENGTH, at + length);
   const computed = lsoeChecksum(buf, payload, at);
   if (computed !== checksum) {

@@ -119,39 +119,29 @@ export class LsoeStream {
   /** One frame in; raw records out (expired partial PDUs first): PDUs are left undecoded. */
   pushRaw(input: StreamInput): RawRecord[] {
     const { time, ifname, src, dst, cooked } = input;
-    const out: RawRecord[] = this.expire(time);
+    // NO_RECORDS (shared, frozen) unless something expired: no array is made for a frame that completes nothing
+    const expired: RawRecord[] = this.expire(time);
     if (this.ethertype !== undefined && input.ethertype !== undefined && input.ethertype !== this.ethertype) {
-      return out;
+      return expired;
     }
     const sender = ifname === undefined ? src : ifname + src;
     try {
       const frame = decodeFrame(input.payload, input.payloadAt);
-      const stored = !(frame.last && frame.number === 0);
-      if (stored) this.senders.set(sender, recordBase(time, ifname, src, dst, cooked, input));
-      const source = stored ? { group: ifname ?? '', reserved: this.reserved?.(ifname, src) ?? false } : undefined;
-      const done = this.reassembler.push(sender, frame, time, source);
-      if (done === null) return out;
-      if (stored) this.senders.delete(sender);
-      // Written out rather than spread from a base object: this runs per frame.
-      const rec: RawPduRecord =
-        ifname === undefined
-          ? cooked === undefined
-            ? { kind: 'pdu', time, src, dst, frames: done.frames, bytes: done.pdu }
-            : { kind: 'pdu', time, src, dst, cooked, frames: done.frames, bytes: done.pdu }
-          : cooked === undefined
-            ? { kind: 'pdu', time, ifname, src, dst, frames: done.frames, bytes: done.pdu }
-            : { kind: 'pdu', time, ifname, src, dst, cooked, frames: done.frames, bytes: done.pdu };
-      // Only when the caller gives them (tagged frames, -e, several EtherTypes): the common record stays as it was.
-      if (input.ethertype !== undefined) rec.ethertype = input.ethertype;
-      if (input.vlan !== undefined) rec.vlan = input.vlan;
-      out.push(rec);
+      // A single-frame PDU (number 0 with L) is complete as it is (the Reassembler's first
+      // rule, applied here so that the common frame makes no Reassembled object): its
+      // octets are the frame's payload, a view of the caller's buffer.
+      if (frame.last && frame.number === 0) return withRecord(expired, pduRecord(input, [frame], frame.payload));
+      this.senders.set(sender, recordBase(time, ifname, src, dst, cooked, input));
+      const done = this.reassembler.push(sender, frame, time, { group: ifname ?? '', reserved: this.reserved?.(ifname, src) ?? false });
+      if (done === null) return expired;
+      this.senders.delete(sender);
+      return withRecord(expired, pduRecord(input, done.frames, done.pdu));
     } catch (e) {
       const error = asDecodeError(e);
       // the reassembler dropped this sender's partial PDU
       if (error.reason === 'reassembly') this.senders.delete(sender);
-      out.push({ kind: 'error', ...recordBase(time, ifname, src, dst, cooked, input), error });
+      return withRecord(expired, { kind: 'error', ...recordBase(time, ifname, src, dst, cooked, input), error });
     }
-    return out;
   }
 
   /**
@@ -170,10 +160,13 @@ export class LsoeStream {
     return this.push({ time, ifname, src: eth.src, dst: eth.dst, payload: eth.payload });
   }
 
-  /** Reports (as 'reassembly' errors) partial PDUs that waited longer than the timeout. */
+  /**
+   * Reports (as 'reassembly' errors) partial PDUs that waited longer than the
+   * timeout. None: the shared, frozen NO_RECORDS (read it, never add to it).
+   */
   expire(now: number): ErrorRecord[] {
     const expired = this.reassembler.expire(now);
-    if (expired.length === 0) return [];
+    if (expired.length === 0) return NO_RECORDS;
     return expired.map(({ sender, error }) => {
       const base = this.senders.get(sender) ?? { time: now, src: '', dst: '' };
       this.senders.delete(sender);
@@ -205,6 +198,40 @@ function recordBase(
   if (link.ethertype !== undefined) base.ethertype = link.ethertype;
   if (link.vlan !== undefined) base.vlan = link.vlan;
   return base;
+}
+
+/**
+ * What a frame that completes nothing and expires nothing returns: one frozen
+ * empty array for all (an array a frame was a young object and a growth of its
+ * backing store in V8 for the one record pushed).
+ */
+const NO_RECORDS: ErrorRecord[] = Object.freeze([]) as unknown as ErrorRecord[];
+
+/** `expired` and then `rec`: a one-element array when nothing expired, as most frames. */
+function withRecord(expired: RawRecord[], rec: RawRecord): RawRecord[] {
+  if (expired.length === 0) return [rec];
+  expired.push(rec);
+  return expired;
+}
+
+/**
+ * A PDU record, written out rather than spread from a base object (this runs
+ * per frame); `ethertype` and `vlan` only when the caller gives them (tagged
+ * frames, -e, several EtherTypes): the common record stays as it was.
+ */
+function pduRecord(input: StreamInput, frames: LsoeFrame[], bytes: Buffer): RawPduRecord {
+  const { time, ifname, src, dst, cooked } = input;
+  const rec: RawPduRecord =
+    ifname === undefined
+      ? cooked === undefined
+        ? { kind: 'pdu', time, src, dst, frames, bytes }
+        : { kind: 'pdu', time, src, dst, cooked, frames, bytes }
+      : cooked === undefined
+        ? { kind: 'pdu', time, ifname, src, dst, frames, bytes }
+        : { kind: 'pdu', time, ifname, src, dst, cooked, frames, bytes };
+  if (input.ethertype !== undefined) rec.ethertype = input.ethertype;
+  if (input.vlan !== undefined) rec.vlan = input.vlan;
+  return rec;
 }
 
 /** Anything but a DecodeError here is a bug; still, a stream must keep going. */

@@ -240,6 +240,28 @@ t.test('a FIFO whose writer stops inside a record: what the file gives, the one 
   t.match(r.stderr, /truncated record/);
 });
 
+t.test('SIGINT with --summary: the summary of what was decoded, status 130', async (t) => {
+  // A capture streamed into stdin, which stays open: decode waits for more, then ^C.
+  const whole = readFileSync(bigFile);
+  const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--summary', '--json', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  // (what decode has not read when it ends fails to be written: EPIPE, expected)
+  child.stdin.on('error', () => {});
+  child.stdin.write(whole.subarray(0, Math.floor(whole.length / 2)));
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+  t.equal(code, 130, 'ended by the signal');
+  t.equal(stderr, '', 'no message');
+  const lines = jsonLines(out);
+  t.equal(lines.length, 1, 'one summary');
+  const frames = lines[0]?.summary?.frames as number;
+  t.ok(frames >= 0 && frames < bigPdus * 3, `${frames} frames counted of the half written`);
+});
+
 t.test('--summary with 130,000 distinct senders: bounded, top rows and the rest counted', async (t) => {
   const payload = splitPdu(encodePdu({ type: 'KEEPALIVE' }))[0]!;
   const n = 130_000;

@@ -3,7 +3,7 @@
 // table, and (for monitor links) a receive queue of bounded size that keeps
 // frames while the socket is paused and counts what does not fit, as a real
 // socket's SO_RCVBUF does.
-import type { CaptureHost, CaptureSocket, HostFrame, OpenRequest } from '../../src/io/capture-host.js';
+import type { CaptureHost, CaptureSocket, FrameSink, HostFrame, OpenRequest } from '../../src/io/capture-host.js';
 
 /** What a queued frame costs against the capacity besides its octets (the kernel's bookkeeping, roughly). */
 export const QUEUED_OVERHEAD = 256;
@@ -26,7 +26,13 @@ export class ScriptedSocket implements CaptureSocket {
     readonly request: OpenRequest,
     /** octets the queue may hold (Infinity: no bound) */
     private readonly capacity = Infinity,
+    /** the host, whose hold stops every endpoint socket's poll (null: never held) */
+    private readonly host: { readonly held: boolean } | null = null,
   ) {}
+  /** whether its poll runs: not paused, and not held with the host's other endpoint sockets */
+  get watched(): boolean {
+    return !this.paused && !(this.request.monitor === undefined && this.host?.held === true);
+  }
   join(group: string): number {
     this.groups.push(group);
     return 0;
@@ -39,13 +45,26 @@ export class ScriptedSocket implements CaptureSocket {
     // a level-triggered poll fires again at once when frames are waiting
     if (!paused && this.queue.length > 0) queueMicrotask(() => this.wake());
   }
-  receive(): HostFrame | null | number {
-    const got = this.queue.shift() ?? null;
-    if (got !== null && typeof got !== 'number') this.queuedBytes -= got.frame.length + QUEUED_OVERHEAD;
-    return got;
+  /** reads up to `max` frames as the real socket does (an errno queued stops the read and is reported) */
+  receive(max: number, sink: FrameSink): boolean {
+    this.receives++;
+    for (let n = 0; n < max; n++) {
+      const got = this.queue.shift();
+      if (got === undefined) return false;
+      if (typeof got === 'number') {
+        sink.failed(got);
+        return false;
+      }
+      this.queuedBytes -= got.frame.length + QUEUED_OVERHEAD;
+      sink.frame(got.frame, got.packetType, got.time);
+    }
+    return true;
   }
-  send(frame: Buffer): number {
-    if (this.sendErrno === 0) this.sent.push(frame);
+  /** calls of receive (the real socket: one system call each) */
+  receives = 0;
+  send(frame: Buffer, length = frame.length): number {
+    // a copy, as sendto makes: the caller may reuse its buffer
+    if (this.sendErrno === 0) this.sent.push(Buffer.from(frame.subarray(0, length)));
     return this.sendErrno;
   }
   takeDrops(): number {
@@ -69,9 +88,9 @@ export class ScriptedSocket implements CaptureSocket {
     this.wake();
     return true;
   }
-  /** the poll fires (readable), unless paused; level-triggered: again on the next turn while frames wait */
+  /** the poll fires (readable), unless paused or held; level-triggered: again on the next turn while frames wait */
   wake(): void {
-    if (this.paused || this.closed || this.ready === null) return;
+    if (!this.watched || this.closed || this.ready === null) return;
     this.wakes++;
     this.ready(0);
     if (this.queue.length > 0 && !this.waking) {
@@ -92,11 +111,22 @@ export class ScriptedHost implements CaptureHost {
   readonly rows = new Map<string, [number, boolean]>();
   tableReads = 0;
   refuse = 0;
+  /** hold(true) was called: every endpoint socket's poll is stopped */
+  held = false;
+  /** calls of hold() that changed it (the real host: one epoll_ctl each) */
+  holds = 0;
   /** the receive queue's bound for new sockets (octets); by default, none */
   constructor(private readonly capacity = Infinity) {}
+  hold(held: boolean): void {
+    if (this.held === held) return;
+    this.held = held;
+    this.holds++;
+    // level-triggered: a socket with frames waiting fires again at once
+    if (!held) for (const s of this.sockets) if (s.queue.length > 0) queueMicrotask(() => s.wake());
+  }
   open(req: OpenRequest): CaptureSocket | number {
     if (this.refuse !== 0) return this.refuse;
-    const s = new ScriptedSocket(String(1000 + this.sockets.length), req, this.capacity);
+    const s = new ScriptedSocket(String(1000 + this.sockets.length), req, this.capacity, this);
     this.sockets.push(s);
     this.rows.set(s.inode, [req.ifindex, true]);
     return s;

@@ -126,6 +126,26 @@ t.test('a socket missing from the table is replaced', async (t) => {
   t.equal(frames.length, 1);
 });
 
+t.test('frames sent one after another: each whole, padded with zeros, whatever was sent before', async (t) => {
+  const { socket, link, errors } = setup();
+  const long = Buffer.alloc(1500 - 14, 0xab);
+  link.send(PEER, long);
+  link.send(HELLO_MULTICAST, Buffer.from('0102', 'hex'));
+  link.send(PEER, Buffer.alloc(2000, 0xcd)); // longer than the first buffer
+  link.send(PEER, Buffer.from('03', 'hex'));
+  t.same(errors, []);
+  t.same(
+    socket.sent.map((f) => f.length),
+    [1500, 60, 2014, 60],
+  );
+  t.same(socket.sent[0], buildEthernet(PEER, MAC, 0x88b5, long), 'the long frame');
+  t.same(socket.sent[1], buildEthernet(HELLO_MULTICAST, MAC, 0x88b5, Buffer.from('0102', 'hex'), 60), 'the short one: zero padding, nothing of the long one');
+  t.same(socket.sent[3], buildEthernet(PEER, MAC, 0x88b5, Buffer.from('03', 'hex'), 60));
+  link.send('not a mac', Buffer.from('04', 'hex'));
+  t.match(errors[0], { code: 'send-failed' }, 'a bad destination is reported, nothing sent');
+  t.equal(socket.sent.length, 4);
+});
+
 t.test('a send that finds the link down is an error and asks for a check', async (t) => {
   const { host, socket, errors, link, clock } = setup();
   socket.sendErrno = Errno.ENETDOWN;

@@ -60,6 +60,23 @@ t.test('uint() and u8() spell integers as String() does', async (t) => {
   for (let b = 0; b < 256; b++) if (spelled((w) => w.u8(b)) !== String(b)) t.fail(`u8(${b})`);
 });
 
+t.test('quotedHex3() writes three octets as JSON.stringify of their hex', async (t) => {
+  const src = Buffer.alloc(5);
+  const random = seededRandom(3);
+  let checked = 0;
+  // every value in each position (the others random), then random triples, at offsets 0 and 2
+  for (let k = 0; k < 3 * 256 + 4000; k++) {
+    for (let i = 0; i < 5; i++) src[i] = Math.floor(random() * 256);
+    if (k < 3 * 256) src[2 + Math.floor(k / 256)] = k % 256;
+    for (const at of [0, 2]) {
+      const expected = JSON.stringify(src.toString('hex', at, at + 3));
+      if (spelled((w) => w.quotedHex3(src, at)) !== expected) t.fail(`quotedHex3 of ${expected}`);
+      checked++;
+    }
+  }
+  t.equal(checked, 2 * (3 * 256 + 4000));
+});
+
 t.test('ipv6Groups() spells every 16-bit group, and every zero run, as formatIPv6 does', async (t) => {
   const addr = new Uint8Array(16);
   let wrong = 0;
