@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { CaptureError, LINKTYPE, readCaptureBatches, readCaptureFileBatchesSync, type CaptureRecord } from '../io/capture-reader.js';
 import { macToString, parseEthernet } from '../proto/ethernet.js';
 import { LsoeStream, type CookedLink, type RawRecord, type StreamInput } from '../proto/stream.js';
-import { errorLine } from '../cli-context.js';
+import { errorLine, systemErrorText } from '../cli-context.js';
 import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
 import { createOutput, type Output } from '../render/output.js';
 import { plural } from '../render/plural.js';
@@ -230,36 +230,83 @@ export async function runDecode(opts: DecodeOptions): Promise<number> {
   const decoder = new Decoder(opts, out);
   const inputs = opts.files.length > 0 ? opts.files : ['-'];
   if (!opts.hex && inputs.filter((f) => f === '-').length > 1) throw new CliError('stdin ("-") given more than once', 2);
-  // A signal still gets what is decoded so far out, and the summary of it (as tcpdump
-  // prints its counts on ^C). The handler ends the process itself: the loop may be
-  // waiting for input that never comes (stdin left open).
+  const ending = new SignalEnding(decoder, out, opts.summary);
   let failure: CliError | null = null;
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    // Read no further (the loop may be waiting on the output): what is decoded goes out.
-    decoder.done = true;
-    signalled = true;
-    if (opts.summary) decoder.printer.tally.render(out);
-    void out.end().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
     for (const [i, input] of inputs.entries()) if (!decoder.done) await decodeInput(input, opts, decoder, out, i + 1);
   } catch (err) {
-    if (!(err instanceof CliError)) throw err;
+    if (!(err instanceof CliError)) {
+      // An internal error: what was decoded goes out whole first (the caller prints one line).
+      ending.stop();
+      await out.end().catch(() => {});
+      throw err;
+    }
     failure = err;
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
   }
-  // The signal's handler printed the summary and ends the process once its output is out.
-  if (signalled) return new Promise<number>(() => {});
+  // A signal meanwhile: its handler printed the summary and ends the process once its output is out.
+  if (ending.signalled) return new Promise<number>(() => {});
   decoder.finish();
   const hint = decoder.otherEthertypeHint();
   if (hint !== null) out.note(errorLine(hint));
   if (opts.summary) decoder.printer.tally.render(out);
-  await out.end();
+  ending.closing();
+  // A signal while this waits (up to a few MiB queued for a slow reader) ends decode
+  // with its status once the output is out, not at once: records stay whole.
+  try {
+    await out.end();
+  } finally {
+    ending.stop();
+  }
+  if (ending.signalled) return ending.status;
   if (failure) throw failure;
   return 0;
+}
+
+/**
+ * SIGINT and SIGTERM during decode: reading stops and what was decoded goes out
+ * whole, with the summary of it (as tcpdump prints its counts on ^C); then the
+ * process ends with 130 or 143. The handlers stay until the output is out.
+ */
+class SignalEnding {
+  signalled = false;
+  status = 0;
+  /** the summary is printed and the output is being ended by runDecode */
+  private ended = false;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    if (this.signalled) return;
+    this.signalled = true;
+    this.status = signal === 'SIGINT' ? 130 : 143;
+    if (this.ended) return;
+    // Read no further (the loop may be waiting for input that never comes, stdin left
+    // open, or for the reader): this handler ends the process itself.
+    this.decoder.done = true;
+    if (this.summary) this.decoder.printer.tally.render(this.out);
+    this.out.end().then(
+      () => process.exit(this.status),
+      (err: unknown) => {
+        // the output failed on its way out: one line, as any other write error
+        process.stderr.write(`${errorLine(err instanceof CliError ? err.message : `stdout: ${systemErrorText(err)}`)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+
+  constructor(
+    private readonly decoder: Decoder,
+    private readonly out: Output,
+    private readonly summary: boolean,
+  ) {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  /** runDecode prints the summary and ends the output itself from now on. */
+  closing(): void {
+    this.ended = true;
+  }
+
+  stop(): void {
+    process.removeListener('SIGINT', this.onSignal);
+    process.removeListener('SIGTERM', this.onSignal);
+  }
 }

@@ -12,6 +12,13 @@ export interface PduSink<R> {
   /** OPEN: Nonce buf[at, at+4), Local ID [at+4, at+14), Attributes [at+15, authAt-2), Auth [authAt, end) */
   open(buf: Uint8Array, at: number, attributesEnd: number, authAt: number, end: number): R;
   ack(ackType: number, errorType: number, errorCode: number, errorHint: number): R;
+  /**
+   * An encapsulation list of `count` entries: exactly `count` encapsEntry calls
+   * follow, then encapsEnd (the JSON sink writes each entry's separator from
+   * it, so a walker that stops early or goes on would make invalid JSON). A
+   * list that fails validation throws part-way instead: the caller then drops
+   * what the sink made of this PDU and reports the error.
+   */
   encapsBegin(type: EncapsulationTypeName, count: number): void;
   /**
    * One entry: Flags, `labelCount` labels of 3 octets from `labelsAt`, the

@@ -12,8 +12,8 @@
 //     `drained()` (below BACKGROUND_LOW), which is the backpressure; `busy`
 //     says to let the event loop in soon, so a finished write is followed
 //     by the next at once. Written batch buffers go back to the ByteWriter
-//     (`release`). Until the first full batch, a small chunk (under a quarter
-//     batch: a short output's end, an idle flush, -l) is written at once,
+//     (`release`). Until the first chunk of a quarter batch or more, a small
+//     chunk (a short output's end, an idle flush, -l) is written at once,
 //     synchronously: a short run never starts the threadpool. After it every
 //     chunk goes the background way (a synchronous write into a pipe the
 //     reader has let fill would stop the decoder).
