@@ -57,8 +57,9 @@ Examples:
     .action(async (opts: Record<string, unknown>) => {
       // Before the daemon's modules load: loading them would grow the young generation for good.
       // (Imported here: node:v8 and the streams it pulls in are not every command's.)
-      const { holdYoungGeneration } = await import('../daemon/heap.js');
+      const [{ holdYoungGeneration }, { optimiseOnlyBusyCode }] = await Promise.all([import('../daemon/heap.js'), import('../daemon/tiering.js')]);
       holdYoungGeneration();
+      optimiseOnlyBusyCode();
       const flags: Record<string, string> = {};
       for (const k of CONFIG_KEYS) {
         const v = opts[attributeOf(k.key)];
