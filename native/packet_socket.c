@@ -100,6 +100,11 @@ static int arg_int(napi_env env, napi_value v, int *out) {
   return 1;
 }
 
+static int arg_function(napi_env env, napi_value v) {
+  napi_valuetype t;
+  return napi_typeof(env, v, &t) == napi_ok && t == napi_function;
+}
+
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -397,8 +402,7 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int fd;
-  napi_valuetype t;
-  if (argc < 2 || !arg_int(env, argv[0], &fd) || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_function(env, argv[1])) {
     napi_throw_type_error(env, NULL, "watch(fd, callback)");
     return NULL;
   }
@@ -552,9 +556,8 @@ static napi_value js_set(napi_env env, napi_callback_info info) {
   napi_typedarray_type type;
   size_t len;
   void *data;
-  napi_valuetype t;
   if (argc < 2 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_int32_array || len < 2 ||
-      napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
+      !arg_function(env, argv[1])) {
     napi_throw_type_error(env, NULL, "set(Int32Array, callback)");
     return NULL;
   }

@@ -18,9 +18,9 @@ import { TokenBucket } from './bounds.js';
 import { isoTime, type Clock, type TimerHandle } from './clock.js';
 import { configToRecord, timingOf, type DaemonConfig } from './config.js';
 import { bump, newCoreCounts, NO_EXTRA_COUNTERS, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
-import { sessionKey } from '../proto/session/index.js';
+import { KEEPALIVE, sessionKey } from '../proto/session/index.js';
 import { listBytes } from './encaps-cap.js';
-import { isKeepaliveFrame, KEEPALIVE_PDU } from './keepalive-frame.js';
+import { isKeepaliveFrame } from './keepalive-frame.js';
 import { InterfaceSet, type IfState, type LinkFactory } from './interface-set.js';
 import { NameSelector } from './glob.js';
 import { LogLimiter, silentLogger, type Logger } from './log.js';
@@ -262,7 +262,7 @@ export class Daemon implements DaemonCore {
       if (this.admission.frameRefusal(st, f, now) !== null) return;
       // Our KEEPALIVE's octets are that PDU, whole in one frame: it needs no decoding, and
       // with no pieces held nothing can expire on the way (the stream would only say so).
-      if (this.stream.idle && isKeepaliveFrame(f.payload)) return this.onPdu(st, f.src, KEEPALIVE_PDU, now);
+      if (this.stream.idle && isKeepaliveFrame(f.payload)) return this.onPdu(st, f.src, KEEPALIVE, now);
       const records = this.stream.push({ time: now, ifname: st.name, dst: f.dst, src: f.src, payload: f.payload });
       for (const r of records) this.onRecord(st, r, now);
     } catch (err) {

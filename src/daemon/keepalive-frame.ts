@@ -8,11 +8,8 @@ import { splitPdu } from '../proto/fragment.js';
 import { encodePdu } from '../proto/pdu/index.js';
 import { KEEPALIVE } from '../proto/session/index.js';
 
-/** The one KEEPALIVE PDU value (frozen: every session sends and receives this object). */
-export const KEEPALIVE_PDU = KEEPALIVE;
-
-/** Its frames, as a session sends them (one frame; links copy it into the Ethernet frame). */
-export const KEEPALIVE_FRAMES: readonly Buffer[] = splitPdu(encodePdu(KEEPALIVE_PDU));
+/** The KEEPALIVE's frames (the session machine's one frozen KEEPALIVE, encoded once; one frame; links copy it into the Ethernet frame). */
+export const KEEPALIVE_FRAMES: readonly Buffer[] = splitPdu(encodePdu(KEEPALIVE));
 
 const octets = [...KEEPALIVE_FRAMES[0]!];
 

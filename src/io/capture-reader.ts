@@ -75,7 +75,7 @@ const OPT_IF_TSOFFSET = 14;
 /** Refuse absurd lengths up front rather than wait (streaming) for gigabytes that never come. */
 const MAX_RECORD = 64 * 1024 * 1024;
 const NS_PER_S = 1_000_000_000n;
-/** Octets read at a time by readCaptureBatches (one buffer, reused). */
+/** Octets read at a time: the blocking reader's one reused buffer, and a stream's chunks. */
 const READ_SIZE = 256 * 1024;
 /**
  * Records per batch at most: a batch is alive while it is decoded, and
@@ -251,7 +251,7 @@ export class CaptureParser {
       throw new CaptureError(`not a pcap or pcapng file (magic 0x${hex32(magicBE)})`, at);
     }
     if (avail < 24) return -24;
-    const u32 = (o: number) => (le ? buf.readUInt32LE(pos + o) : buf.readUInt32BE(pos + o));
+    const u32 = (o: number) => u32At(buf, pos + o, le);
     // The link type field's top bits carry FCS information (LT_FCS_*): ignored,
     // as LSOE trusts its own length and ignores trailing octets.
     const linkType = u32(20) & 0x03ffffff;
@@ -298,7 +298,7 @@ export class CaptureParser {
       s.ifaces = [];
     }
     const le = s.le;
-    const u32 = (o: number) => (le ? buf.readUInt32LE(pos + o) : buf.readUInt32BE(pos + o));
+    const u32 = (o: number) => u32At(buf, pos + o, le);
     const u16 = (o: number) => (le ? buf.readUInt16LE(pos + o) : buf.readUInt16BE(pos + o));
     const type = u32(0);
     const len = u32(4);
@@ -486,18 +486,6 @@ export function* readCapture(buf: Buffer): Generator<CaptureRecord> {
   parser.end();
 }
 
-/** Records of a capture read from a stream (stdin, a socket, …), chunk by chunk. */
-export async function* readCaptureStream(input: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<CaptureRecord> {
-  const parser = new CaptureParser();
-  for await (const chunk of input) {
-    if (typeof chunk === 'string') {
-      throw new CaptureError('capture stream delivers text, not bytes (an encoding is set on it)', parser.count);
-    }
-    yield* parser.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  }
-  parser.end();
-}
-
 /**
  * Records of a capture in batches (one per chunk read), for consumers that
  * work a chunk at a time: between two batches the consumer may wait (for its
@@ -508,12 +496,12 @@ export async function* readCaptureStream(input: AsyncIterable<Buffer | Uint8Arra
  */
 export async function* readCaptureBatches(path: string): AsyncGenerator<CaptureRecord[]> {
   if (path === '-') {
-    yield* readStreamBatches(process.stdin, 'stdin');
+    yield* readCaptureStreamBatches(process.stdin, 'stdin');
     return;
   }
   const stream = createReadStream(path, { highWaterMark: READ_SIZE });
   try {
-    yield* readStreamBatches(stream, path);
+    yield* readCaptureStreamBatches(stream, path);
   } finally {
     stream.destroy();
   }
@@ -595,8 +583,11 @@ class BatchReads {
   }
 }
 
-/** Batches (one per chunk) from a stream: stdin, a FIFO, a device. */
-async function* readStreamBatches(input: NodeJS.ReadableStream, name: string): AsyncGenerator<CaptureRecord[]> {
+/**
+ * Batches (one per chunk) from a stream: stdin, a FIFO, a device, a socket.
+ * Errors of the stream come out as one-line CaptureErrors naming it (`name`).
+ */
+export async function* readCaptureStreamBatches(input: AsyncIterable<Buffer | Uint8Array | string>, name: string): AsyncGenerator<CaptureRecord[]> {
   const parser = new CaptureParser();
   try {
     for await (const chunk of input) {
@@ -605,7 +596,7 @@ async function* readStreamBatches(input: NodeJS.ReadableStream, name: string): A
       }
       const batch: CaptureRecord[] = [];
       try {
-        parser.pushInto(chunk as Buffer, batch);
+        parser.pushInto(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), batch);
       } catch (err) {
         // Records parsed before the error are still delivered.
         if (batch.length > 0) yield batch;
@@ -616,22 +607,6 @@ async function* readStreamBatches(input: NodeJS.ReadableStream, name: string): A
     parser.end();
   } catch (err) {
     throw asCaptureError(err, name);
-  }
-}
-
-/** Records of a capture file, streamed (never the whole file in memory); '-' reads stdin. */
-export async function* readCaptureFile(path: string): AsyncGenerator<CaptureRecord> {
-  if (path === '-') {
-    yield* readCaptureStream(process.stdin);
-    return;
-  }
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  try {
-    yield* readCaptureStream(stream);
-  } catch (err) {
-    throw asCaptureError(err, path);
-  } finally {
-    stream.destroy();
   }
 }
 

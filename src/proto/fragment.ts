@@ -103,6 +103,11 @@ interface Partial {
   started: number;
 }
 
+/** Frame 0 with the L bit: a PDU whole in one frame, complete as it is (no pieces to keep). */
+export function isWholePdu(frame: LsoeFrame): boolean {
+  return frame.last && frame.number === 0;
+}
+
 /**
  * Per-sender reassembly with bounded memory, fair between senders. Policy:
  * - a sender with an open session (`reserved`) may always hold one maximum-size PDU:
@@ -159,7 +164,7 @@ export class Reassembler {
    * Without `source` the sender is unreserved and charged to the group ''.
    */
   push(sender: string, frame: LsoeFrame, now: number, source?: PieceSource): Reassembled | null {
-    if (frame.last && frame.number === 0) {
+    if (isWholePdu(frame)) {
       return { pdu: frame.payload, frames: [frame] };
     }
     if (frame.number >= this.maxFramesPerPdu) {

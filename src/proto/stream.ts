@@ -6,7 +6,7 @@
 // push() decodes it into the model.
 import { DecodeError } from './errors.js';
 import { DEFAULT_ETHERTYPE, parseEthernet } from './ethernet.js';
-import { Reassembler, type ReassemblyOptions, type ReassemblyStats } from './fragment.js';
+import { isWholePdu, Reassembler, type ReassemblyOptions, type ReassemblyStats } from './fragment.js';
 import { decodeFrame, type LsoeFrame } from './frame.js';
 import { decodePdu } from './pdu/index.js';
 import type { Pdu } from './types.js';
@@ -127,10 +127,10 @@ export class LsoeStream {
     const sender = ifname === undefined ? src : ifname + src;
     try {
       const frame = decodeFrame(input.payload, input.payloadAt);
-      // A single-frame PDU (number 0 with L) is complete as it is (the Reassembler's first
-      // rule, applied here so that the common frame makes no Reassembled object): its
-      // octets are the frame's payload, a view of the caller's buffer.
-      if (frame.last && frame.number === 0) return withRecord(expired, pduRecord(input, [frame], frame.payload));
+      // A single-frame PDU is complete as it is (the Reassembler's first rule, applied here
+      // so that the common frame makes no Reassembled object): its octets are the frame's
+      // payload, a view of the caller's buffer.
+      if (isWholePdu(frame)) return withRecord(expired, pduRecord(input, [frame], frame.payload));
       this.senders.set(sender, recordBase(time, ifname, src, dst, cooked, input));
       const done = this.reassembler.push(sender, frame, time, { group: ifname ?? '', reserved: this.reserved?.(ifname, src) ?? false });
       if (done === null) return expired;

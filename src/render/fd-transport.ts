@@ -63,10 +63,11 @@ export class FdTransport implements Transport {
   private readonly onClosed: () => void;
   private readonly background: Required<Omit<NonNullable<FdTransportOptions['background']>, 'onFirstWrite'>> | null;
   private readonly onFirstWrite: (() => void) | undefined;
-  /** Chunks handed over and not yet written, in order; the first `writing` of them are being written. */
+  /** Chunks handed over and not yet written, in order (a write of all of them may be out). */
   private queue: Buffer[] = [];
   private queued = 0;
-  private writing = 0;
+  /** a background write is out (one at a time, so in order) */
+  private writing = false;
   /** a background write was made: from then on every chunk goes that way */
   private started = false;
   private failure: CliError | null = null;
@@ -102,7 +103,7 @@ export class FdTransport implements Transport {
     }
     this.queue.push(chunk);
     this.queued += chunk.length;
-    if (this.writing === 0) this.writeNext();
+    if (!this.writing) this.writeNext();
   }
 
   /** True while the background writes hold more than they should. */
@@ -153,13 +154,12 @@ export class FdTransport implements Transport {
       this.started = true;
       this.onFirstWrite?.();
     }
-    const chunks = this.queue.slice();
-    this.writing = chunks.length;
-    writev(this.fd, chunks, (err, written) => this.wrote(err, written));
+    this.writing = true;
+    writev(this.fd, this.queue.slice(), (err, written) => this.wrote(err, written));
   }
 
   private wrote(err: NodeJS.ErrnoException | null, written: number): void {
-    this.writing = 0;
+    this.writing = false;
     if (err !== null) {
       if (err.code === 'EAGAIN') {
         const rest = this.queue;

@@ -98,7 +98,7 @@ export function createOutput(opts: OutputOptions): Output {
     const kind = fdKind(1);
     const background = kind !== 'other';
     const release = (chunk: Buffer): void => bytes.release(chunk);
-    // A pipe is made larger once the output is larger than a batch (pipe-size.ts).
+    // A pipe is made larger before the first background write (pipe-size.ts).
     const onFirstWrite = kind === 'pipe' ? () => void widenPipe(1) : undefined;
     fd = new FdTransport(1, background ? { background: { batch: FD_BATCH, release, onFirstWrite } } : {});
     transport = fd;

@@ -3,15 +3,16 @@
 import t from 'tap';
 import { decodeFrame } from '../../src/proto/frame.js';
 import { decodePdu } from '../../src/proto/pdu/index.js';
-import { isKeepaliveFrame, KEEPALIVE_FRAMES, KEEPALIVE_PDU } from '../../src/daemon/keepalive-frame.js';
+import { isKeepaliveFrame, KEEPALIVE_FRAMES } from '../../src/daemon/keepalive-frame.js';
+import { KEEPALIVE } from '../../src/proto/session/index.js';
 
 t.test('the constant frame is a KEEPALIVE as the decoder reads it', async (t) => {
   t.equal(KEEPALIVE_FRAMES.length, 1);
   const f = decodeFrame(KEEPALIVE_FRAMES[0]!);
   t.ok(f.last);
   t.equal(f.number, 0);
-  t.same(decodePdu(f.payload), KEEPALIVE_PDU);
-  t.ok(Object.isFrozen(KEEPALIVE_PDU));
+  t.same(decodePdu(f.payload), KEEPALIVE);
+  t.ok(Object.isFrozen(KEEPALIVE));
 });
 
 t.test('recognised with Ethernet padding; any other octet is not', async (t) => {

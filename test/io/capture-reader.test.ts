@@ -6,8 +6,9 @@ import { Readable } from 'node:stream';
 import {
   CaptureError,
   readCapture,
-  readCaptureFile,
-  readCaptureStream,
+  readCaptureBatches,
+  readCaptureFileBatchesSync,
+  readCaptureStreamBatches,
   type CaptureRecord,
 } from '../../src/io/capture-reader.js';
 
@@ -168,7 +169,7 @@ async function collectStream(buf: Buffer, chunk: number): Promise<{ records: Cap
   for (let i = 0; i < buf.length; i += chunk) chunks.push(Buffer.from(buf.subarray(i, i + chunk)));
   const records: CaptureRecord[] = [];
   try {
-    for await (const r of readCaptureStream(Readable.from(chunks))) records.push(r);
+    for await (const batch of readCaptureStreamBatches(Readable.from(chunks), 'test stream')) records.push(...batch);
   } catch (error) {
     return { records, error };
   }
@@ -423,7 +424,11 @@ t.test('foreign and empty input', async (t) => {
 
 t.test('reference capture lsoed-exchange.pcap', async (t) => {
   const records: CaptureRecord[] = [];
-  for await (const r of readCaptureFile(vectorPcap)) records.push(r);
+  for await (const batch of readCaptureBatches(vectorPcap)) records.push(...batch);
+  // the blocking reader (regular files) gives the same records; its frames live until its next batch
+  const blocking: string[] = [];
+  for (const batch of readCaptureFileBatchesSync(vectorPcap)) for (const r of batch) blocking.push(`${r.time} ${r.frame.toString('hex')}`);
+  t.same(blocking, records.map((r) => `${r.time} ${r.frame.toString('hex')}`), 'the blocking reader: the same records');
   // tcpdump starts each packet with its timestamp (hex lines are indented): the independent count.
   const lines = execFileSync('tcpdump', ['-r', vectorPcap, '-nn'], { stdio: ['ignore', 'pipe', 'ignore'] })
     .toString()
@@ -436,9 +441,10 @@ t.test('reference capture lsoed-exchange.pcap', async (t) => {
   t.ok(records.every((r, i) => i === 0 || r.time >= records[i - 1]!.time), 'times ascend');
 });
 
-t.test('readCaptureFile on a missing file', async (t) => {
+t.test('a missing file: one line naming it, from both readers', async (t) => {
   const read = async () => {
-    for await (const r of readCaptureFile('/nonexistent/x.pcap')) void r;
+    for await (const b of readCaptureBatches('/nonexistent/x.pcap')) void b;
   };
   await t.rejects(read(), { name: 'CaptureError', message: 'cannot read /nonexistent/x.pcap: no such file' });
+  t.throws(() => [...readCaptureFileBatchesSync('/nonexistent/x.pcap')], { name: 'CaptureError', message: 'cannot read /nonexistent/x.pcap: no such file' });
 });
