@@ -87,6 +87,21 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * chalk's colour detection imports node:tty for `isatty(1)` and `isatty(2)` at load, and
+ * node:tty loads net and the streams (~5 ms of every start). In the bundle it gets the
+ * same answer from src/render/terminal.ts, which asks node:tty only about a character
+ * device. decode --json into a pipe then loads none of them (with stdout-watch.ts).
+ */
+const chalkTerminal = {
+  name: 'chalk-terminal',
+  setup(b) {
+    b.onResolve({ filter: /^node:tty$/ }, (args) =>
+      /[/\\]node_modules[/\\]chalk[/\\]/.test(args.importer) ? { path: path.join(root, 'dist/src/render/terminal.js') } : undefined,
+    );
+  },
+};
+
 rmSync(fresh, { recursive: true, force: true });
 try {
   await build({
@@ -103,7 +118,7 @@ try {
     banner: { js: "import { createRequire as __lsoeCreateRequire } from 'node:module'; const require = __lsoeCreateRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, chalkTerminal],
   });
   // `lsoe decode`'s own start (bin/lsoe): the same program as one CommonJS file, which
   // bin/run-cached.cjs compiles through V8's code cache. Node 20 caches no ES module, and
@@ -129,7 +144,7 @@ try {
     banner: { js: "const __lsoeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, chalkTerminal],
   });
   await writeCodeCache(decodeBundle);
 } catch (err) {

@@ -5,5 +5,9 @@
 // program, the same help and errors.
 import { runCli } from './cli-program.js';
 import { register as registerDecode } from './commands/decode.js';
+import { watchStdout } from './render/stdout-watch.js';
 
+// decode --json into a pipe or file never needs process.stdout: made only if used
+// (stdout-watch.ts; a CommonJS bundle imports no ES module, which would make it).
+watchStdout();
 void runCli([[['decode'], registerDecode]], process.argv);

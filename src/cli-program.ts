@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './cli-error.js';
 import { errorLine, setCommandPath, systemErrorText } from './cli-context.js';
 import { HELP_CONFIG, rewriteHelpCommand } from './cli-help.js';
+import { whenStdoutMade } from './render/stdout-watch.js';
 
 /** A program's top-level commands: each one's registration with every name it answers to. */
 export type CommandTable = ReadonlyArray<[names: string[], register: (program: Command) => void]>;
@@ -124,9 +125,11 @@ async function main(commands: CommandTable, argv: string[]): Promise<void> {
  */
 export function runCli(commands: CommandTable, argv: string[]): Promise<void> {
   // A closed pipe (`lsoe decode x | head`) is a normal way for output to end.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  whenStdoutMade((stdout) =>
+    stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    }),
+  );
   return main(commands, argv);
 }

@@ -17,9 +17,11 @@
 //     synchronously: a short run never starts the threadpool. After it every
 //     chunk goes the background way (a synchronous write into a pipe the
 //     reader has let fill would stop the decoder).
-// Creating process.stdout (any `import 'node:process'` does: chalk's) makes a
-// pipe non-blocking (libuv), so the constructor puts fd 1 back in the
-// blocking mode it was inherited with.
+// Creating process.stdout (any `import 'node:process'` of an ES module does:
+// chalk's) makes a pipe non-blocking (libuv), so fd 1 is put back in the
+// blocking mode it was inherited with: by the constructor, or, where
+// process.stdout is not made yet (decode's CommonJS bundle: stdout-watch.ts),
+// when something makes it.
 //   EAGAIN (fd 1 was made non-blocking, by us or by whoever shares the pipe):
 //     what is not written yet and the rest go through process.stdout,
 //     asynchronously, with its backpressure, for good.
@@ -30,6 +32,7 @@ import { writeSync, writev } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import { systemErrorText } from '../cli-context.js';
 import { StreamTransport, type Transport } from './stream-transport.js';
+import { whenStdoutMade } from './stdout-watch.js';
 
 /** Octets handed to the background writes and not yet written before the decoder waits, and where it resumes. */
 export const BACKGROUND_HIGH = 2 * 1024 * 1024;
@@ -82,7 +85,7 @@ export class FdTransport implements Transport {
     const bg = opts.background;
     this.background = bg === undefined ? null : { batch: bg.batch, release: bg.release, high: bg.high ?? BACKGROUND_HIGH, low: bg.low ?? BACKGROUND_LOW };
     this.onFirstWrite = bg?.onFirstWrite;
-    if (fd === 1) blockingStdout();
+    if (fd === 1) whenStdoutMade(blockingStdout);
   }
 
   /**
@@ -221,7 +224,7 @@ export class FdTransport implements Transport {
  * a file or terminal has nothing to undo). Without the handle's setBlocking
  * (an internal of libuv's streams) the writes fall back on EAGAIN.
  */
-function blockingStdout(): void {
-  const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle;
+function blockingStdout(stdout: NodeJS.WriteStream): void {
+  const handle = (stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle;
   handle?.setBlocking?.(true);
 }

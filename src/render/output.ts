@@ -3,7 +3,7 @@
 // pick colours themselves.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { outputWidth, renderTable, type TableOptions } from './table.js';
-import { isatty } from 'node:tty';
+import { isTerminal } from './terminal.js';
 import { fstatSync } from 'node:fs';
 import { ByteWriter } from './byte-writer.js';
 import { FdTransport } from './fd-transport.js';
@@ -84,9 +84,10 @@ export function colorWanted(stream: { isTTY?: boolean }): boolean {
 
 export function createOutput(opts: OutputOptions): Output {
   // fd 1 written directly, with blocking writes (fd-transport.ts); a terminal keeps the stream.
-  const direct = opts.stream === undefined && opts.blocking === true && !isatty(1);
+  const direct = opts.stream === undefined && opts.blocking === true && !isTerminal(1);
   const out: { isTTY?: boolean; columns?: number } = direct ? { isTTY: false } : (opts.stream ?? process.stdout);
-  const err = opts.errStream ?? process.stderr;
+  // process.stderr is made when a note is written: making it costs as process.stdout does (stdout-watch.ts)
+  const err = (): NodeJS.WritableStream => opts.errStream ?? process.stderr;
   const color = opts.color ?? (!opts.json && colorWanted(out));
   const style = new Chalk({ level: color ? 1 : 0 });
   const lineBuffered = opts.lineBuffered === true || out.isTTY === true;
@@ -159,7 +160,7 @@ export function createOutput(opts: OutputOptions): Output {
     },
     note(text) {
       flush();
-      err.write(text + '\n');
+      err().write(text + '\n');
     },
   };
 }

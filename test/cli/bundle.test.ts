@@ -102,6 +102,25 @@ t.test('decode\'s CommonJS bundle: decode alike with tsc\'s output, and no other
   t.strictSame(other, { code: 2, stdout: '', stderr: "lsoe: unknown command 'completion' (lsoe --help for usage)\n" }, 'completion: not in it');
 });
 
+t.test('decode --json into a pipe, as bin/lsoe runs it, makes no process.stdout: neither net nor tty loads', { skip: stale }, async (t) => {
+  const capture = path.join(vectorsDir(), 'lsoed-exchange.pcap');
+  const golden = readFileSync(path.join(repoRoot(), 'test/golden/lsoed-exchange.jsonl'), 'utf8');
+  // a preload that loads nothing itself and says, at exit, which of Node's modules were loaded
+  const preload = path.join(t.testdir({ 'say-loaded.cjs': "process.on('exit', () => require('node:fs').writeSync(2, 'loaded:' + process.moduleLoadList.filter((m) => /^NativeModule (net|tty|stream)$/.test(m)).join(',') + '\\n'));\n" }), 'say-loaded.cjs');
+  // through env(1) without NODE_OPTIONS: tap's hooks go into every node a test starts, and load net
+  const run = (args: string[]) =>
+    spawnSync('env', ['-u', 'NODE_OPTIONS', process.execPath, '-r', preload, path.join(repoRoot(), 'bin/lsoe'), ...args], { env: { ...process.env, ...ENV }, maxBuffer: 64 * 1024 * 1024 });
+  const res = run(['decode', '--ethertype', '0x8885', '--json', capture]);
+  t.equal(res.status, 0);
+  t.equal(res.stdout.toString(), golden, 'the golden records, octet for octet');
+  t.equal(res.stderr.toString(), 'loaded:\n', 'no net, tty or streams');
+  // where process.stdout is used (commander's help), it is made then, and the help is whole
+  const help = run(['decode', '--help']);
+  t.equal(help.status, 0);
+  t.match(help.stdout.toString(), /^Usage: lsoe decode /);
+  t.match(help.stderr.toString(), /^loaded:.*net/, 'made when used');
+});
+
 /** `lsoe decode ARGS` as bin/lsoe runs it: `bundle` compiled by bin/run-cached.cjs; which cache it took. */
 function decodeCached(bundle: string, args: string[]): CliResult & { cache: string } {
   const script = `const b = require(${JSON.stringify(RUN_CACHED)}).compile(${JSON.stringify(bundle)}); process.stderr.write('cache: ' + b.cache + '\\n'); b.run();`;
