@@ -95,7 +95,7 @@ const PAIRS_AFTER = 1 << 20;
  * after the first megabyte. Then the sum runs one loop from the first frame:
  * switching loops at the first megabyte threw the compiled frame decoder back
  * to the interpreter (a deopt: the pair loop had never run when it was
- * compiled) until it was compiled again, ~4,000 typical frames later. Same
+ * compiled) until it was compiled again, ~1,500 typical frames later. Same
  * sums either way.
  */
 export function expectPayload(octets: number): void {
