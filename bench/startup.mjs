@@ -9,8 +9,8 @@
 //   lsoe decode --help
 // and the same lsoe commands from tsc's unbundled output (dist/src), when it is there,
 // to show what the bundle (dist/lsoe, scripts/bundle.mjs) saves. bin/lsoe runs `decode`
-// from dist/lsoe/decode.cjs through V8's code cache (bin/run-cached.cjs), every other
-// command from the split ES bundle. The daemon's time to
+// and `--version` from dist/lsoe/decode.cjs through V8's code cache (bin/run-cached.cjs),
+// every other command from the split ES bundle. The daemon's time to
 // ready is bench/daemon-ports.mjs's.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';

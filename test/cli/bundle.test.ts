@@ -93,11 +93,12 @@ t.test('completion scripts and a usage error: the bundle and tsc\'s output agree
 
 t.test('decode\'s CommonJS bundle: decode alike with tsc\'s output, and no other command in it', { skip: stale }, async (t) => {
   const capture = path.join(vectorsDir(), 'lsoed-exchange.pcap');
-  for (const args of [['decode', '--no-such-flag'], ['decode', '--help'], ['decode', '-c', '3', '--ethertype', '0x8885', capture]]) {
+  // bin/lsoe sends it `lsoe decode …` and the program's `--version`
+  for (const args of [['decode', '--no-such-flag'], ['decode', '--help'], ['decode', '-c', '3', '--ethertype', '0x8885', capture], ['--version'], ['-V']]) {
     const [bundled, tsc] = await Promise.all([run(DECODE_BUNDLE, args), run(TSC, args)]);
     t.strictSame(bundled, tsc, `${args.join(' ')}: alike`);
   }
-  // built from src/cli-decode.ts: bin/lsoe sends it `lsoe decode …` alone
+  // built from src/cli-decode.ts: no other command in it
   const other = await run(DECODE_BUNDLE, ['completion', 'bash']);
   t.strictSame(other, { code: 2, stdout: '', stderr: "lsoe: unknown command 'completion' (lsoe --help for usage)\n" }, 'completion: not in it');
 });
