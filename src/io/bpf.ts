@@ -1,5 +1,6 @@
 // Classic BPF (struct sock_filter arrays, attached with SO_ATTACH_FILTER), as much
-// as lsoe's kernel-side filters need: absolute loads, equality jumps, returns.
+// as lsoe's kernel-side filters need: absolute and length loads, equality and
+// at-least jumps, returns.
 // The assembler resolves labels to the 8-bit forward offsets the kernel wants; the
 // interpreter runs a program over a frame as the kernel would, for tests. Pure: no
 // I/O; instructions are written in the host's byte order, as the kernel reads them.
@@ -10,7 +11,10 @@ import { endianness } from 'node:os';
 export const LD_W_ABS = 0x20;
 export const LD_H_ABS = 0x28;
 export const LD_B_ABS = 0x30;
+/** the frame's length */
+export const LD_W_LEN = 0x80;
 export const JEQ_K = 0x15;
+export const JGE_K = 0x35;
 export const RET_K = 0x06;
 
 export interface Insn {
@@ -66,8 +70,14 @@ export function runFilter(filter: Buffer, frame: Buffer): number {
         a = size === 4 ? frame.readUInt32BE(k) : size === 2 ? frame.readUInt16BE(k) : frame[k]!;
         break;
       }
+      case LD_W_LEN:
+        a = frame.length;
+        break;
       case JEQ_K:
         pc += a === k >>> 0 ? filter[o + 2]! : filter[o + 3]!;
+        break;
+      case JGE_K:
+        pc += a >= k >>> 0 ? filter[o + 2]! : filter[o + 3]!;
         break;
       case RET_K:
         return k;

@@ -6,7 +6,7 @@
 // before, takes everything else. The two programs are exact complements, so every
 // frame lands on one socket. Pure: no I/O (bpf.ts assembles them).
 import { parseMac } from '../proto/ethernet.js';
-import { assemble, JEQ_K, LD_B_ABS, LD_H_ABS, LD_W_ABS, RET_K, type Insn } from './bpf.js';
+import { assemble, JEQ_K, JGE_K, LD_B_ABS, LD_H_ABS, LD_W_ABS, LD_W_LEN, RET_K, type Insn } from './bpf.js';
 
 /** Octets of a frame a socket keeps: any frame whole (the kernel keeps no more than the frame). */
 const WHOLE = 0x40000;
@@ -19,7 +19,7 @@ const PAYLOAD = 14;
  * reaches 255 instructions ahead. A link with more open neighbours (not LSOE's shape:
  * one neighbour per port) quiets the first ones; the others' frames go to the main socket.
  */
-export const QUIET_MAX_PEERS = 60;
+export const QUIET_MAX_PEERS = 58;
 
 export interface QuietFilterOptions {
   ethertype: number;
@@ -50,6 +50,10 @@ function program(opts: QuietFilterOptions, match: number, other: number): Insn[]
   });
   if (macs.length === 0 || opts.prefix.length === 0) return [{ code: RET_K, k: other }];
   const prog: Insn[] = [
+    // long enough for every load below: a load past the end would make the kernel drop
+    // the frame from both sockets (a short frame is the main socket's, to be counted malformed)
+    { code: LD_W_LEN, k: 0 },
+    { code: JGE_K, k: PAYLOAD + opts.prefix.length, jt: 'next', jf: 'other' },
     { code: LD_H_ABS, k: TYPE },
     { code: JEQ_K, k: opts.ethertype, jt: 'next', jf: 'other' },
   ];
