@@ -46,6 +46,8 @@ export class QuietPath implements FrameSink {
   private socket: CaptureSocket | null = null;
   private peers: readonly string[] = [];
   private peerSet: ReadonlySet<string> = new Set();
+  /** the neighbours the attached filters quiet */
+  private applied: readonly string[] = [];
   private prefix: Uint8Array = new Uint8Array(0);
   /** the filters attached now quiet someone */
   private active = false;
@@ -128,6 +130,7 @@ export class QuietPath implements FrameSink {
   /** The main socket was replaced (reopened): the quiet one goes too, and both start again. */
   reopened(): void {
     this.closeSocket();
+    this.applied = [];
     this.active = false;
     this.apply();
   }
@@ -157,14 +160,23 @@ export class QuietPath implements FrameSink {
         if (typeof opened === 'number') return this.giveUp();
         this.socket = opened;
         opened.watch((errno) => errno === 0 && this.drain());
-      } else if (this.socket.setFilter?.(f.quiet) !== 0) return this.giveUp();
-      if (main.setFilter?.(f.main) !== 0) return this.giveUp();
+        if (main.setFilter?.(f.main) !== 0) return this.giveUp();
+      } else {
+        // The quiet socket takes a new neighbour before the main one lets it go; the main
+        // socket takes back a neighbour no longer open before the quiet one lets it go: a
+        // frame in between may reach both sockets (a KEEPALIVE twice is harmless), never neither.
+        const quiet: [CaptureSocket, Buffer] = [this.socket, f.quiet];
+        const order = this.applied.some((mac) => !this.peerSet.has(mac)) ? [[main, f.main], quiet] : [quiet, [main, f.main]];
+        for (const [socket, program] of order as Array<[CaptureSocket, Buffer]>) if (socket.setFilter?.(program) !== 0) return this.giveUp();
+      }
+      this.applied = this.peers;
       this.active = true;
       return;
     }
     // stop quieting: the main socket takes everything again, then the quiet one lets go and is emptied
     main.setFilter?.(f.main);
     this.socket?.setFilter?.(f.quiet);
+    this.applied = [];
     this.active = false;
     this.drain();
   }
@@ -178,6 +190,7 @@ export class QuietPath implements FrameSink {
     this.link.mainSocket.setFilter?.(NONE.main);
     this.drain();
     this.closeSocket();
+    this.applied = [];
     this.active = false;
     this.broken = true;
   }
