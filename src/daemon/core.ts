@@ -107,6 +107,8 @@ export class Daemon implements DaemonCore {
   /** handling a frame: housekeeping is considered once, at its end */
   private inFrame = false;
   private stopped = false;
+  /** stop() began */
+  private stopping = false;
   private readonly malformedLog = new LogLimiter(60);
   /** all senders together: a flood from many MACs still says little (burst 50, then 1 a second) */
   private readonly malformedBudget = new TokenBucket(1, 50);
@@ -191,6 +193,8 @@ export class Daemon implements DaemonCore {
   /** Closes every session (withdrawing what was reported), then every link. */
   stop(): void {
     if (this.stopped) return;
+    // (the links close below: no filter to change, no late frame to take as the sessions close)
+    this.stopping = true;
     for (const e of this.sessionTable.all()) this.sessionTable.feed(e, { type: 'close' });
     this.stopped = true;
     this.sweep.stop();
@@ -309,7 +313,7 @@ export class Daemon implements DaemonCore {
    */
   private openPeersChanged(ifname: string): void {
     const link = this.ifaces.get(ifname)?.link;
-    if (link?.quietPeers === undefined || this.stopped) return;
+    if (link?.quietPeers === undefined || this.stopping) return;
     const peers: string[] = [];
     for (const e of this.sessionTable.onInterface(ifname)) if (e.s.phase === 'open' && !e.peerIsGroup) peers.push(e.peerMac);
     link.quietPeers(peers, KEEPALIVE_FRAMES[0]!);

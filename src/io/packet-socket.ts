@@ -152,10 +152,14 @@ class QuietSet implements SharedPoll {
   keep(): void {}
 
   drain(): void {
-    if (this.members.size === 0) return;
-    const n = this.native.quietReady(this.epfd, this.ready);
-    // (a member closed by what an earlier one delivered is gone from the map)
-    for (let i = 0; i < n; i++) this.members.get(this.ready[i]!)?.ready(0);
+    // up to SET_BATCH members a question; a few questions at most (a member that keeps
+    // refilling, a flood, waits for the next drain rather than holding this one)
+    for (let round = 0; round < 4 && this.members.size > 0; round++) {
+      const n = this.native.quietReady(this.epfd, this.ready);
+      // (a member closed by what an earlier one delivered is gone from the map)
+      for (let i = 0; i < n; i++) this.members.get(this.ready[i]!)?.ready(0);
+      if (n < this.ready.length) return;
+    }
   }
 }
 
