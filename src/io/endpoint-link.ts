@@ -47,5 +47,9 @@ export async function openEndpointLink(iface: NetInterface, options: EndpointLin
  * have no quiet sockets (libpcap, an addon built before them).
  */
 export function drainQuietLinks(): void {
-  if (endpointLinkKind() === 'packet-socket') packetSocketHost()?.drainQuiet?.();
+  // (the host and whether it has quiet sockets are known once: this runs every second)
+  quietDrain ??= (endpointLinkKind() === 'packet-socket' ? packetSocketHost()?.drainQuiet : undefined) ?? null;
+  quietDrain?.();
 }
+
+let quietDrain: (() => void) | null | undefined;

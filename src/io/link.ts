@@ -16,9 +16,9 @@ export interface ReceivedFrame {
   /**
    * Read late, from a socket nothing polls (an open neighbour's KEEPALIVE on a quiet
    * socket): `time` is when the kernel received it, and the receiver should take that
-   * as its arrival (a later reading of its clock is not). Absent on other frames.
+   * as its arrival (a later reading of its clock is not). False or absent on other frames.
    */
-  late?: true;
+  late?: boolean;
   /** VLAN IDs of the tags the frame carried, outermost first (monitor captures; absent: none seen) */
   vlan?: number[];
   /** the octets after the EtherType (VLAN tags skipped), Ethernet padding included */

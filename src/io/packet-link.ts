@@ -357,9 +357,18 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink, Q
     }
     this.down = false;
     this.received++;
-    const frame: ReceivedFrame = { ifname: this.ifname, time: time ?? Date.now() / 1000, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
+    // (`late` always set: frames of one shape, whichever socket they came from)
+    const frame: ReceivedFrame = {
+      ifname: this.ifname,
+      time: time ?? Date.now() / 1000,
+      late: late && time !== undefined,
+      dst: eth.dst,
+      src: eth.src,
+      ethertype: eth.ethertype,
+      payload: eth.payload,
+      raw,
+    };
     if (this.options.monitor !== undefined && eth.vlanTags.length > 0) frame.vlan = eth.vlanTags;
-    if (late && time !== undefined) frame.late = true;
     deliverFrame(this.frameHandlers, frame, this.emit);
   }
 
