@@ -23,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'dist/src/cli.js');
+/** `lsoe decode`'s entry: the same program with decode alone (src/cli-decode.ts). */
+const decodeEntry = path.join(root, 'dist/src/cli-decode.js');
 const out = path.join(root, 'dist/lsoe');
 const fresh = `${out}.new`;
 const old = `${out}.old`;
@@ -36,8 +38,11 @@ const external = Object.keys(pkg.dependencies ?? {})
   .flatMap((d) => [d, `${d}/*`]);
 
 /**
- * decode.cjs.cache: a training run of `lsoe decode --json` over a capture holding every
- * PDU type (the benchmark's mix), so the functions a decode runs are in the cache too.
+ * decode.cjs.cache: a training run of `lsoe decode --json` over captures of both of the
+ * benchmark's mixes (every PDU type), written into a pipe as users run it (`| jq`), so
+ * the functions a decode runs are in the cache too: the pipe's background writes and
+ * widening, the typical mix's paths. (Trained into /dev/null over one mix, a 100k-frame
+ * typical decode into `| cat` still compiled ~5 KB of cache's worth of functions lazily.)
  * Node runs as bin/lsoe starts it: no V8 flag (V8 refuses a cache made under other
  * flags), NODE_OPTIONS emptied.
  */
@@ -45,10 +50,14 @@ async function writeCodeCache(bundle) {
   const { buildCapture } = await import('../bench/decode.mjs');
   const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-bundle-'));
   try {
-    const capture = path.join(dir, 'train.pcap');
-    await buildCapture(root, capture, 300, 'encaps-heavy');
-    const run = spawnSync(process.execPath, [path.join(root, 'bin/run-cached.cjs'), '--write-cache', bundle, 'decode', '--json', capture], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const captures = [];
+    for (const mix of ['typical', 'encaps-heavy']) {
+      captures.push(path.join(dir, `train-${mix}.pcap`));
+      await buildCapture(root, captures.at(-1), 3000, mix);
+    }
+    const run = spawnSync(process.execPath, [path.join(root, 'bin/run-cached.cjs'), '--write-cache', bundle, 'decode', '--json', ...captures], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     if (run.status !== 0 || !existsSync(`${bundle}.cache`)) {
@@ -58,6 +67,25 @@ async function writeCodeCache(bundle) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * commander requires node:child_process at load, for one thing lsoe never does: running a
+ * subcommand as a separate executable. Loading it also loads net, dgram and streams, ~10 ms
+ * of every start (node --cpu-prof of a 1-frame decode). In the bundle commander gets it on
+ * first use instead; the rest of lsoe is unchanged.
+ */
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[/\\]node_modules[/\\]commander[/\\]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
 
 rmSync(fresh, { recursive: true, force: true });
 try {
@@ -75,14 +103,17 @@ try {
     banner: { js: "import { createRequire as __lsoeCreateRequire } from 'node:module'; const require = __lsoeCreateRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [lazyChildProcess],
   });
   // `lsoe decode`'s own start (bin/lsoe): the same program as one CommonJS file, which
   // bin/run-cached.cjs compiles through V8's code cache. Node 20 caches no ES module, and
   // a short decode was mostly parsing and compiling. One file, not chunks: CommonJS
-  // output cannot be split, and what decode never runs is only pre-parsed once, here.
+  // output cannot be split. From decode's own entry, so it holds what decode runs and
+  // nothing else (170 KB; with every command 570 KB, which cost ~7 ms to read into a
+  // string at each start, and a larger code cache).
   const decodeBundle = path.join(fresh, 'decode.cjs');
   await build({
-    entryPoints: [entry],
+    entryPoints: [decodeEntry],
     outfile: decodeBundle,
     bundle: true,
     format: 'cjs',
@@ -98,6 +129,7 @@ try {
     banner: { js: "const __lsoeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [lazyChildProcess],
   });
   await writeCodeCache(decodeBundle);
 } catch (err) {

@@ -7,6 +7,7 @@ import { CliError } from '../cli-error.js';
 import { statSync } from 'node:fs';
 import { CaptureError, LINKTYPE, readCaptureBatches, readCaptureFileBatchesSync, type CaptureRecord } from '../io/capture-reader.js';
 import { macToString, parseEthernet } from '../proto/ethernet.js';
+import { expectPayload } from '../proto/checksum.js';
 import { LsoeStream, type CookedLink, type RawRecord, type StreamInput } from '../proto/stream.js';
 import { errorLine, systemErrorText } from '../cli-context.js';
 import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
@@ -168,7 +169,9 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
     return;
   }
   try {
-    if (isRegularFile(input)) {
+    const size = regularFileSize(input);
+    if (size !== null) {
+      expectPayload(size);
       // Blocking reads: the event loop is let in every few batches, for signals and
       // the output's idle flush, and after each batch while the output is written
       // in the background (into a pipe: fd-transport.ts).
@@ -200,14 +203,18 @@ function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A regular file can be read with blocking reads (stdin, a FIFO or a device may wait for a writer). */
-function isRegularFile(input: string): boolean {
-  if (input === '-') return false;
+/**
+ * The size of a regular file, which can be read with blocking reads; null for
+ * anything else (stdin, a FIFO or a device may wait for a writer).
+ */
+function regularFileSize(input: string): number | null {
+  if (input === '-') return null;
   try {
-    return statSync(input).isFile();
+    const st = statSync(input);
+    return st.isFile() ? st.size : null;
   } catch {
     // The asynchronous reader reports what is wrong with it.
-    return false;
+    return null;
   }
 }
 

@@ -5,11 +5,16 @@
 /** '00'..'ff' */
 export const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
-const GROUP_CACHE: (string | undefined)[] = new Array(65536);
+/**
+ * Group texts by value, made at the first group: 512 KB that every command loading this
+ * module would otherwise allocate at start (decode --json never formats a group here).
+ */
+let groupCache: (string | undefined)[] | null = null;
 
 /** A 16-bit value in lowercase hex without leading zeros (an IPv6 group). */
 export function hex16(n: number): string {
-  return GROUP_CACHE[n] ?? (GROUP_CACHE[n] = n.toString(16));
+  const cache = (groupCache ??= new Array<string | undefined>(65536));
+  return cache[n] ?? (cache[n] = n.toString(16));
 }
 
 /** Octets [start, end) of `buf` as lowercase hex. */

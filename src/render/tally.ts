@@ -16,7 +16,8 @@ export class Tally {
   pdus = 0;
   errors = 0;
   readonly byType = new Map<string, number>();
-  readonly bySender = new SenderCounts();
+  /** made when first counted or read: its tables are ~1 MB, which a decode without a summary never needs */
+  private senderCounts: SenderCounts | null = null;
   readonly errorsByReason = new Map<string, number>();
 
   /**
@@ -25,6 +26,10 @@ export class Tally {
    * more per record than writing the record's head.
    */
   constructor(private readonly senders = true) {}
+
+  get bySender(): SenderCounts {
+    return (this.senderCounts ??= new SenderCounts());
+  }
 
   add(rec: StreamRecord): void {
     if (rec.kind === 'pdu') {

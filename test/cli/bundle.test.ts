@@ -3,10 +3,10 @@
 // the completion scripts and a usage error come out byte for byte alike from both, and
 // bin/lsoe prints each help with status 0 and nothing on stderr, and a top-level
 // command's help alike whether it was registered alone (`lsoe X --help`) or with
-// every other (`lsoe help X`). `lsoe decode` runs the same program bundled as one
-// CommonJS file through V8's code cache (dist/lsoe/decode.cjs, bin/run-cached.cjs): its
-// output is tsc's, the shipped cache is taken, and a cache that does not fit is set aside
-// silently.
+// every other (`lsoe help X`). `lsoe decode` runs the same program with decode alone,
+// bundled as one CommonJS file through V8's code cache (dist/lsoe/decode.cjs,
+// bin/run-cached.cjs): its output is tsc's, the shipped cache is taken, and a cache that
+// does not fit is set aside silently.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -91,11 +91,15 @@ t.test('completion scripts and a usage error: the bundle and tsc\'s output agree
   }
 });
 
-t.test('completion and a usage error: decode\'s CommonJS bundle and tsc\'s output agree', { skip: stale }, async (t) => {
-  for (const args of [['decode', '--no-such-flag'], ['decode', '--help'], ['completion', 'bash']]) {
+t.test('decode\'s CommonJS bundle: decode alike with tsc\'s output, and no other command in it', { skip: stale }, async (t) => {
+  const capture = path.join(vectorsDir(), 'lsoed-exchange.pcap');
+  for (const args of [['decode', '--no-such-flag'], ['decode', '--help'], ['decode', '-c', '3', '--ethertype', '0x8885', capture]]) {
     const [bundled, tsc] = await Promise.all([run(DECODE_BUNDLE, args), run(TSC, args)]);
     t.strictSame(bundled, tsc, `${args.join(' ')}: alike`);
   }
+  // built from src/cli-decode.ts: bin/lsoe sends it `lsoe decode …` alone
+  const other = await run(DECODE_BUNDLE, ['completion', 'bash']);
+  t.strictSame(other, { code: 2, stdout: '', stderr: "lsoe: unknown command 'completion' (lsoe --help for usage)\n" }, 'completion: not in it');
 });
 
 /** `lsoe decode ARGS` as bin/lsoe runs it: `bundle` compiled by bin/run-cached.cjs; which cache it took. */
