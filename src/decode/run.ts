@@ -7,7 +7,6 @@ import { CliError } from '../cli-error.js';
 import { statSync } from 'node:fs';
 import { CaptureError, LINKTYPE, readCaptureBatches, readCaptureFileBatchesSync, type CaptureRecord } from '../io/capture-reader.js';
 import { macToString, parseEthernet } from '../proto/ethernet.js';
-import { expectPayload } from '../proto/checksum.js';
 import { LsoeStream, type CookedLink, type RawRecord, type StreamInput } from '../proto/stream.js';
 import { errorLine, systemErrorText } from '../cli-context.js';
 import { hex4, LSOE_ETHERTYPES } from '../ethertype.js';
@@ -169,9 +168,7 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
     return;
   }
   try {
-    const size = regularFileSize(input);
-    if (size !== null) {
-      expectPayload(size);
+    if (isRegularFile(input)) {
       // Blocking reads: the event loop is let in every few batches, for signals and
       // the output's idle flush, and after each batch while the output is written
       // in the background (into a pipe: fd-transport.ts).
@@ -203,18 +200,14 @@ function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/**
- * The size of a regular file, which can be read with blocking reads; null for
- * anything else (stdin, a FIFO or a device may wait for a writer).
- */
-function regularFileSize(input: string): number | null {
-  if (input === '-') return null;
+/** A regular file can be read with blocking reads (stdin, a FIFO or a device may wait for a writer). */
+function isRegularFile(input: string): boolean {
+  if (input === '-') return false;
   try {
-    const st = statSync(input);
-    return st.isFile() ? st.size : null;
+    return statSync(input).isFile();
   } catch {
     // The asynchronous reader reports what is wrong with it.
-    return null;
+    return false;
   }
 }
 

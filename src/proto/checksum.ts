@@ -89,19 +89,6 @@ let pairs: Uint16Array | null = null;
 let summed = 0;
 const PAIRS_AFTER = 1 << 20;
 
-/**
- * The caller is about to sum up to `octets` payload octets (decode: a capture
- * file's size): past PAIRS_AFTER, the pair table is built now rather than
- * after the first megabyte. Then the sum runs one loop from the first frame:
- * switching loops at the first megabyte threw the compiled frame decoder back
- * to the interpreter (a deopt: the pair loop had never run when it was
- * compiled) until it was compiled again, ~1,500 typical frames later. Same
- * sums either way.
- */
-export function expectPayload(octets: number): void {
-  if (pairs === null && octets > PAIRS_AFTER) pairs = pairTable();
-}
-
 function pairTable(): Uint16Array {
   const t = new Uint16Array(65536);
   for (let a = 0; a < 256; a++) {
