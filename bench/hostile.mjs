@@ -10,7 +10,7 @@
 //
 //   node bench/run.mjs --only hostile
 //   node bench/hostile.mjs [--links 8] [--attacks restart-flood,group-sources,encaps,partial-flood]
-// --attacks: only these scenarios (a small run).
+// --attacks: only these scenarios (a small run), e.g. keepalive-flood.
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -30,6 +30,9 @@ const ATTACKS = [
   // half are admitted; hostileSessionsOpenAtEnd says how many held
   ['200 blind sessions with max-size encapsulations', 'encaps', 10, 1, 200],
   ['unfinished pieces from 2,000 MACs, 2/s each, 8 s', 'partial-flood', 8, 2, 2000],
+  // the genuine neighbour's own MAC: what A's quiet socket takes, until it overflows and the
+  // link stops quieting for 30 s (quietBackoffs)
+  ["KEEPALIVEs with the neighbour's MAC, 20,000/s, 8 s", 'keepalive-flood', 8, 20000, 1],
 ];
 
 function startDaemon(ns, ifnames, socket) {
@@ -108,6 +111,9 @@ async function one([name, scenario, seconds, rate, count], log, links) {
       reassemblyDroppedBy: c.reassemblyDroppedBy,
       // frames the kernel dropped from A's receive queue (the flood and B's alike)
       captureDropped: c.captureDropped,
+      // times a link stopped quieting because its quiet socket overflowed; frames read through them
+      quietBackoffs: c.quietBackoffs,
+      quietFrames: c.quietFrames,
     };
     const pdu = genuinePduSeconds === null ? '' : `, genuine multi-frame PDU learned ${genuinePduSeconds} s after B got the addresses (${quietPdu} s without the flood)`;
     const others = links > 1 ? `, the ${links - 1} other sessions ${othersHeld ? 'held' : 'NOT all held'}` : '';

@@ -23,7 +23,9 @@
 // JS API (all synchronous, never blocking; errors are negative errno values,
 // only misuse throws):
 //   open(ifindex, protocol, rcvbuf, flags, filter|null) -> fd | -errno
-//        flags: OPEN_MONITOR (1), OPEN_PROMISC (2); filter: sock_filter array
+//        flags: OPEN_MONITOR (1), OPEN_PROMISC (2), OPEN_TIMESTAMP (4: an endpoint
+//        socket's frames carry the kernel's receive time too); filter: sock_filter array
+//   filter(fd, filter) -> 0 | -errno   (SO_ATTACH_FILTER: replaces the socket's filter at once)
 //   join(fd, ifindex, macBuffer6) -> 0 | -errno        (PACKET_MR_MULTICAST)
 //   recv(fd, buf, slot, meta:Float64Array(3*max), max) -> frames read | -errno
 //        up to `max` waiting frames in one recvmmsg(2): frame i at buf[i*slot],
@@ -49,6 +51,12 @@
 //   setWatch(set, fd, bool) -> 0 | -errno   (true: in the set; false: out of it)
 //   setHold(set, bool)   (true: the set is not polled, the kernel queues; false: polled again)
 //   setRef(set, bool)
+// A quiet set is an epoll instance that nothing polls (not libuv): its members
+// wake nobody; the caller asks, when it is awake anyway, which of them hold frames
+// (one epoll_wait with timeout 0 for all of them), then reads those:
+//   quiet() -> epoll fd | -errno
+//   quietWatch(quiet, fd, bool) -> 0 | -errno   (true: a member; false: no longer)
+//   quietReady(quiet, fds:Int32Array) -> how many members hold frames (their fds) | -errno
 #define _GNU_SOURCE /* recvmmsg */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -74,6 +82,7 @@
 
 #define OPEN_MONITOR 1
 #define OPEN_PROMISC 2
+#define OPEN_TIMESTAMP 4
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -103,6 +112,12 @@ static int arg_int(napi_env env, napi_value v, int *out) {
 static int arg_function(napi_env env, napi_value v) {
   napi_valuetype t;
   return napi_typeof(env, v, &t) == napi_ok && t == napi_function;
+}
+
+/* a classic BPF program (len octets of struct sock_filter) on the socket, replacing any; 0 | errno */
+static int attach_filter(int fd, void *filter, size_t len) {
+  struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)), (struct sock_filter *)filter};
+  return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0 ? errno : 0;
 }
 
 static napi_value js_open(napi_env env, napi_callback_info info) {
@@ -141,6 +156,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   } else {
     // Kernels before 4.20 lack it: our own frames then come back as PACKET_OUTGOING, which the caller drops.
     setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+    // a socket read late (the daemon's quiet sockets) keeps each frame's arrival time
+    if ((flags & OPEN_TIMESTAMP) && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof one) < 0) err = errno;
   }
   if (rcvbuf > 0) {
     // The kernel doubles the value (it charges each frame's bookkeeping too).
@@ -152,10 +169,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       else setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }
   }
-  if (err == 0 && filter != NULL) {
-    struct sock_fprog prog = {(unsigned short)(filter_len / sizeof(struct sock_filter)), (struct sock_filter *)filter};
-    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) err = errno;
-  }
+  if (err == 0 && filter != NULL) err = attach_filter(fd, filter, filter_len);
   if (err == 0 && (flags & OPEN_PROMISC)) {
     // Reference-counted by the kernel and dropped with the socket, even on a crash.
     struct packet_mreq mreq;
@@ -505,6 +519,16 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* fd into (on) or out of an epoll instance, for readability; 0 | -errno (already so: 0) */
+static int epoll_member(int epfd, int fd, bool on) {
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  if (epoll_ctl(epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) < 0 && errno != (on ? EEXIST : ENOENT)) return -errno;
+  return 0;
+}
+
 /* ---- the set: one poll for every endpoint socket ---- */
 
 /* Sockets reported per wake-up at most (more wait for the next turn, level-triggered). */
@@ -604,12 +628,7 @@ static napi_value js_set_watch(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "setWatch(set, fd, bool)");
     return NULL;
   }
-  struct epoll_event ev;
-  memset(&ev, 0, sizeof ev);
-  ev.events = EPOLLIN;
-  ev.data.fd = fd;
-  if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) < 0 && errno != (on ? EEXIST : ENOENT)) return int_value(env, -errno);
-  return int_value(env, 0);
+  return int_value(env, epoll_member(s->epfd, fd, on));
 }
 
 static napi_value js_set_hold(napi_env env, napi_callback_info info) {
@@ -634,6 +653,66 @@ static napi_value js_set_ref(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_filter(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  void *filter;
+  size_t len;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &filter, &len) != napi_ok || len == 0 ||
+      len % sizeof(struct sock_filter) != 0) {
+    napi_throw_type_error(env, NULL, "filter(fd, Buffer of sock_filter)");
+    return NULL;
+  }
+  // The kernel swaps the program in one step: each frame meets the old one or the new one.
+  return int_value(env, -attach_filter(fd, filter, len));
+}
+
+/* ---- the quiet set: sockets nobody polls, asked about when awake anyway ---- */
+
+static napi_value js_quiet(napi_env env, napi_callback_info info) {
+  (void)info;
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  return int_value(env, epfd < 0 ? -errno : epfd);
+}
+
+static napi_value js_quiet_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int epfd, fd;
+  bool on;
+  if (argc < 3 || !arg_int(env, argv[0], &epfd) || !arg_int(env, argv[1], &fd) || napi_get_value_bool(env, argv[2], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "quietWatch(quiet, fd, bool)");
+    return NULL;
+  }
+  return int_value(env, epoll_member(epfd, fd, on));
+}
+
+static napi_value js_quiet_ready(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int epfd;
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  if (argc < 2 || !arg_int(env, argv[0], &epfd) || napi_get_typedarray_info(env, argv[1], &type, &len, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || len < 1) {
+    napi_throw_type_error(env, NULL, "quietReady(quiet, Int32Array)");
+    return NULL;
+  }
+  struct epoll_event ev[SET_BATCH];
+  int max = len < SET_BATCH ? (int)len : SET_BATCH;
+  // timeout 0: a question, never a wait
+  int n = epoll_wait(epfd, ev, max, 0);
+  if (n < 0) return int_value(env, -errno);
+  int32_t *fds = (int32_t *)data;
+  for (int i = 0; i < n; i++) fds[i] = ev[i].data.fd;
+  return int_value(env, n);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -650,6 +729,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setWatch", NULL, js_set_watch, NULL, NULL, NULL, napi_default, NULL},
       {"setHold", NULL, js_set_hold, NULL, NULL, NULL, napi_default, NULL},
       {"setRef", NULL, js_set_ref, NULL, NULL, NULL, napi_default, NULL},
+      {"filter", NULL, js_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"quiet", NULL, js_quiet, NULL, NULL, NULL, napi_default, NULL},
+      {"quietWatch", NULL, js_quiet_watch, NULL, NULL, NULL, napi_default, NULL},
+      {"quietReady", NULL, js_quiet_ready, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -12,6 +12,8 @@ export interface Clock {
   /** calls `fn` once after `delay` seconds */
   setTimer(delay: number, fn: () => void): TimerHandle;
   clearTimer(handle: TimerHandle): void;
+  /** a wall-clock reading (epoch seconds, as the kernel stamps frames) on this clock; absent: the same */
+  fromWall?(seconds: number): number;
 }
 
 /** ISO text of a clock reading, for views and events. */
@@ -73,6 +75,8 @@ export function realClock(slack?: TimerSlack): Clock {
   };
   return {
     now,
+    // performance.now() is monotonic; the wall clock may have been stepped since the process started
+    fromWall: (seconds) => seconds + now() - Date.now() / 1000,
     setTimer(delay, fn) {
       const id = next++;
       // (a timer of a day or more is not worth a slot; its delay is capped as below)
@@ -123,8 +127,10 @@ export function realClock(slack?: TimerSlack): Clock {
  * `onError` and the others still run (a bug on a timer path must not end the daemon).
  */
 export function guardedClock(inner: Clock, onError: (err: unknown) => void): Clock {
+  const fromWall = inner.fromWall;
   return {
     now: () => inner.now(),
+    ...(fromWall ? { fromWall: (seconds: number) => fromWall.call(inner, seconds) } : {}),
     setTimer: (delay, fn) =>
       inner.setTimer(delay, () => {
         try {

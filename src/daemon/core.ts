@@ -20,7 +20,8 @@ import { configToRecord, timingOf, type DaemonConfig } from './config.js';
 import { bump, newCoreCounts, NO_EXTRA_COUNTERS, snapshotCounts, type Counters, type ExtraCounters } from './counters.js';
 import { KEEPALIVE, sessionKey } from '../proto/session/index.js';
 import { listBytes } from './encaps-cap.js';
-import { isKeepaliveFrame } from './keepalive-frame.js';
+import { isKeepaliveFrame, KEEPALIVE_FRAMES } from './keepalive-frame.js';
+import { QuietSweep } from './quiet-sweep.js';
 import { InterfaceSet, type IfState, type LinkFactory } from './interface-set.js';
 import { NameSelector } from './glob.js';
 import { LogLimiter, silentLogger, type Logger } from './log.js';
@@ -73,6 +74,13 @@ export interface CoreOptions {
   version?: string;
   /** more counters to show (the reporter's, the plugins') */
   extraCounters?: () => Partial<ExtraCounters>;
+  /**
+   * Reads and hands to the core, now, the frames links hold back unpolled (the open
+   * neighbours' KEEPALIVEs on quiet sockets: drainQuietLinks). The core calls it before
+   * its session deadlines fire, before it answers about sessions, and at least once a
+   * keepalive interval while some link quiets a neighbour. None: links hold nothing back.
+   */
+  drainQueued?: () => void;
 }
 
 /**
@@ -99,6 +107,8 @@ export class Daemon implements DaemonCore {
   /** handling a frame: housekeeping is considered once, at its end */
   private inFrame = false;
   private stopped = false;
+  /** stop() began */
+  private stopping = false;
   private readonly malformedLog = new LogLimiter(60);
   /** all senders together: a flood from many MACs still says little (burst 50, then 1 a second) */
   private readonly malformedBudget = new TokenBucket(1, 50);
@@ -108,6 +118,9 @@ export class Daemon implements DaemonCore {
   private readonly history = new NeighborHistory();
   /** the last interface table given (for patterns that match nothing) */
   private lastTable: NetInterface[] = [];
+  /** frames held back unpolled by the links (quiet sockets): read before deadlines and answers */
+  private readonly drainQueued: () => void;
+  private readonly sweep: QuietSweep;
 
   constructor(private readonly options: CoreOptions) {
     this.cfg = options.config;
@@ -115,6 +128,8 @@ export class Daemon implements DaemonCore {
     this.clock = options.clock;
     this.log = options.log ?? silentLogger;
     this.random = options.random ?? (() => randomInt(0, 2 ** 32 - 1));
+    this.drainQueued = options.drainQueued ?? (() => undefined);
+    this.sweep = new QuietSweep(this.clock, this.drainQueued, () => this.cfg.keepaliveSendInterval);
     this.stream = this.newStream();
     this.ifaces = new InterfaceSet(this.cfg, this.clock, options.openLink, this.log, this.count, {
       frame: (st, f) => this.onFrame(st, f),
@@ -149,7 +164,11 @@ export class Daemon implements DaemonCore {
         this.count.hookErrors++;
         this.log.log('error', 'core', `${what} for ${e.peerMac} on ${e.ifname} failed: ${oneLine(err)}`, { ifname: e.ifname, peerMac: e.peerMac });
       },
-      () => this.wakeHousekeeping(),
+      {
+        afterFeed: () => this.wakeHousekeeping(),
+        openChanged: (e) => this.openPeersChanged(e.ifname),
+        beforeDeadline: () => this.drainQueued(),
+      },
     );
     this.effects.attach(this.sessionTable);
     // the history follows every event (subscribers get each neighbour's coalesced)
@@ -174,8 +193,11 @@ export class Daemon implements DaemonCore {
   /** Closes every session (withdrawing what was reported), then every link. */
   stop(): void {
     if (this.stopped) return;
+    // (the links close below: no filter to change, no late frame to take as the sessions close)
+    this.stopping = true;
     for (const e of this.sessionTable.all()) this.sessionTable.feed(e, { type: 'close' });
     this.stopped = true;
+    this.sweep.stop();
     this.beacon.stop();
     if (this.housekeepingTimer) this.clock.clearTimer(this.housekeepingTimer);
     this.housekeepingTimer = null;
@@ -234,6 +256,7 @@ export class Daemon implements DaemonCore {
    * Returns how many sessions and hold-downs it concerned.
    */
   clearSessions(filter: SessionFilter = {}): number {
+    this.drainQueued();
     const mac = filter.peerMac?.toLowerCase().replace(/-/g, ':');
     const match = (x: { ifname: string; peerMac: string }) =>
       (filter.ifname === undefined || x.ifname === filter.ifname) && (mac === undefined || x.peerMac === mac);
@@ -258,7 +281,7 @@ export class Daemon implements DaemonCore {
     try {
       if (this.stopped || !st.active) return;
       this.count.framesReceived++;
-      const now = this.clock.now();
+      const now = f.late === true ? this.arrival(f.time) : this.clock.now();
       if (this.admission.frameRefusal(st, f, now) !== null) return;
       // Our KEEPALIVE's octets are that PDU, whole in one frame: it needs no decoding, and
       // with no pieces held nothing can expire on the way (the stream would only say so).
@@ -275,6 +298,26 @@ export class Daemon implements DaemonCore {
       this.inFrame = false;
       this.wakeHousekeeping();
     }
+  }
+
+  /** A late frame's kernel receive time (wall clock) on our clock, never after now. */
+  private arrival(wall: number): number {
+    const now = this.clock.now();
+    const t = this.clock.fromWall?.(wall) ?? wall;
+    return t < now ? t : now;
+  }
+
+  /**
+   * A session on `ifname` opened or closed: the link learns its open neighbours, whose
+   * KEEPALIVEs it may then read late (quiet sockets); the sweep runs while any link has some.
+   */
+  private openPeersChanged(ifname: string): void {
+    const link = this.ifaces.get(ifname)?.link;
+    if (link?.quietPeers === undefined || this.stopping) return;
+    const peers: string[] = [];
+    for (const e of this.sessionTable.onInterface(ifname)) if (e.s.phase === 'open' && !e.peerIsGroup) peers.push(e.peerMac);
+    link.quietPeers(peers, KEEPALIVE_FRAMES[0]!);
+    this.sweep.quieting(ifname, peers.length > 0);
   }
 
   private onRecord(st: IfState, r: StreamRecord, now: number): void {
@@ -381,6 +424,7 @@ export class Daemon implements DaemonCore {
   // ---- DaemonCore -------------------------------------------------------------------
 
   sessions(): SessionView[] {
+    this.drainQueued();
     const out: SessionView[] = [];
     for (const e of this.sessionTable.all()) {
       const s = e.s;
@@ -436,6 +480,7 @@ export class Daemon implements DaemonCore {
   }
 
   counters(): Counters {
+    this.drainQueued();
     let open = 0;
     let opening = 0;
     let hopeless = 0;
@@ -452,12 +497,16 @@ export class Daemon implements DaemonCore {
     let linkDropped = 0;
     let linkIfDropped = 0;
     let interfaces = 0;
+    let quietFrames = 0;
+    let quietBackoffs = 0;
     for (const st of this.ifaces.all()) {
       if (st.active) interfaces++;
       const s = st.link?.stats();
       if (s) {
         linkDropped += s.dropped;
         linkIfDropped += s.ifDropped;
+        quietFrames += s.quiet ?? 0;
+        quietBackoffs += s.quietBackoffs ?? 0;
       }
     }
     const r = this.stream.stats();
@@ -471,6 +520,8 @@ export class Daemon implements DaemonCore {
       interfaces,
       captureDropped: linkDropped,
       captureIfDropped: linkIfDropped,
+      quietFrames,
+      quietBackoffs,
       reassemblySenders: r.senders,
       reassemblyBytes: r.bytes,
       learnedEncapsBytes: learnedBytes,
@@ -489,6 +540,7 @@ export class Daemon implements DaemonCore {
   }
 
   neighbors(): InterfaceNeighbors[] {
+    this.drainQueued();
     const heldDown = this.admission.heldDown(this.clock.now());
     return [...this.ifaces.all()].map((st) =>
       neighborsOf(

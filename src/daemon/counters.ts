@@ -86,6 +86,10 @@ export interface CoreGauges {
   interfaces: number;
   captureDropped: number;
   captureIfDropped: number;
+  /** frames read late from the links' quiet sockets (open neighbours' KEEPALIVEs: no wake-up of their own) */
+  quietFrames: number;
+  /** times a link stopped quieting for a while because its quiet socket dropped frames (a flood with a neighbour's MAC) */
+  quietBackoffs: number;
   reassemblySenders: number;
   reassemblyBytes: number;
   learnedEncapsBytes: number;
@@ -176,6 +180,8 @@ export const COUNTER_SHAPES: { readonly [K in keyof Counters]-?: Counters[K] ext
   interfaces: 'count',
   captureDropped: 'count',
   captureIfDropped: 'count',
+  quietFrames: 'count',
+  quietBackoffs: 'count',
   reassemblySenders: 'count',
   reassemblyBytes: 'count',
   learnedEncapsBytes: 'count',

@@ -121,7 +121,7 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
   };
   setReporter(config.reportRfc7752Url);
 
-  const [{ watchInterfaces }, { openEndpointLink, endpointLinkKind }] = await Promise.all([
+  const [{ watchInterfaces }, { openEndpointLink, endpointLinkKind, drainQuietLinks }] = await Promise.all([
     import('../io/interface-monitor.js'),
     import('../io/endpoint-link.js'),
   ]);
@@ -152,6 +152,8 @@ export async function runDaemon(opts: DaemonRunOptions): Promise<void> {
     },
     plugins,
     version: opts.version,
+    // the open neighbours' KEEPALIVEs wait on quiet sockets, unpolled, until we are awake anyway
+    drainQueued: drainQuietLinks,
     // Without a report URL the report counters stay the core's zeros (NO_EXTRA_COUNTERS):
     // the `counters` answer has the same keys on every daemon.
     extraCounters: () => ({ ...reporter?.counters, ...plugins.counters, reportBacklog: reporter?.backlog() ?? 0 }),

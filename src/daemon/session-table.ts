@@ -27,6 +27,8 @@ export interface Entry {
   /** encapsulation types the peer reported, to announce their withdrawal */
   readonly learnedTypes: Set<EncapsulationTypeName>;
   removed: boolean;
+  /** the latest time the session was stepped at: a later event never takes it back (a late frame's arrival) */
+  lastAt: number;
 }
 
 /** What the machine's actions mean outside it: the daemon implements these. */
@@ -42,6 +44,16 @@ export interface SessionHooks {
 
 /** Told when a hook (or the machine itself) threw; the table has carried on without it. */
 export type HookErrorHandler = (e: Entry, what: string, err: unknown) => void;
+
+/** What else the daemon wants told (all optional). */
+export interface TableObservers {
+  /** after each event has been handled (the daemon decides whether housekeeping must run) */
+  afterFeed?: () => void;
+  /** a session entered or left the open state (or was removed while open) */
+  openChanged?: (e: Entry) => void;
+  /** a deadline is about to fire: frames that arrived before it are handled first (quiet sockets) */
+  beforeDeadline?: () => void;
+}
 
 /**
  * One clock timer for every session whose timer of one name is due at one instant: the
@@ -72,9 +84,12 @@ export class SessionTable {
     private readonly clock: Clock,
     private readonly hooks: SessionHooks,
     private readonly onError: HookErrorHandler = () => undefined,
-    /** after each event has been handled (the daemon decides whether housekeeping must run) */
-    private readonly afterFeed: () => void = () => undefined,
+    private readonly observers: TableObservers = {},
   ) {}
+
+  private afterFeed(): void {
+    this.observers.afterFeed?.();
+  }
 
   get size(): number {
     return this.entries.size;
@@ -121,6 +136,7 @@ export class SessionTable {
       everOpen: false,
       learnedTypes: new Set(),
       removed: false,
+      lastAt: now,
     };
     this.entries.set(key, e);
     if (s.phase !== 'open') this.notOpen++;
@@ -140,6 +156,7 @@ export class SessionTable {
     const onIf = this.byInterface.get(e.ifname);
     if (onIf?.get(e.peerMac) === e) onIf.delete(e.peerMac);
     if (onIf?.size === 0) this.byInterface.delete(e.ifname);
+    if (e.s.phase === 'open') this.observers.openChanged?.(e);
   }
 
   /**
@@ -163,6 +180,10 @@ export class SessionTable {
 
   /** One event; one failing event must not strand the ones queued behind it. */
   private step(e: Entry, event: SessionEvent, now: number): void {
+    // a session's time never goes back: a late frame (its kernel arrival time) may have
+    // arrived before an event already handled, by the microseconds between drain and step
+    if (now < e.lastAt) now = e.lastAt;
+    else e.lastAt = now;
     try {
       this.apply(e, event, now);
     } catch (err) {
@@ -178,8 +199,10 @@ export class SessionTable {
     if (e.removed) return;
     const r = step(e.s, event, now);
     this.retransmits += r.session.counters.retransmits - e.s.counters.retransmits;
-    if ((e.s.phase === 'open') !== (r.session.phase === 'open')) this.notOpen += r.session.phase === 'open' ? -1 : 1;
+    const opened = (e.s.phase === 'open') !== (r.session.phase === 'open');
+    if (opened) this.notOpen += r.session.phase === 'open' ? -1 : 1;
     e.s = r.session;
+    if (opened) this.observers.openChanged?.(e);
     let renumber = false;
     for (const a of r.actions) {
       if (a.type === 'session-down') renumber = true;
@@ -275,6 +298,8 @@ export class SessionTable {
 
   /** A deadline came: each session waiting on it is stepped, in the order it asked; then housekeeping is considered once. */
   private fire(name: TimerName, at: number, entries: Set<Entry>): void {
+    // what arrived before the deadline first: a KEEPALIVE read late never times a session out
+    this.observers.beforeDeadline?.();
     const byAt = this.deadlines.get(name);
     if (byAt?.get(at)?.entries === entries) byAt.delete(at);
     const event: SessionEvent = { type: 'timer-fired', name };

@@ -20,6 +20,16 @@ export interface OpenRequest {
    * tags put back into the frame; `ethertype` is then ignored.
    */
   monitor?: MonitorRequest;
+  /** an endpoint socket's classic BPF program (quiet-filter.ts), attached before bind */
+  filter?: Buffer;
+  /** an endpoint socket whose frames carry the kernel's receive time (`time`), as a monitor's do */
+  timestamps?: boolean;
+  /**
+   * an endpoint socket that nothing polls (a quiet socket: it wakes nobody): its watch
+   * callback is called by the host's drainQuiet(), when the process is awake anyway.
+   * Only for a host that has drainQuiet.
+   */
+  quiet?: boolean;
 }
 
 export interface MonitorRequest {
@@ -74,6 +84,8 @@ export interface CaptureSocket {
   send(frame: Buffer, length?: number): number;
   /** frames the kernel dropped for want of room since the last call */
   takeDrops(): number;
+  /** replaces the socket's filter in one step (each frame meets the old program or the new); 0 or an errno. Absent: the host cannot. */
+  setFilter?(filter: Buffer): number;
   /** whether this socket alone keeps the process running (default: yes) */
   keepAlive(on: boolean): void;
   /** releases the socket (and with it its group memberships). Idempotent. */
@@ -91,4 +103,10 @@ export interface CaptureHost {
   hold(held: boolean): void;
   /** the text of /proc/net/packet; null when it cannot be read */
   readPacketTable(): Promise<string | null>;
+  /**
+   * Calls the watch callback of every quiet socket that holds frames, now (the real
+   * host: one epoll_wait of timeout 0 for all of them). Absent: the host has no quiet
+   * sockets (an addon built before them, a scripted host that plays none).
+   */
+  drainQuiet?(): void;
 }

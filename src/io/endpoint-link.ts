@@ -39,3 +39,17 @@ export async function openEndpointLink(iface: NetInterface, options: EndpointLin
   const { openPcapLink } = await import('./pcap-link.js');
   return openPcapLink({ ifname: iface.name, ethertype: options.ethertype, allowDown: options.allowDown });
 }
+
+/**
+ * Reads every endpoint link's quiet socket that holds frames, and delivers them, now
+ * (one system call when none does). The daemon calls it when it is awake anyway:
+ * before its timers run and before it answers about sessions. A no-op where links
+ * have no quiet sockets (libpcap, an addon built before them).
+ */
+export function drainQuietLinks(): void {
+  // (the host and whether it has quiet sockets are known once: this runs every second)
+  quietDrain ??= (endpointLinkKind() === 'packet-socket' ? packetSocketHost()?.drainQuiet : undefined) ?? null;
+  quietDrain?.();
+}
+
+let quietDrain: (() => void) | null | undefined;

@@ -13,6 +13,12 @@ export interface ReceivedFrame {
   dst: string;
   src: string;
   ethertype: number;
+  /**
+   * Read late, from a socket nothing polls (an open neighbour's KEEPALIVE on a quiet
+   * socket): `time` is when the kernel received it, and the receiver should take that
+   * as its arrival (a later reading of its clock is not). False or absent on other frames.
+   */
+  late?: boolean;
   /** VLAN IDs of the tags the frame carried, outermost first (monitor captures; absent: none seen) */
   vlan?: number[];
   /** the octets after the EtherType (VLAN tags skipped), Ethernet padding included */
@@ -32,6 +38,10 @@ export interface LinkStats {
   dropped: number;
   /** frames the interface or driver dropped (not every driver counts these) */
   ifDropped: number;
+  /** frames read late from the quiet socket (packet-socket links; absent elsewhere) */
+  quiet?: number;
+  /** times the link stopped quieting for a while because its quiet socket dropped frames */
+  quietBackoffs?: number;
 }
 
 export interface Link {
@@ -50,6 +60,13 @@ export interface Link {
   /** Failures; see LinkError. Never throws. */
   onError(handler: (error: LinkError) => void): void;
   stats(): LinkStats;
+  /**
+   * The link's open neighbours (the daemon, whenever a session opens or closes): their
+   * frames whose payload begins with `prefix` may be read late, without a wake-up of their
+   * own, and delivered with `late` and their arrival time. Optional: links that cannot
+   * (libpcap, memory links) have none and deliver those frames as any other.
+   */
+  quietPeers?(peers: readonly string[], prefix: Uint8Array): void;
   /** Stops delivery at once. Idempotent. */
   close(): void;
 }

@@ -15,6 +15,9 @@
 // - reads are coalesced across the process's endpoint links (read-coalescer.ts):
 //   while nothing is busy, a burst of frames on several links costs one read
 //   round after a short grace, not a wake-up per frame.
+// - an open neighbour's KEEPALIVEs (the daemon names them: quietPeers) go to a
+//   second socket that nothing polls (quiet-path.ts), read when the process is
+//   awake anyway: an idle daemon wakes for its own send tick and nothing else.
 // A monitor link (`sniff`, options.monitor) is never coalesced; it sees instead every frame of its
 // EtherTypes in both directions, VLAN-tagged ones too, with the kernel's
 // receive time, and can pause: it stops reading, so the kernel holds what
@@ -23,6 +26,7 @@ import { DEFAULT_ETHERTYPE, HELLO_MULTICAST, parseEthernet } from '../proto/ethe
 import { Errno, PacketType, type CaptureHost, type CaptureSocket, type FrameSink, type OpenRequest } from './capture-host.js';
 import { monitorFilter } from './monitor-filter.js';
 import { HealthTicker, type HealthSubject, type LinkHealth, type TickerClock } from './link-health.js';
+import { QuietPath, type QuietLink } from './quiet-path.js';
 import { FRAMES_PER_READ, ReadCoalescer, type CoalescerClock, type ReadSource } from './read-coalescer.js';
 import { deliverFrame, dispatchLinkError, frameToSend, LinkError, paddedFrameLength, type Link, type LinkStats, type ReceivedFrame } from './link.js';
 
@@ -83,7 +87,7 @@ function openError(errno: number, ifname: string): LinkError {
   return new LinkError('open-failed', `${ifname}: packet socket refused (errno ${errno})`, ifname, true);
 }
 
-export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
+export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink, QuietLink {
   readonly ifname: string;
   readonly ifindex: number;
   readonly mac: string;
@@ -110,6 +114,8 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
   private outgoing: Buffer = EMPTY;
   /** error reports, bound once (not a closure per frame) */
   private readonly emit = (e: LinkError): void => this.emitError(e);
+  /** the quiet socket of the open neighbours' KEEPALIVEs (made at the first quietPeers) */
+  private quiet: QuietPath | null = null;
 
   constructor(
     private readonly host: CaptureHost,
@@ -118,6 +124,8 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
     socket: CaptureSocket,
     /** endpoint links: the process's coalescer (null: read at each wake-up) */
     private readonly coalescer: ReadCoalescer<unknown> | null = null,
+    /** the clock of a quiet socket's back-off */
+    private readonly now: () => number = realNow,
   ) {
     this.ifname = options.ifname;
     this.ifindex = options.ifindex;
@@ -131,6 +139,25 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
 
   get inode(): string {
     return this.socket.inode;
+  }
+
+  /** @internal the main socket (the quiet path's filter goes on it) */
+  get mainSocket(): CaptureSocket {
+    return this.socket;
+  }
+
+  /**
+   * The link's open neighbours: their frames whose payload begins with `prefix` (the
+   * KEEPALIVE) go to the quiet socket, read late but with their arrival time (late
+   * frames). Does nothing where the host has no quiet sockets (an older addon) or on a monitor.
+   */
+  quietPeers(peers: readonly string[], prefix: Uint8Array): void {
+    if (this.closed || this.options.monitor !== undefined || this.host.drainQuiet === undefined || this.socket.setFilter === undefined) return;
+    if (this.quiet === null) {
+      if (peers.length === 0) return;
+      this.quiet = new QuietPath(this.host, this, this.now);
+    }
+    this.quiet.set(peers, prefix);
   }
 
   /** True while frames can flow (false while the interface is down, and after close). */
@@ -147,7 +174,8 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
     const errno = this.socket.send(frame, length);
     if (errno === 0) {
       // a send turn on several links: the coalescer holds the sockets for the peers' answers
-      this.coalescer?.sent(this);
+      // (not for our KEEPALIVE to a quieted neighbour: its own come on the quiet socket)
+      if (this.quiet === null || !this.quiet.covers(dst, payload)) this.coalescer?.sent(this);
       return;
     }
     const why = errno === Errno.ENETDOWN ? 'the link is down' : errno === Errno.ENXIO || errno === Errno.ENODEV ? 'the interface is gone' : `errno ${errno}`;
@@ -164,8 +192,10 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
   }
 
   stats(): LinkStats & { ignored: number } {
-    if (!this.closed) this.dropped += this.socket.takeDrops();
-    return { received: this.received, dropped: this.dropped, ifDropped: 0, ignored: this.ignored };
+    if (!this.closed) this.dropped += this.socket.takeDrops() + (this.quiet?.takeDrops() ?? 0);
+    const q = this.quiet;
+    const stats = { received: this.received, dropped: this.dropped, ifDropped: 0, ignored: this.ignored };
+    return q === null ? stats : { ...stats, quiet: q.frames, quietBackoffs: q.backoffs };
   }
 
   /**
@@ -200,6 +230,7 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
     this.closed = true;
     this.ticker.forget(this);
     this.coalescer?.remove(this);
+    this.quiet?.close();
     this.socket.close();
   }
 
@@ -227,6 +258,7 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
         this.socket.close();
         this.socket = next;
         this.attach(next);
+        this.quiet?.reopened();
         return true; // check the new socket too
       }
     }
@@ -272,6 +304,8 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
    * how many it read; `queued` says whether the kernel may hold more.
    */
   private drain(socket: CaptureSocket, max: number, evenPaused: boolean): number {
+    // what the quiet socket holds came first: a neighbour's frames keep their order
+    this.quiet?.beforeMain();
     const start = this.read;
     // an endpoint reads its budget in one call; a monitor one frame a call, so that a
     // pause (sniff's output blocked) stops it between two frames
@@ -294,6 +328,15 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
   /** @internal one frame read from the socket */
   frame(raw: Buffer, packetType: number, time: number | undefined): void {
     this.read++;
+    this.accept(raw, packetType, time, false);
+  }
+
+  /** @internal one frame read from the quiet socket */
+  lateFrame(raw: Buffer, packetType: number, time: number | undefined): void {
+    this.accept(raw, packetType, time, true);
+  }
+
+  private accept(raw: Buffer, packetType: number, time: number | undefined, late: boolean): void {
     // (read in the same call as a frame whose handler closed the link)
     if (this.closed) return;
     // A monitor sees both directions and, promiscuous, other stations' frames; its filter chose them.
@@ -314,7 +357,17 @@ export class PacketLink implements Link, HealthSubject, ReadSource, FrameSink {
     }
     this.down = false;
     this.received++;
-    const frame: ReceivedFrame = { ifname: this.ifname, time: time ?? Date.now() / 1000, dst: eth.dst, src: eth.src, ethertype: eth.ethertype, payload: eth.payload, raw };
+    // (`late` always set: frames of one shape, whichever socket they came from)
+    const frame: ReceivedFrame = {
+      ifname: this.ifname,
+      time: time ?? Date.now() / 1000,
+      late: late && time !== undefined,
+      dst: eth.dst,
+      src: eth.src,
+      ethertype: eth.ethertype,
+      payload: eth.payload,
+      raw,
+    };
     if (this.options.monitor !== undefined && eth.vlanTags.length > 0) frame.vlan = eth.vlanTags;
     deliverFrame(this.frameHandlers, frame, this.emit);
   }
@@ -379,7 +432,7 @@ export function openPacketLink(host: CaptureHost, options: PacketLinkOptions, cl
   if (typeof socket === 'number') throw openError(socket, ifname);
   // endpoint links share the host's coalescer; a monitor (sniff) reads at each wake-up
   const coalescer = options.monitor === undefined ? coalescerFor(host, clock) : null;
-  const link = new PacketLink(host, tickerFor(host, clock), options, socket, coalescer);
+  const link = new PacketLink(host, tickerFor(host, clock), options, socket, coalescer, clock === undefined ? realNow : () => clock.now());
   // A link that starts down (allowDown) is checked until it is up.
   if (options.up === false) link.startDown();
   return link;

@@ -2,7 +2,8 @@
 // small Node-API addon (native/packet_socket.c, built by scripts/build-native).
 // Loaded on first use; null when it is not built (callers fall back to libpcap).
 // The endpoint sockets share one poll (SocketSet, the addon's epoll set): the read
-// coalescer's hold is then one call; a monitor (sniff) keeps a poll of its own.
+// coalescer's hold is then one call; a monitor (sniff) keeps a poll of its own; a
+// quiet socket is polled by nothing (QuietSet: asked about by drainQuiet).
 import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { nativeAddon } from './native-addon.js';
@@ -23,6 +24,22 @@ interface Addon {
   setWatch(set: object, fd: number, on: boolean): number;
   setHold(set: object, on: boolean): void;
   setRef(set: object, on: boolean): void;
+  /** absent from an addon built before quiet sockets */
+  filter?(fd: number, filter: Buffer): number;
+  quiet?(): number;
+  quietWatch?(quiet: number, fd: number, on: boolean): number;
+  quietReady?(quiet: number, fds: Int32Array): number;
+}
+
+/** What a socket needs of the poll that watches it (the endpoints' SocketSet, or the QuietSet). */
+interface SharedPoll {
+  /** `socket` watched through it; false when that cannot be */
+  add(fd: number, socket: PacketSocket): boolean;
+  /** a member in (true) or out of (false) it: its pause */
+  watch(fd: number, on: boolean): void;
+  remove(fd: number, keeping: boolean): void;
+  /** a member starts (true) or stops keeping the process running */
+  keep(on: boolean): void;
 }
 
 /** Bytes of one received frame we keep: a jumbo frame and its tags (longer ones are cut, then dropped). */
@@ -39,6 +56,7 @@ const sliceOctets = Uint8Array.prototype.slice;
 /** The addon's open() flags (native/packet_socket.c). */
 const OPEN_MONITOR = 1;
 const OPEN_PROMISC = 2;
+const OPEN_TIMESTAMP = 4;
 /** ETH_P_ALL: every EtherType, frames this host sends included (a monitor's filter narrows it). */
 const ETH_P_ALL = 0x0003;
 
@@ -48,7 +66,7 @@ const ETH_P_ALL = 0x0003;
  * call (one epoll_ctl) instead of a poll stopped and started per socket, and a
  * wake-up reports every readable socket at once.
  */
-class SocketSet {
+class SocketSet implements SharedPoll {
   /** [fd, errno] pairs of the sockets a wake-up reports (filled by the addon) */
   private readonly ready = new Int32Array(2 * SET_BATCH);
   private readonly members = new Map<number, PacketSocket>();
@@ -102,6 +120,49 @@ class SocketSet {
   }
 }
 
+/**
+ * The quiet sockets: an epoll instance that nothing polls (not libuv), so their frames
+ * wake nobody. drain() asks it, in one system call, which members hold frames and hands
+ * each of those its report, as a poll would, but when the process is awake anyway.
+ */
+class QuietSet implements SharedPoll {
+  private readonly ready = new Int32Array(SET_BATCH);
+  private readonly members = new Map<number, PacketSocket>();
+
+  constructor(
+    private readonly native: Required<Pick<Addon, 'quietWatch' | 'quietReady'>>,
+    private readonly epfd: number,
+  ) {}
+
+  add(fd: number, socket: PacketSocket): boolean {
+    if (this.native.quietWatch(this.epfd, fd, true) !== 0) return false;
+    this.members.set(fd, socket);
+    return true;
+  }
+
+  watch(fd: number, on: boolean): void {
+    if (this.members.has(fd)) this.native.quietWatch(this.epfd, fd, on);
+  }
+
+  remove(fd: number): void {
+    if (this.members.delete(fd)) this.native.quietWatch(this.epfd, fd, false);
+  }
+
+  /** (nothing polls a quiet socket: it never keeps the process running) */
+  keep(): void {}
+
+  drain(): void {
+    // up to SET_BATCH members a question; a few questions at most (a member that keeps
+    // refilling, a flood, waits for the next drain rather than holding this one)
+    for (let round = 0; round < 4 && this.members.size > 0; round++) {
+      const n = this.native.quietReady(this.epfd, this.ready);
+      // (a member closed by what an earlier one delivered is gone from the map)
+      for (let i = 0; i < n; i++) this.members.get(this.ready[i]!)?.ready(0);
+      if (n < this.ready.length) return;
+    }
+  }
+}
+
 class PacketSocket implements CaptureSocket {
   readonly inode: string;
   private watcher: object | null = null;
@@ -120,8 +181,8 @@ class PacketSocket implements CaptureSocket {
     private readonly fd: number,
     private readonly ifindex: number,
     private readonly scratch: Buffer,
-    /** the host's set; null for a monitor (sniff), which is never held with the endpoints */
-    private readonly set: SocketSet | null,
+    /** the host's set (the quiet set for a quiet socket); null for a monitor (sniff), which is never held with the endpoints */
+    private readonly set: SharedPoll | null,
   ) {
     this.inode = String(fstatSync(fd).ino);
   }
@@ -203,6 +264,11 @@ class PacketSocket implements CaptureSocket {
     return -this.native.send(this.fd, this.ifindex, frame, length);
   }
 
+  setFilter(filter: Buffer): number {
+    if (this.closed) return 9;
+    return this.native.filter === undefined ? 95 /* EOPNOTSUPP */ : -this.native.filter(this.fd, filter);
+  }
+
   takeDrops(): number {
     if (this.closed) return 0;
     return Math.max(0, this.native.drops(this.fd));
@@ -227,6 +293,14 @@ class PacketSocket implements CaptureSocket {
 
 let shared: CaptureHost | null | undefined;
 
+/** The host's quiet set; null when the addon predates quiet sockets (or epoll refuses). */
+function quietSetOf(native: Addon): QuietSet | null {
+  const { filter, quiet, quietWatch, quietReady } = native;
+  if (filter === undefined || quiet === undefined || quietWatch === undefined || quietReady === undefined) return null;
+  const epfd = quiet();
+  return epfd < 0 ? null : new QuietSet({ quietWatch, quietReady }, epfd);
+}
+
 /** The process's packet-socket host; null when the addon is not built or cannot load. */
 export function packetSocketHost(): CaptureHost | null {
   if (shared !== undefined) return shared;
@@ -237,20 +311,24 @@ export function packetSocketHost(): CaptureHost | null {
   const scratch = Buffer.allocUnsafeSlow(RECEIVE_SPAN * RECEIVE_BATCH);
   // the endpoint sockets' one poll (created with the first of them)
   let set: SocketSet | undefined;
-  shared = {
+  const quiet = quietSetOf(native);
+  const host: CaptureHost = {
     open(req: OpenRequest) {
       const m = req.monitor;
+      if (req.quiet === true && quiet === null) return 95; // EOPNOTSUPP
       const fd =
         m === undefined
-          ? native.open(req.ifindex, req.ethertype, req.receiveBuffer, 0, null)
+          ? native.open(req.ifindex, req.ethertype, req.receiveBuffer, req.timestamps === true ? OPEN_TIMESTAMP : 0, req.filter ?? null)
           : native.open(req.ifindex, ETH_P_ALL, req.receiveBuffer, OPEN_MONITOR | (m.promiscuous ? OPEN_PROMISC : 0), m.filter);
       if (fd < 0) return -fd;
-      return new PacketSocket(native, fd, req.ifindex, scratch, m === undefined ? (set ??= new SocketSet(native)) : null);
+      const poll = m !== undefined ? null : req.quiet === true ? quiet : (set ??= new SocketSet(native));
+      return new PacketSocket(native, fd, req.ifindex, scratch, poll);
     },
     hold(held: boolean) {
       set?.hold(held);
     },
     readPacketTable: () => readFile('/proc/net/packet', 'utf8').catch(() => null),
   };
-  return shared;
+  if (quiet !== null) host.drainQuiet = () => quiet.drain();
+  return (shared = host);
 }

@@ -175,6 +175,8 @@ export const FAMILIES: readonly FamilyDef[] = [
       extra: { 'unknown-peer': 'pdusFromUnknownPeers', 'capture-buffer': 'captureDropped', 'capture-interface': 'captureIfDropped' },
     }),
   },
+  { name: 'lsoe_quiet_frames_total', help: 'Open neighbours\' KEEPALIVEs read late from the links\' quiet sockets (no wake-up of their own), each with its arrival time.', type: 'counter', labels: [], ...single('quietFrames') },
+  { name: 'lsoe_quiet_backoffs_total', help: 'Times a link stopped quieting for 30 s because its quiet socket dropped frames (a flood with a neighbour\'s MAC).', type: 'counter', labels: [], ...single('quietBackoffs') },
   { name: 'lsoe_reassembly_bytes', help: 'Octets held by pieces of PDUs waiting for the rest.', type: 'gauge', labels: [], ...single('reassemblyBytes') },
   {
     name: 'lsoe_reassembly_drops_total',

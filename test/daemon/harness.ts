@@ -3,7 +3,7 @@ import type { NetInterface } from '../../src/io/interfaces.js';
 import { MemorySegment } from '../../src/io/memory-link.js';
 import { FakeClock, type Clock } from '../../src/daemon/clock.js';
 import { buildConfig, type DaemonConfig } from '../../src/daemon/config.js';
-import { Daemon } from '../../src/daemon/core.js';
+import { Daemon, type LinkFactory } from '../../src/daemon/core.js';
 import { memoryLogger } from '../../src/daemon/log.js';
 import type { PluginRegistry } from '../../src/daemon/plugins.js';
 import type { Rfc7752Report } from '../../src/daemon/report.js';
@@ -75,6 +75,9 @@ export function makeNode(
     flags?: Record<string, string>;
     config?: DaemonConfig;
     plugins?: PluginRegistry;
+    /** the node's links (default: attached to `segment`) */
+    openLink?: LinkFactory;
+    drainQueued?: () => void;
   },
 ): Node {
   const log = memoryLogger();
@@ -88,7 +91,8 @@ export function makeNode(
     clock,
     log,
     random: () => (s = (s * 1103515245 + 12345) >>> 0),
-    openLink: async (ifname) => segment.attach(ifname, opts.mac),
+    openLink: opts.openLink ?? (async (ifname) => segment.attach(ifname, opts.mac)),
+    ...(opts.drainQueued ? { drainQueued: opts.drainQueued } : {}),
     report: (r) => reports.push(r),
     ...(opts.plugins ? { plugins: opts.plugins } : {}),
   });

@@ -7,6 +7,8 @@
 //   encaps          COUNT MACs open blindly (OPEN, then an ACK of type OPEN) and announce
 //                   maximum-size IPv4 and IPv6 encapsulations, then keep them alive
 //   partial-flood   first pieces of PDUs that never complete from COUNT MACs, RATE per MAC/s
+//   keepalive-flood KEEPALIVEs from this interface's own MAC (the open neighbour's: what
+//                   the daemon's quiet socket takes), RATE/s
 // Prints one line "sent N" on standard output when done.
 import { getInterface } from '../../src/io/interfaces.js';
 import { paddedEthernetFrame } from '../../src/io/link.js';
@@ -117,6 +119,9 @@ switch (scenario) {
     });
     break;
   }
+  case 'keepalive-flood':
+    await every(rate, () => send(info.mac!, { type: 'KEEPALIVE' }));
+    break;
   default:
     process.stderr.write(`hostile-sender: unknown scenario ${scenario}\n`);
     process.exit(2);

@@ -49,3 +49,17 @@ t.test('a session that leaves a shared deadline does not stop the other; the las
   tab.remove(a);
   t.equal(clock.pending(), 0, 'no timer left behind');
 });
+
+t.test("a session's time never goes back: an event given an earlier time (a late frame's arrival) is taken at the latest", async (t) => {
+  const clock = new FakeClock();
+  const { tab, a } = two(clock, []);
+  clock.advance(2);
+  tab.feed(a, { type: 'pdu-received', pdu: { type: 'KEEPALIVE' } }, clock.now());
+  t.equal(a.s.lastHeard, clock.now());
+  // it arrived before the event just handled (read late, microseconds before it)
+  tab.feed(a, { type: 'pdu-received', pdu: { type: 'KEEPALIVE' } }, clock.now() - 0.001);
+  t.equal(a.s.lastHeard, clock.now(), 'not before the last event');
+  clock.advance(0.6); // (no timer due meanwhile: the retransmission is due at whole seconds)
+  tab.feed(a, { type: 'pdu-received', pdu: { type: 'KEEPALIVE' } }, clock.now() - 0.5);
+  t.equal(a.s.lastHeard, clock.now() - 0.5, 'an earlier arrival after the last event is its own');
+});

@@ -10,8 +10,14 @@
 //   {"event":"open-failed","code":..,"message":..}   (then exit 1)
 // stdin, one JSON object per line:
 //   {"send":{"dst":"aa:..","payload":"hex"}}   {"stats":true}   {"close":true}
+//   {"quiet":{"peers":["aa:.."],"prefix":hex}}   (the link's quietPeers; answers {"event":"quieted"})
+//   {"drain":true}   (drainQuietLinks; answers {"event":"drained"} after the frames it read)
+//   {"raw":hex}   (a whole frame, any source MAC, on a socket of its own: packet links only)
+// Frames read from a quiet socket carry "late":true.
 import { createInterface } from 'node:readline';
-import { openEndpointLink } from '../../src/io/endpoint-link.js';
+import { drainQuietLinks, openEndpointLink } from '../../src/io/endpoint-link.js';
+import { packetSocketHost } from '../../src/io/packet-socket.js';
+import type { CaptureSocket } from '../../src/io/capture-host.js';
 import { getInterface } from '../../src/io/interfaces.js';
 import { LinkError, type Link } from '../../src/io/link.js';
 import { openPcapLink, type PcapLinkOptions } from '../../src/io/pcap-link.js';
@@ -46,15 +52,45 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   link.onFrame((f) =>
-    say({ event: 'frame', ifname: f.ifname, time: f.time, dst: f.dst, src: f.src, ethertype: f.ethertype, payload: f.payload.toString('hex'), raw: f.raw?.toString('hex') }),
+    say({
+      event: 'frame',
+      ifname: f.ifname,
+      time: f.time,
+      dst: f.dst,
+      src: f.src,
+      ethertype: f.ethertype,
+      payload: f.payload.toString('hex'),
+      raw: f.raw?.toString('hex'),
+      ...(f.late ? { late: true, readAt: Date.now() / 1000 } : {}),
+    }),
   );
   link.onError((e) => say({ event: 'error', code: e.code, fatal: e.fatal, message: e.message }));
   say({ event: 'ready', mac: link.mac, index, warnings });
   const l = link;
+  let rawSocket: CaptureSocket | number | undefined;
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === '') return;
-    const cmd = JSON.parse(line) as { send?: { dst: string; payload: string }; stats?: boolean; close?: boolean };
+    const cmd = JSON.parse(line) as {
+      send?: { dst: string; payload: string };
+      stats?: boolean;
+      close?: boolean;
+      quiet?: { peers: string[]; prefix: string };
+      drain?: boolean;
+      raw?: string;
+    };
     if (cmd.send) l.send(cmd.send.dst, Buffer.from(cmd.send.payload, 'hex'));
+    if (cmd.raw) {
+      rawSocket ??= packetSocketHost()?.open({ ifindex: index, ethertype: options.ethertype ?? 0x88b5, receiveBuffer: 4096 }) ?? -1;
+      if (typeof rawSocket !== 'number') rawSocket.send(Buffer.from(cmd.raw, 'hex'));
+    }
+    if (cmd.quiet) {
+      l.quietPeers?.(cmd.quiet.peers, Buffer.from(cmd.quiet.prefix, 'hex'));
+      say({ event: 'quieted' });
+    }
+    if (cmd.drain) {
+      drainQuietLinks();
+      say({ event: 'drained' });
+    }
     if (cmd.stats) say({ event: 'stats', ...l.stats() });
     if (cmd.close) {
       l.close();

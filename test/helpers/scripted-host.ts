@@ -27,11 +27,20 @@ export class ScriptedSocket implements CaptureSocket {
     /** octets the queue may hold (Infinity: no bound) */
     private readonly capacity = Infinity,
     /** the host, whose hold stops every endpoint socket's poll (null: never held) */
-    private readonly host: { readonly held: boolean } | null = null,
-  ) {}
-  /** whether its poll runs: not paused, and not held with the host's other endpoint sockets */
+    private readonly host: { readonly held: boolean; readonly filterLog: string[] } | null = null,
+  ) {
+    if (request.filter !== undefined) this.filters.push(request.filter);
+  }
+  /** whether its poll runs: not paused, not held with the host's other endpoint sockets, not a quiet socket (nothing polls those) */
   get watched(): boolean {
-    return !this.paused && !(this.request.monitor === undefined && this.host?.held === true);
+    return !this.paused && this.request.quiet !== true && !(this.request.monitor === undefined && this.host?.held === true);
+  }
+  /** the programs attached by setFilter, in order (the one given at open first) */
+  readonly filters: Buffer[] = [];
+  setFilter(filter: Buffer): number {
+    this.filters.push(filter);
+    this.host?.filterLog.push(this.request.quiet === true ? 'quiet' : 'main');
+    return 0;
   }
   join(group: string): number {
     this.groups.push(group);
@@ -115,8 +124,17 @@ export class ScriptedHost implements CaptureHost {
   held = false;
   /** calls of hold() that changed it (the real host: one epoll_ctl each) */
   holds = 0;
+  /** which socket's program was replaced, in order ('quiet' or 'main') */
+  readonly filterLog: string[] = [];
+  /** calls of drainQuiet */
+  drains = 0;
   /** the receive queue's bound for new sockets (octets); by default, none */
   constructor(private readonly capacity = Infinity) {}
+  /** the quiet sockets that hold frames get their report now, as the real host's quiet set */
+  drainQuiet(): void {
+    this.drains++;
+    for (const s of this.sockets) if (s.request.quiet === true && !s.closed && s.queue.length > 0) s.ready?.(0);
+  }
   hold(held: boolean): void {
     if (this.held === held) return;
     this.held = held;

@@ -1,7 +1,8 @@
 // The monitor socket's BPF program, run by the same rules as the kernel: what it
 // passes and refuses. (test/e2e/sniff*.test.ts run it in the kernel itself.)
 import t from 'tap';
-import { MONITOR_SNAP, monitorFilter, runFilter } from '../../src/io/monitor-filter.js';
+import { runFilter } from '../../src/io/bpf.js';
+import { MONITOR_SNAP, monitorFilter } from '../../src/io/monitor-filter.js';
 import { buildEthernet } from '../../src/proto/ethernet.js';
 
 const MAC = '02:00:00:00:00:01';
