@@ -84,7 +84,8 @@ export class QuietPath implements FrameSink {
       this.resumeAt = -Infinity;
       this.apply();
     }
-    if (this.active) this.drain();
+    // (a quiet socket that stopped quieting may still hold frames from before: read them too)
+    if (this.socket !== null) this.drain();
   }
 
   /** Reads what the quiet socket holds into the link; stops quieting when the kernel dropped some. */
@@ -129,6 +130,7 @@ export class QuietPath implements FrameSink {
 
   /** The main socket was replaced (reopened): the quiet one goes too, and both start again. */
   reopened(): void {
+    this.drain(); // what it holds is the neighbours' KEEPALIVEs: taken, not thrown away
     this.closeSocket();
     this.applied = [];
     this.active = false;
@@ -165,9 +167,20 @@ export class QuietPath implements FrameSink {
         // The quiet socket takes a new neighbour before the main one lets it go; the main
         // socket takes back a neighbour no longer open before the quiet one lets it go: a
         // frame in between may reach both sockets (a KEEPALIVE twice is harmless), never neither.
-        const quiet: [CaptureSocket, Buffer] = [this.socket, f.quiet];
-        const order = this.applied.some((mac) => !this.peerSet.has(mac)) ? [[main, f.main], quiet] : [quiet, [main, f.main]];
-        for (const [socket, program] of order as Array<[CaptureSocket, Buffer]>) if (socket.setFilter?.(program) !== 0) return this.giveUp();
+        // One change that does both goes through the union: the quiet socket takes old and
+        // new neighbours, then the main socket changes, then the quiet socket narrows (past
+        // QUIET_MAX_PEERS the new ones come first in the union: a leaving one beyond the cap
+        // may then be refused by both for the microseconds of the change).
+        const leaving = this.applied.some((mac) => !this.peerSet.has(mac));
+        const joining = this.peers.some((mac) => !this.applied.includes(mac));
+        const steps: Array<[CaptureSocket, Buffer]> = [];
+        if (joining && leaving) {
+          const union = [...this.peers, ...this.applied.filter((mac) => !this.peerSet.has(mac))];
+          steps.push([this.socket, quietFilters({ ethertype: this.link.ethertype, prefix: this.prefix, peers: union }).quiet]);
+        }
+        if (leaving) steps.push([main, f.main], [this.socket, f.quiet]);
+        else steps.push([this.socket, f.quiet], [main, f.main]);
+        for (const [socket, program] of steps) if (socket.setFilter?.(program) !== 0) return this.giveUp();
       }
       this.applied = this.peers;
       this.active = true;

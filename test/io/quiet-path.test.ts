@@ -63,6 +63,15 @@ t.test('the programs change in an order that loses no frame', async (t) => {
   link.quietPeers([OTHER], KA);
   t.same(host.filterLog, ['main', 'quiet'], 'a neighbour leaves: the main socket takes it back first');
   host.filterLog.length = 0;
+  const THIRD = '02:00:00:00:00:04';
+  link.quietPeers([THIRD], KA);
+  t.same(host.filterLog, ['quiet', 'main', 'quiet'], 'one joins as another leaves: through the union (review of round 6)');
+  const [union] = host.sockets[1]!.filters.slice(-2);
+  t.ok(runFilter(union!, keepalive(OTHER)) > 0 && runFilter(union!, keepalive(THIRD)) > 0, 'the union takes the leaving and the joining one');
+  t.equal(runFilter(host.sockets[0]!.filters.at(-1)!, keepalive(THIRD)), 0, 'then the main socket lets the joining one go');
+  t.ok(runFilter(host.sockets[0]!.filters.at(-1)!, keepalive(OTHER)) > 0, 'and takes the leaving one back');
+  t.equal(runFilter(host.sockets[1]!.filters.at(-1)!, keepalive(OTHER)), 0, 'last the quiet socket narrows');
+  host.filterLog.length = 0;
   link.quietPeers([], KA);
   t.same(host.filterLog, ['main', 'quiet'], 'the last leaves: the same');
   t.equal(runFilter(host.sockets[0]!.filters.at(-1)!, keepalive(OTHER)), 0x40000, 'the main socket takes all again');
