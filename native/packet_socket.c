@@ -114,6 +114,17 @@ static int arg_function(napi_env env, napi_value v) {
   return napi_typeof(env, v, &t) == napi_ok && t == napi_function;
 }
 
+/* an Int32Array of at least `min` elements: its data and length */
+static int arg_int32s(napi_env env, napi_value v, size_t min, void **data, size_t *len) {
+  napi_typedarray_type type;
+  return napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) == napi_ok && type == napi_int32_array && *len >= min;
+}
+
+/* a Buffer holding a whole classic BPF program (one or more struct sock_filter) */
+static int arg_filter(napi_env env, napi_value v, void **filter, size_t *len) {
+  return napi_get_buffer_info(env, v, filter, len) == napi_ok && *len > 0 && *len % sizeof(struct sock_filter) == 0;
+}
+
 /* a classic BPF program (len octets of struct sock_filter) on the socket, replacing any; 0 | errno */
 static int attach_filter(int fd, void *filter, size_t len) {
   struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)), (struct sock_filter *)filter};
@@ -135,8 +146,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (argc >= 5) {
     napi_valuetype t;
     napi_typeof(env, argv[4], &t);
-    if (t != napi_null && t != napi_undefined &&
-        (napi_get_buffer_info(env, argv[4], &filter, &filter_len) != napi_ok || filter_len == 0 || filter_len % sizeof(struct sock_filter) != 0)) {
+    if (t != napi_null && t != napi_undefined && !arg_filter(env, argv[4], &filter, &filter_len)) {
       napi_throw_type_error(env, NULL, "open: filter must be a Buffer of sock_filter");
       return NULL;
     }
@@ -577,11 +587,9 @@ static napi_value js_set(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  napi_typedarray_type type;
   size_t len;
   void *data;
-  if (argc < 2 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_int32_array || len < 2 ||
-      !arg_function(env, argv[1])) {
+  if (argc < 2 || !arg_int32s(env, argv[0], 2, &data, &len) || !arg_function(env, argv[1])) {
     napi_throw_type_error(env, NULL, "set(Int32Array, callback)");
     return NULL;
   }
@@ -660,8 +668,7 @@ static napi_value js_filter(napi_env env, napi_callback_info info) {
   int fd;
   void *filter;
   size_t len;
-  if (argc < 2 || !arg_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &filter, &len) != napi_ok || len == 0 ||
-      len % sizeof(struct sock_filter) != 0) {
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_filter(env, argv[1], &filter, &len)) {
     napi_throw_type_error(env, NULL, "filter(fd, Buffer of sock_filter)");
     return NULL;
   }
@@ -695,11 +702,9 @@ static napi_value js_quiet_ready(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int epfd;
-  napi_typedarray_type type;
   size_t len;
   void *data;
-  if (argc < 2 || !arg_int(env, argv[0], &epfd) || napi_get_typedarray_info(env, argv[1], &type, &len, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || len < 1) {
+  if (argc < 2 || !arg_int(env, argv[0], &epfd) || !arg_int32s(env, argv[1], 1, &data, &len)) {
     napi_throw_type_error(env, NULL, "quietReady(quiet, Int32Array)");
     return NULL;
   }
