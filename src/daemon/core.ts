@@ -312,11 +312,14 @@ export class Daemon implements DaemonCore {
    * KEEPALIVEs it may then read late (quiet sockets); the sweep runs while any link has some.
    */
   private openPeersChanged(ifname: string): void {
+    if (this.stopping) return;
     const link = this.ifaces.get(ifname)?.link;
-    if (link?.quietPeers === undefined || this.stopping) return;
     const peers: string[] = [];
-    for (const e of this.sessionTable.onInterface(ifname)) if (e.s.phase === 'open' && !e.peerIsGroup) peers.push(e.peerMac);
-    link.quietPeers(peers, KEEPALIVE_FRAMES[0]!);
+    if (link?.quietPeers !== undefined) {
+      for (const e of this.sessionTable.onInterface(ifname)) if (e.s.phase === 'open' && !e.peerIsGroup) peers.push(e.peerMac);
+      link.quietPeers(peers, KEEPALIVE_FRAMES[0]!);
+    }
+    // (a link already gone quiets no one: the sweep forgets it rather than wake for it)
     this.sweep.quieting(ifname, peers.length > 0);
   }
 

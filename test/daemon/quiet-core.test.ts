@@ -113,3 +113,13 @@ t.test('held-back KEEPALIVEs: drained before deadlines, taken at their arrival',
   t.equal(s.lastHeard, isoTime(arrived), 'lastHeard is its arrival, not the answer\'s time');
   t.equal(link().held.length, 0, 'the answer drained it first');
 });
+
+t.test('an interface removed while its neighbour is open: the sweep forgets it (no wake-up for nothing)', async (t) => {
+  const { clock, a, drains } = await pair(FLAGS);
+  t.same(a.core.sessions().map((s) => s.state), ['open']);
+  a.setTable([]);
+  await run(clock, 2);
+  const before = drains();
+  await run(clock, 10);
+  t.equal(drains(), before, 'no drain once nothing is quiet');
+});
