@@ -42,6 +42,10 @@
 //        ask what it is) | -errno (not a pipe: EBADF; above
 //        /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE: EPERM)
 //        (decode's output: a larger pipe, fewer waits for the reader)
+//   pipeRoom(fd) -> octets the pipe takes now without waiting: its size less what
+//        is queued in it (F_GETPIPE_SZ, FIONREAD) | -errno (not a pipe: EBADF)
+//        (decode's output written at once while the reader keeps up, without
+//        ever blocking in write(2), where a signal could not be answered)
 // The endpoint sockets of a process share one readiness poll (a "set": an
 // epoll instance of their own, which libuv polls as one fd), so that holding
 // them all for a read round is one call and one epoll_ctl, not one per socket:
@@ -71,6 +75,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -333,15 +338,20 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return int_value(env, 0);
 }
 
-static napi_value js_drops(napi_env env, napi_callback_info info) {
+/* The one argument of a call that takes an fd alone; 0 (a TypeError thrown) when it is not an int. */
+static int only_fd_arg(napi_env env, napi_callback_info info, const char *usage, int *fd) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int fd;
-  if (argc < 1 || !arg_int(env, argv[0], &fd)) {
-    napi_throw_type_error(env, NULL, "drops(fd)");
-    return NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !arg_int(env, argv[0], fd)) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
   }
+  return 1;
+}
+
+static napi_value js_drops(napi_env env, napi_callback_info info) {
+  int fd;
+  if (!only_fd_arg(env, info, "drops(fd)", &fd)) return NULL;
   struct tpacket_stats st;
   socklen_t sl = sizeof st;
   // The kernel resets these counters on each read: the caller adds them up.
@@ -361,6 +371,16 @@ static napi_value js_pipe_size(napi_env env, napi_callback_info info) {
   if (size > 0 && fcntl(fd, F_SETPIPE_SZ, size) < 0) return int_value(env, -errno);
   int now = fcntl(fd, F_GETPIPE_SZ);
   return int_value(env, now < 0 ? -errno : now);
+}
+
+static napi_value js_pipe_room(napi_env env, napi_callback_info info) {
+  int fd;
+  if (!only_fd_arg(env, info, "pipeRoom(fd)", &fd)) return NULL;
+  int size = fcntl(fd, F_GETPIPE_SZ);
+  if (size < 0) return int_value(env, -errno);
+  int queued = 0;
+  if (ioctl(fd, FIONREAD, &queued) < 0) return int_value(env, -errno);
+  return int_value(env, size > queued ? size - queued : 0);
 }
 
 typedef struct {
@@ -730,6 +750,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_default, NULL},
+      {"pipeRoom", NULL, js_pipe_room, NULL, NULL, NULL, napi_default, NULL},
       {"set", NULL, js_set, NULL, NULL, NULL, napi_default, NULL},
       {"setWatch", NULL, js_set_watch, NULL, NULL, NULL, napi_default, NULL},
       {"setHold", NULL, js_set_hold, NULL, NULL, NULL, napi_default, NULL},

@@ -7,7 +7,7 @@ import { isTerminal } from './terminal.js';
 import { fstatSync } from 'node:fs';
 import { ByteWriter } from './byte-writer.js';
 import { FdTransport } from './fd-transport.js';
-import { widenPipe } from './pipe-size.js';
+import { pipeRoom, widenPipe } from './pipe-size.js';
 import { StreamTransport, type Transport } from './stream-transport.js';
 
 export interface Output {
@@ -99,9 +99,10 @@ export function createOutput(opts: OutputOptions): Output {
     const kind = fdKind(1);
     const background = kind !== 'other';
     const release = (chunk: Buffer): void => bytes.release(chunk);
-    // A pipe is made larger before the first background write (pipe-size.ts).
+    // A pipe is made larger before the first full batch, and a batch it has room for is written at once (pipe-size.ts).
     const onFirstWrite = kind === 'pipe' ? () => void widenPipe(1) : undefined;
-    fd = new FdTransport(1, background ? { background: { batch: FD_BATCH, release, onFirstWrite } } : {});
+    const room = kind === 'pipe' ? () => pipeRoom(1) : undefined;
+    fd = new FdTransport(1, background ? { background: { batch: FD_BATCH, release, onFirstWrite, room } } : {});
     transport = fd;
     bytes = new ByteWriter((chunk) => transport.write(chunk), { batch: FD_BATCH, synchronous: !background });
   } else {

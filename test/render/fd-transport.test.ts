@@ -4,12 +4,12 @@
 // goes back to the writer, and a write error comes back as one CliError.
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CliError } from '../../src/cli-error.js';
 import { ByteWriter } from '../../src/render/byte-writer.js';
-import { FdTransport } from '../../src/render/fd-transport.js';
+import { FdTransport, ROOM_SLACK } from '../../src/render/fd-transport.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-fd-transport-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
@@ -104,5 +104,49 @@ t.test('a write that fails in the background: one CliError naming stdout, from d
   t.throws(() => transport.write(Buffer.alloc(BATCH)), { message: 'stdout: bad file descriptor', exitCode: 1 });
   await t.rejects(transport.settled(), { message: 'stdout: bad file descriptor' });
   closeSync(ro);
+  closeSync(fd);
+});
+
+t.test('with room asked of the pipe: a chunk it takes whole is written at once, any other goes behind the queued ones', async (t) => {
+  const file = fifo('room');
+  const fd = openSync(file, 'r+');
+  const rd = openSync(file, 'r');
+  let room = 0;
+  const asked: number[] = [];
+  let released = 0;
+  const transport = new FdTransport(fd, {
+    background: {
+      batch: BATCH,
+      release: () => released++,
+      room: () => {
+        asked.push(room);
+        return room;
+      },
+    },
+  });
+  // The pipe is empty (64 KiB free): the first chunk is written before write() returns.
+  room = 64 * 1024;
+  transport.write(Buffer.alloc(BATCH, 0x61));
+  t.equal(transport.busy, false, 'nothing in the background');
+  t.equal(released, 1, 'the buffer came back at once');
+  // No room (a reader that stalls): background, and a later chunk with room waits behind it.
+  room = BATCH + ROOM_SLACK - 1;
+  transport.write(Buffer.alloc(BATCH, 0x62));
+  t.equal(transport.busy, true, 'one less than the chunk and the slack: written in the background');
+  room = 64 * 1024;
+  transport.write(Buffer.alloc(BATCH, 0x63));
+  t.equal(transport.busy, true, 'queued behind the one in the background, whatever the room');
+  await transport.settled();
+  t.equal(released, 3);
+  const got = Buffer.alloc(3 * BATCH);
+  let have = 0;
+  while (have < got.length) have += readSync(rd, got, have, got.length - have, null);
+  t.ok(got.equals(Buffer.concat([Buffer.alloc(BATCH, 0x61), Buffer.alloc(BATCH, 0x62), Buffer.alloc(BATCH, 0x63)])), 'in order');
+  t.equal(asked.length, 2, 'the room is asked only when nothing is queued');
+  // A small chunk before the first large one never asks (a short run does not load the addon).
+  const quiet = new FdTransport(fd, { background: { batch: BATCH, release: () => undefined, room: () => t.fail('asked') as never } });
+  quiet.write(Buffer.alloc(BATCH / 8, 0x64));
+  t.equal(readSync(rd, Buffer.alloc(BATCH), 0, BATCH, null), BATCH / 8, 'written at once, no room asked');
+  closeSync(rd);
   closeSync(fd);
 });

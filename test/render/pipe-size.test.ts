@@ -3,12 +3,12 @@
 // negative errno, never an exception: decode ignores the answer and writes on.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../../src/io/native-addon.js';
-import { PIPE_SIZE, widenPipe } from '../../src/render/pipe-size.js';
+import { PIPE_SIZE, pipeRoom, widenPipe } from '../../src/render/pipe-size.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-pipe-size-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
@@ -49,4 +49,17 @@ console.log(widenPipe(fd, ${2 * max}), widenPipe(fd, 0));`;
   const r = spawnSync('setpriv', ['--bounding-set', '-sys_resource', '--inh-caps', '-sys_resource', process.execPath, '--input-type=module', '-e', script, file], { encoding: 'utf8' });
   t.equal(r.stderr, '');
   t.equal(r.stdout, `-1 ${64 * 1024}\n`, 'EPERM, still 64 KiB');
+});
+
+t.test("a pipe's room: its size less what is queued in it", { skip: !built && 'the addon is not built' }, async (t) => {
+  const fd = fifo();
+  t.equal(pipeRoom(fd), 64 * 1024, 'empty');
+  writeSync(fd, Buffer.alloc(1000));
+  t.equal(pipeRoom(fd), 64 * 1024 - 1000);
+  widenPipe(fd);
+  t.equal(pipeRoom(fd), PIPE_SIZE - 1000, 'widened');
+  closeSync(fd);
+  const file = openSync(path.join(tmp, 'file-room'), 'w');
+  t.equal(pipeRoom(file), -9, 'not a pipe: EBADF, nothing thrown');
+  closeSync(file);
 });

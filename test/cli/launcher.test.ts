@@ -1,0 +1,68 @@
+// bin/lsoe run as a program: /bin/sh reads its second line and starts node on the same
+// file. With a stand-in `node` first on PATH (a script that prints what it was given),
+// the line's work is seen exactly: node gets --v8-pool-size=1 and bin/lsoe's own path,
+// NODE_EXTRA_CA_CERTS is gone, and `decode` alone gets the malloc tunables, a user's own
+// after ours (glibc takes the last). Then with the real node: bin/lsoe as a program gives
+// what `node bin/lsoe` gives (the path the tests and the lab's daemons take).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { repoRoot, vectorsDir } from '../helpers/vectors.js';
+
+const LSOE = path.join(repoRoot(), 'bin/lsoe');
+const OURS = 'glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432';
+
+const fakeBin = mkdtempSync(path.join(tmpdir(), 'lsoe-launcher-'));
+t.teardown(() => rmSync(fakeBin, { recursive: true, force: true }));
+writeFileSync(
+  path.join(fakeBin, 'node'),
+  '#!/bin/sh\nprintf "tunables=%s\\n" "${GLIBC_TUNABLES-unset}"\nprintf "ca=%s\\n" "${NODE_EXTRA_CA_CERTS-unset}"\nfor a in "$@"; do printf "arg=%s\\n" "$a"; done\n',
+);
+chmodSync(path.join(fakeBin, 'node'), 0o755);
+
+/** What the stand-in node was started with, for `bin/lsoe ARGS` under `env`. */
+function launch(args: string[], env: NodeJS.ProcessEnv = {}): { tunables: string; ca: string; args: string[] } {
+  const base: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', PATH: `${fakeBin}:${process.env.PATH}` };
+  delete base.GLIBC_TUNABLES;
+  const r = spawnSync(LSOE, args, { env: { ...base, ...env }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bin/lsoe ${args.join(' ')}: status ${r.status}, ${r.stderr}`);
+  const lines = r.stdout.trimEnd().split('\n');
+  const value = (key: string): string => lines.find((l) => l.startsWith(`${key}=`))!.slice(key.length + 1);
+  return { tunables: value('tunables'), ca: value('ca'), args: lines.filter((l) => l.startsWith('arg=')).map((l) => l.slice(4)) };
+}
+
+t.test('decode: node with one platform thread, our malloc tunables, no CA bundle', async (t) => {
+  const got = launch(['decode', '--json', 'x.pcap']);
+  t.same(got.args, ['--v8-pool-size=1', LSOE, 'decode', '--json', 'x.pcap'], 'node runs this same file with the arguments as given');
+  t.equal(got.tunables, OURS);
+  t.equal(got.ca, 'unset', 'NODE_EXTRA_CA_CERTS is not passed on');
+});
+
+t.test("a user's own tunables come after ours, so theirs win", async (t) => {
+  t.equal(launch(['decode', 'x.pcap'], { GLIBC_TUNABLES: 'glibc.malloc.top_pad=0' }).tunables, `${OURS}:glibc.malloc.top_pad=0`);
+});
+
+t.test('every other command: no tunables of ours (the daemon had 11-13 MB more RSS with them)', async (t) => {
+  for (const args of [['daemon', '--help'], ['sessions'], ['sniff', '-r', 'x.pcap'], ['--version'], []]) {
+    const got = launch(args);
+    t.equal(got.tunables, 'unset', `lsoe ${args.join(' ')}`);
+    t.same(got.args, ['--v8-pool-size=1', LSOE, ...args]);
+  }
+  t.equal(launch(['sessions'], { GLIBC_TUNABLES: 'glibc.malloc.top_pad=0' }).tunables, 'glibc.malloc.top_pad=0', "a user's own stay as they are");
+});
+
+t.test('with the real node: bin/lsoe as a program is `node bin/lsoe`', async (t) => {
+  const capture = path.join(vectorsDir(), 'lsoed-exchange.pcap');
+  const env = { ...process.env, NODE_OPTIONS: '' };
+  const direct = spawnSync(LSOE, ['decode', '--json', '--ethertype', '0x8885', capture], { env, encoding: 'utf8' });
+  const viaNode = spawnSync(process.execPath, [LSOE, 'decode', '--json', '--ethertype', '0x8885', capture], { env, encoding: 'utf8' });
+  t.equal(direct.status, 0);
+  t.equal(direct.stderr, '');
+  t.ok(direct.stdout.split('\n').length > 10, 'records came out');
+  t.equal(direct.stdout, viaNode.stdout, 'the same records');
+  const version = spawnSync(LSOE, ['--version'], { env, encoding: 'utf8' });
+  t.equal(version.status, 0);
+  t.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
