@@ -42,10 +42,10 @@
 //        ask what it is) | -errno (not a pipe: EBADF; above
 //        /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE: EPERM)
 //        (decode's output: a larger pipe, fewer waits for the reader)
-//   pipeRoom(fd) -> octets the pipe takes now without waiting: its size less what
-//        is queued in it (F_GETPIPE_SZ, FIONREAD) | -errno (not a pipe: EBADF)
-//        (decode's output written at once while the reader keeps up, without
-//        ever blocking in write(2), where a signal could not be answered)
+//   writeNowait(fd, buffer) -> octets written | -errno: write(2) of the buffer that does not
+//        wait (pwritev2 RWF_NOWAIT): a pipe takes what fits now, -EAGAIN when nothing does;
+//        -EOPNOTSUPP where the kernel cannot (decode's output written at once while the
+//        reader keeps up, never waiting in write(2), where a signal could not be answered)
 // The endpoint sockets of a process share one readiness poll (a "set": an
 // epoll instance of their own, which libuv polls as one fd), so that holding
 // them all for a read round is one call and one epoll_ctl, not one per socket:
@@ -75,9 +75,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #ifndef F_SETPIPE_SZ
@@ -338,20 +338,15 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return int_value(env, 0);
 }
 
-/* The one argument of a call that takes an fd alone; 0 (a TypeError thrown) when it is not an int. */
-static int only_fd_arg(napi_env env, napi_callback_info info, const char *usage, int *fd) {
+static napi_value js_drops(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !arg_int(env, argv[0], fd)) {
-    napi_throw_type_error(env, NULL, usage);
-    return 0;
-  }
-  return 1;
-}
-
-static napi_value js_drops(napi_env env, napi_callback_info info) {
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int fd;
-  if (!only_fd_arg(env, info, "drops(fd)", &fd)) return NULL;
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "drops(fd)");
+    return NULL;
+  }
   struct tpacket_stats st;
   socklen_t sl = sizeof st;
   // The kernel resets these counters on each read: the caller adds them up.
@@ -373,14 +368,23 @@ static napi_value js_pipe_size(napi_env env, napi_callback_info info) {
   return int_value(env, now < 0 ? -errno : now);
 }
 
-static napi_value js_pipe_room(napi_env env, napi_callback_info info) {
+static napi_value js_write_nowait(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int fd;
-  if (!only_fd_arg(env, info, "pipeRoom(fd)", &fd)) return NULL;
-  int size = fcntl(fd, F_GETPIPE_SZ);
-  if (size < 0) return int_value(env, -errno);
-  int queued = 0;
-  if (ioctl(fd, FIONREAD, &queued) < 0) return int_value(env, -errno);
-  return int_value(env, size > queued ? size - queued : 0);
+  void *data;
+  size_t len;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok || len > INT32_MAX) {
+    napi_throw_type_error(env, NULL, "writeNowait(fd, buffer)");
+    return NULL;
+  }
+  struct iovec iov = {data, len};
+  ssize_t n;
+  do {
+    n = pwritev2(fd, &iov, 1, -1, RWF_NOWAIT); /* -1: at the file position, as write(2) */
+  } while (n < 0 && errno == EINTR);
+  return int_value(env, n < 0 ? -errno : (int)n);
 }
 
 typedef struct {
@@ -750,7 +754,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_default, NULL},
-      {"pipeRoom", NULL, js_pipe_room, NULL, NULL, NULL, napi_default, NULL},
+      {"writeNowait", NULL, js_write_nowait, NULL, NULL, NULL, napi_default, NULL},
       {"set", NULL, js_set, NULL, NULL, NULL, napi_default, NULL},
       {"setWatch", NULL, js_set_watch, NULL, NULL, NULL, napi_default, NULL},
       {"setHold", NULL, js_set_hold, NULL, NULL, NULL, napi_default, NULL},

@@ -49,12 +49,7 @@ export async function decodeAction(files: string[], opts: Record<string, unknown
     summary: opts.summary === true,
   };
   const { runDecode } = await import('../decode/run.js');
-  const status = await runDecode(options);
-  // Everything is written (runDecode ends the output; stderr is synchronous on Linux):
-  // exit now rather than let Node take the heap down page by page, which after a large
-  // decode was ~10 ms of munmap and madvise calls between the last output and the exit
-  // that a `| cat` reader waits for (strace, round 7).
-  process.exit(status);
+  process.exitCode = await runDecode(options);
 }
 
 function readFiles(read: unknown): string[] {

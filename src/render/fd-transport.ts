@@ -6,23 +6,23 @@
 //   a pipe or a socket (`| jq`, `| cat`): a write into a full pipe waits for
 //     the reader, and a process waiting in write(2) answers no signal (SIGTERM
 //     would wait for a reader that may never read again). So a chunk is
-//     written at once only when the pipe has room for all of it (`room`, asked
-//     of the kernel: pipe-size.ts) and nothing is queued before it: such a write
-//     never waits. That is nearly always the case for a reader that keeps up
-//     (`| cat`), and it costs no thread hand-over per batch (round 7: a 100k
-//     decode into `| cat` made ~1,250 context switches with every batch in the
-//     background, ~690 so). Otherwise the batches are written in the
-//     background (libuv's threadpool, `fs.writev` on the blocking fd, one write
-//     at a time, so in order) while the decoder fills the next. At most
-//     BACKGROUND_HIGH octets are handed over and not yet written: past that
-//     `blocked` is true and the decoder waits on `drained()` (below
-//     BACKGROUND_LOW), which is the backpressure; `busy` says to let the event
-//     loop in soon, so a finished write is followed by the next at once.
-//     Written batch buffers go back to the ByteWriter (`release`). Until the
-//     first chunk of a quarter batch or more, a small chunk (a short output's
-//     end, an idle flush, -l) is written at once, synchronously: a short run
-//     never starts the threadpool nor asks the kernel about the pipe. A socket
-//     (no room to ask about) always goes the background way after that.
+//     written at once only by a write that cannot wait (`nowait`: pwritev2 with
+//     RWF_NOWAIT, pipe-size.ts), when nothing is queued before it: the pipe
+//     takes what fits, and the rest is queued. A reader that keeps up (`| cat`)
+//     takes nearly every chunk whole that way, at no thread hand-over per batch
+//     (round 7: a 100k decode into `| cat` made ~690-1,050 context switches
+//     instead of ~1,250-1,600). Otherwise chunks are written in the background
+//     (libuv's threadpool, `fs.writev` on the blocking fd, one write at a time,
+//     so in order) while the decoder fills the next. At most BACKGROUND_HIGH
+//     octets are handed over and not yet written: past that `blocked` is true
+//     and the decoder waits on `drained()` (below BACKGROUND_LOW), which is the
+//     backpressure; `busy` says to let the event loop in soon, so a finished
+//     write is followed by the next at once. Written batch buffers go back to
+//     the ByteWriter (`release`). Until the first chunk of a quarter batch or
+//     more, a small chunk (a short output's end, an idle flush, -l) is written
+//     at once, synchronously: a short run never starts the threadpool nor loads
+//     the addon. A socket (no `nowait`), or a kernel that cannot write a pipe
+//     without waiting, sends every chunk after that the background way.
 // Creating process.stdout (any `import 'node:process'` of an ES module does:
 // chalk's) makes a pipe non-blocking (libuv), so fd 1 is put back in the
 // blocking mode it was inherited with: by the constructor, or, where
@@ -43,8 +43,8 @@ import { whenStdoutMade } from './stdout-watch.js';
 /** Octets handed to the background writes and not yet written before the decoder waits, and where it resumes. */
 export const BACKGROUND_HIGH = 2 * 1024 * 1024;
 export const BACKGROUND_LOW = 1024 * 1024;
-/** Free octets a pipe must have beyond a chunk for it to go in without waiting (two pages: one partly read, one to spare). */
-export const ROOM_SLACK = 8 * 1024;
+/** -EAGAIN, as the addon answers it: nothing could be written without waiting. */
+const EAGAIN = -11;
 
 export interface FdTransportOptions {
   /** write pipes and sockets in the background (chunks are then never written on by the caller) */
@@ -55,8 +55,8 @@ export interface FdTransportOptions {
     low?: number;
     /** called before the first chunk of a quarter batch or more (decode: a larger pipe, pipe-size.ts) */
     onFirstWrite?: () => void;
-    /** octets fd takes now without waiting (negative: unknown); without it every such chunk goes the background way */
-    room?: () => number;
+    /** writes what fd takes of the chunk now without waiting: octets written, or a negative errno (nothing written) */
+    nowait?: (chunk: Buffer) => number;
   };
   /** the asynchronous path, made on the first EAGAIN */
   makeFallback?: () => Transport;
@@ -74,15 +74,16 @@ export class FdTransport implements Transport {
   private fallback: Transport | null = null;
   private readonly makeFallback: () => Transport;
   private readonly onClosed: () => void;
-  private readonly background: Required<Omit<NonNullable<FdTransportOptions['background']>, 'onFirstWrite' | 'room'>> | null;
+  private readonly background: Required<Omit<NonNullable<FdTransportOptions['background']>, 'onFirstWrite' | 'nowait'>> | null;
   private readonly onFirstWrite: (() => void) | undefined;
-  private readonly room: (() => number) | undefined;
+  /** the write that does not wait; dropped for good at its first error other than EAGAIN */
+  private nowait: ((chunk: Buffer) => number) | undefined;
   /** Chunks handed over and not yet written, in order (a write of all of them may be out). */
   private queue: Buffer[] = [];
   private queued = 0;
   /** a background write is out (one at a time, so in order) */
   private writing = false;
-  /** a chunk of a quarter batch or more came: from then on every chunk is written in the background unless the pipe has room for it */
+  /** a chunk of a quarter batch or more came: from then on every chunk goes to the pipe without waiting, or in the background */
   private started = false;
   private failure: CliError | null = null;
   private waiters: Waiter[] = [];
@@ -96,7 +97,7 @@ export class FdTransport implements Transport {
     const bg = opts.background;
     this.background = bg === undefined ? null : { batch: bg.batch, release: bg.release, high: bg.high ?? BACKGROUND_HIGH, low: bg.low ?? BACKGROUND_LOW };
     this.onFirstWrite = bg?.onFirstWrite;
-    this.room = bg?.room;
+    this.nowait = bg?.nowait;
     if (fd === 1) whenStdoutMade(blockingStdout);
   }
 
@@ -120,24 +121,22 @@ export class FdTransport implements Transport {
       this.started = true;
       this.onFirstWrite?.();
     }
-    if (this.queue.length === 0 && this.hasRoomFor(chunk.length)) {
-      // Nothing is out before it and the pipe takes it all: this write does not wait.
-      this.writeNow(chunk);
-      if (this.fallback === null) bg.release(chunk);
-      return;
+    let rest = chunk;
+    if (this.queue.length === 0 && this.nowait !== undefined) {
+      // Nothing is out before it: what the pipe takes now goes at once, without waiting.
+      const n = this.nowait(chunk);
+      if (n === chunk.length) {
+        bg.release(chunk);
+        return;
+      }
+      if (n > 0) rest = chunk.subarray(n);
+      // EAGAIN: full for now. Anything else (a kernel without RWF_NOWAIT for pipes, EPIPE):
+      // the background write meets it and says what it is; this way is not tried again.
+      else if (n !== EAGAIN) this.nowait = undefined;
     }
-    this.queue.push(chunk);
-    this.queued += chunk.length;
+    this.queue.push(rest);
+    this.queued += rest.length;
     if (!this.writing) this.writeNext();
-  }
-
-  /**
-   * The pipe takes `n` octets now. A pipe holds pages: a page the reader has partly read
-   * still takes a slot, so ROOM_SLACK more than `n` must be free.
-   */
-  private hasRoomFor(n: number): boolean {
-    if (this.room === undefined) return false;
-    return this.room() >= n + ROOM_SLACK;
   }
 
   /** True while the background writes hold more than they should. */

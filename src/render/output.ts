@@ -7,7 +7,7 @@ import { isTerminal } from './terminal.js';
 import { fstatSync } from 'node:fs';
 import { ByteWriter } from './byte-writer.js';
 import { FdTransport } from './fd-transport.js';
-import { pipeRoom, widenPipe } from './pipe-size.js';
+import { widenPipe, writeNowait } from './pipe-size.js';
 import { StreamTransport, type Transport } from './stream-transport.js';
 
 export interface Output {
@@ -99,10 +99,10 @@ export function createOutput(opts: OutputOptions): Output {
     const kind = fdKind(1);
     const background = kind !== 'other';
     const release = (chunk: Buffer): void => bytes.release(chunk);
-    // A pipe is made larger before the first full batch, and a batch it has room for is written at once (pipe-size.ts).
+    // A pipe is made larger before the first full batch, and what it takes of a batch at once is written at once (pipe-size.ts).
     const onFirstWrite = kind === 'pipe' ? () => void widenPipe(1) : undefined;
-    const room = kind === 'pipe' ? () => pipeRoom(1) : undefined;
-    fd = new FdTransport(1, background ? { background: { batch: FD_BATCH, release, onFirstWrite, room } } : {});
+    const nowait = kind === 'pipe' ? (chunk: Buffer) => writeNowait(1, chunk) : undefined;
+    fd = new FdTransport(1, background ? { background: { batch: FD_BATCH, release, onFirstWrite, nowait } } : {});
     transport = fd;
     bytes = new ByteWriter((chunk) => transport.write(chunk), { batch: FD_BATCH, synchronous: !background });
   } else {

@@ -12,7 +12,7 @@ import t from 'tap';
 import { repoRoot, vectorsDir } from '../helpers/vectors.js';
 
 const LSOE = path.join(repoRoot(), 'bin/lsoe');
-const OURS = 'glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432';
+const OURS = 'glibc.malloc.top_pad=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432';
 
 const fakeBin = mkdtempSync(path.join(tmpdir(), 'lsoe-launcher-'));
 t.teardown(() => rmSync(fakeBin, { recursive: true, force: true }));

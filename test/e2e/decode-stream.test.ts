@@ -44,6 +44,9 @@ t.test('a closed pipe ends decode quietly with status 0', async (t) => {
   t.equal(r.stderr, 'status 0\n', 'no message, status 0');
 });
 
+/** python3 -c: runs argv[1:] with its stdout discarded, prints the child's peak RSS in KiB. */
+const PEAK_RSS_KIB = 'import resource, subprocess, sys\nr = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\nsys.exit(r.returncode)';
+
 /** Kilobytes from /proc/PID/status (VmRSS) and octets read from /proc/PID/io. */
 function procStats(pid: number): { rssKiB: number; readBytes: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -53,7 +56,8 @@ function procStats(pid: number): { rssKiB: number; readBytes: number } {
 
 t.test('a reader that stalls stops the reading, and gets everything after', async (t) => {
   const size = statSync(bigFile).size;
-  const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--json', bigFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // bin/lsoe as a program, as users run it: with the launcher's malloc tunables for decode
+  const child = spawn(LSOE_BIN, ['decode', '--json', bigFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pause();
   // Nobody reads for a while: decode must wait, not read on and queue output.
   await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -104,7 +108,8 @@ async function decodeIntoPipe(file: string, stallS: number): Promise<{ out: Buff
   reader.stdout.on('data', (c: Buffer) => got.push(c));
   // O_RDWR: the FIFO's write end for decode's fd 1 (with no reader, O_WRONLY would wait).
   const fd = openSync(fifo, 'r+');
-  const child = spawn(process.execPath, [LSOE_BIN, 'decode', '--json', file], { stdio: ['ignore', fd, 'inherit'] });
+  // bin/lsoe as a program, as users run it: with the launcher's malloc tunables for decode
+  const child = spawn(LSOE_BIN, ['decode', '--json', file], { stdio: ['ignore', fd, 'inherit'] });
   closeSync(fd);
   await new Promise((resolve) => setTimeout(resolve, (stallS * 1000) / 2));
   const stalled = procStats(child.pid!);
@@ -298,6 +303,11 @@ t.test('--summary with 130,000 distinct senders: bounded, top rows and the rest 
   writeFileSync(file, lines.join('\n') + '\n');
   const text = runLsoe(['decode', '--hex', '--summary', file], { timeoutMs: 60_000 });
   t.equal(text.code, 0, text.stderr);
+  // Peak RSS of bin/lsoe run as a program (the launcher's malloc tunables apply), from wait4's rusage.
+  const peak = spawnSync('python3', ['-c', PEAK_RSS_KIB, LSOE_BIN, 'decode', '--hex', '--summary', file], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  t.equal(peak.status, 0, peak.stderr);
+  const peakKiB = Number(peak.stdout.trim().split('\n').pop());
+  t.ok(peakKiB > 0 && peakKiB < 128 * 1024, `peak RSS ${peakKiB} KiB`);
   t.match(text.stdout, `${n + 3} frames, ${n + 3} PDUs, 0 errors`);
   // More senders than are tracked at once: the counts shown are flagged as lower bounds.
   t.match(text.stdout, new RegExp(`sender \\(130,000\\)[^]*?${mac(7)}\\s+≥ 3\\s`), 'the busiest sender first');

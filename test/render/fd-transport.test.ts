@@ -4,12 +4,12 @@
 // goes back to the writer, and a write error comes back as one CliError.
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CliError } from '../../src/cli-error.js';
 import { ByteWriter } from '../../src/render/byte-writer.js';
-import { FdTransport, ROOM_SLACK } from '../../src/render/fd-transport.js';
+import { FdTransport } from '../../src/render/fd-transport.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-fd-transport-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
@@ -107,46 +107,69 @@ t.test('a write that fails in the background: one CliError naming stdout, from d
   closeSync(fd);
 });
 
-t.test('with room asked of the pipe: a chunk it takes whole is written at once, any other goes behind the queued ones', async (t) => {
-  const file = fifo('room');
+t.test('with a write that does not wait: a chunk the pipe takes goes at once, the rest behind it in the background, in order', async (t) => {
+  const file = fifo('nowait');
   const fd = openSync(file, 'r+');
   const rd = openSync(file, 'r');
-  let room = 0;
-  const asked: number[] = [];
+  // What the pipe takes now, as the addon's writeNowait answers (a named FIFO cannot be
+  // written with RWF_NOWAIT, an anonymous pipe can: test/render/pipe-size.test.ts).
+  let takes = Infinity;
+  const answers: number[] = [];
   let released = 0;
   const transport = new FdTransport(fd, {
     background: {
       batch: BATCH,
       release: () => released++,
-      room: () => {
-        asked.push(room);
-        return room;
+      nowait: (chunk) => {
+        const n = Math.min(takes, chunk.length);
+        const answer = n === 0 ? -11 : writeSync(fd, chunk, 0, n);
+        answers.push(answer);
+        return answer;
       },
     },
   });
-  // The pipe is empty (64 KiB free): the first chunk is written before write() returns.
-  room = 64 * 1024;
   transport.write(Buffer.alloc(BATCH, 0x61));
-  t.equal(transport.busy, false, 'nothing in the background');
+  t.equal(transport.busy, false, 'taken whole: nothing in the background');
   t.equal(released, 1, 'the buffer came back at once');
-  // No room (a reader that stalls): background, and a later chunk with room waits behind it.
-  room = BATCH + ROOM_SLACK - 1;
+  takes = 1000;
   transport.write(Buffer.alloc(BATCH, 0x62));
-  t.equal(transport.busy, true, 'one less than the chunk and the slack: written in the background');
-  room = 64 * 1024;
+  t.equal(transport.busy, true, 'taken in part: the rest is queued');
+  takes = Infinity;
   transport.write(Buffer.alloc(BATCH, 0x63));
-  t.equal(transport.busy, true, 'queued behind the one in the background, whatever the room');
+  t.equal(answers.length, 2, 'not written at once while something is queued');
   await transport.settled();
-  t.equal(released, 3);
-  const got = Buffer.alloc(3 * BATCH);
+  takes = 0;
+  transport.write(Buffer.alloc(BATCH, 0x64));
+  t.same(answers.slice(2), [-11], 'full (EAGAIN): queued whole');
+  await transport.settled();
+  takes = Infinity;
+  transport.write(Buffer.alloc(BATCH, 0x65));
+  t.equal(answers.length, 4, 'after EAGAIN the next chunk is tried again');
+  const want = Buffer.concat([0x61, 0x62, 0x63, 0x64, 0x65].map((c) => Buffer.alloc(BATCH, c)));
+  const got = Buffer.alloc(want.length);
   let have = 0;
   while (have < got.length) have += readSync(rd, got, have, got.length - have, null);
-  t.ok(got.equals(Buffer.concat([Buffer.alloc(BATCH, 0x61), Buffer.alloc(BATCH, 0x62), Buffer.alloc(BATCH, 0x63)])), 'in order');
-  t.equal(asked.length, 2, 'the room is asked only when nothing is queued');
-  // A small chunk before the first large one never asks (a short run does not load the addon).
-  const quiet = new FdTransport(fd, { background: { batch: BATCH, release: () => undefined, room: () => t.fail('asked') as never } });
-  quiet.write(Buffer.alloc(BATCH / 8, 0x64));
-  t.equal(readSync(rd, Buffer.alloc(BATCH), 0, BATCH, null), BATCH / 8, 'written at once, no room asked');
+  t.ok(got.equals(want), 'every octet, in order');
+  t.equal(released, 5, 'every chunk given back once written');
+  closeSync(rd);
+  closeSync(fd);
+});
+
+t.test('a write that does not wait and fails otherwise than EAGAIN is not tried again', async (t) => {
+  const file = fifo('nowait-off');
+  const fd = openSync(file, 'r+');
+  const rd = openSync(file, 'r');
+  let calls = 0;
+  const transport = new FdTransport(fd, { background: { batch: BATCH, release: () => undefined, nowait: () => (calls++, -95) } });
+  transport.write(Buffer.alloc(BATCH, 0x61));
+  await transport.settled();
+  transport.write(Buffer.alloc(BATCH, 0x62));
+  await transport.settled();
+  t.equal(calls, 1, 'EOPNOTSUPP once, then the background way only');
+  const got = Buffer.alloc(2 * BATCH);
+  let have = 0;
+  while (have < got.length) have += readSync(rd, got, have, got.length - have, null);
+  t.ok(got.equals(Buffer.concat([Buffer.alloc(BATCH, 0x61), Buffer.alloc(BATCH, 0x62)])), 'written all the same');
   closeSync(rd);
   closeSync(fd);
 });

@@ -3,12 +3,12 @@
 // negative errno, never an exception: decode ignores the answer and writes on.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../../src/io/native-addon.js';
-import { PIPE_SIZE, pipeRoom, widenPipe } from '../../src/render/pipe-size.js';
+import { PIPE_SIZE, widenPipe, writeNowait } from '../../src/render/pipe-size.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'lsoe-pipe-size-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
@@ -51,15 +51,36 @@ console.log(widenPipe(fd, ${2 * max}), widenPipe(fd, 0));`;
   t.equal(r.stdout, `-1 ${64 * 1024}\n`, 'EPERM, still 64 KiB');
 });
 
-t.test("a pipe's room: its size less what is queued in it", { skip: !built && 'the addon is not built' }, async (t) => {
-  const fd = fifo();
-  t.equal(pipeRoom(fd), 64 * 1024, 'empty');
-  writeSync(fd, Buffer.alloc(1000));
-  t.equal(pipeRoom(fd), 64 * 1024 - 1000);
-  widenPipe(fd);
-  t.equal(pipeRoom(fd), PIPE_SIZE - 1000, 'widened');
-  closeSync(fd);
-  const file = openSync(path.join(tmp, 'file-room'), 'w');
-  t.equal(pipeRoom(file), -9, 'not a pipe: EBADF, nothing thrown');
-  closeSync(file);
+t.test('a write that does not wait, into a pipe as a shell makes it: what fits, then EAGAIN', { skip: !built && 'the addon is not built' }, async (t) => {
+  const module = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/render/pipe-size.js');
+  const done = path.join(tmp, 'nowait-done');
+  const script = `import { writeNowait } from ${JSON.stringify(module)};
+import { writeFileSync } from "node:fs";
+const a = writeNowait(1, Buffer.alloc(100000, 1));
+const b = writeNowait(1, Buffer.alloc(10, 2));
+process.stderr.write(a + " " + b);
+writeFileSync(${JSON.stringify(done)}, "");`;
+  // The reader reads only once both writes are made: the pipe (64 KiB) stays as full as they leave it.
+  const reader = `while [ ! -e "${done}" ]; do sleep 0.02; done; wc -c`;
+  const r = spawnSync('bash', ['-c', `"$0" --input-type=module -e "$1" | { ${reader}; }`, process.execPath, script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const [a, b] = r.stderr.trim().split(' ').map(Number);
+  if (a === -95) {
+    t.pass('this kernel cannot write a pipe with RWF_NOWAIT (EOPNOTSUPP): decode writes in the background');
+    return;
+  }
+  t.equal(a, 64 * 1024, 'a 64 KiB pipe takes 64 KiB of 100,000 octets, at once');
+  t.equal(b, -11, 'full: EAGAIN, nothing written');
+  t.equal(r.stdout.trim(), String(64 * 1024), 'the reader got those octets and no more');
+});
+
+t.test('a write that does not wait, on what cannot take one: a negative errno, nothing thrown', { skip: !built && 'the addon is not built' }, async (t) => {
+  const file = path.join(tmp, 'fifo-ro');
+  spawnSync('mkfifo', [file]);
+  const w = openSync(file, 'r+');
+  const ro = openSync(file, 'r');
+  t.equal(writeNowait(ro, Buffer.alloc(1)), -9, 'not open for writing: EBADF');
+  const answer = writeNowait(w, Buffer.alloc(1));
+  t.ok(answer === 1 || answer === -95, `a named FIFO: written, or EOPNOTSUPP where the kernel cannot (${answer})`);
+  closeSync(ro);
+  closeSync(w);
 });
