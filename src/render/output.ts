@@ -57,8 +57,8 @@ export interface OutputOptions {
   lineBuffered?: boolean;
   /**
    * Stdout (not a terminal) is written by fd-transport.ts in batches of
-   * FD_BATCH: blocking writes into a file, background writes into a pipe; for
-   * decode, whose input is at hand.
+   * FD_BATCH: blocking writes into a file; into a pipe, what it takes at once
+   * without waiting, the rest in the background; for decode, whose input is at hand.
    */
   blocking?: boolean;
 }

@@ -21,6 +21,13 @@ function fifo(name: string): string {
   return file;
 }
 
+/** Exactly `n` octets from the read end `fd` (blocking reads until all are in). */
+function readExactly(fd: number, n: number): Buffer {
+  const got = Buffer.alloc(n);
+  for (let have = 0; have < n; ) have += readSync(fd, got, have, n - have, null);
+  return got;
+}
+
 const BATCH = 4096;
 const HIGH = 4 * BATCH;
 
@@ -146,10 +153,7 @@ t.test('with a write that does not wait: a chunk the pipe takes goes at once, th
   transport.write(Buffer.alloc(BATCH, 0x65));
   t.equal(answers.length, 4, 'after EAGAIN the next chunk is tried again');
   const want = Buffer.concat([0x61, 0x62, 0x63, 0x64, 0x65].map((c) => Buffer.alloc(BATCH, c)));
-  const got = Buffer.alloc(want.length);
-  let have = 0;
-  while (have < got.length) have += readSync(rd, got, have, got.length - have, null);
-  t.ok(got.equals(want), 'every octet, in order');
+  t.ok(readExactly(rd, want.length).equals(want), 'every octet, in order');
   t.equal(released, 5, 'every chunk given back once written');
   closeSync(rd);
   closeSync(fd);
@@ -166,10 +170,7 @@ t.test('a write that does not wait and fails otherwise than EAGAIN is not tried 
   transport.write(Buffer.alloc(BATCH, 0x62));
   await transport.settled();
   t.equal(calls, 1, 'EOPNOTSUPP once, then the background way only');
-  const got = Buffer.alloc(2 * BATCH);
-  let have = 0;
-  while (have < got.length) have += readSync(rd, got, have, got.length - have, null);
-  t.ok(got.equals(Buffer.concat([Buffer.alloc(BATCH, 0x61), Buffer.alloc(BATCH, 0x62)])), 'written all the same');
+  t.ok(readExactly(rd, 2 * BATCH).equals(Buffer.concat([Buffer.alloc(BATCH, 0x61), Buffer.alloc(BATCH, 0x62)])), 'written all the same');
   closeSync(rd);
   closeSync(fd);
 });
