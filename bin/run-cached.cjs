@@ -9,7 +9,8 @@
 // of the source, so the two are only ever made together: scripts/bundle.mjs writes both
 // into a fresh directory and swaps it in whole (a failed training run swaps nothing).
 //   node bin/run-cached.cjs --write-cache FILE ARGS…   a training run: runs FILE with
-//   ARGS as `lsoe ARGS…` would, and writes FILE.cache when it exits.
+//   ARGS as `lsoe ARGS…` would, and writes FILE.cache when it exits (node started with
+//   launcherV8Flags(), as bin/lsoe starts it).
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -41,7 +42,18 @@ function compile(file) {
   };
 }
 
-module.exports = { compile };
+/**
+ * The V8 flags bin/lsoe starts node with for the cached program (`v8=` on its second line):
+ * the cache must be written under the same flags for V8 to take it.
+ */
+function launcherV8Flags(launcher = path.join(__dirname, 'lsoe')) {
+  const line = readFileSync(launcher, 'utf8').split('\n')[1] ?? '';
+  const m = /\bv8=(\S*?);/.exec(line);
+  if (m === null) throw new Error(`${launcher}: no v8= on its second line`);
+  return m[1] === '' ? [] : [m[1]];
+}
+
+module.exports = { compile, launcherV8Flags };
 
 if (require.main === module && process.argv[2] === '--write-cache') {
   const [node, , , file, ...args] = process.argv;

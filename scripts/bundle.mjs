@@ -16,6 +16,7 @@
 // swapped in, so a command started during a build reads one bundle or the other.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,8 +44,8 @@ const external = Object.keys(pkg.dependencies ?? {})
  * the functions a decode runs are in the cache too: the pipe's background writes and
  * widening, the typical mix's paths. (Trained into /dev/null over one mix, a 100k-frame
  * typical decode into `| cat` still compiled ~5 KB of cache's worth of functions lazily.)
- * Node runs as bin/lsoe starts it: no V8 flag (V8 refuses a cache made under other
- * flags), NODE_OPTIONS emptied.
+ * Node runs as bin/lsoe starts it: with the V8 flags of its `v8=` (V8 refuses a cache
+ * made under other flags), NODE_OPTIONS emptied.
  */
 async function writeCodeCache(bundle) {
   const { buildCapture } = await import('../bench/decode.mjs');
@@ -55,7 +56,8 @@ async function writeCodeCache(bundle) {
       captures.push(path.join(dir, `train-${mix}.pcap`));
       await buildCapture(root, captures.at(-1), 3000, mix);
     }
-    const run = spawnSync(process.execPath, [path.join(root, 'bin/run-cached.cjs'), '--write-cache', bundle, 'decode', '--json', ...captures], {
+    const { launcherV8Flags } = createRequire(import.meta.url)(path.join(root, 'bin/run-cached.cjs'));
+    const run = spawnSync(process.execPath, [...launcherV8Flags(), path.join(root, 'bin/run-cached.cjs'), '--write-cache', bundle, 'decode', '--json', ...captures], {
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, NODE_OPTIONS: '' },

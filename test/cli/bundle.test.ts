@@ -8,6 +8,7 @@
 // bin/run-cached.cjs): its output is tsc's, the shipped cache is taken, and a cache that
 // does not fit is set aside silently.
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -17,6 +18,7 @@ import { repoRoot, vectorsDir } from '../helpers/vectors.js';
 const BUNDLE = path.join(repoRoot(), 'dist/lsoe/cli.js');
 const DECODE_BUNDLE = path.join(repoRoot(), 'dist/lsoe/decode.cjs');
 const RUN_CACHED = path.join(repoRoot(), 'bin/run-cached.cjs');
+const { launcherV8Flags } = createRequire(import.meta.url)(RUN_CACHED) as { launcherV8Flags: () => string[] };
 const TSC = path.join(repoRoot(), 'dist/src/cli.js');
 
 // NODE_OPTIONS emptied: tap's hooks would load into each of the ~60 children, tripling their cost
@@ -122,10 +124,13 @@ t.test('decode --json into a pipe, as bin/lsoe runs it, makes no process.stdout:
   t.match(help.stderr.toString(), /^loaded:.*net/, 'made when used');
 });
 
-/** `lsoe decode ARGS` as bin/lsoe runs it: `bundle` compiled by bin/run-cached.cjs; which cache it took. */
-function decodeCached(bundle: string, args: string[]): CliResult & { cache: string } {
+/**
+ * `lsoe decode ARGS` as bin/lsoe runs it (node with the launcher's V8 flags): `bundle`
+ * compiled by bin/run-cached.cjs; which cache it took.
+ */
+function decodeCached(bundle: string, args: string[], v8Flags: string[] = launcherV8Flags()): CliResult & { cache: string } {
   const script = `const b = require(${JSON.stringify(RUN_CACHED)}).compile(${JSON.stringify(bundle)}); process.stderr.write('cache: ' + b.cache + '\\n'); b.run();`;
-  const res = spawnSync(process.execPath, ['-e', script, '--', 'lsoe', 'decode', ...args], { env: { ...process.env, ...ENV }, maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync(process.execPath, [...v8Flags, '-e', script, '--', 'lsoe', 'decode', ...args], { env: { ...process.env, ...ENV }, maxBuffer: 64 * 1024 * 1024 });
   const stderr = res.stderr.toString();
   const cache = /^cache: (\w+)\n/.exec(stderr)?.[1] ?? '(not said)';
   return { code: res.status, stdout: res.stdout.toString(), stderr: stderr.replace(/^cache: \w+\n/, ''), cache };
@@ -135,7 +140,12 @@ t.test('decode through the code cache: the shipped cache is taken; one that does
   const capture = path.join(vectorsDir(), 'lsoed-exchange.pcap');
   const golden = readFileSync(path.join(repoRoot(), 'test/golden/lsoed-exchange.jsonl'), 'utf8');
   const shipped = decodeCached(DECODE_BUNDLE, ['--ethertype', '0x8885', '--json', capture]);
-  t.equal(shipped.cache, 'used', 'V8 takes the cache the build wrote (same node, no V8 flag)');
+  t.equal(shipped.cache, 'used', "V8 takes the cache the build wrote (same node, the launcher's V8 flag)");
+  t.ok(launcherV8Flags().length > 0, 'bin/lsoe starts decode with a V8 flag');
+  // without the launcher's flag (`node bin/lsoe decode`, as tests run it) V8 sets the cache aside: same records
+  const unflagged = decodeCached(DECODE_BUNDLE, ['--ethertype', '0x8885', '--json', capture], []);
+  t.equal(unflagged.cache, 'rejected', 'another V8 flag set: the cache is set aside');
+  t.equal(unflagged.stdout, golden, 'and the records are the same');
   t.strictSame({ code: shipped.code, stderr: shipped.stderr }, { code: 0, stderr: '' });
   t.equal(shipped.stdout, golden, 'the golden records, octet for octet');
 
