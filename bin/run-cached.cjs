@@ -43,13 +43,15 @@ function compile(file) {
 }
 
 /**
- * The V8 flags bin/lsoe starts node with for the cached program (`v8=` on its second line):
- * the cache must be written under the same flags for V8 to take it.
+ * The V8 flag bin/lsoe starts node with for the cached program (`lsoe_v8=`, first thing on
+ * its second line after `':' //;`; none when empty): the cache must be written under the
+ * same flags for V8 to take it. One word, as /bin/sh passes it unquoted; anything else
+ * there is an error, not a silent [].
  */
 function launcherV8Flags(launcher = path.join(__dirname, 'lsoe')) {
   const line = readFileSync(launcher, 'utf8').split('\n')[1] ?? '';
-  const m = /\bv8=(\S*?);/.exec(line);
-  if (m === null) throw new Error(`${launcher}: no v8= on its second line`);
+  const m = /^':' \/\/; lsoe_v8=([^\s;'"$`\\]*);/.exec(line);
+  if (m === null) throw new Error(`${launcher}: its second line does not begin with ':' //; lsoe_v8=WORD;`);
   return m[1] === '' ? [] : [m[1]];
 }
 

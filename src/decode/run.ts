@@ -126,7 +126,7 @@ class Decoder {
   }
 
   /**
-   * A batch of capture records (at most 256). The per-record loop is a small function
+   * A batch of capture records (a file's: at most 256). The per-record loop is a small function
    * of its own, not a loop inside decodeInput: TurboFan then compiles it early and on
    * its own, while decodeInput (its awaits, the output's rare paths) stays interpreted
    * at one step per batch. As decodeInput's loop (round 8, bench 100k typical), the

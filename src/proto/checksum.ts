@@ -44,7 +44,7 @@ export function lsoeChecksum(header: Uint8Array, payload: Uint8Array, headerAt =
   const n = payload.length;
   const n4 = n - (n & 3);
   let i = 0;
-  if (n4 >= WORDS_FROM) {
+  if (n4 >= PAIRS_FROM) {
     // Four octets a read (one bounds check, not four) and two octets a lookup.
     const t = (pairs ??= pairTable());
     const words = new DataView(payload.buffer, payload.byteOffset, n4);
@@ -72,21 +72,22 @@ function fold(r: number): number {
 }
 
 /**
- * Payloads of at least this many whole words go through the pair table, read
- * through a DataView made for them; shorter ones (KEEPALIVE, ACK, HELLO: most
- * frames of a session) are summed an octet at a time, where a DataView would
- * cost more than it saves. Measured over the bench's 100k typical capture in a
- * fresh process (the cold run decode makes): 30-38 ms before (an octet a
+ * Payloads of at least this many octets (8 words) go through the pair table,
+ * read through a DataView made for them; shorter ones (KEEPALIVE, ACK, HELLO:
+ * most frames of a session) are summed an octet at a time, where a DataView
+ * would cost more than it saves. Measured over the bench's 100k typical capture
+ * in a fresh process (the cold run decode makes): 30-38 ms before (an octet a
  * lookup for the first megabyte, then pairs, and one deoptimisation when the
  * table arrived), 16-19 ms so.
  */
-const WORDS_FROM = 32;
+const PAIRS_FROM = 32;
 
 /**
  * S[a] << 8 | S[b] for the octet pair a, b: half the lookups per payload
- * octet. 128 KB, built by the first payload of WORDS_FROM octets or more (a
- * daemon that only ever sees short PDUs never builds it); building it at load
- * would cost every start ~2.5 ms. The sums are the same either way
+ * octet. 128 KB, built by the first payload of PAIRS_FROM octets or more (a
+ * process that sees only KEEPALIVEs, ACKs and HELLOs never builds it; a
+ * daemon does at its first OPEN); building it at load would cost every start
+ * ~2.5 ms. The sums are the same either way
  * (test/proto/checksum).
  */
 let pairs: Uint16Array | null = null;
