@@ -17,7 +17,7 @@ const LSOE = path.join(repoRoot(), 'bin/lsoe');
 const { launcherV8Flags } = createRequire(import.meta.url)(path.join(repoRoot(), 'bin/run-cached.cjs')) as { launcherV8Flags: (launcher?: string) => string[] };
 /** The flag as the build reads it from bin/lsoe: what /bin/sh passes must be the same. */
 const FLAG = launcherV8Flags();
-const OURS = 'glibc.malloc.top_pad=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432';
+const OURS = 'glibc.malloc.top_pad=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432:glibc.malloc.hugetlb=1';
 
 const fakeBin = mkdtempSync(path.join(tmpdir(), 'lsoe-launcher-'));
 t.teardown(() => rmSync(fakeBin, { recursive: true, force: true }));
