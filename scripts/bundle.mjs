@@ -44,8 +44,8 @@ const external = Object.keys(pkg.dependencies ?? {})
  * the functions a decode runs are in the cache too: the pipe's background writes and
  * widening, the typical mix's paths. (Trained into /dev/null over one mix, a 100k-frame
  * typical decode into `| cat` still compiled ~5 KB of cache's worth of functions lazily.)
- * Node runs as bin/lsoe starts it: with the V8 flags of its `v8=` (V8 refuses a cache
- * made under other flags), NODE_OPTIONS emptied.
+ * Node runs as bin/lsoe starts it: with the V8 flag of its `lsoe_v8=` (run-cached.cjs's
+ * launcherV8Flags; V8 refuses a cache made under other flags), NODE_OPTIONS emptied.
  */
 async function writeCodeCache(bundle) {
   const { buildCapture } = await import('../bench/decode.mjs');

@@ -3,14 +3,15 @@
 // the line's work is seen exactly: node gets --v8-pool-size=1 and bin/lsoe's own path,
 // NODE_EXTRA_CA_CERTS is gone, `decode` and a lone `--version` get the V8 flag the code
 // cache is trained under (run-cached.cjs's launcherV8Flags, read from the same line), and
-// `decode` alone gets the malloc tunables, a user's own after ours (glibc takes the last). Then with the real node: bin/lsoe as a program gives
-// what `node bin/lsoe` gives (the path the tests and the lab's daemons take).
+// `decode` alone gets the malloc tunables, a user's own after ours (glibc takes the last).
+// Then with the real node: bin/lsoe as a program gives what `node bin/lsoe` gives (the path
+// the tests and the lab's daemons take).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { createRequire } from 'node:module';
 import { repoRoot, vectorsDir } from '../helpers/vectors.js';
 
 const LSOE = path.join(repoRoot(), 'bin/lsoe');
