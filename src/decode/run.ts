@@ -5,7 +5,7 @@
 // Returns the exit status.
 import { CliError } from '../cli-error.js';
 import { statSync } from 'node:fs';
-import { CaptureError, LINKTYPE, readCaptureBatches, readCaptureFileBatchesSync, type CaptureRecord } from '../io/capture-reader.js';
+import { CaptureError, LINKTYPE, parseCaptureFileSync, parseCaptureInput, type CaptureSink, type PacketView } from '../io/capture-reader.js';
 import { macToString, parseEthernet } from '../proto/ethernet.js';
 import { LsoeStream, type CookedLink, type RawRecord, type StreamInput } from '../proto/stream.js';
 import { errorLine, systemErrorText } from '../cli-context.js';
@@ -16,7 +16,7 @@ import { RecordPrinter } from '../render/record-printer.js';
 import { parseHexFrames, readHexFrameBatches } from './hex-input.js';
 import type { DecodeOptions } from './options.js';
 
-class Decoder {
+class Decoder implements CaptureSink {
   readonly printer: RecordPrinter;
   private readonly stream: LsoeStream;
   /** capture time of the newest frame: what "end of input" is stamped with */
@@ -38,6 +38,7 @@ class Decoder {
     vlan: undefined,
     payload: Buffer.alloc(0),
     payloadAt: 0,
+    payloadEnd: 0,
   };
   /** PDUs printed, for -c */
   private shown = 0;
@@ -66,30 +67,34 @@ class Decoder {
     this.keepEthertype = opts.link || opts.ethertypes.length > 1;
   }
 
-  /** One Ethernet frame from any input. `time` null: hex input has no timestamps. */
-  frame(time: number | null, frame: Buffer, ifname: string | undefined, cooked?: CookedLink): void {
+  /**
+   * One Ethernet frame from any input: buf[start, end) (capture packets are
+   * views of the read buffer, and no view is made of them here). `time` null:
+   * hex input has no timestamps.
+   */
+  frame(time: number | null, buf: Buffer, start: number, end: number, ifname: string | undefined, cooked?: CookedLink): void {
     if (this.done) return;
     const tally = this.printer.tally;
     tally.frames++;
     // The Ethernet header by hand (parseEthernet only when VLAN tags need skipping): this runs per frame.
-    if (frame.length < 14) {
+    if (end - start < 14) {
       // Too short for an Ethernet header: not ours to judge as LSOE.
       tally.nonLsoe++;
       return;
     }
-    let ethertype = (frame[12]! << 8) | frame[13]!;
-    let payloadAt = 14;
+    let ethertype = (buf[start + 12]! << 8) | buf[start + 13]!;
+    let payloadAt = start + 14;
     let vlan: number[] | undefined;
     if (ethertype === 0x8100 || ethertype === 0x88a8 || ethertype === 0x9100) {
       let eth;
       try {
-        eth = parseEthernet(frame);
+        eth = parseEthernet(buf.subarray(start, end));
       } catch {
         tally.nonLsoe++;
         return;
       }
       ethertype = eth.ethertype;
-      payloadAt = frame.length - eth.payload.length;
+      payloadAt = end - eth.payload.length;
       vlan = eth.vlanTags;
     }
     if (ethertype !== this.opts.ethertype && !this.moreEthertypes.has(ethertype)) {
@@ -99,9 +104,9 @@ class Decoder {
     }
     const now = time ?? 0;
     if (time !== null) this.lastTime = time;
-    const src = macToString(frame, 6);
+    const src = macToString(buf, start + 6);
     // A cooked capture did not record the destination: the synthesized one means nothing.
-    const dst = cooked === undefined ? macToString(frame, 0) : null;
+    const dst = cooked === undefined ? macToString(buf, start) : null;
     // pushRaw() reports timed-out pieces first, then what this frame completes.
     // One input object for every frame (the stream keeps none of it): every field written each time.
     const input = this.input;
@@ -113,29 +118,26 @@ class Decoder {
     // the EtherType only when a line may show it (-e, several selected): the common record stays lean
     input.ethertype = this.keepEthertype ? ethertype : undefined;
     input.vlan = vlan;
-    input.payload = frame;
+    input.payload = buf;
     input.payloadAt = payloadAt;
+    input.payloadEnd = end;
     const records = this.stream.pushRaw(input);
     if (records.length > 0) this.print(records, time === null);
   }
 
-  captureRecord(rec: CaptureRecord): void {
-    const cooked: CookedLink | undefined =
-      rec.linkType === LINKTYPE.ETHERNET ? undefined : { direction: rec.packetType === 4 ? 'out' : 'in', ifindex: rec.ifindex ?? null };
-    this.frame(rec.time, rec.frame, rec.ifname, cooked);
-  }
-
   /**
-   * A batch of capture records (a file's: at most 256). The per-record loop is a small function
-   * of its own, not a loop inside decodeInput: TurboFan then compiles it early and on
-   * its own, while decodeInput (its awaits, the output's rare paths) stays interpreted
-   * at one step per batch. As decodeInput's loop (round 8, bench 100k typical), the
-   * whole decoder was inlined into it, compiled only after ~21,000 records, thrown away
-   * at once when the pipe first filled (out.blocked had never been true before), and
-   * compiled again after ~56,000: two of the largest compile jobs of the run.
+   * One packet of a capture (the reader's CaptureSink). The reader calls it for
+   * every packet of a batch (at most 256) between two steps of decodeInput, so
+   * decodeInput (its awaits, the output's rare paths) stays interpreted at one
+   * step per batch while this compiles early and on its own. (As decodeInput's
+   * loop, round 8, bench 100k typical: the whole decoder was inlined into it,
+   * compiled only after ~21,000 records, thrown away at once when the pipe
+   * first filled, and compiled again after ~56,000.)
    */
-  captureBatch(batch: readonly CaptureRecord[]): void {
-    for (let i = 0; i < batch.length; i++) this.captureRecord(batch[i]!);
+  packet(p: PacketView): void {
+    const cooked: CookedLink | undefined =
+      p.linkType === LINKTYPE.ETHERNET ? undefined : { direction: p.packetType === 4 ? 'out' : 'in', ifindex: p.ifindex ?? null };
+    this.frame(p.time, p.buf, p.start, p.end, p.ifname, cooked);
   }
 
   /** End of all input: pieces still waiting can never complete. */
@@ -165,13 +167,13 @@ function looksLikeHexFrame(arg: string): boolean {
 /** `position`: which input (1 = the first), to name a bad hex argument. */
 async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder, out: Output, position: number): Promise<void> {
   if (opts.hex && input !== '-' && looksLikeHexFrame(input)) {
-    for (const frame of parseHexFrames(input, `argument ${position}`)) decoder.frame(null, frame, undefined);
+    for (const frame of parseHexFrames(input, `argument ${position}`)) decoder.frame(null, frame, 0, frame.length, undefined);
     return;
   }
   if (opts.hex) {
     try {
       for await (const batch of readHexFrameBatches(input)) {
-        for (const frame of batch) decoder.frame(null, frame, undefined);
+        for (const frame of batch) decoder.frame(null, frame, 0, frame.length, undefined);
         if (decoder.done) return;
         await out.drained();
       }
@@ -186,8 +188,7 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
       // the output's idle flush, and after each batch while the output is written
       // in the background (into a pipe: fd-transport.ts).
       let batches = 0;
-      for (const batch of readCaptureFileBatchesSync(input)) {
-        decoder.captureBatch(batch);
+      for (const _ of parseCaptureFileSync(input, decoder)) {
         if (decoder.done) return;
         if (out.blocked) await out.drained();
         // Output being written in the background: let its next write start now.
@@ -195,13 +196,15 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
       }
       return;
     }
-    for await (const batch of readCaptureBatches(input)) {
-      decoder.captureBatch(batch);
+    for await (const _ of parseCaptureInput(input, decoder)) {
       if (decoder.done) return;
       // About to read more: wait while the reader is behind.
       await out.drained();
     }
   } catch (err) {
+    // -c was reached in the batch the reader was parsing: what it met after that
+    // packet was never asked for (tcpdump -c stops there too).
+    if (decoder.done && err instanceof CaptureError) return;
     throw inputError(input, err);
   }
 }

@@ -103,6 +103,8 @@ interface Partial {
   started: number;
 }
 
+const NOTHING_EXPIRED: ReadonlyArray<{ sender: string; error: DecodeError }> = Object.freeze([]);
+
 /** Frame 0 with the L bit: a PDU whole in one frame, complete as it is (no pieces to keep). */
 export function isWholePdu(frame: LsoeFrame): boolean {
   return frame.last && frame.number === 0;
@@ -251,8 +253,9 @@ export class Reassembler {
   }
 
   /** Drops (and reports) the partial PDUs whose first piece is older than the timeout. */
-  expire(now: number): Array<{ sender: string; error: DecodeError }> {
-    if (now <= this.nextDeadline) return [];
+  expire(now: number): ReadonlyArray<{ sender: string; error: DecodeError }> {
+    // Nothing due (every frame of a decode asks): one shared empty list, not a new one a frame.
+    if (now <= this.nextDeadline) return NOTHING_EXPIRED;
     const out: Array<{ sender: string; error: DecodeError }> = [];
     let next = Infinity;
     for (const [sender, p] of this.partials) {

@@ -24,14 +24,14 @@ export interface LsoeFrame {
 }
 
 /**
- * Decodes one LSOE frame (the bytes after the EtherType: buf[at..], so a
+ * Decodes one LSOE frame (the bytes after the EtherType: buf[at, end), so a
  * decoder need not make a view of each Ethernet frame's payload). Checks, in
  * order: 'truncated' (< 8 octets), 'version' (not 0), 'length' (Frame Length
  * < 8 or more than received), 'checksum'. Octets after Frame Length are
  * padding and ignored. Error offsets count from `at`.
  */
-export function decodeFrame(buf: Buffer, at = 0): LsoeFrame {
-  const received = buf.length - at;
+export function decodeFrame(buf: Buffer, at = 0, end = buf.length): LsoeFrame {
+  const received = end - at;
   if (received < FRAME_HEADER_LENGTH) {
     throw new DecodeError(
       'truncated',

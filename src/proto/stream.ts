@@ -34,6 +34,8 @@ export interface StreamInput {
   payload: Buffer;
   /** where in `payload` the LSOE frame starts (default 0): a decoder passes the whole Ethernet frame and saves a view */
   payloadAt?: number;
+  /** where in `payload` the received octets end (default: its length): a decoder passes its read buffer and saves a view */
+  payloadEnd?: number;
 }
 
 export interface RecordBase {
@@ -126,7 +128,7 @@ export class LsoeStream {
     }
     const sender = ifname === undefined ? src : ifname + src;
     try {
-      const frame = decodeFrame(input.payload, input.payloadAt);
+      const frame = decodeFrame(input.payload, input.payloadAt, input.payloadEnd);
       // A single-frame PDU is complete as it is (the Reassembler's first rule, applied here
       // so that the common frame makes no Reassembled object): its octets are the frame's
       // payload, a view of the caller's buffer.

@@ -1,15 +1,20 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import {
   CaptureError,
+  parseCaptureFileSync,
+  parseCaptureStream,
   readCapture,
   readCaptureBatches,
   readCaptureFileBatchesSync,
   readCaptureStreamBatches,
   type CaptureRecord,
+  type PacketView,
 } from '../../src/io/capture-reader.js';
 
 // dist/test/io/x.test.js -> repo root is three levels up
@@ -447,4 +452,74 @@ t.test('a missing file: one line naming it, from both readers', async (t) => {
   };
   await t.rejects(read(), { name: 'CaptureError', message: 'cannot read /nonexistent/x.pcap: no such file' });
   t.throws(() => [...readCaptureFileBatchesSync('/nonexistent/x.pcap')], { name: 'CaptureError', message: 'cannot read /nonexistent/x.pcap: no such file' });
+});
+
+// ---- by packet: the parser's one PacketView into a sink (decode's way) ----------
+
+/** A capture of `n` packets (times 1..n s), then, with `brokenTail`, a record header claiming 200 MB. */
+function numbered(n: number, brokenTail = false): { buf: Buffer; pkts: Pkt[] } {
+  const pkts = Array.from({ length: n }, (_, i) => ({ sec: i + 1, frac: 250_000, data: ether(20 + (i % 50), i) }));
+  const full = pcap({ le: true, nanos: false, linkType: 1, pkts });
+  if (!brokenTail) return { buf: full, pkts };
+  const bad = Buffer.alloc(16);
+  bad.writeUInt32LE(200_000_000, 8);
+  return { buf: Buffer.concat([full, bad]), pkts };
+}
+
+function inTempFile(t: Test, buf: Buffer): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsoe-capture-reader-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'c.pcap');
+  writeFileSync(file, buf);
+  return file;
+}
+
+t.test('by packet: the same packets as the records, in one reused view, batches of at most 256', async (t) => {
+  const { buf, pkts } = numbered(700);
+  const file = inTempFile(t, buf);
+  const seen: string[] = [];
+  const views = new Set<PacketView>();
+  const batches: number[] = [];
+  let inBatch = 0;
+  const sink = {
+    packet(p: PacketView) {
+      views.add(p);
+      inBatch++;
+      // the frame is buf[start, end) of the reader's buffer, good until the call returns
+      seen.push(`${p.time} ${p.origLen} ${p.buf.subarray(p.start, p.end).toString('hex')}`);
+    },
+  };
+  for (const _ of parseCaptureFileSync(file, sink)) {
+    batches.push(inBatch);
+    inBatch = 0;
+  }
+  const records: string[] = [];
+  for (const batch of readCaptureFileBatchesSync(file)) for (const r of batch) records.push(`${r.time} ${r.origLen} ${r.frame.toString('hex')}`);
+  t.equal(seen.length, 700);
+  t.same(seen, records, 'what the records say, packet by packet');
+  t.same(seen.slice(0, 3), pkts.slice(0, 3).map((p) => `${p.sec + 0.25} ${p.data.length} ${p.data.toString('hex')}`), 'times and frames as written');
+  t.equal(views.size, 1, 'one PacketView for every packet (no object per packet)');
+  t.ok(batches.every((n) => n > 0 && n <= 256), `a yield after every 256 packets or fewer (${batches.join(', ')})`);
+  t.equal(batches.reduce((a, b) => a + b, 0), 700);
+  // a record taken from the view keeps its frame after the view moves on
+  const kept: CaptureRecord[] = [];
+  for (const _ of parseCaptureFileSync(file, { packet: (p: PacketView) => void kept.push(p.toRecord()) })) void _;
+  t.same(kept.map((r) => r.timeNs.toString()), pkts.map((p) => (BigInt(p.sec) * 1_000_000_000n + 250_000_000n).toString()), 'toRecord keeps the exact time');
+});
+
+t.test('by packet: a consumer that stops at a yield reads no further (a broken record after it is never met)', async (t) => {
+  const { buf } = numbered(600, true);
+  // read to the end, the broken record is an error after the 600 good packets
+  let n = 0;
+  t.throws(() => {
+    for (const _ of parseCaptureFileSync(inTempFile(t, buf), { packet: () => void n++ })) void _;
+  }, /captured length 200000000 is not plausible/);
+  t.equal(n, 600, 'the good packets first');
+  let got = 0;
+  for (const _ of parseCaptureFileSync(inTempFile(t, buf), { packet: () => void got++ })) break;
+  t.equal(got, 256, 'the file: one batch, then nothing more was parsed');
+  got = 0;
+  const chunks = [buf.subarray(0, 1000), buf.subarray(1000)];
+  for await (const _ of parseCaptureStream(Readable.from(chunks), 'test stream', { packet: () => void got++ })) break;
+  t.ok(got > 0 && got < 600, `a stream: the first chunk's packets only (${got})`);
 });
