@@ -50,7 +50,8 @@ export const LINKTYPE = { ETHERNET: 1, LINUX_SLL: 113, LINUX_SLL2: 276 } as cons
  * call (for a Linux cooked capture, a synthesized frame). The parser has one,
  * written anew for each packet, so reading a packet makes no object (a record
  * object and a view per packet were a third of what a 100k-frame decode
- * allocated): a consumer that keeps anything of it copies it (`toRecord`).
+ * allocated): a consumer copies what it keeps (`toRecord` keeps the fields;
+ * its frame is still a view of the reader's buffer, good until the next read).
  */
 export class PacketView {
   /** epoch seconds (float; exact to the microsecond) */
@@ -86,7 +87,8 @@ export class PacketView {
 /**
  * What the parser feeds: one call per packet, in order. A consumer that has
  * had enough (decode -c) stops at the reader's next yield, at most a batch
- * later; what the parser found wrong in between is not its concern.
+ * later; the reader still throws what it found wrong in between, and decode
+ * ignores it once done (decodeInput).
  */
 export interface CaptureSink {
   packet(p: PacketView): void;

@@ -75,7 +75,7 @@ export class CaptureParser {
   private handed = 0;
   private readonly view = new PacketView();
 
-  /** Number of packet records yielded so far. */
+  /** Number of packets handed over so far. */
   get count(): number {
     return this.records;
   }
@@ -161,7 +161,7 @@ export class CaptureParser {
 
   /**
    * Call at end of input: throws if it ended inside a header or record.
-   * `left`: octets a parseFrom caller still holds unparsed.
+   * `left`: octets a parseInto caller still holds unparsed.
    */
   end(left = this.pendingLen): void {
     this.pendingLen = left;
@@ -231,7 +231,7 @@ export class CaptureParser {
 
   private stepPcap(s: Extract<State, { kind: 'pcap' }>, buf: Buffer, pos: number, avail: number, at: number): number {
     if (avail < 16) return -16;
-    // Per record: no closure, no object but the record itself.
+    // Per packet: no closure and no object (the one view is written anew).
     const le = s.le;
     const caplen = u32At(buf, pos + 8, le);
     const recno = this.records + 1;

@@ -184,7 +184,8 @@ export async function* parseCaptureStream(input: AsyncIterable<Buffer | Uint8Arr
 function asCaptureError(err: unknown, path: string): unknown {
   if (err instanceof CaptureError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string') {
+  // A system call's error only (open, read): a sink's own error passes through as it is.
+  if (e && typeof e.code === 'string' && typeof e.syscall === 'string') {
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code;
     return new CaptureError(`cannot read ${path}: ${why}`);
   }

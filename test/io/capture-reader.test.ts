@@ -501,7 +501,7 @@ t.test('by packet: the same packets as the records, in one reused view, batches 
   t.equal(views.size, 1, 'one PacketView for every packet (no object per packet)');
   t.ok(batches.every((n) => n > 0 && n <= 256), `a yield after every 256 packets or fewer (${batches.join(', ')})`);
   t.equal(batches.reduce((a, b) => a + b, 0), 700);
-  // a record taken from the view keeps its frame after the view moves on
+  // a record taken from the view keeps the packet's fields (its frame is a view of the read buffer)
   const kept: CaptureRecord[] = [];
   for (const _ of parseCaptureFileSync(file, { packet: (p: PacketView) => void kept.push(p.toRecord()) })) void _;
   t.same(kept.map((r) => r.timeNs.toString()), pkts.map((p) => (BigInt(p.sec) * 1_000_000_000n + 250_000_000n).toString()), 'toRecord keeps the exact time');
@@ -522,4 +522,22 @@ t.test('by packet: a consumer that stops at a yield reads no further (a broken r
   const chunks = [buf.subarray(0, 1000), buf.subarray(1000)];
   for await (const _ of parseCaptureStream(Readable.from(chunks), 'test stream', { packet: () => void got++ })) break;
   t.ok(got > 0 && got < 600, `a stream: the first chunk's packets only (${got})`);
+});
+
+t.test("by packet: a sink's own error comes out as it is, not as the input's read error", async (t) => {
+  const { buf } = numbered(5);
+  const file = inTempFile(t, buf);
+  const failing = {
+    packet: () => {
+      throw Object.assign(new Error('a bug in the consumer'), { code: 'ERR_SOMETHING' });
+    },
+  };
+  t.throws(() => {
+    for (const _ of parseCaptureFileSync(file, failing)) void _;
+  }, { message: 'a bug in the consumer', code: 'ERR_SOMETHING' });
+  await t.rejects(async () => {
+    for await (const _ of parseCaptureStream(Readable.from([buf]), 'test stream', failing)) void _;
+  }, { message: 'a bug in the consumer', code: 'ERR_SOMETHING' });
+  // a read error is still the input's, in one line
+  t.throws(() => [...parseCaptureFileSync(path.dirname(file), failing)], { name: 'CaptureError', message: `cannot read ${path.dirname(file)}: is a directory` });
 });
