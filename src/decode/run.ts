@@ -128,9 +128,9 @@ class Decoder implements CaptureSink {
   /**
    * One packet of a capture (the reader's CaptureSink). The reader calls it for
    * every packet of a batch (a file's: at most 256; a stream's: a chunk's worth)
-   * between two steps of decodeInput, so
-   * decodeInput (its awaits, the output's rare paths) stays interpreted at one
-   * step per batch while this compiles early and on its own. (As decodeInput's
+   * between two steps of decodeInput, so decodeInput (its awaits, the output's
+   * rare paths) stays interpreted at one step per batch while this compiles
+   * early and on its own. (As decodeInput's
    * loop, round 8, bench 100k typical: the whole decoder was inlined into it,
    * compiled only after ~21,000 records, thrown away at once when the pipe
    * first filled, and compiled again after ~56,000.)

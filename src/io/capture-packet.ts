@@ -3,7 +3,7 @@
 // consumer keeps (CaptureRecord). What every capture reader shares: the
 // error type, the link types, the sink interface.
 
-const NS_PER_S = 1_000_000_000n;
+export const NS_PER_S = 1_000_000_000n;
 const EMPTY = Buffer.alloc(0);
 
 /** The only error the capture parser and readers throw: one line saying what and where. */

@@ -7,7 +7,7 @@
 // and an incomplete tail waits for more bytes, so one parser serves a Buffer,
 // a stream and a file read a chunk at a time (capture-reader.ts). Packets
 // parsed before an error are handed over before it is thrown.
-import { CaptureError, LINKTYPE, PacketView, RecordCollector, type CaptureRecord, type CaptureSink } from './capture-packet.js';
+import { CaptureError, LINKTYPE, NS_PER_S, PacketView, RecordCollector, type CaptureRecord, type CaptureSink } from './capture-packet.js';
 
 const SUPPORTED_LINKTYPES: ReadonlySet<number> = new Set(Object.values(LINKTYPE));
 
@@ -35,7 +35,6 @@ const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
 /** Refuse absurd lengths up front rather than wait (streaming) for gigabytes that never come. */
 const MAX_RECORD = 64 * 1024 * 1024;
-const NS_PER_S = 1_000_000_000n;
 
 interface Interface {
   linkType: number;
