@@ -6,7 +6,7 @@
 import { isIPv4Mapped, ZERO_RUN, zeroGroups } from '../proto/pdu/address.js';
 import type { PduSink } from '../proto/pdu-sink.js';
 import type { EncapsulationTypeName } from '../proto/types.js';
-import { ascii, type Ascii, type ByteWriter } from './byte-writer.js';
+import { ascii, TAIL_OCTETS, TAIL_WORDS, type Ascii, type ByteWriter } from './byte-writer.js';
 
 /** Room for the record's closing octets after a PDU's JSON ('}' of the record, newline). */
 export const PDU_JSON_TAIL = 8;
@@ -74,18 +74,20 @@ export class PduJsonSink implements PduSink<void> {
 
   encapsEntry(buf: Uint8Array, flags: number, labelsAt: number, labelCount: number, addressAt: number, prefixLength: number): void {
     const w = this.w;
-    // The longest entry: an IPv6 address (45), its tail and the next head (~75), 9 octets a label.
-    w.ensure(160 + 9 * labelCount + PDU_JSON_TAIL);
-    if (this.ipv6) this.ipv6Text(buf, addressAt);
-    else w.ipv4(buf, addressAt);
+    // The longest entry: "::ffff:" and a dotted quad (22), or an IPv6 address (39), its tail, 9 octets a label.
+    w.ensure(39 + TAIL_OCTETS + 9 * labelCount + PDU_JSON_TAIL);
     const next = --this.left > 0;
     // Everything between the address and the labels (or the next address) in one copy.
     const tail = (prefixLength << 2) | ((flags >>> 6) & 3);
-    if (!this.mpls) {
-      w.ascii(next ? (ENTRY_TAIL_NEXT[tail] ??= entryTail(tail, NEXT_ENTRY)) : (ENTRY_TAIL_LAST[tail] ??= entryTail(tail, '}')));
-      return;
-    }
-    w.ascii((ENTRY_TAIL_LABELS[tail] ??= entryTail(tail, ',"labels":[')));
+    const mpls = this.mpls;
+    const text = mpls
+      ? (ENTRY_TAIL_LABELS[tail] ??= entryTail(tail, ',"labels":['))
+      : next
+        ? (ENTRY_TAIL_NEXT[tail] ??= entryTail(tail, NEXT_ENTRY))
+        : (ENTRY_TAIL_LAST[tail] ??= entryTail(tail, '}'));
+    if (!this.ipv6) w.ipv4(buf, addressAt, text);
+    else this.ipv6Text(buf, addressAt, text);
+    if (!mpls) return;
     for (let j = 0, q = labelsAt; j < labelCount; j++, q += 3) {
       if (j > 0) w.byte(COMMA);
       w.quotedHex3(buf, q);
@@ -121,16 +123,16 @@ export class PduJsonSink implements PduSink<void> {
     w.ascii(QUOTE_BRACE);
   }
 
-  /** RFC 5952 text, by the same zero-run table as formatIPv6. */
-  private ipv6Text(buf: Uint8Array, at: number): void {
+  /** RFC 5952 text, by the same zero-run table as formatIPv6, then `tail`. */
+  private ipv6Text(buf: Uint8Array, at: number, tail: Ascii): void {
     const w = this.w;
     const zeros = zeroGroups(buf, at);
     if (isIPv4Mapped(buf, at, zeros)) {
       w.ascii(MAPPED_PREFIX);
-      w.ipv4(buf, at + 12);
+      w.ipv4(buf, at + 12, tail);
       return;
     }
-    w.ipv6Groups(buf, at, ZERO_RUN[zeros]!);
+    w.ipv6(buf, at, ZERO_RUN[zeros]!, tail);
   }
 }
 
@@ -176,6 +178,8 @@ const ENTRY_TAIL_LAST: (Ascii | undefined)[] = new Array<Ascii | undefined>(256 
 const ENTRY_TAIL_NEXT: (Ascii | undefined)[] = new Array<Ascii | undefined>(256 * 4).fill(undefined);
 const ENTRY_TAIL_LABELS: (Ascii | undefined)[] = new Array<Ascii | undefined>(256 * 4).fill(undefined);
 function entryTail(tail: number, end: string): Ascii {
-  return ascii(`","prefixLength":${tail >>> 2},"primary":${(tail & 2) !== 0},"loopback":${(tail & 1) !== 0}${end}`);
+  const text = `","prefixLength":${tail >>> 2},"primary":${(tail & 2) !== 0},"loopback":${(tail & 1) !== 0}${end}`;
+  if (text.length > TAIL_OCTETS) throw new RangeError(`entryTail(): ${text.length} octets, more than ${TAIL_OCTETS}`);
+  return ascii(text, TAIL_WORDS);
 }
 const MAPPED_PREFIX = ascii('::ffff:');

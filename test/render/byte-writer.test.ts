@@ -3,15 +3,16 @@
 // fast path of their own (seconds()), so it is held here to String() over
 // the cases that path takes, the ones it must leave to String(), and its edges.
 import t from 'tap';
-import { formatIPv6, ZERO_RUN, zeroGroups } from '../../src/proto/pdu/address.js';
-import { ByteWriter } from '../../src/render/byte-writer.js';
+import { formatIPv4, formatIPv6, ZERO_RUN, zeroGroups } from '../../src/proto/pdu/address.js';
+import { ascii, ByteWriter, TAIL_OCTETS, TAIL_WORDS } from '../../src/render/byte-writer.js';
 import { seededRandom } from '../helpers/fake-clock.js';
 
 const w = new ByteWriter(() => undefined);
 
 function spelled(write: (w: ByteWriter) => void): string {
   w.pos = 0;
-  w.ensure(64);
+  // an address, its tail's nine words and more
+  w.ensure(160);
   write(w);
   return w.buf.toString('latin1', 0, w.pos);
 }
@@ -77,7 +78,27 @@ t.test('quotedHex3() writes three octets as JSON.stringify of their hex', async 
   t.equal(checked, 2 * (3 * 256 + 4000));
 });
 
-t.test('ipv6Groups() spells every 16-bit group, and every zero run, as formatIPv6 does', async (t) => {
+/** A tail as the JSON sink's: constant text written in TAIL_WORDS words after the address. */
+const TAIL_TEXT = '","prefixLength":128,"primary":false,"loopback":false},{"address":"';
+const TAIL = ascii(TAIL_TEXT, TAIL_WORDS);
+
+t.test('ipv4() spells every octet in every position as formatIPv4 does, then its tail', async (t) => {
+  const addr = new Uint8Array(6);
+  let wrong = 0;
+  for (let b = 0; b < 256; b++) {
+    for (let i = 0; i < 4; i++) {
+      addr.set([1, 2, 3, 4, 5, 6]);
+      addr[1 + i] = b;
+      const want = `${formatIPv4(addr, 1)}${TAIL_TEXT}`;
+      const got = spelled((w) => w.ipv4(addr, 1, TAIL));
+      if (got !== want && wrong++ < 5) t.fail(`ipv4 wrote ${got}, formatIPv4 ${want}`);
+    }
+  }
+  t.equal(wrong, 0, '256 values in 4 positions');
+  t.ok(TAIL_TEXT.length <= TAIL_OCTETS, 'the longest tail the sink makes fits');
+});
+
+t.test('ipv6() spells every 16-bit group, and every zero run, as formatIPv6 does, then its tail', async (t) => {
   const addr = new Uint8Array(16);
   let wrong = 0;
   // Every value in every position class (first, after a group, after "::"),
@@ -89,8 +110,8 @@ t.test('ipv6Groups() spells every 16-bit group, and every zero run, as formatIPv
       addr[2 * i + 1] = v & 0xff;
     }
     const want = formatIPv6(addr, 0);
-    const got = spelled((w) => w.ipv6Groups(addr, 0, ZERO_RUN[zeroGroups(addr, 0)]!));
-    if (got !== want && wrong++ < 5) t.fail(`ipv6Groups wrote ${got}, formatIPv6 ${want}`);
+    const got = spelled((w) => w.ipv6(addr, 0, ZERO_RUN[zeroGroups(addr, 0)]!, TAIL));
+    if (got !== want + TAIL_TEXT && wrong++ < 5) t.fail(`ipv6 wrote ${got}, formatIPv6 ${want}`);
   }
   // Every mask of zero groups (every placement of "::", ties included).
   for (let mask = 0; mask < 256; mask++) {
@@ -99,8 +120,8 @@ t.test('ipv6Groups() spells every 16-bit group, and every zero run, as formatIPv
       addr[2 * i + 1] = mask & (1 << i) ? 0 : i + 1;
     }
     const want = formatIPv6(addr, 0);
-    const got = spelled((w) => w.ipv6Groups(addr, 0, ZERO_RUN[zeroGroups(addr, 0)]!));
-    if (got !== want && wrong++ < 5) t.fail(`mask ${mask}: ipv6Groups wrote ${got}, formatIPv6 ${want}`);
+    const got = spelled((w) => w.ipv6(addr, 0, ZERO_RUN[zeroGroups(addr, 0)]!, TAIL));
+    if (got !== want + TAIL_TEXT && wrong++ < 5) t.fail(`mask ${mask}: ipv6 wrote ${got}, formatIPv6 ${want}`);
   }
   t.equal(wrong, 0, '65,536 groups and 256 zero masks');
 });
