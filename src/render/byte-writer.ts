@@ -353,15 +353,18 @@ export class ByteWriter {
     const b1 = src[at + 1]!;
     const b2 = src[at + 2]!;
     const b3 = src[at + 3]!;
-    const d0 = DEC_DOT_WORD[b0]!;
-    const d1 = DEC_DOT_WORD[b1]!;
-    const d2 = DEC_DOT_WORD[b2]!;
+    // The tables as locals: each read of module state is checked again (~12 instructions).
+    const dot = DEC_DOT_WORD;
+    const len = DEC_LEN;
+    const d0 = dot[b0]!;
+    const d1 = dot[b1]!;
+    const d2 = dot[b2]!;
     const d3 = DEC_WORD[b3]!;
     const p0 = this.pos;
-    const p1 = p0 + DEC_LEN[b0]! + 1;
-    const p2 = p1 + DEC_LEN[b1]! + 1;
-    const p3 = p2 + DEC_LEN[b2]! + 1;
-    const end = p3 + DEC_LEN[b3]!;
+    const p1 = p0 + len[b0]! + 1;
+    const p2 = p1 + len[b1]! + 1;
+    const p3 = p2 + len[b2]! + 1;
+    const end = p3 + len[b3]!;
     const v = this.view;
     v.setUint32(p0, d0, true);
     v.setUint32(p1, d1, true);
@@ -419,9 +422,10 @@ export class ByteWriter {
    * MPLS label entry), in two 32-bit stores; room ensured by the caller.
    */
   quotedHex3(src: Uint8Array, at: number): void {
-    const a = HEX_PAIR[src[at]!]!;
-    const b = HEX_PAIR[src[at + 1]!]!;
-    const c = HEX_PAIR[src[at + 2]!]!;
+    const pairs = HEX_PAIR;
+    const a = pairs[src[at]!]!;
+    const b = pairs[src[at + 1]!]!;
+    const c = pairs[src[at + 2]!]!;
     const v = this.view;
     const p = this.pos;
     v.setUint32(p, QUOTE | (a << 8) | ((b & 0xff) << 24), true);
@@ -431,18 +435,25 @@ export class ByteWriter {
 
   /**
    * src[from..to) as lowercase hex; room ensured by the caller. Two octets a
-   * 32-bit store: on a 6,000-octet VENDOR this is ~8× Buffer's toString('hex')
-   * followed by a latin1 write of the string (measured, Node 20).
+   * 32-bit store, from the pair table: on a 6,000-octet VENDOR this is ~8×
+   * Buffer's toString('hex') followed by a latin1 write of the string
+   * (measured, Node 20).
    */
   hex(src: Uint8Array, from: number, to: number): void {
     const v = this.view;
+    const pairs = HEX_PAIR;
     let p = this.pos;
     let i = from;
-    for (const pairs = to - 1; i < pairs; i += 2, p += 4) v.setUint32(p, HEX_PAIR[src[i]!]! | (HEX_PAIR[src[i + 1]!]! << 16), true);
-    if (i < to) {
-      v.setUint16(p, HEX_PAIR[src[i]!]!, true);
-      p += 2;
+    // Four octets a turn, all read before the two stores (see ipv4).
+    for (const quads = to - 3; i < quads; i += 4, p += 8) {
+      const a = pairs[src[i]!]!;
+      const b = pairs[src[i + 1]!]!;
+      const c = pairs[src[i + 2]!]!;
+      const d = pairs[src[i + 3]!]!;
+      v.setUint32(p, a | (b << 16), true);
+      v.setUint32(p + 4, c | (d << 16), true);
     }
+    for (; i < to; i++, p += 2) v.setUint16(p, pairs[src[i]!]!, true);
     this.pos = p;
   }
 }
