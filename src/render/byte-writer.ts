@@ -4,6 +4,7 @@
 // sink when full (64 KiB for a stream; decode's blocking writes of fd 1 take
 // 256 KiB). An instance, never module state: the decoder and a test may each
 // hold one.
+import { isIPv4Mapped, ZERO_RUN, zeroGroups } from '../proto/pdu/address.js';
 
 /**
  * Constant ASCII text pre-packed into little-endian 8-octet words, for copies
@@ -374,15 +375,22 @@ export class ByteWriter {
   }
 
   /**
-   * The eight groups of the IPv6 address at src[at..at+16), lowercase without
-   * leading zeros, the zero run `run` (start << 4 | length; 0: none, as
-   * address.ts's ZERO_RUN gives it) written as "::", then `tail` (as ipv4's);
-   * room ensured by the caller for 39 + TAIL_OCTETS. A group's digits come
-   * from the 256-entry pair table (a 65,536-entry table of groups is 256 KB
-   * of cache for varied addresses), its octets and pairs read before its
-   * store, the tail's words before the first.
+   * The IPv6 address at src[at..at+16) in RFC 5952 text, then `tail` (as
+   * ipv4's); room ensured by the caller for 39 + TAIL_OCTETS. The text is
+   * formatIPv6's (address.ts): the same zero-group mask and ZERO_RUN table
+   * choose the "::", and an IPv4-mapped address keeps its dotted quad. Groups
+   * are lowercase without leading zeros, their digits from the 256-entry pair
+   * table (a 65,536-entry table of groups is 256 KB of cache for varied
+   * addresses), a group's octets and pairs read before its store.
    */
-  ipv6(src: Uint8Array, at: number, run: number, tail: Ascii): void {
+  ipv6(src: Uint8Array, at: number, tail: Ascii): void {
+    const zeros = zeroGroups(src, at);
+    if (isIPv4Mapped(src, at, zeros)) {
+      this.ascii(MAPPED_PREFIX);
+      this.ipv4(src, at + 12, tail);
+      return;
+    }
+    const run = ZERO_RUN[zeros]!;
     const buf = this.buf;
     const v = this.view;
     const pairs = HEX_PAIR;
@@ -458,6 +466,7 @@ export class ByteWriter {
   }
 }
 
+const MAPPED_PREFIX = ascii('::ffff:');
 const DOT = 0x2e;
 const QUOTE = 0x22;
 const COLON = 0x3a;

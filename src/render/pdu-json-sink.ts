@@ -3,7 +3,6 @@
 // The text is JSON.stringify of what the object sink (proto/pdu/object-sink.ts)
 // builds for the same walk, octet for octet (test/render/pdu-json-sink.test.ts
 // holds it to that). The walker has checked everything; this only writes.
-import { isIPv4Mapped, ZERO_RUN, zeroGroups } from '../proto/pdu/address.js';
 import type { PduSink } from '../proto/pdu-sink.js';
 import type { EncapsulationTypeName } from '../proto/types.js';
 import { ascii, TAIL_OCTETS, TAIL_WORDS, type Ascii, type ByteWriter } from './byte-writer.js';
@@ -86,7 +85,7 @@ export class PduJsonSink implements PduSink<void> {
         ? (ENTRY_TAIL_NEXT[tail] ??= entryTail(tail, NEXT_ENTRY))
         : (ENTRY_TAIL_LAST[tail] ??= entryTail(tail, '}'));
     if (!this.ipv6) w.ipv4(buf, addressAt, text);
-    else this.ipv6Text(buf, addressAt, text);
+    else w.ipv6(buf, addressAt, text);
     if (!mpls) return;
     for (let j = 0, q = labelsAt; j < labelCount; j++, q += 3) {
       if (j > 0) w.byte(COMMA);
@@ -121,18 +120,6 @@ export class PduJsonSink implements PduSink<void> {
     w.ascii(RAW_KEY);
     w.hex(buf, start, end);
     w.ascii(QUOTE_BRACE);
-  }
-
-  /** RFC 5952 text, by the same zero-run table as formatIPv6, then `tail`. */
-  private ipv6Text(buf: Uint8Array, at: number, tail: Ascii): void {
-    const w = this.w;
-    const zeros = zeroGroups(buf, at);
-    if (isIPv4Mapped(buf, at, zeros)) {
-      w.ascii(MAPPED_PREFIX);
-      w.ipv4(buf, at + 12, tail);
-      return;
-    }
-    w.ipv6(buf, at, ZERO_RUN[zeros]!, tail);
   }
 }
 
@@ -182,4 +169,3 @@ function entryTail(tail: number, end: string): Ascii {
   if (text.length > TAIL_OCTETS) throw new RangeError(`entryTail(): ${text.length} octets, more than ${TAIL_OCTETS}`);
   return ascii(text, TAIL_WORDS);
 }
-const MAPPED_PREFIX = ascii('::ffff:');
