@@ -426,19 +426,32 @@ export class ByteWriter {
   }
 
   /**
-   * The three octets at src[at..at+3) as a quoted hex string ("0001f1", an
-   * MPLS label entry), in two 32-bit stores; room ensured by the caller.
+   * `count` three-octet values from src[at..] as quoted hex strings joined by
+   * commas ("0001f1","000101": an MPLS entry's labels, RFC 3032 label, TC and
+   * S as the reference shows them), then `end`, constant text of at most 16
+   * octets made by ascii(text, 2); room ensured by the caller (9 octets a
+   * value, and 16). One call for an entry's labels, each value's octets and
+   * pairs read before its stores.
    */
-  quotedHex3(src: Uint8Array, at: number): void {
+  quotedHex3List(src: Uint8Array, at: number, count: number, end: Ascii): void {
     const pairs = HEX_PAIR;
-    const a = pairs[src[at]!]!;
-    const b = pairs[src[at + 1]!]!;
-    const c = pairs[src[at + 2]!]!;
+    const buf = this.buf;
     const v = this.view;
-    const p = this.pos;
-    v.setUint32(p, QUOTE | (a << 8) | ((b & 0xff) << 24), true);
-    v.setUint32(p + 4, (b >>> 8) | (c << 8) | (QUOTE << 24), true);
-    this.pos = p + 8;
+    let p = this.pos;
+    for (let j = 0, q = at; j < count; j++, q += 3) {
+      const a = pairs[src[q]!]!;
+      const b = pairs[src[q + 1]!]!;
+      const c = pairs[src[q + 2]!]!;
+      if (j > 0) buf[p++] = COMMA;
+      v.setUint32(p, QUOTE | (a << 8) | ((b & 0xff) << 24), true);
+      v.setUint32(p + 4, (b >>> 8) | (c << 8) | (QUOTE << 24), true);
+      p += 8;
+    }
+    const e0 = end.words[0]!;
+    const e1 = end.words[1]!;
+    this.pos = p + end.length;
+    v.setFloat64(p, e0, true);
+    v.setFloat64(p + 8, e1, true);
   }
 
   /**
@@ -468,6 +481,7 @@ export class ByteWriter {
 
 const MAPPED_PREFIX = ascii('::ffff:');
 const DOT = 0x2e;
+const COMMA = 0x2c;
 const QUOTE = 0x22;
 const COLON = 0x3a;
 /** Half a unit in the last place of a double of exponent e (0..31), in millionths. */

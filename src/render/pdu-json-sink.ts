@@ -73,8 +73,8 @@ export class PduJsonSink implements PduSink<void> {
 
   encapsEntry(buf: Uint8Array, flags: number, labelsAt: number, labelCount: number, addressAt: number, prefixLength: number): void {
     const w = this.w;
-    // The longest entry: "::ffff:" and a dotted quad (22), or an IPv6 address (39), its tail, 9 octets a label.
-    w.ensure(39 + TAIL_OCTETS + 9 * labelCount + PDU_JSON_TAIL);
+    // The longest entry: an IPv6 address (39), its tail, 9 octets a label and the labels' end (16).
+    w.ensure(39 + TAIL_OCTETS + 9 * labelCount + 16 + PDU_JSON_TAIL);
     const next = --this.left > 0;
     // Everything between the address and the labels (or the next address) in one copy.
     const tail = (prefixLength << 2) | ((flags >>> 6) & 3);
@@ -86,12 +86,7 @@ export class PduJsonSink implements PduSink<void> {
         : (ENTRY_TAIL_LAST[tail] ??= entryTail(tail, '}'));
     if (!this.ipv6) w.ipv4(buf, addressAt, text);
     else w.ipv6(buf, addressAt, text);
-    if (!mpls) return;
-    for (let j = 0, q = labelsAt; j < labelCount; j++, q += 3) {
-      if (j > 0) w.byte(COMMA);
-      w.quotedHex3(buf, q);
-    }
-    w.ascii(next ? LABELS_END_NEXT : LABELS_END);
+    if (mpls) w.quotedHex3List(buf, labelsAt, labelCount, next ? LABELS_END_NEXT : LABELS_END);
   }
 
   encapsEnd(): void {
@@ -123,7 +118,6 @@ export class PduJsonSink implements PduSink<void> {
   }
 }
 
-const COMMA = 0x2c;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 
@@ -152,8 +146,8 @@ const NEXT_ENTRY = '},{"address":"';
 const ENCAPS_TYPES = ['IPV4_ENCAPSULATION', 'IPV6_ENCAPSULATION', 'MPLS_IPV4_ENCAPSULATION', 'MPLS_IPV6_ENCAPSULATION'];
 const ENCAPS_HEAD = ENCAPS_TYPES.map((type) => ascii(`{"type":"${type}","encaps":[`));
 const ENCAPS_HEAD_ENTRY = ENCAPS_TYPES.map((type) => ascii(`{"type":"${type}","encaps":[{"address":"`));
-const LABELS_END = ascii(']}');
-const LABELS_END_NEXT = ascii(`]${NEXT_ENTRY}`);
+const LABELS_END = ascii(']}', 2);
+const LABELS_END_NEXT = ascii(`]${NEXT_ENTRY}`, 2);
 /**
  * Everything of an entry after its address, by prefix length (0..255: the
  * walker rejects too long ones only after the walk) << 2 | flags >>> 6

@@ -61,17 +61,21 @@ t.test('uint() and u8() spell integers as String() does', async (t) => {
   for (let b = 0; b < 256; b++) if (spelled((w) => w.u8(b)) !== String(b)) t.fail(`u8(${b})`);
 });
 
-t.test('quotedHex3() writes three octets as JSON.stringify of their hex', async (t) => {
-  const src = Buffer.alloc(5);
+t.test('quotedHex3List() writes three-octet values as JSON.stringify of their hex, joined, then its end', async (t) => {
+  const src = Buffer.alloc(3 * 4 + 2);
   const random = seededRandom(3);
+  const END = ']},{"address":"';
+  const end = ascii(END, 2);
   let checked = 0;
-  // every value in each position (the others random), then random triples, at offsets 0 and 2
+  // every value in each position of the first label (the others random), then random lists of 0 to 4, at offsets 0 and 2
   for (let k = 0; k < 3 * 256 + 4000; k++) {
-    for (let i = 0; i < 5; i++) src[i] = Math.floor(random() * 256);
+    for (let i = 0; i < src.length; i++) src[i] = Math.floor(random() * 256);
     if (k < 3 * 256) src[2 + Math.floor(k / 256)] = k % 256;
+    const count = k < 3 * 256 ? 1 : k % 5;
     for (const at of [0, 2]) {
-      const expected = JSON.stringify(src.toString('hex', at, at + 3));
-      if (spelled((w) => w.quotedHex3(src, at)) !== expected) t.fail(`quotedHex3 of ${expected}`);
+      const labels = Array.from({ length: count }, (_, j) => JSON.stringify(src.toString('hex', at + 3 * j, at + 3 * j + 3)));
+      const expected = labels.join(',') + END;
+      if (spelled((w) => w.quotedHex3List(src, at, count, end)) !== expected) t.fail(`quotedHex3List of ${expected}`);
       checked++;
     }
   }
