@@ -48,17 +48,27 @@ const skipUnlessPacketSockets = (t: Test): boolean => {
 t.test('an idle pair: KEEPALIVEs through the quiet sockets, about one wake-up a second', { timeout: 60_000 }, async (t) => {
   if (!skipUnlessPacketSockets(t)) return;
   const p = await pair(t, 4, ['--keepalive-receive-timeout', '60']);
-  await sleep(2000);
+  await sleep(3000);
   // (no question to the daemons meanwhile: an answer is a wake-up too)
-  const before = wakeUps(p.da);
-  const seconds = 8;
-  await sleep(seconds * 1000);
-  const rate = (wakeUps(p.da) - before) / seconds;
+  // Counted a second at a time, and the median second judged: V8's memory reducer makes one
+  // pass some 8 or 16 s after start (two full GCs in ~60 incremental steps, each a wake-up:
+  // 6-12 in each of two or three seconds, then none), and a window of 8 s counted whole took
+  // it in now and then on a fast machine (2.0-3.1 a second measured so, every other second 1).
+  const seconds = 10;
+  const perSecond: number[] = [];
+  let last = wakeUps(p.da);
+  for (let i = 0; i < seconds; i++) {
+    await sleep(1000);
+    const now = wakeUps(p.da);
+    perSecond.push(now - last);
+    last = now;
+  }
+  const median = [...perSecond].sort((a, b) => a - b)[seconds / 2]!;
   const c = await p.da.counters();
   t.ok(c.quietFrames >= 4 * seconds, `KEEPALIVEs read through the quiet sockets (${c.quietFrames})`);
   // Before the quiet sockets: ~2.3 a second with 4 to 8 sessions (the neighbours' KEEPALIVEs
   // and the read coalescer's grace, besides our own send turn).
-  t.ok(rate < 1.7, `wake-ups a second with 4 sessions: ${rate.toFixed(2)}`);
+  t.ok(median < 1.7, `wake-ups a second with 4 sessions: median ${median} (each second: ${perSecond.join(' ')})`);
   t.equal(c.quietBackoffs, 0, 'no link stopped quieting');
   t.equal(c.captureDropped, 0);
   const s = await p.da.sessions();
