@@ -44,7 +44,12 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
 /** Size of a batch handed to a stream sink (one that queues what it is given). */
 export const BATCH = 64 * 1024;
-/** Word-at-a-time writes scribble up to 7 octets past the text (overwritten next). */
+/**
+ * Word-at-a-time writes scribble past their text (overwritten next, never handed
+ * over): ascii() up to 7 octets, which ensure() always leaves room for. The entry
+ * writers (ipv4, ipv6, quotedHex3List) store whole words of TAIL_WORDS or two
+ * and scribble further: their callers ensure room for those words.
+ */
 const SLACK = 8;
 
 export interface ByteWriterOptions {
@@ -342,12 +347,12 @@ export class ByteWriter {
 
   /**
    * A dotted quad of src[at..at+4), then `tail`, the constant text that follows
-   * it (an encapsulation entry's keys, up to the next entry's address: made by
-   * ascii(text, TAIL_WORDS)); room ensured by the caller for 15 + TAIL_OCTETS.
-   * Address and tail are one call, every value read before the first store:
-   * after a store into the view TurboFan checks every table, array and buffer
-   * again, and a call per piece cost as much as the piece (a 100k encaps-heavy
-   * decode makes ~3.7 million of these).
+   * it (an encapsulation entry's keys, up to the next entry's address, its labels
+   * or its end: made by ascii(text, TAIL_WORDS)); room ensured by the caller for
+   * 15 + TAIL_OCTETS. Address and tail are one call (a call per piece cost as much
+   * as the piece; a 100k encaps-heavy decode writes ~3.7 million entries), and each
+   * group of stores has what it stores read before its first store: after a store
+   * into the view TurboFan checks every table, array and buffer it reads again.
    */
   ipv4(src: Uint8Array, at: number, tail: Ascii): void {
     const b0 = src[at]!;

@@ -67,7 +67,7 @@ t.test('quotedHex3List() writes three-octet values as JSON.stringify of their he
   const END = ']},{"address":"';
   const end = ascii(END, 2);
   let checked = 0;
-  // every value in each position of the first label (the others random), then random lists of 0 to 4, at offsets 0 and 2
+  // every value in each octet of a single label (the others random), then random lists of 0 to 4, at offsets 0 and 2
   for (let k = 0; k < 3 * 256 + 4000; k++) {
     for (let i = 0; i < src.length; i++) src[i] = Math.floor(random() * 256);
     if (k < 3 * 256) src[2 + Math.floor(k / 256)] = k % 256;
@@ -99,7 +99,6 @@ t.test('ipv4() spells every octet in every position as formatIPv4 does, then its
     }
   }
   t.equal(wrong, 0, '256 values in 4 positions');
-  t.ok(TAIL_TEXT.length <= TAIL_OCTETS, 'the longest tail the sink makes fits');
 });
 
 t.test('ipv6() spells every 16-bit group, and every zero run, as formatIPv6 does, then its tail', async (t) => {
@@ -156,4 +155,33 @@ t.test('recurringString() writes what jsonString() writes, first time and again,
     }
   }
   t.equal(wrong, 0, `${strings.length} strings, twice`);
+});
+
+t.test('the entry writers store nothing past the room their callers ensure', async (t) => {
+  // The furthest octet each may touch: the address's longest text, then TAIL_OCTETS (ipv4,
+  // ipv6), or 9 octets a label and 16 (quotedHex3List). A marker shows what was stored.
+  const longest = (write: (w: ByteWriter) => void): number => {
+    w.pos = 0;
+    w.ensure(256);
+    w.buf.fill(0xee, 0, 256);
+    const from = w.pos;
+    write(w);
+    let reach = 0;
+    for (let i = 255; i >= 0; i--) {
+      if (w.buf[i] !== 0xee) {
+        reach = i + 1 - from;
+        break;
+      }
+    }
+    return reach;
+  };
+  const v6 = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 + i);
+  const mapped = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 255, 255, 255, 255]);
+  const labels = new Uint8Array(3 * 4).fill(0xab);
+  t.ok(longest((w) => w.ipv4(mapped, 12, TAIL)) <= 15 + TAIL_OCTETS, 'ipv4: 15 + TAIL_OCTETS');
+  t.ok(longest((w) => w.ipv6(v6, 0, TAIL)) <= 39 + TAIL_OCTETS, 'ipv6: 39 + TAIL_OCTETS');
+  t.ok(longest((w) => w.ipv6(mapped, 0, TAIL)) <= 39 + TAIL_OCTETS, 'ipv6, IPv4-mapped: 39 + TAIL_OCTETS');
+  t.ok(longest((w) => w.quotedHex3List(labels, 0, 4, ascii(']}', 2))) <= 9 * 4 + 16, 'quotedHex3List: 9 a label and 16');
+  // and they do store as far as their text
+  t.equal(spelled((w) => w.ipv6(v6, 0, TAIL)).length, 39 + TAIL_TEXT.length);
 });
