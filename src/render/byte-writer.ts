@@ -318,10 +318,11 @@ export class ByteWriter {
   }
 
   /**
-   * An address's tail at `p` (ipv4, ipv6), in TAIL_WORDS stores; the position
-   * ends up after its text. Its words are all read before the first store.
+   * An address's tail at `p` (ipv4, ipv6), in TAIL_WORDS (nine, written out
+   * below: change both together) stores; the position ends up after its text.
+   * Its words are all read before the first store.
    */
-  private tail(p: number, tail: Ascii): void {
+  private tailAt(p: number, tail: Ascii): void {
     const w = tail.words;
     const w0 = w[0]!;
     const w1 = w[1]!;
@@ -376,7 +377,7 @@ export class ByteWriter {
     v.setUint32(p1, d1, true);
     v.setUint32(p2, d2, true);
     v.setUint32(p3, d3, true);
-    this.tail(end, tail);
+    this.tailAt(end, tail);
   }
 
   /**
@@ -427,7 +428,7 @@ export class ByteWriter {
         p += 2;
       } else buf[p++] = loPair >>> 8;
     }
-    this.tail(p, tail);
+    this.tailAt(p, tail);
   }
 
   /**

@@ -2,6 +2,8 @@
 // JSON is compared with JSON.stringify elsewhere, but capture times take a
 // fast path of their own (seconds()), so it is held here to String() over
 // the cases that path takes, the ones it must leave to String(), and its edges.
+// The encapsulation entry writers (addresses, their tails, MPLS labels) are held
+// to address.ts's formatters and to the room their callers ensure.
 import t from 'tap';
 import { formatIPv4, formatIPv6 } from '../../src/proto/pdu/address.js';
 import { ascii, ByteWriter, TAIL_OCTETS, TAIL_WORDS } from '../../src/render/byte-writer.js';
