@@ -186,8 +186,10 @@ export class Reassembler {
       p = { frames: [], held: 0, bytes: 0, charged: 0, group: source?.group ?? '', reserved, lastNumber: -1, started: now };
       this.partials.set(sender, p);
       if (!reserved) this.groupOf(p.group).set(sender, p);
-      const deadline = now + this.timeout;
-      if (deadline < this.nextDeadline) this.nextDeadline = deadline;
+      // A store every time, not only when earlier: after expire() rescans, the first new
+      // partial lowers the deadline, and a store the optimised code never saw made V8
+      // throw that code away at the first rescan of every decode.
+      this.nextDeadline = Math.min(this.nextDeadline, now + this.timeout);
     }
     if (frame.last) {
       if ((p.lastNumber !== -1 && p.lastNumber !== frame.number) || p.frames.length > frame.number + 1) {
@@ -272,7 +274,10 @@ export class Reassembler {
       }
     }
     this.nextDeadline = next;
-    return out;
+    // A rescan that found nothing due (its earliest partial completed since) returns the
+    // shared list too: callers then see one kind of empty array, so V8's optimised code
+    // for them is not thrown away for a new array shape at the first rescan.
+    return out.length === 0 ? NOTHING_EXPIRED : out;
   }
 
   /** Nothing held: no partial PDU waits or can expire (cheaper than stats() per frame). */

@@ -122,6 +122,25 @@ t.test('timeout', (t) => {
   t.end();
 });
 
+t.test('a rescan that finds nothing due: the shared empty list, and later partials still time out', (t) => {
+  const r = new Reassembler({ timeout: 1 });
+  const f = framesOf(pattern(2 * MAX_FRAME_PAYLOAD));
+  const nothingDue = r.expire(0);
+  t.ok(Object.isFrozen(nothingDue), 'nothing due: a frozen list (callers read it, never add to it)');
+  r.push('a', f[0]!, 10);
+  t.not(r.push('a', f[1]!, 10.5), null, 'a completes before its deadline');
+  // 11.2 is past a's old deadline, so expire() rescans, and finds nothing held
+  t.equal(r.expire(11.2), nothingDue, 'the rescan returns the same shared list, not a new empty array');
+  t.equal(r.expire(50), nothingDue, 'and so does every call after it');
+  r.push('b', f[0]!, 60);
+  t.equal(r.expire(61), nothingDue, 'b not yet due at exactly the timeout');
+  t.strictSame(r.expire(61.1).map((g) => g.sender), ['b'], 'a partial started after the rescan still times out');
+  r.push('c', f[0]!, 70);
+  r.push('d', f[0]!, 70.5);
+  t.strictSame(r.expire(71.2).map((g) => g.sender), ['c'], 'the earliest deadline first');
+  t.strictSame(r.expire(71.6).map((g) => g.sender), ['d'], 'then the next one');
+  t.end();
+});
 t.test('bounds overflow is a reassembly error and drops that partial PDU', (t) => {
   const f = framesOf(pattern(5 * MAX_FRAME_PAYLOAD));
   const frames = new Reassembler({ maxFramesPerPdu: 4 });
