@@ -2,6 +2,7 @@
 // (`lsoe sniff -r FILE` comes here too.)
 import { Command } from 'commander';
 import type { DecodeOptions } from '../decode/options.js';
+import { refuseTogether } from './conflicts.js';
 import { addRecordOptions, recordOptions } from './record-options.js';
 
 export function register(program: Command): void {
@@ -11,12 +12,14 @@ export function register(program: Command): void {
     .argument('[FILE...]', 'capture files (pcap or pcapng); "-" or none reads stdin')
     .option('-r, --read <FILE>', 'a capture file to read, as tcpdump -r (the same as naming it); repeatable', (v: string, prev: string[]) => [...prev, v], [])
     .option('--hex', 'inputs are Ethernet frames in hex, one per line (from files, arguments or stdin)')
-    .option('--summary', 'print counts per PDU type, per sender (the busiest 20) and errors instead of each PDU');
+    .option('--summary', 'print counts per PDU type, per sender (the busiest 20) and errors instead of each PDU (not with -v, -x, -e or --time)');
+  // the summary prints no PDU: what shapes a PDU's lines would be ignored without a word
+  refuseTogether(cmd, [['summary', 'verbose'], ['summary', 'hexdump'], ['summary', 'link'], ['summary', 'time']]);
   addRecordOptions(cmd, 'one JSON object per line (PDU records, error records, or the summary)')
     .addHelpText(
       'after',
       `
-Output into a pipe is written in 64 KiB batches, and reading waits while the
+Output into a pipe is written in 256 KiB batches, and reading waits while the
 reader is behind (memory stays flat); -l writes each record at once. A reader
 that goes away (| head) ends decode quietly, with status 0.
 

@@ -17,7 +17,7 @@ export function addRecordOptions(cmd: Command, jsonHelp: string): Command {
   refuseTogether(cmd, [['json', 'verbose'], ['json', 'hexdump'], ['json', 'time'], ['json', 'link']]);
   return cmd
     .option('-c, --count <N>', 'stop after N PDUs (those that pass -t/--mac/--src/--dst)')
-    .option('--json', jsonHelp)
+    .option('--json', `${jsonHelp}; not with -v, -x, -e or --time`)
     .option('-l, --line-buffered', 'write each record out at once, also into a pipe (as tcpdump -l); on a terminal always')
     .option('-v, --verbose', 'every field, and each frame (number, length, checksum)')
     .addOption(new Option('-x, --hexdump', 'hex dump of each PDU'))

@@ -25,12 +25,18 @@ export function register(program: Command): void {
     .option('--print', 'with -w FILE: print the PDUs as well')
     .option('-B, --buffer-size <KiB>', 'what the kernel may hold per interface while the output is blocked, in KiB (as tcpdump -B)', '4096')
     .option('-r, --read <FILE>', 'read a capture file instead of the wire: the same as `lsoe decode FILE`');
-  // -r reads a file: the options of a live capture have nothing to act on
+  // -r reads a file: the options of a live capture, and those of -w, have nothing to act on
   refuseTogether(cmd, [
     ['read', 'interface'],
     ['read', 'no-promiscuous-mode'],
     ['read', 'direction'],
     ['read', 'write'],
+    ['read', 'pcap'],
+    ['read', 'rotate-seconds'],
+    ['read', 'file-size'],
+    ['read', 'file-count'],
+    ['read', 'print'],
+    ['read', 'buffer-size'],
     ['list-interfaces', 'read'],
     ['list-interfaces', 'write'],
   ]);
@@ -91,6 +97,9 @@ Examples:
         rotation: rotationOf(opts),
         bufferSize: bufferSizeOf(String(opts.bufferSize)),
       };
+      if (options.write === null && (options.pcap || options.print)) {
+        throw new CliError(options.pcap ? '--pcap is the format of -w FILE: give -w' : '--print prints as well as -w FILE writes: give -w', 2);
+      }
       if (options.write === '-' && options.print) throw new CliError('--print cannot share stdout with -w -', 2);
       if (options.rotation !== null && options.write === null) throw new CliError('-G, -C and -W split the file of -w FILE: give -w', 2);
       if (options.rotation !== null && options.write === '-') throw new CliError('-G, -C and -W cannot split stdout (-w -): name a file', 2);

@@ -180,8 +180,8 @@ export async function* parseCaptureStream(input: AsyncIterable<Buffer | Uint8Arr
   }
 }
 
-/** File-system errors become one-line CaptureErrors naming the file. */
-function asCaptureError(err: unknown, path: string): unknown {
+/** File-system errors become one-line CaptureErrors naming the file (decode's --hex inputs too). */
+export function asCaptureError(err: unknown, path: string): unknown {
   if (err instanceof CaptureError) return err;
   const e = err as NodeJS.ErrnoException;
   // A system call's error only (open, read): a sink's own error passes through as it is.

@@ -116,6 +116,11 @@ t.test('several EtherTypes at once; --json refuses what shapes text lines', asyn
   for (const [args, want] of [
     [['--json', '--time', 'date'], 'lsoe: decode: --json and --time contradict each other: give one\n'],
     [['--json', '-e'], 'lsoe: decode: --json and --link contradict each other: give one\n'],
+    // the summary prints no PDU, so what shapes a PDU's lines is refused with it too
+    [['--summary', '-v'], 'lsoe: decode: --summary and --verbose contradict each other: give one\n'],
+    [['--summary', '-x'], 'lsoe: decode: --summary and --hexdump contradict each other: give one\n'],
+    [['--summary', '-e'], 'lsoe: decode: --summary and --link contradict each other: give one\n'],
+    [['--summary', '--time', 'epoch'], 'lsoe: decode: --summary and --time contradict each other: give one\n'],
     [['--ethertype', '0x88b5,8885'], "lsoe: decode: --ethertype: '8885' is ambiguous: write 0x8885 (hex) or 34949 (decimal)\n"],
     [['--ethertype', '0x88b5,'], "lsoe: decode: --ethertype: '0x88b5,' has an empty item\n"],
   ] as const) {

@@ -155,7 +155,14 @@ t.test('pcapng with interface names and a VLAN tag', async (t) => {
 t.test('unreadable inputs: one line naming the file, exit 1, output so far kept', async (t) => {
   const missing = runLsoe(['decode', path.join(tmp, 'missing.pcap')]);
   t.equal(missing.code, 1);
-  t.match(missing.stderr, /^lsoe: .*missing\.pcap: no such file\n$/);
+  t.match(missing.stderr, /^lsoe: decode: cannot read \/.*missing\.pcap: no such file\n$/);
+  // a --hex input's file-system error is worded the same way
+  const missingHex = runLsoe(['decode', '--hex', path.join(tmp, 'missing.hex')]);
+  t.equal(missingHex.code, 1);
+  t.match(missingHex.stderr, /^lsoe: decode: cannot read \/.*missing\.hex: no such file\n$/);
+  const dirHex = runLsoe(['decode', '--hex', tmp]);
+  t.equal(dirHex.code, 1);
+  t.equal(dirHex.stderr, `lsoe: decode: cannot read ${tmp}: is a directory\n`);
   const foreign = path.join(tmp, 'foreign.pcap');
   writeFileSync(foreign, 'hello, not a capture\n');
   const f = runLsoe(['decode', foreign]);

@@ -126,11 +126,26 @@ t.test('options of a live capture with -r, or -D with -w: usage errors naming bo
     [['-r', 'x.pcap', '-p'], '--read', '--no-promiscuous-mode'],
     [['-r', 'x.pcap', '-Q', 'in'], '--read', '--direction'],
     [['-r', 'x.pcap', '-i', 'eth0'], '--read', '--interface'],
+    // -w's options have no file to act on either
+    [['-r', 'x.pcap', '--pcap'], '--read', '--pcap'],
+    [['-r', 'x.pcap', '-G', '60'], '--read', '--rotate-seconds'],
+    [['-r', 'x.pcap', '-C', '1'], '--read', '--file-size'],
+    [['-r', 'x.pcap', '-W', '2'], '--read', '--file-count'],
+    [['-r', 'x.pcap', '--print'], '--read', '--print'],
+    [['-r', 'x.pcap', '-B', '1024'], '--read', '--buffer-size'],
     [['-D', '-w', 'x.pcap'], '--list-interfaces', '--write'],
   ] as const) {
     const r = await runLsoeIn(ns, ['sniff', ...args]);
     t.equal(r.code, 2, args.join(' '));
     t.equal(r.stderr, `lsoe: sniff: ${a} and ${b} contradict each other: give one\n`);
+  }
+  for (const [flag, why] of [
+    ['--pcap', '--pcap is the format of -w FILE'],
+    ['--print', '--print prints as well as -w FILE writes'],
+  ] as const) {
+    const r = await runLsoeIn(ns, ['sniff', '-i', 'lo', flag]);
+    t.equal(r.code, 2, `${flag} without -w`);
+    t.equal(r.stderr, `lsoe: sniff: ${why}: give -w\n`);
   }
   const q = await runLsoeIn(ns, ['sniff', '-Q', 'sideways']);
   t.equal(q.code, 2);

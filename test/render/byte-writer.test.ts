@@ -145,6 +145,44 @@ t.test('ipv6() spells every 16-bit group, and every zero run, as formatIPv6 does
   t.equal(wrong, 0, '65,536 groups, 256 zero masks, 768 IPv4-mapped and near');
 });
 
+t.test('jsonString() writes what JSON.stringify writes, as UTF-8: every escape, and text beyond ASCII', async (t) => {
+  const octets = (write: (w: ByteWriter) => void): Buffer => {
+    w.pos = 0;
+    write(w);
+    return Buffer.from(w.buf.subarray(0, w.pos));
+  };
+  const rand = seededRandom(5);
+  const strings = ['', 'eth0', '02:00:00:aa:00:17', 'a"b', 'back\\slash', 'é', '\u2028\u2029', '😀', '\ud800', 'x\udc00y', 'x'.repeat(300)];
+  // every code unit below 0x100 alone, at the start, in the middle and at the end of plain text
+  for (let c = 0; c < 0x100; c++) {
+    const ch = String.fromCharCode(c);
+    strings.push(ch, `${ch}swp1`, `swp${ch}1`, `swp1${ch}`);
+  }
+  // random strings mixing ASCII, controls, Latin-1, BMP, surrogate pairs and lone surrogates
+  const units = [0x20, 0x7e, 0x00, 0x1f, 0x80, 0xff, 0x100, 0xd7ff, 0xd800, 0xdfff, 0xe000, 0xffff];
+  for (let i = 0; i < 3000; i++) {
+    let s = '';
+    for (let n = Math.floor(rand() * 24); n > 0; n--) {
+      const kind = Math.floor(rand() * 6);
+      const lo = units[2 * kind]!;
+      s += String.fromCharCode(lo + Math.floor(rand() * (units[2 * kind + 1]! - lo + 1)));
+    }
+    strings.push(s);
+  }
+  let wrong = 0;
+  for (const s of strings) {
+    const want = Buffer.from(JSON.stringify(s), 'utf8');
+    for (const [name, write] of [
+      ['jsonString', (w: ByteWriter) => w.jsonString(s)],
+      ['recurringString', (w: ByteWriter) => w.recurringString(s)],
+    ] as const) {
+      const got = octets(write);
+      if (!got.equals(want) && wrong++ < 5) t.fail(`${name}(${JSON.stringify(s)}) wrote ${got.toString('hex')}, JSON.stringify ${want.toString('hex')}`);
+    }
+  }
+  t.equal(wrong, 0, `${strings.length} strings, each by both writers`);
+});
+
 t.test('recurringString() writes what jsonString() writes, first time and again, past its bound', async (t) => {
   const strings = ['02:00:00:aa:00:17', 'eth0', '', 'a"b', 'back\\slash', 'tab\there', 'é', '\u2028', 'x'.repeat(70), 'lo'];
   for (let i = 0; i < 5000; i++) strings.push(`02:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:01`);
