@@ -5,18 +5,12 @@
 // blindly by strangers cannot starve a real neighbour of the interface's budget, every
 // session may always hold its fair share (the budget over the sessions on the
 // interface): the interface's total stays under twice the budget. Pure.
+import { encapsulationEntryLength } from '../proto/pdu/encapsulation-layout.js';
 import type { Encapsulation, EncapsulationTypeName } from '../proto/types.js';
-
-/** Octets of one entry on the wire (PROTOCOL.md section 3). */
-export function entryBytes(type: EncapsulationTypeName, e: Encapsulation): number {
-  const mpls = type === 'MPLS_IPV4_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
-  const addr = type === 'IPV6_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION' ? 16 : 4;
-  return 2 + addr + (mpls ? 1 + 3 * (e.labels?.length ?? 0) : 0);
-}
 
 export function listBytes(type: EncapsulationTypeName, list: readonly Encapsulation[]): number {
   let n = 0;
-  for (const e of list) n += entryBytes(type, e);
+  for (const e of list) n += encapsulationEntryLength(type, e);
   return n;
 }
 
@@ -38,7 +32,7 @@ export function capEncaps(type: EncapsulationTypeName, encaps: readonly Encapsul
   let bytes = 0;
   let fit = 0;
   for (; fit < byType.length; fit++) {
-    const b = entryBytes(type, byType[fit]!);
+    const b = encapsulationEntryLength(type, byType[fit]!);
     if (bytes + b > limits.maxBytes) break;
     bytes += b;
   }

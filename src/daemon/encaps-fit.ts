@@ -5,7 +5,8 @@
 // rest, each group in its original order. Pure.
 import { PDU_HEADER_LENGTH } from '../proto/pdu/codec.js';
 import type { Encapsulation, EncapsulationTypeName } from '../proto/types.js';
-import { entryBytes, listBytes } from './encaps-cap.js';
+import { encapsulationEntryLength } from '../proto/pdu/encapsulation-layout.js';
+import { listBytes } from './encaps-cap.js';
 import type { EncapsTable } from './encaps-local.js';
 
 /** The largest PDU: its Length field is 16 bits. */
@@ -32,7 +33,7 @@ export function fitList(type: EncapsulationTypeName, list: readonly Encapsulatio
   const out: Encapsulation[] = [];
   let length = LIST_OVERHEAD;
   for (const e of ordered) {
-    const b = entryBytes(type, e);
+    const b = encapsulationEntryLength(type, e);
     if (length + b > MAX_PDU_LENGTH) break;
     length += b;
     out.push(e);

@@ -4,7 +4,7 @@
 // the JSON byte sink (render/pdu-json-sink.ts) writes the same PDU's JSON
 // text straight from the octets. Fields are passed as offsets into `buf` so a
 // sink that writes bytes never makes a string.
-import type { EncapsulationTypeName } from './types.js';
+import type { EncapsulationLayout } from './pdu/encapsulation-layout.js';
 
 export interface PduSink<R> {
   /** HELLO or KEEPALIVE (the header only) */
@@ -19,10 +19,10 @@ export interface PduSink<R> {
    * list that fails validation throws part-way instead: the caller then drops
    * what the sink made of this PDU and reports the error.
    */
-  encapsBegin(type: EncapsulationTypeName, count: number): void;
+  encapsBegin(layout: EncapsulationLayout, count: number): void;
   /**
    * One entry: Flags, `labelCount` labels of 3 octets from `labelsAt`, the
-   * address at `addressAt` (4 or 16 octets by the type) and its prefix length.
+   * address at `addressAt` (layout.addrLen octets) and its prefix length.
    */
   encapsEntry(buf: Uint8Array, flags: number, labelsAt: number, labelCount: number, addressAt: number, prefixLength: number): void;
   encapsEnd(): R;

@@ -4,7 +4,7 @@
 // (GoBGP keeps these apart in validate.go too). Offsets are octets from the
 // start of the PDU.
 import { DecodeError } from './errors.js';
-import { encapsulationEntryLength } from './pdu/encapsulation.js';
+import { ENCAPSULATION_LAYOUTS, encapsulationEntryLength } from './pdu/encapsulation-layout.js';
 import { ErrorType, PduType, type EncapsulationTypeName, type Pdu } from './types.js';
 
 /** Types that are never acked: an ACK of one is an error (draft-ietf-lsvr-lsoe-01 section 6). */
@@ -26,7 +26,7 @@ export function ackViolation(ackType: number, errorType: number, errorCode: numb
 
 /** The longest prefix an entry of `type` may have. */
 export function maxPrefixLength(type: EncapsulationTypeName): number {
-  return type === 'IPV4_ENCAPSULATION' || type === 'MPLS_IPV4_ENCAPSULATION' ? 32 : 128;
+  return ENCAPSULATION_LAYOUTS[type].maxPrefix;
 }
 
 /** Entry `index`'s prefix length (the octet at `offset`) is over the maximum. */

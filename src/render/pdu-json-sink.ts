@@ -4,7 +4,7 @@
 // builds for the same walk, octet for octet (test/render/pdu-json-sink.test.ts
 // holds it to that). The walker has checked everything; this only writes.
 import type { PduSink } from '../proto/pdu-sink.js';
-import type { EncapsulationTypeName } from '../proto/types.js';
+import { ENCAPSULATION_LAYOUT_LIST, type EncapsulationLayout } from '../proto/pdu/encapsulation-layout.js';
 import { ascii, TAIL_OCTETS, TAIL_WORDS, type Ascii, type ByteWriter } from './byte-writer.js';
 
 /** Room for the record's closing octets after a PDU's JSON ('}' of the record, newline). */
@@ -61,14 +61,13 @@ export class PduJsonSink implements PduSink<void> {
    * `{"address":"`, and each entry's tail with the next one's (see
    * encapsEntry), so an entry is one address and one copy.
    */
-  encapsBegin(type: EncapsulationTypeName, count: number): void {
-    this.ipv6 = type === 'IPV6_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
-    this.mpls = type === 'MPLS_IPV4_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
+  encapsBegin(layout: EncapsulationLayout, count: number): void {
+    this.ipv6 = layout.ipv6;
+    this.mpls = layout.mpls;
     this.left = count;
-    // by index, not by the type's name: a keyed load by four names was megamorphic
-    const layout = (this.ipv6 ? 1 : 0) | (this.mpls ? 2 : 0);
+    // by the layout's index, not by the type's name: a keyed load by four names was megamorphic
     this.w.ensure(80 + PDU_JSON_TAIL);
-    this.w.ascii(count > 0 ? ENCAPS_HEAD_ENTRY[layout]! : ENCAPS_HEAD[layout]!);
+    this.w.ascii(count > 0 ? ENCAPS_HEAD_ENTRY[layout.index]! : ENCAPS_HEAD[layout.index]!);
   }
 
   encapsEntry(buf: Uint8Array, flags: number, labelsAt: number, labelCount: number, addressAt: number, prefixLength: number): void {
@@ -142,10 +141,9 @@ const UNKNOWN_HEAD = ascii('{"type":"UNKNOWN","typeCode":');
 const RAW_KEY = ascii(',"raw":"');
 /** An entry's end when another follows: its `}` and the next one's head. */
 const NEXT_ENTRY = '},{"address":"';
-/** The four layouts by ipv6 | mpls << 1 (encapsBegin), without and with the first entry's head. */
-const ENCAPS_TYPES = ['IPV4_ENCAPSULATION', 'IPV6_ENCAPSULATION', 'MPLS_IPV4_ENCAPSULATION', 'MPLS_IPV6_ENCAPSULATION'];
-const ENCAPS_HEAD = ENCAPS_TYPES.map((type) => ascii(`{"type":"${type}","encaps":[`));
-const ENCAPS_HEAD_ENTRY = ENCAPS_TYPES.map((type) => ascii(`{"type":"${type}","encaps":[{"address":"`));
+/** The four layouts' heads by their index (encapsBegin), without and with the first entry's head. */
+const ENCAPS_HEAD = ENCAPSULATION_LAYOUT_LIST.map(({ name }) => ascii(`{"type":"${name}","encaps":[`));
+const ENCAPS_HEAD_ENTRY = ENCAPSULATION_LAYOUT_LIST.map(({ name }) => ascii(`{"type":"${name}","encaps":[{"address":"`));
 const LABELS_END = ascii(']}', 2);
 const LABELS_END_NEXT = ascii(`]${NEXT_ENTRY}`, 2);
 /**

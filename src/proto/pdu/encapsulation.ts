@@ -5,23 +5,17 @@
 // and Loopback are ignored on decode (the model cannot carry them) and never sent.
 import { Reader } from '../cursor.js';
 import { DecodeError } from '../errors.js';
-import { EncapsFlag, PduType, type Encapsulation, type EncapsulationPdu, type EncapsulationTypeName } from '../types.js';
-import { maxPrefixLength, prefixViolation } from '../validate.js';
+import { EncapsFlag, type EncapsulationPdu, type EncapsulationTypeName } from '../types.js';
+import { prefixViolation } from '../validate.js';
 import { parseIPv4, parseIPv6 } from './address.js';
+import { ENCAPSULATION_LAYOUTS, encapsulationEntryLength, LABEL_LENGTH, type EncapsulationLayout } from './encapsulation-layout.js';
 import { OBJECT_SINK } from './object-sink.js';
 import type { PduSink } from '../pdu-sink.js';
 import { checkHex, checkUint, PDU_HEADER_LENGTH, readHeader, startPdu, type PduCodec } from './codec.js';
 
-export const LABEL_LENGTH = 3;
-
-function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: boolean): PduCodec<EncapsulationPdu> {
-  const T = PduType[name];
-  const addrLen = ipv6 ? 16 : 4;
-  const fixed = 1 + (mpls ? 1 : 0) + addrLen + 1;
-  const maxPrefix = maxPrefixLength(name);
-  const layout: EncapsulationLayout = { name, type: T, mpls, addrLen, maxPrefix, countField: `${name} count` };
-  const entryLength = (e: Encapsulation): number =>
-    fixed + (mpls ? LABEL_LENGTH * (Array.isArray(e.labels) ? e.labels.length : 0) : 0);
+function encapsulationCodec(name: EncapsulationTypeName): PduCodec<EncapsulationPdu> {
+  const layout = ENCAPSULATION_LAYOUTS[name];
+  const { type: T, ipv6, mpls, addrLen } = layout;
 
   const codec: PduCodec<EncapsulationPdu> = {
     encode(value, buf, offset = 0) {
@@ -61,23 +55,11 @@ function encapsulationCodec(name: EncapsulationTypeName, ipv6: boolean, mpls: bo
     },
     encodingLength(value) {
       let n = PDU_HEADER_LENGTH + 2;
-      for (const e of value.encaps) n += entryLength(e);
+      for (const e of value.encaps) n += encapsulationEntryLength(name, e);
       return n;
     },
   };
   return codec;
-}
-
-/** What tells the four encapsulation layouts apart, for their one walker. */
-interface EncapsulationLayout {
-  name: EncapsulationTypeName;
-  type: number;
-  mpls: boolean;
-  /** 4 or 16 */
-  addrLen: number;
-  maxPrefix: number;
-  /** the Count field's name, made once (not per PDU) */
-  countField: string;
 }
 
 /**
@@ -91,7 +73,7 @@ function walkEncapsulation<R>(layout: EncapsulationLayout, buf: Buffer, offset: 
   const r = new Reader(buf, offset, end, type);
   readHeader(r, type, name);
   const count = r.u16(layout.countField);
-  sink.encapsBegin(name, count);
+  sink.encapsBegin(layout, count);
   let pos = r.pos;
   // The first entry whose prefix is too long: reported once the layout is
   // known to be whole, so a truncated PDU is reported as truncated.
@@ -143,14 +125,7 @@ function missing(r: Reader, pos: number, field: string, n: number): never {
 
 const ZERO = new Uint8Array(16);
 
-export const ipv4Encapsulation = encapsulationCodec('IPV4_ENCAPSULATION', false, false);
-export const ipv6Encapsulation = encapsulationCodec('IPV6_ENCAPSULATION', true, false);
-export const mplsIpv4Encapsulation = encapsulationCodec('MPLS_IPV4_ENCAPSULATION', false, true);
-export const mplsIpv6Encapsulation = encapsulationCodec('MPLS_IPV6_ENCAPSULATION', true, true);
-
-/** Octets of one entry of `type` (for offsets in validation). */
-export function encapsulationEntryLength(type: EncapsulationTypeName, e: Encapsulation): number {
-  const ipv6 = type === 'IPV6_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
-  const mpls = type.startsWith('MPLS');
-  return 1 + (mpls ? 1 + LABEL_LENGTH * (e.labels?.length ?? 0) : 0) + (ipv6 ? 16 : 4) + 1;
-}
+export const ipv4Encapsulation = encapsulationCodec('IPV4_ENCAPSULATION');
+export const ipv6Encapsulation = encapsulationCodec('IPV6_ENCAPSULATION');
+export const mplsIpv4Encapsulation = encapsulationCodec('MPLS_IPV4_ENCAPSULATION');
+export const mplsIpv6Encapsulation = encapsulationCodec('MPLS_IPV6_ENCAPSULATION');

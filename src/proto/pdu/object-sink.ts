@@ -4,6 +4,7 @@
 import { hexOf } from '../hex.js';
 import type { PduSink } from '../pdu-sink.js';
 import { EncapsFlag, type Encapsulation, type EncapsulationTypeName, type Pdu } from '../types.js';
+import type { EncapsulationLayout } from './encapsulation-layout.js';
 import { formatIPv4, formatIPv6 } from './address.js';
 
 class ObjectSink implements PduSink<Pdu> {
@@ -30,9 +31,9 @@ class ObjectSink implements PduSink<Pdu> {
     return { type: 'ACK', ackType, errorType, errorCode, errorHint };
   }
 
-  encapsBegin(type: EncapsulationTypeName, _count: number): void {
-    this.type = type;
-    this.ipv6 = type === 'IPV6_ENCAPSULATION' || type === 'MPLS_IPV6_ENCAPSULATION';
+  encapsBegin(layout: EncapsulationLayout, _count: number): void {
+    this.type = layout.name;
+    this.ipv6 = layout.ipv6;
     // Not sized by the Count: a hostile Count of 65535 on a short PDU must cost nothing.
     this.list = [];
   }
