@@ -26,24 +26,52 @@ export function parseHexFrames(text: string, source: string): Buffer[] {
   return frames;
 }
 
-/** The frames of a hex file ('-': stdin), a batch per chunk read. */
+/**
+ * The longest line taken, in characters: the largest frame a capture can hold
+ * (65,535 octets) written with a separator after each octet, and room for a
+ * comment. A longer line is no frame; refused there, it cannot hold the reader
+ * (and its memory) for as long as the input goes on without a newline.
+ */
+export const MAX_HEX_LINE = 256 * 1024;
+
+/**
+ * The frames of a hex file ('-': stdin), a batch per chunk read. A line that is
+ * not a frame ends the input with its error, after the frames before it (those
+ * of its own chunk too) have been handed out, as a truncated capture does.
+ */
 export async function* readHexFrameBatches(path: string): AsyncGenerator<Buffer[]> {
   const name = path === '-' ? 'stdin' : path;
   const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 });
+  /** the line begun in earlier chunks and not ended yet */
   let tail = '';
   let lineNo = 0;
   const decoder = new TextDecoder('utf-8');
   try {
     for await (const chunk of input) {
-      const text = tail + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Buffer, { stream: true }));
-      const lines = text.split('\n');
-      tail = lines.pop()!;
+      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Buffer, { stream: true });
       const batch: Buffer[] = [];
-      for (const line of lines) {
-        const frame = parseHexLine(line, `${name} line ${++lineNo}`);
-        if (frame) batch.push(frame);
+      let failure: unknown = null;
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        const line = tail + text.slice(from, nl);
+        tail = '';
+        from = nl + 1;
+        try {
+          const frame = parseHexLine(line, `${name} line ${++lineNo}`);
+          if (frame) batch.push(frame);
+        } catch (err) {
+          failure = err;
+          break;
+        }
       }
-      yield batch;
+      if (failure === null) {
+        tail += text.slice(from);
+        if (tail.length > MAX_HEX_LINE) {
+          failure = new CliError(`${name} line ${lineNo + 1}: not a frame in hex (over ${MAX_HEX_LINE.toLocaleString('en-US')} characters)`, 1);
+        }
+      }
+      if (batch.length > 0) yield batch;
+      if (failure !== null) throw failure;
     }
     const last = parseHexLine(tail + decoder.decode(), `${name} line ${++lineNo}`);
     if (last) yield [last];

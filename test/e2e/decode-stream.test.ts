@@ -229,6 +229,38 @@ t.test('hex input is read line by line: a record comes out while stdin stays ope
   t.equal(jsonLines(out).length, 2);
 });
 
+t.test('a bad hex line: every frame before it is printed (its own chunk\'s too), then its error', async (t) => {
+  const frame = (i: number): string => buildEthernet(DST, mac(i), 0x88b5, splitPdu(encodePdu({ type: 'KEEPALIVE' }))[0]!).toString('hex');
+  // 3,000 frames (~150 KB: the bad line lands in the third 64 KiB chunk, after frames of that chunk)
+  const lines = Array.from({ length: 3000 }, (_, i) => frame(i));
+  const r = runLsoe(['decode', '--hex', '--json', '-'], { input: `${lines.join('\n')}\nzz\n${frame(9999)}\n` });
+  t.equal(r.code, 1);
+  t.equal(r.stderr, 'lsoe: decode: stdin line 3001: not a frame in hex (non-hex character)\n');
+  const recs = jsonLines(r.stdout);
+  t.equal(recs.length, 3000, 'every frame before the bad line, none after');
+  t.equal(recs[2999]!.src, mac(2999));
+  const small = runLsoe(['decode', '--hex', '-'], { input: `${frame(1)}\nzz\n` });
+  t.equal(small.code, 1);
+  // hex frames have no capture time: the line starts with the sender
+  t.equal(small.stdout, `${mac(1)} > ${DST} KEEPALIVE\n`, 'one good line, then the bad one: the good one printed');
+});
+
+t.test('a hex line longer than any frame: refused once over 256 Ki characters, memory flat, frames before it printed', async (t) => {
+  const frame = buildEthernet(DST, mac(1), 0x88b5, splitPdu(encodePdu({ type: 'KEEPALIVE' }))[0]!).toString('hex');
+  // 24 MB with no newline after the first line: it was kept whole and re-split at every chunk
+  // (quadratic; 20 MB took 258 MB of memory)
+  const file = path.join(tmp, 'long-line.hex');
+  writeFileSync(file, `${frame}\n${'0'.repeat(24 * 1024 * 1024)}`);
+  const r = runLsoe(['decode', '--hex', '--json', file], { timeoutMs: 60_000 });
+  t.equal(r.code, 1);
+  t.equal(r.stderr, `lsoe: decode: ${file} line 2: not a frame in hex (over 262,144 characters)\n`);
+  t.equal(jsonLines(r.stdout).length, 1, 'the frame before it');
+  const peak = spawnSync('python3', ['-c', PEAK_RSS_KIB, LSOE_BIN, 'decode', '--hex', '--json', file], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  t.equal(peak.status, 1, peak.stderr);
+  const peakKiB = Number(peak.stdout.trim().split('\n').pop());
+  t.ok(peakKiB > 0 && peakKiB < 100 * 1024, `peak RSS ${peakKiB} KiB`);
+});
+
 t.test('a FIFO and a process substitution: the same records as the file, streamed while the writer writes', async (t) => {
   const want = spawnSync(process.execPath, [LSOE_BIN, 'decode', '--json', bigFile], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   t.equal(jsonLines(want.stdout).length, bigPdus);
