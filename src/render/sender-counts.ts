@@ -3,9 +3,16 @@
 // (nor print). Distinct senders are counted exactly as 48-bit numbers (one
 // open-addressing table per interface name: 12 octets a sender, about 12 MB
 // for a million, where a JS Set took ~100); PDU counts are kept for at
-// most 2 × TRACKED senders at a time: when more arrive, the TRACKED busiest are
-// kept and the rest forgotten (Misra-Gries style), so the busiest senders
-// survive and the counts shown are then lower bounds (said so in the summary).
+// most 2 × TRACKED senders at a time. When more arrive, the TRACKED busiest are
+// kept and the rest forgotten; the counts shown are then lower bounds (PDUs
+// since the sender was last taken in; said so in the summary).
+// Which are the busiest is judged by a count-min sketch (4 × 65,536 counters,
+// 1 MB, made at the first prune and given every PDU from then on): it never
+// counts a sender low, and a one-off sender of a million-sender flood stays
+// near its noise (~N/65,536). Judged by the table's own counts instead, a
+// flood's newcomers all tie at 1, so a real sender that started after the
+// table filled and sent less often than every ~2,048 frames never stayed long
+// enough to count 2: it was missing from the summary however much it sent.
 // Both tables are typed arrays: in a flood, a string or Map entry per sender
 // would live long enough to reach V8's old generation, whose garbage then
 // grew the RSS by tens of MB between collections.
@@ -14,6 +21,9 @@
 export const TRACKED = 2048;
 /** Slots of the count table: at most 2 × TRACKED used, so probes stay short. */
 const SLOTS = 8 * TRACKED;
+/** The sketch's rows, and counters a row (a power of two). */
+const SKETCH_ROWS = 4;
+const SKETCH_WIDTH = 1 << 16;
 
 export interface SenderRow {
   sender: string;
@@ -25,12 +35,18 @@ export class SenderCounts {
   private keys = new Float64Array(SLOTS);
   private ifs = new Uint32Array(SLOTS);
   private counts = new Float64Array(SLOTS);
-  /** when the sender was first counted (ties at a prune keep the earliest) */
+  /** when the sender was last taken in (ties at a prune keep the latest) */
   private seqs = new Float64Array(SLOTS);
+  /** each sender's sketch estimate, filled by prune() */
+  private readonly ranks = new Float64Array(SLOTS);
+  /** PDUs per sender, over-counted never under: null until the first prune */
+  private sketch: Uint32Array | null = null;
+  /** the sketch's counters of the sender last hashed (sketchSlots) */
+  private readonly slots = new Int32Array(SKETCH_ROWS);
   private seq = 0;
   private spare = { keys: new Float64Array(SLOTS), ifs: new Uint32Array(SLOTS), counts: new Float64Array(SLOTS), seqs: new Float64Array(SLOTS) };
   private used = 0;
-  /** the counts (then arrivals), sorted by prune() to find its cut */
+  /** the ranks (then arrivals), sorted by prune() to find its cut */
   private readonly values = new Float64Array(2 * TRACKED + 1);
   /** interface names by index (undefined: the input names none) */
   private readonly ifnames: (string | undefined)[] = [];
@@ -56,6 +72,7 @@ export class SenderCounts {
       return;
     }
     const key = mac + 1;
+    if (this.sketch !== null) this.sketchAdd(key, ifi);
     const keys = this.keys;
     let i = slotOf(key, ifi);
     for (;;) {
@@ -98,20 +115,27 @@ export class SenderCounts {
   }
 
   /**
-   * Keeps the TRACKED busiest (ties at the cut: the earliest counted).
-   * Runs once per TRACKED new senders, so in a flood it is hot: the cut is
-   * found by sorting the bare counts, then the table is rebuilt.
+   * Keeps the TRACKED busiest by the sketch (ties at the cut: the latest taken
+   * in, which may yet come again). Runs once per TRACKED new senders, so in a
+   * flood it is hot: the cut is found by sorting the bare ranks, then the table
+   * is rebuilt.
    */
   private prune(): void {
+    if (this.sketch === null) this.startSketch();
+    const ranks = this.ranks;
     let n = 0;
-    for (let i = 0; i < SLOTS; i++) if (this.keys[i] !== 0) this.values[n++] = this.counts[i]!;
+    for (let i = 0; i < SLOTS; i++) {
+      if (this.keys[i] === 0) continue;
+      ranks[i] = this.estimate(this.keys[i]!, this.ifs[i]!);
+      this.values[n++] = ranks[i]!;
+    }
     const values = this.values.subarray(0, n).sort();
     const cut = values[values.length - TRACKED]!;
-    // Of those at the cut, the earliest `room` stay: find the latest arrival that does.
+    // Of those at the cut, the latest `room` stay: find the earliest arrival that does.
     const room = TRACKED - countAbove(values, cut);
     let m = 0;
-    for (let i = 0; i < SLOTS; i++) if (this.keys[i] !== 0 && this.counts[i] === cut) this.values[m++] = this.seqs[i]!;
-    const lastSeq = this.values.subarray(0, m).sort()[room - 1]!;
+    for (let i = 0; i < SLOTS; i++) if (this.keys[i] !== 0 && ranks[i] === cut) this.values[m++] = this.seqs[i]!;
+    const firstSeq = this.values.subarray(0, m).sort()[m - room]!;
     // Rebuilt into the spare table (two sets, swapped: no garbage per prune).
     const { keys, ifs, counts, seqs } = this;
     this.keys = this.spare.keys.fill(0);
@@ -122,7 +146,8 @@ export class SenderCounts {
     this.used = 0;
     for (let i = 0; i < SLOTS; i++) {
       const c = counts[i]!;
-      if (keys[i] === 0 || c < cut || (c === cut && seqs[i]! > lastSeq)) continue;
+      const rank = ranks[i]!;
+      if (keys[i] === 0 || rank < cut || (rank === cut && seqs[i]! < firstSeq)) continue;
       let j = slotOf(keys[i]!, ifs[i]!);
       while (this.keys[j] !== 0) j = (j + 1) & (SLOTS - 1);
       this.keys[j] = keys[i]!;
@@ -133,6 +158,54 @@ export class SenderCounts {
     }
     this.pruned = true;
   }
+
+  /** The sketch, given what the table has counted so far (all there is: nothing was forgotten yet). */
+  private startSketch(): void {
+    const sketch = (this.sketch = new Uint32Array(SKETCH_ROWS * SKETCH_WIDTH));
+    for (let i = 0; i < SLOTS; i++) {
+      if (this.keys[i] === 0) continue;
+      this.sketchSlots(this.keys[i]!, this.ifs[i]!);
+      for (let r = 0; r < SKETCH_ROWS; r++) sketch[this.slots[r]!]! += this.counts[i]!;
+    }
+  }
+
+  /**
+   * One PDU of a sender into the sketch, by conservative update: only its
+   * counters at their least go up, so other senders' noise grows less.
+   */
+  private sketchAdd(key: number, ifi: number): void {
+    const sketch = this.sketch!;
+    const least = this.estimate(key, ifi);
+    for (let r = 0; r < SKETCH_ROWS; r++) {
+      const j = this.slots[r]!;
+      if (sketch[j] === least) sketch[j] = least + 1;
+    }
+  }
+
+  /** A sender's PDUs by the sketch (at least its true count); leaves its counters in `slots`. */
+  private estimate(key: number, ifi: number): number {
+    const sketch = this.sketch!;
+    this.sketchSlots(key, ifi);
+    let least = sketch[this.slots[0]!]!;
+    for (let r = 1; r < SKETCH_ROWS; r++) least = Math.min(least, sketch[this.slots[r]!]!);
+    return least;
+  }
+
+  /** A sender's counter in each row of the sketch: two 32-bit hashes, combined (double hashing). */
+  private sketchSlots(key: number, ifi: number): void {
+    const h1 = mix32((key % 0x100000000) ^ mix32(Math.floor(key / 0x100000000) ^ (ifi << 16)));
+    const h2 = mix32(h1 ^ 0x9e3779b9) | 1;
+    for (let r = 0; r < SKETCH_ROWS; r++) this.slots[r] = r * SKETCH_WIDTH + ((h1 + Math.imul(r, h2)) & (SKETCH_WIDTH - 1));
+  }
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit moves every output bit. */
+function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
 }
 
 /** Home slot of a sender in the count table. */
