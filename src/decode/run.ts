@@ -32,7 +32,12 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
         await out.drained();
       }
     } catch (err) {
-      throw inputError(input, err);
+      const error = inputError(input, err);
+      // hex digits too few for a frame were taken for a file's name: say why
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOENT' && /^[0-9a-fA-F:\s-]+$/.test(input)) {
+        error.message += ` (as a frame in hex: ${Math.floor(input.replace(/[:\s-]/g, '').length / 2)} octets, fewer than an Ethernet header's 14)`;
+      }
+      throw error;
     }
     return;
   }

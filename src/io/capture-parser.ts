@@ -268,7 +268,7 @@ export class CaptureParser {
     const type = u32(0);
     const len = u32(4);
     if (len < 12 || len % 4 !== 0 || len > MAX_RECORD) {
-      throw new CaptureError(`bad pcapng block length ${len} (block type ${type}) at offset ${at}`, at);
+      throw new CaptureError(`bad pcapng block length ${len} (block type 0x${type.toString(16).padStart(8, '0')}) at offset ${at}`, at);
     }
     if (avail < len) return -len;
     if (u32(len - 4) !== len) {

@@ -136,4 +136,10 @@ t.test('--hex: a bad frame argument is named by its position', async (t) => {
   t.equal(r.code, 1);
   t.equal(r.stderr, 'lsoe: decode: argument 2: not a frame in hex (odd number of digits)\n');
   t.match(r.stdout, /HELLO\n$/, 'after printing what was decoded');
+  // too few hex digits for a frame: taken for a file's name, and the error says why
+  const short = runLsoe(['decode', '--hex', '0180c2']);
+  t.equal(short.code, 1);
+  t.equal(short.stderr, "lsoe: decode: cannot read 0180c2: no such file (as a frame in hex: 3 octets, fewer than an Ethernet header's 14)\n");
+  const name = runLsoe(['decode', '--hex', 'frames.txt']);
+  t.equal(name.stderr, 'lsoe: decode: cannot read frames.txt: no such file\n', 'a name that is no hex: no such note');
 });

@@ -364,7 +364,7 @@ t.test('pcapng: corrupt block length', async (t) => {
   t.equal(records.length, 1);
   t.type(error, CaptureError);
   t.equal((error as CaptureError).offset, good.length);
-  t.match((error as Error).message, `bad pcapng block length 13 (block type 6) at offset ${good.length}`);
+  t.match((error as Error).message, `bad pcapng block length 13 (block type 0x00000006) at offset ${good.length}`);
 });
 
 // ---- streaming --------------------------------------------------------------
