@@ -47,7 +47,7 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
     neighbors: [{ address: A, asn: 65000 }, { address: B, asn: 65000 }],
   });
   const capture = path.join(dir, 'bgp.pcap');
-  const dump = spawnInNetns(t, g, 'tcpdump', ['-i', ga.ifname, '-w', capture, '-U', 'tcp port 179'], { stopGraceMs: 2000 });
+  const dump = spawnInNetns(t, g, 'tcpdump', ['-i', ga.ifname, '-w', capture, '-U', '--immediate-mode', 'tcp port 179'], { stopGraceMs: 2000 });
   await dump.waitFor(/listening/, 'stderr');
   const common = ['--keepalive-send-interval', '0.2', '--hello-interval', '1', '--bgp-asn', '65000', '--bgp-ls-igp-router-id', 'yes'];
   const da = startDaemon(t, a, dir, 'a', ['--interface', ab.ifname, '--bgp-peer', '198.51.100.2', '--bgp-ls-node-name', 'switch-a', '--metrics', '9717', ...common]);
@@ -175,8 +175,13 @@ t.test('two daemons, one gobgpd: the fabric as BGP-LS, as it changes', { skip: n
     await da.proc.stop(5000);
     await eventually(async () => (await gobgp.neighbors()).get(A)?.state !== 'established', 10000, 'the session to end');
     t.equal((await gobgp.neighbors()).get(A)?.accepted ?? 0, 0, 'nothing left from A');
-    await new Promise((r) => setTimeout(r, 500));
-    const r = spawnSync('tshark', ['-r', capture, '-Y', 'bgp.type == 3 && ip.src == 198.51.100.1', '-T', 'fields', '-e', 'bgp.notify.major_error', '-e', 'bgp.notify.minor_error_cease'], { encoding: 'utf8' });
-    t.match(r.stdout.trim().split('\n').at(-1), /^6\s+2$/, 'NOTIFICATION Cease/administrative shutdown on the wire');
+    // A's NOTIFICATIONs in capture order (the router-id change above sent Cease/6 before).
+    // tcpdump gets packets from the kernel in blocks, retired up to a second late: wait for it.
+    const notifications = (): string[] =>
+      spawnSync('tshark', ['-r', capture, '-Y', 'bgp.type == 3 && ip.src == 198.51.100.1', '-T', 'fields', '-e', 'bgp.notify.major_error', '-e', 'bgp.notify.minor_error_cease'], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n');
+    await eventually(() => /^6\s+2$/.test(notifications().at(-1) ?? ''), 10000, "A's Cease/administrative shutdown in the capture");
+    t.match(notifications().at(-1), /^6\s+2$/, 'NOTIFICATION Cease/administrative shutdown on the wire');
   });
 });
