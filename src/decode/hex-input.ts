@@ -53,6 +53,10 @@ export async function* readHexFrameBatches(path: string): AsyncGenerator<Buffer[
       let failure: unknown = null;
       let from = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        if (tail.length + (nl - from) > MAX_HEX_LINE) {
+          failure = tooLong(name, lineNo + 1);
+          break;
+        }
         const line = tail + text.slice(from, nl);
         tail = '';
         from = nl + 1;
@@ -66,9 +70,7 @@ export async function* readHexFrameBatches(path: string): AsyncGenerator<Buffer[
       }
       if (failure === null) {
         tail += text.slice(from);
-        if (tail.length > MAX_HEX_LINE) {
-          failure = new CliError(`${name} line ${lineNo + 1}: not a frame in hex (over ${MAX_HEX_LINE.toLocaleString('en-US')} characters)`, 1);
-        }
+        if (tail.length > MAX_HEX_LINE) failure = tooLong(name, lineNo + 1);
       }
       if (batch.length > 0) yield batch;
       if (failure !== null) throw failure;
@@ -78,4 +80,9 @@ export async function* readHexFrameBatches(path: string): AsyncGenerator<Buffer[
   } finally {
     if (input !== process.stdin) (input as { destroy(): void }).destroy();
   }
+}
+
+/** A line over MAX_HEX_LINE, ended or not: no frame needs it. */
+function tooLong(name: string, lineNo: number): CliError {
+  return new CliError(`${name} line ${lineNo}: not a frame in hex (over ${MAX_HEX_LINE.toLocaleString('en-US')} characters)`, 1);
 }

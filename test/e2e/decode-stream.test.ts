@@ -259,6 +259,18 @@ t.test('a hex line longer than any frame: refused once over 256 Ki characters, m
   t.equal(peak.status, 1, peak.stderr);
   const peakKiB = Number(peak.stdout.trim().split('\n').pop());
   t.ok(peakKiB > 0 && peakKiB < 100 * 1024, `peak RSS ${peakKiB} KiB`);
+  // ended by a newline in the chunk that takes it over the bound, or at the bound exactly
+  for (const [digits, refused] of [[300_000, true], [262_145, true], [262_144, false]] as const) {
+    const ended = runLsoe(['decode', '--hex', '--json', '-'], { input: `${frame}\n${'0'.repeat(digits)}\n${frame}\n` });
+    if (refused) {
+      t.equal(ended.stderr, `lsoe: decode: stdin line 2: not a frame in hex (over 262,144 characters)\n`, `${digits} digits and a newline`);
+      t.equal(jsonLines(ended.stdout).length, 1, 'the frame before it, none after');
+    } else {
+      t.equal(ended.code, 0, `${digits} digits: a line at the bound is taken (${ended.stderr.trim()})`);
+      // (a frame of zeros, EtherType 0: not LSOE, skipped)
+      t.equal(jsonLines(ended.stdout).length, 2, 'the frames around it');
+    }
+  }
 });
 
 t.test('a FIFO and a process substitution: the same records as the file, streamed while the writer writes', async (t) => {

@@ -56,3 +56,17 @@ t.test('in a flood of 300,000 one-off senders, five busy ones found however seld
     if (busy.has(r.sender) && r.pdus < truth / 2) t.fail(`${r.sender}: only ${r.pdus} of ${truth} counted`);
   }
 });
+
+t.test('a sender busy before the table first fills keeps its exact count through a flood it no longer sends in', async (t) => {
+  // The sketch starts at the first prune with what the table counted: without that, the
+  // early busy sender would rank as nothing then, and be forgotten.
+  const c = new SenderCounts();
+  const early = '02:ee:00:00:00:01';
+  for (let i = 0; i < 1000; i++) {
+    c.add(undefined, mac(i));
+    if (i % 20 === 0) c.add(undefined, early);
+  }
+  for (let i = 1000; i < 200_000; i++) c.add(undefined, mac(i));
+  t.equal(c.approximate, true);
+  t.same(c.top(1), [{ sender: early, pdus: 50 }], 'listed first, all 50 PDUs');
+});
