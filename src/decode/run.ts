@@ -13,14 +13,18 @@ import { parseHexFrames, readHexFrameBatches } from './hex-input.js';
 import type { DecodeOptions } from './options.js';
 import { SignalEnding } from './signal-ending.js';
 
-/** With --hex, an argument is a frame if it is all hex; otherwise a file name. */
-function looksLikeHexFrame(arg: string): boolean {
-  return /^[0-9a-fA-F:\s-]+$/.test(arg) && arg.replace(/[:\s-]/g, '').length >= 28;
+/** The hex digits of an argument made of hex digits and separators only; null for any other (a file's name). */
+function hexDigitCount(arg: string): number | null {
+  return /^[0-9a-fA-F:\s-]+$/.test(arg) ? arg.replace(/[:\s-]/g, '').length : null;
 }
+
+/** With --hex, an argument of hex for an Ethernet header (14 octets) at least is a frame; any other a file's name. */
+const FRAME_MIN_DIGITS = 28;
 
 /** `position`: which input (1 = the first), to name a bad hex argument. */
 async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder, out: Output, position: number): Promise<void> {
-  if (opts.hex && input !== '-' && looksLikeHexFrame(input)) {
+  const digits = opts.hex && input !== '-' ? hexDigitCount(input) : null;
+  if (digits !== null && digits >= FRAME_MIN_DIGITS) {
     for (const frame of parseHexFrames(input, `argument ${position}`)) decoder.frame(null, frame, 0, frame.length, undefined);
     return;
   }
@@ -34,8 +38,8 @@ async function decodeInput(input: string, opts: DecodeOptions, decoder: Decoder,
     } catch (err) {
       const error = inputError(input, err);
       // hex digits too few for a frame were taken for a file's name: say why
-      if ((err as NodeJS.ErrnoException)?.code === 'ENOENT' && /^[0-9a-fA-F:\s-]+$/.test(input)) {
-        error.message += ` (as a frame in hex: ${Math.floor(input.replace(/[:\s-]/g, '').length / 2)} octets, fewer than an Ethernet header's 14)`;
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOENT' && digits !== null) {
+        throw new CliError(`${error.message} (as a frame in hex: ${Math.floor(digits / 2)} octets, fewer than an Ethernet header's ${FRAME_MIN_DIGITS / 2})`, error.exitCode);
       }
       throw error;
     }

@@ -3,13 +3,13 @@
 // byte sink (render/pdu-json-sink.ts) must match octet for octet.
 import { hexOf } from '../hex.js';
 import type { PduSink } from '../pdu-sink.js';
-import { EncapsFlag, type Encapsulation, type EncapsulationTypeName, type Pdu } from '../types.js';
-import type { EncapsulationLayout } from './encapsulation-layout.js';
+import { EncapsFlag, type Encapsulation, type Pdu } from '../types.js';
+import { ENCAPSULATION_LAYOUTS, type EncapsulationLayout } from './encapsulation-layout.js';
 import { formatIPv4, formatIPv6 } from './address.js';
 
 class ObjectSink implements PduSink<Pdu> {
-  private type: EncapsulationTypeName = 'IPV4_ENCAPSULATION';
-  private ipv6 = false;
+  /** the encapsulation list being walked (encapsBegin) */
+  private layout: EncapsulationLayout = ENCAPSULATION_LAYOUTS.IPV4_ENCAPSULATION;
   private list: Encapsulation[] = [];
 
   empty(type: 'HELLO' | 'KEEPALIVE'): Pdu {
@@ -32,15 +32,14 @@ class ObjectSink implements PduSink<Pdu> {
   }
 
   encapsBegin(layout: EncapsulationLayout, _count: number): void {
-    this.type = layout.name;
-    this.ipv6 = layout.ipv6;
+    this.layout = layout;
     // Not sized by the Count: a hostile Count of 65535 on a short PDU must cost nothing.
     this.list = [];
   }
 
   encapsEntry(buf: Uint8Array, flags: number, labelsAt: number, labelCount: number, addressAt: number, prefixLength: number): void {
     const e: Encapsulation = {
-      address: this.ipv6 ? formatIPv6(buf, addressAt) : formatIPv4(buf, addressAt),
+      address: this.layout.ipv6 ? formatIPv6(buf, addressAt) : formatIPv4(buf, addressAt),
       prefixLength,
       primary: (flags & EncapsFlag.PRIMARY) !== 0,
       loopback: (flags & EncapsFlag.LOOPBACK) !== 0,
@@ -54,7 +53,7 @@ class ObjectSink implements PduSink<Pdu> {
   }
 
   encapsEnd(): Pdu {
-    const pdu: Pdu = { type: this.type, encaps: this.list };
+    const pdu: Pdu = { type: this.layout.name, encaps: this.list };
     this.list = [];
     return pdu;
   }
